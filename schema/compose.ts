@@ -1,0 +1,35 @@
+import { composeServices } from '@apollo/composition';
+import { parse } from 'graphql';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+/** The five subgraphs and the URLs written into the supergraph (the `npm start` defaults). */
+export const SUBGRAPHS = [
+  { name: 'accounts', port: 4001 },
+  { name: 'orders', port: 4002 },
+  { name: 'stock', port: 4003 },
+  { name: 'invoices', port: 4004 },
+  { name: 'cases', port: 4005 },
+] as const;
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Composes the subgraph SDLs into the supergraph SDL, throwing with every composition error. */
+export function composeSupergraph(): string {
+  const result = composeServices(
+    SUBGRAPHS.map(({ name, port }) => ({
+      name,
+      url: `http://127.0.0.1:${port}/graphql`,
+      typeDefs: parse(readFileSync(join(root, 'subgraphs', name, 'schema.graphql'), 'utf8')),
+    })),
+  );
+  if (result.errors) throw new Error(`composition failed:\n${result.errors.map((e) => `- ${e.message}`).join('\n')}`);
+  return result.supergraphSdl;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const sdl = composeSupergraph();
+  writeFileSync(join(root, 'schema', 'supergraph.graphql'), sdl);
+  console.log(`schema/supergraph.graphql written (${sdl.length} bytes)`);
+}

@@ -1,0 +1,52 @@
+import type { BackendSystem } from '../errors.js';
+
+/** Volatility classes; each has its own TTL (see the cache settings). */
+export type CacheClass = 'stock' | 'status' | 'billing' | 'profile' | 'catalog' | 'list';
+
+/** What kind of record a cache entry holds: its backend, model or object, and volatility. */
+export interface RecordKind {
+  backend: BackendSystem;
+  /** Odoo model, Salesforce object or Zendesk resource (`sale.order`, `Account`, `ticket`). */
+  model: string;
+  cacheClass: CacheClass;
+}
+
+/** A record key: an id, or a typed lookup value such as a ref or a number. */
+export type RecordKey = string | number;
+
+/** Receives notice of records served stale (for `extensions.stale`). */
+export interface StaleObserver {
+  stale(kind: RecordKind, key: RecordKey, ageMs: number, reason: 'revalidating' | 'backend-error' | 'over-budget'): void;
+}
+
+/**
+ * The cross-request record cache below the loaders. Keyed by backend, model and key, never by
+ * user: authorization applies above it.
+ */
+export interface RecordCache {
+  /**
+   * Records for `keys`, in key order, null where the backend has none. Cached keys are served from
+   * the cache; the rest are fetched with ONE call to `load`, which returns what it found.
+   */
+  getMany<T>(
+    kind: RecordKind,
+    keys: readonly RecordKey[],
+    load: (missing: RecordKey[]) => Promise<Map<RecordKey, T>>,
+    observer?: StaleObserver,
+  ): Promise<(T | null)[]>;
+  /** Evicts records (after a write that changed them), here and on every replica. */
+  invalidate(kind: RecordKind, keys: readonly RecordKey[]): Promise<void>;
+}
+
+/** A cache that caches nothing: every call goes to the backend. */
+export function createPassThroughCache(): RecordCache {
+  return {
+    async getMany<T>(_kind: RecordKind, keys: readonly RecordKey[], load: (missing: RecordKey[]) => Promise<Map<RecordKey, T>>) {
+      if (keys.length === 0) return [];
+      const unique = [...new Set(keys)];
+      const found = await load(unique);
+      return keys.map((key) => found.get(key) ?? null);
+    },
+    async invalidate() {},
+  };
+}

@@ -1,0 +1,73 @@
+import type { ApolloServer, BaseContext, HTTPGraphQLRequest } from '@apollo/server';
+import { HeaderMap } from '@apollo/server';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+/** Reads a request body, refusing bodies over the limit. */
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(Object.assign(new Error('request body too large'), { status: 413 }));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Sends a JSON answer. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), ...headers });
+  res.end(payload);
+}
+
+/** Turns a node request into Apollo's HTTPGraphQLRequest (body parsed as JSON for POST). */
+export async function toHTTPGraphQLRequest(req: IncomingMessage, rawBody?: string): Promise<HTTPGraphQLRequest> {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  let body: unknown = undefined;
+  if (req.method === 'POST') {
+    const text = rawBody ?? (await readBody(req));
+    if (text.length > 0) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // Apollo answers a 400 for a body it cannot read; hand it the text so the message says why.
+        body = text;
+      }
+    }
+  }
+  return { method: req.method ?? 'GET', headers, search: url.search, body };
+}
+
+/** Runs one GraphQL request through Apollo Server and writes the answer. */
+export async function executeApollo<TContext extends BaseContext>(
+  server: ApolloServer<TContext>,
+  httpGraphQLRequest: HTTPGraphQLRequest,
+  res: ServerResponse,
+  context: () => Promise<TContext>,
+): Promise<void> {
+  const response = await server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context });
+  const headers: Record<string, string> = {};
+  for (const [key, value] of response.headers) headers[key] = value;
+  res.writeHead(response.status ?? 200, headers);
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}

@@ -1,0 +1,122 @@
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { parse, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { toGraphQLError } from '../errors-graphql.js';
+import { isBackendError } from '../errors.js';
+import { executeApollo, sendJson, toHTTPGraphQLRequest } from './apollo-http.js';
+
+/** What a subgraph server needs: its SDL, resolvers and a per-request context. */
+export interface SubgraphServerOptions<TContext extends BaseContext> {
+  /** Subgraph name (`accounts`, ...), used in logs and health answers. */
+  name: string;
+  /** Path of the subgraph's schema.graphql. */
+  schemaPath: string;
+  resolvers: GraphQLResolverMap<TContext>;
+  /**
+   * Builds the context of one request from its headers; throw an error with `status` 401 to refuse
+   * the request (no valid principal signature). Loaders are created here, once per request.
+   */
+  createContext(headers: IncomingHttpHeaders): Promise<TContext> | TContext;
+  /** Wraps the executable schema (permissions). */
+  wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
+  /** Answers /readyz: true when the backends it needs are reachable. */
+  ready?(): Promise<boolean>;
+}
+
+/** A started subgraph. */
+export interface RunningSubgraph {
+  name: string;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Formats errors: coded errors pass through; anything else is logged and answered generically. */
+export function formatSubgraphError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const code = formatted.extensions?.code;
+  // Coded errors (ours, and Apollo's own parse/validation errors) pass through without internals.
+  if (!isBackendError(original) && typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
+    const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  const mapped = toGraphQLError(original);
+  if (mapped.extensions.code === 'INTERNAL_SERVER_ERROR') console.error('[subgraph] unexpected error', original);
+  return { message: mapped.message, locations: formatted.locations, path: formatted.path, extensions: { ...mapped.extensions } };
+}
+
+/** Creates a subgraph server (Apollo Server over node:http) without listening yet. */
+export async function createSubgraphServer<TContext extends BaseContext>(
+  options: SubgraphServerOptions<TContext>,
+): Promise<{ server: Server; apollo: ApolloServer<TContext>; listen(port?: number, host?: string): Promise<RunningSubgraph> }> {
+  const typeDefs = parse(readFileSync(options.schemaPath, 'utf8'));
+  let schema = buildSubgraphSchema({ typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> });
+  if (options.wrapSchema) schema = options.wrapSchema(schema);
+  const apollo = new ApolloServer<TContext>({
+    schema,
+    formatError: formatSubgraphError,
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    // The gateway sends JSON POSTs with a content-type; CSRF prevention stays on.
+  });
+  await apollo.start();
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (path === '/healthz') return sendJson(res, 200, { status: 'ok', subgraph: options.name });
+      if (path === '/readyz') {
+        const ok = options.ready ? await options.ready().catch(() => false) : true;
+        return sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', subgraph: options.name });
+      }
+      if (path !== '/graphql' && path !== '/') return sendJson(res, 404, { error: 'not found' });
+      let context: TContext;
+      try {
+        context = await options.createContext(req.headers);
+      } catch (err) {
+        const status = (err as { status?: number }).status ?? 500;
+        if (status !== 401) console.error(`[${options.name}] context failed`, err);
+        return sendJson(res, status, {
+          errors: [{ message: status === 401 ? 'Unauthenticated: this subgraph only answers the gateway' : 'Internal server error', extensions: { code: status === 401 ? 'UNAUTHENTICATED' : 'INTERNAL_SERVER_ERROR' } }],
+        });
+      }
+      const request = await toHTTPGraphQLRequest(req);
+      await executeApollo(apollo, request, res, async () => context);
+    })().catch((err) => {
+      const status = (err as { status?: number }).status ?? 500;
+      if (status >= 500) console.error(`[${options.name}] request failed`, err);
+      sendJson(res, status, { errors: [{ message: status === 413 ? 'Request body too large' : 'Internal server error', extensions: { code: status === 413 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR' } }] });
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+
+  return {
+    server,
+    apollo,
+    listen(port = 0, host = '127.0.0.1') {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const actual = (server.address() as AddressInfo).port;
+          resolve({
+            name: options.name,
+            url: `http://${host}:${actual}/graphql`,
+            port: actual,
+            close: async () => {
+              server.closeAllConnections();
+              await new Promise<void>((done) => server.close(() => done()));
+              await apollo.stop();
+            },
+          });
+        });
+      });
+    },
+  };
+}
