@@ -1,0 +1,12 @@
+import type { Principal } from '../../subgraphs/shared/authz/principal.js';
+
+/** One stale record reported by a subgraph. */
+export type StaleReport = Record<string, unknown>;
+
+/** The per-request context of the gateway. */
+export interface GatewayContext {
+  principal: Principal;
+  requestId: string;
+  /** Stale records reported by subgraphs, returned in `extensions.stale`. */
+  stale: StaleReport[];
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadSettings } from './config.js';
+
+const realAuth = { JWT_ISSUER: 'https://idp.example', JWT_AUDIENCE: 'c360', JWT_JWKS_URL: 'https://idp.example/jwks', PRINCIPAL_SECRET: 'x'.repeat(32) };
+
+function errorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadSettings(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadSettings', () => {
+  it('defaults to the documented ports and sandboxes for every backend', () => {
+    const s = loadSettings({});
+    expect(s.ports).toEqual({ gateway: 4000, accounts: 4001, orders: 4002, stock: 4003, invoices: 4004, cases: 4005, odooSandbox: 4101, salesforceSandbox: 4102, zendeskSandbox: 4103 });
+    expect(s.odoo).toBeUndefined();
+    expect(s.salesforce).toBeUndefined();
+    expect(s.zendesk).toBeUndefined();
+    expect(s.host).toBe('127.0.0.1');
+    expect(s.auditLogPath).toBe('var/audit.jsonl');
+  });
+
+  it('names a bad port', () => {
+    expect(errorOf({ GATEWAY_PORT: 'abc' }).setting).toBe('GATEWAY_PORT');
+    expect(errorOf({ CASES_PORT: '70000' }).setting).toBe('CASES_PORT');
+  });
+
+  it('names the missing setting of a half-configured backend', () => {
+    expect(errorOf({ ODOO_URL: 'https://erp.example', ODOO_DB: 'prod', ODOO_LOGIN: 'api' }).setting).toBe('ODOO_API_KEY');
+    expect(errorOf({ SALESFORCE_CLIENT_ID: 'id' }).setting).toBe('SALESFORCE_LOGIN_URL');
+    expect(errorOf({ ZENDESK_SUBDOMAIN: 'acme', ZENDESK_EMAIL: 'a@b.c' }).setting).toBe('ZENDESK_API_TOKEN');
+    expect(errorOf({ ODOO_URL: 'ftp://x', ODOO_DB: 'd', ODOO_LOGIN: 'l', ODOO_API_KEY: 'k', ...realAuth }).setting).toBe('ODOO_URL');
+    expect(errorOf({ ODOO_URL: 'https://x', ODOO_DB: 'd', ODOO_LOGIN: 'l', ODOO_API_KEY: 'k', ODOO_PROTOCOL: 'soap', ...realAuth }).setting).toBe('ODOO_PROTOCOL');
+  });
+
+  it('refuses development tokens against real backends', () => {
+    const odoo = { ODOO_URL: 'https://erp.example', ODOO_DB: 'prod', ODOO_LOGIN: 'api', ODOO_API_KEY: 'k' };
+    expect(errorOf(odoo).setting).toBe('JWT_ISSUER');
+    expect(errorOf({ ...odoo, ...realAuth, PRINCIPAL_SECRET: 'short' }).setting).toBe('PRINCIPAL_SECRET');
+    const s = loadSettings({ ...odoo, ...realAuth, ODOO_PROTOCOL: 'json2' });
+    expect(s.odoo).toMatchObject({ url: 'https://erp.example', protocol: 'json2', partnerRefField: 'ref' });
+    expect(s.jwt).toMatchObject({ issuer: 'https://idp.example', clockToleranceSec: 30 });
+  });
+
+  it('builds the Zendesk URL from the subdomain', () => {
+    const s = loadSettings({ ZENDESK_SUBDOMAIN: 'acme', ZENDESK_EMAIL: 'a@acme.example', ZENDESK_API_TOKEN: 't', ...realAuth });
+    expect(s.zendesk?.baseUrl).toBe('https://acme.zendesk.com');
+  });
+});

@@ -1,0 +1,202 @@
+/**
+ * Settings of the whole system, read from the environment and validated at start. A mistake
+ * fails start-up with a ConfigError naming the setting.
+ */
+
+/** A configuration mistake, naming the setting at fault. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`${setting}: ${message}`);
+  }
+}
+
+export interface OdooSettings {
+  url: string;
+  db: string;
+  login: string;
+  apiKey: string;
+  protocol: 'jsonrpc' | 'json2';
+  partnerRefField: string;
+}
+
+export interface SalesforceSettings {
+  loginUrl: string;
+  clientId: string;
+  clientSecret: string;
+  username?: string;
+  password?: string;
+  apiVersion: string;
+}
+
+export interface ZendeskSettings {
+  baseUrl: string;
+  email?: string;
+  apiToken?: string;
+  oauthToken?: string;
+  orderFieldId?: number;
+}
+
+export interface JwtSettings {
+  issuer: string;
+  audience: string;
+  jwksUrl?: string;
+  publicKeyPem?: string;
+  clockToleranceSec: number;
+}
+
+/** Everything `npm start` needs. A backend left undefined runs on its sandbox. */
+export interface SystemSettings {
+  host: string;
+  ports: {
+    gateway: number;
+    accounts: number;
+    orders: number;
+    stock: number;
+    invoices: number;
+    cases: number;
+    odooSandbox: number;
+    salesforceSandbox: number;
+    zendeskSandbox: number;
+  };
+  odoo?: OdooSettings;
+  salesforce?: SalesforceSettings;
+  zendesk?: ZendeskSettings;
+  /** Real JWT settings; undefined means development keys (only allowed when every backend is a sandbox). */
+  jwt?: JwtSettings;
+  /** HMAC secret the gateway signs the forwarded principal with. */
+  principalSecret?: string;
+  redisUrl?: string;
+  auditLogPath: string;
+  backendTimeoutMs: number;
+  subgraphTimeoutMs: number;
+  supergraphPath: string;
+  /** Seeded world size of the sandboxes. */
+  sandboxCustomers: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function port(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new ConfigError(name, `must be a port number (0-65535), got "${raw}"`);
+  return value;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(name, `must be an integer in [${min}, ${max}], got "${raw}"`);
+  return value;
+}
+
+function url(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
+  return raw.replace(/\/+$/, '');
+}
+
+/** Reads a group of settings that must be given together: none (sandbox) or all required ones. */
+function group(env: Env, names: string[], required: string[]): boolean {
+  const given = names.filter((n) => env[n] !== undefined && env[n] !== '');
+  if (given.length === 0) return false;
+  for (const name of required) if (!env[name]) throw new ConfigError(name, `is required when ${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set`);
+  return true;
+}
+
+/** Validates the environment into settings. Throws ConfigError on the first mistake. */
+export function loadSettings(env: Env = process.env): SystemSettings {
+  const settings: SystemSettings = {
+    host: env.HOST || '127.0.0.1',
+    ports: {
+      gateway: port(env, 'GATEWAY_PORT', 4000),
+      accounts: port(env, 'ACCOUNTS_PORT', 4001),
+      orders: port(env, 'ORDERS_PORT', 4002),
+      stock: port(env, 'STOCK_PORT', 4003),
+      invoices: port(env, 'INVOICES_PORT', 4004),
+      cases: port(env, 'CASES_PORT', 4005),
+      odooSandbox: port(env, 'ODOO_SANDBOX_PORT', 4101),
+      salesforceSandbox: port(env, 'SALESFORCE_SANDBOX_PORT', 4102),
+      zendeskSandbox: port(env, 'ZENDESK_SANDBOX_PORT', 4103),
+    },
+    redisUrl: env.REDIS_URL || undefined,
+    auditLogPath: env.AUDIT_LOG_PATH || 'var/audit.jsonl',
+    backendTimeoutMs: int(env, 'BACKEND_TIMEOUT_MS', 5000, 100, 120_000),
+    subgraphTimeoutMs: int(env, 'SUBGRAPH_TIMEOUT_MS', 8000, 100, 120_000),
+    supergraphPath: env.SUPERGRAPH_PATH || 'schema/supergraph.graphql',
+    sandboxCustomers: int(env, 'SANDBOX_CUSTOMERS', 200, 10, 100_000),
+  };
+  if (settings.redisUrl && !/^rediss?:\/\//.test(settings.redisUrl)) throw new ConfigError('REDIS_URL', `must start with redis:// or rediss://`);
+
+  if (group(env, ['ODOO_URL', 'ODOO_DB', 'ODOO_LOGIN', 'ODOO_API_KEY'], ['ODOO_URL', 'ODOO_DB', 'ODOO_LOGIN', 'ODOO_API_KEY'])) {
+    const protocol = env.ODOO_PROTOCOL || 'jsonrpc';
+    if (protocol !== 'jsonrpc' && protocol !== 'json2') throw new ConfigError('ODOO_PROTOCOL', `must be "jsonrpc" (Odoo 16-18) or "json2" (Odoo 19), got "${protocol}"`);
+    const partnerRefField = env.ODOO_PARTNER_REF_FIELD || 'ref';
+    if (!/^[a-z_][a-z0-9_]*$/.test(partnerRefField)) throw new ConfigError('ODOO_PARTNER_REF_FIELD', `must be an Odoo field name, got "${partnerRefField}"`);
+    settings.odoo = { url: url(env, 'ODOO_URL')!, db: env.ODOO_DB!, login: env.ODOO_LOGIN!, apiKey: env.ODOO_API_KEY!, protocol, partnerRefField };
+  }
+
+  if (group(env, ['SALESFORCE_LOGIN_URL', 'SALESFORCE_CLIENT_ID', 'SALESFORCE_CLIENT_SECRET', 'SALESFORCE_USERNAME', 'SALESFORCE_PASSWORD'], ['SALESFORCE_LOGIN_URL', 'SALESFORCE_CLIENT_ID', 'SALESFORCE_CLIENT_SECRET'])) {
+    if (!!env.SALESFORCE_USERNAME !== !!env.SALESFORCE_PASSWORD) {
+      throw new ConfigError(env.SALESFORCE_USERNAME ? 'SALESFORCE_PASSWORD' : 'SALESFORCE_USERNAME', 'the password flow needs both SALESFORCE_USERNAME and SALESFORCE_PASSWORD');
+    }
+    const apiVersion = env.SALESFORCE_API_VERSION || '62.0';
+    if (!/^\d{2}\.0$/.test(apiVersion)) throw new ConfigError('SALESFORCE_API_VERSION', `must look like "62.0", got "${apiVersion}"`);
+    settings.salesforce = {
+      loginUrl: url(env, 'SALESFORCE_LOGIN_URL')!,
+      clientId: env.SALESFORCE_CLIENT_ID!,
+      clientSecret: env.SALESFORCE_CLIENT_SECRET!,
+      username: env.SALESFORCE_USERNAME || undefined,
+      password: env.SALESFORCE_PASSWORD || undefined,
+      apiVersion,
+    };
+  }
+
+  if (group(env, ['ZENDESK_URL', 'ZENDESK_SUBDOMAIN', 'ZENDESK_EMAIL', 'ZENDESK_API_TOKEN', 'ZENDESK_OAUTH_TOKEN'], [])) {
+    if (env.ZENDESK_SUBDOMAIN && !/^[a-z0-9][a-z0-9-]{0,62}$/i.test(env.ZENDESK_SUBDOMAIN)) throw new ConfigError('ZENDESK_SUBDOMAIN', `must be a Zendesk subdomain, got "${env.ZENDESK_SUBDOMAIN}"`);
+    const baseUrl = url(env, 'ZENDESK_URL') ?? (env.ZENDESK_SUBDOMAIN ? `https://${env.ZENDESK_SUBDOMAIN}.zendesk.com` : undefined);
+    if (!baseUrl) throw new ConfigError('ZENDESK_SUBDOMAIN', 'is required (or ZENDESK_URL) when other Zendesk settings are set');
+    if (!env.ZENDESK_OAUTH_TOKEN && !(env.ZENDESK_EMAIL && env.ZENDESK_API_TOKEN)) {
+      throw new ConfigError(env.ZENDESK_EMAIL ? 'ZENDESK_API_TOKEN' : 'ZENDESK_EMAIL', 'Zendesk needs ZENDESK_EMAIL with ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN');
+    }
+    settings.zendesk = {
+      baseUrl,
+      email: env.ZENDESK_EMAIL || undefined,
+      apiToken: env.ZENDESK_API_TOKEN || undefined,
+      oauthToken: env.ZENDESK_OAUTH_TOKEN || undefined,
+      orderFieldId: env.ZENDESK_ORDER_FIELD_ID ? int(env, 'ZENDESK_ORDER_FIELD_ID', 0, 1, Number.MAX_SAFE_INTEGER) : undefined,
+    };
+  }
+
+  if (group(env, ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_JWKS_URL', 'JWT_PUBLIC_KEY'], ['JWT_ISSUER', 'JWT_AUDIENCE'])) {
+    if (!env.JWT_JWKS_URL && !env.JWT_PUBLIC_KEY) throw new ConfigError('JWT_JWKS_URL', 'a JWKS URL or JWT_PUBLIC_KEY (PEM) is required');
+    settings.jwt = {
+      issuer: env.JWT_ISSUER!,
+      audience: env.JWT_AUDIENCE!,
+      jwksUrl: url(env, 'JWT_JWKS_URL'),
+      publicKeyPem: env.JWT_PUBLIC_KEY || undefined,
+      clockToleranceSec: int(env, 'JWT_CLOCK_TOLERANCE_SEC', 30, 0, 300),
+    };
+  }
+  if (env.PRINCIPAL_SECRET !== undefined && env.PRINCIPAL_SECRET !== '') {
+    if (Buffer.byteLength(env.PRINCIPAL_SECRET) < 32) throw new ConfigError('PRINCIPAL_SECRET', 'must be at least 32 bytes');
+    settings.principalSecret = env.PRINCIPAL_SECRET;
+  }
+  const real = !!(settings.odoo || settings.salesforce || settings.zendesk);
+  if (real && !settings.jwt) throw new ConfigError('JWT_ISSUER', 'real backends need real token settings (JWT_ISSUER, JWT_AUDIENCE and JWT_JWKS_URL or JWT_PUBLIC_KEY); development keys are only for sandboxes');
+  if (real && !settings.principalSecret) throw new ConfigError('PRINCIPAL_SECRET', 'is required with real backends (at least 32 bytes shared by the gateway and the subgraphs)');
+  return settings;
+}
