@@ -1,0 +1,141 @@
+import type { BackendSystem } from '../errors.js';
+import type { CacheClass } from './record-cache.js';
+import type { RedisLayer } from './redis-layer.js';
+
+/** How long records of one cache class live, all in milliseconds. */
+export interface CacheClassSettings {
+  /** How long a record is fresh: served without asking anyone. */
+  ttlMs: number;
+  /**
+   * How long past `ttlMs` a record is still served at once while one background load refreshes
+   * it (stale-while-revalidate). 0 turns it off: a record past its TTL waits for the backend.
+   */
+  staleWhileRevalidateMs: number;
+  /**
+   * How long past `ttlMs` a record may still be served when the backend fails or the backend's
+   * concurrency budget is spent (stale-if-error). Never shorter than `staleWhileRevalidateMs`:
+   * the larger of the two applies.
+   */
+  staleIfErrorMs: number;
+}
+
+/** The settings of `createRecordCache`. */
+export interface RecordCacheOptions {
+  /**
+   * The tenant in every key (the Odoo database, the Salesforce org, the Zendesk subdomain), so
+   * that two deployments sharing one Redis never read each other's records.
+   */
+  tenant: string;
+  /** A different tenant for some backends (e.g. `{ odoo: 'retail', servicedesk: 'retail-support' }`). */
+  tenants?: Partial<Record<BackendSystem, string>>;
+  /** Most entries kept in memory (default 50 000). Must be a positive integer: no unbounded cache. */
+  max?: number;
+  /** Most approximate bytes kept in memory, measured as JSON length (default 64 MiB). */
+  maxSize?: number;
+  /** Per-class lifetimes; unset fields keep their defaults (see DEFAULT_CACHE_CLASSES). */
+  classes?: Partial<Record<CacheClass, Partial<CacheClassSettings>>>;
+  /**
+   * Most backend loads this cache runs at once per backend (default 8 each). At the budget,
+   * records with a stale copy are served stale ('over-budget') and the rest wait in a queue.
+   */
+  budgets?: Partial<Record<BackendSystem, number>>;
+  /** Most loads waiting for a budget slot per backend; past it a load fails UNAVAILABLE (default 1000). */
+  maxQueue?: number;
+  /** The shared second level; without it the cache is in process only. */
+  redis?: RedisLayer;
+  /** The clock, in epoch milliseconds (default `Date.now`); Redis entries carry it across replicas. */
+  now?: () => number;
+}
+
+/** Lifetimes per class when the options say nothing. */
+export const DEFAULT_CACHE_CLASSES: Readonly<Record<CacheClass, Readonly<CacheClassSettings>>> = {
+  stock: { ttlMs: 5_000, staleWhileRevalidateMs: 5_000, staleIfErrorMs: 60_000 },
+  status: { ttlMs: 30_000, staleWhileRevalidateMs: 30_000, staleIfErrorMs: 300_000 },
+  billing: { ttlMs: 60_000, staleWhileRevalidateMs: 60_000, staleIfErrorMs: 600_000 },
+  profile: { ttlMs: 300_000, staleWhileRevalidateMs: 300_000, staleIfErrorMs: 3_600_000 },
+  catalog: { ttlMs: 600_000, staleWhileRevalidateMs: 600_000, staleIfErrorMs: 3_600_000 },
+  list: { ttlMs: 30_000, staleWhileRevalidateMs: 30_000, staleIfErrorMs: 300_000 },
+};
+
+/** Default concurrency budget per backend. */
+export const DEFAULT_BUDGET = 8;
+
+const BACKENDS: readonly BackendSystem[] = ['odoo', 'salesforce', 'servicedesk'];
+const CLASSES = Object.keys(DEFAULT_CACHE_CLASSES) as CacheClass[];
+
+/** Options after defaults and validation. */
+export interface ResolvedCacheOptions {
+  tenantOf: (backend: BackendSystem) => string;
+  max: number;
+  maxSize: number;
+  classes: Record<CacheClass, CacheClassSettings>;
+  budgets: Record<BackendSystem, number>;
+  maxQueue: number;
+  redis: RedisLayer | undefined;
+  now: () => number;
+}
+
+function isPositiveInt(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+
+function isNonNegativeInt(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/** Applies defaults and checks every option, throwing a TypeError that names the bad one. */
+export function resolveCacheOptions(options: RecordCacheOptions): ResolvedCacheOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('record cache options must be an object');
+  const { tenant } = options;
+  if (typeof tenant !== 'string' || tenant === '') throw new TypeError(`tenant must be a non-empty string, got ${describe(tenant)}`);
+  const tenants: Record<BackendSystem, string> = { odoo: tenant, salesforce: tenant, servicedesk: tenant };
+  for (const [backend, value] of Object.entries(options.tenants ?? {})) {
+    if (!BACKENDS.includes(backend as BackendSystem)) throw new TypeError(`tenants.${backend} is not a backend (${BACKENDS.join(', ')})`);
+    if (typeof value !== 'string' || value === '') throw new TypeError(`tenants.${backend} must be a non-empty string, got ${describe(value)}`);
+    tenants[backend as BackendSystem] = value;
+  }
+
+  // An unbounded cache is refused, as lru-cache itself does: both bounds must be finite.
+  const max = options.max ?? 50_000;
+  if (!isPositiveInt(max)) throw new TypeError(`max must be a positive integer (an unbounded cache is refused), got ${describe(max)}`);
+  const maxSize = options.maxSize ?? 64 * 1024 * 1024;
+  if (!isPositiveInt(maxSize)) throw new TypeError(`maxSize must be a positive integer of bytes (an unbounded cache is refused), got ${describe(maxSize)}`);
+
+  const classes = {} as Record<CacheClass, CacheClassSettings>;
+  for (const name of CLASSES) classes[name] = { ...DEFAULT_CACHE_CLASSES[name] };
+  for (const [name, settings] of Object.entries(options.classes ?? {})) {
+    if (!CLASSES.includes(name as CacheClass)) throw new TypeError(`classes.${name} is not a cache class (${CLASSES.join(', ')})`);
+    if (typeof settings !== 'object' || settings === null) throw new TypeError(`classes.${name} must be an object`);
+    const merged = { ...classes[name as CacheClass], ...settings };
+    if (!isPositiveInt(merged.ttlMs)) throw new TypeError(`classes.${name}.ttlMs must be a positive integer, got ${describe(merged.ttlMs)}`);
+    for (const field of ['staleWhileRevalidateMs', 'staleIfErrorMs'] as const) {
+      if (!isNonNegativeInt(merged[field])) throw new TypeError(`classes.${name}.${field} must be a non-negative integer, got ${describe(merged[field])}`);
+    }
+    classes[name as CacheClass] = merged;
+  }
+  for (const settings of Object.values(classes)) {
+    settings.staleIfErrorMs = Math.max(settings.staleIfErrorMs, settings.staleWhileRevalidateMs);
+  }
+
+  const budgets: Record<BackendSystem, number> = { odoo: DEFAULT_BUDGET, salesforce: DEFAULT_BUDGET, servicedesk: DEFAULT_BUDGET };
+  for (const [backend, value] of Object.entries(options.budgets ?? {})) {
+    if (!BACKENDS.includes(backend as BackendSystem)) throw new TypeError(`budgets.${backend} is not a backend (${BACKENDS.join(', ')})`);
+    if (!isPositiveInt(value) && value !== Infinity) throw new TypeError(`budgets.${backend} must be a positive integer or Infinity, got ${describe(value)}`);
+    budgets[backend as BackendSystem] = value;
+  }
+  const maxQueue = options.maxQueue ?? 1000;
+  if (!isNonNegativeInt(maxQueue)) throw new TypeError(`maxQueue must be a non-negative integer, got ${describe(maxQueue)}`);
+
+  const { redis } = options;
+  if (redis !== undefined && (typeof redis !== 'object' || typeof redis.getMany !== 'function')) {
+    throw new TypeError('redis must be a layer from createRedisLayer()');
+  }
+  const now = options.now ?? (() => Date.now());
+  if (typeof now !== 'function') throw new TypeError('now must be a function returning epoch milliseconds');
+
+  return { tenantOf: (backend) => tenants[backend], max, maxSize, classes, budgets, maxQueue, redis, now };
+}

@@ -1,0 +1,381 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { BackendError } from '../errors.js';
+import { cacheRequestsTotal, cacheStaleServedTotal } from '../metrics/cache-metrics.js';
+import { createRecordCache, listCacheKey, recordCacheKey } from './lru-record-cache.js';
+import type { RecordCacheOptions } from './cache-options.js';
+import type { RecordKey, RecordKind, StaleObserver } from './record-cache.js';
+
+const orders: RecordKind = { backend: 'odoo', model: 'sale.order', cacheClass: 'status' };
+const stock: RecordKind = { backend: 'odoo', model: 'stock.quant', cacheClass: 'stock' };
+
+interface Rec {
+  id: RecordKey;
+  v: number;
+}
+
+/** A load that records every batch it was asked for and answers version `version` of each id. */
+function recordingLoad(options: { missing?: RecordKey[] } = {}) {
+  const batches: RecordKey[][] = [];
+  let version = 1;
+  const load = vi.fn(async (keys: RecordKey[]) => {
+    batches.push([...keys]);
+    return new Map(keys.filter((k) => !options.missing?.includes(k)).map((k) => [k, { id: k, v: version }] as const));
+  });
+  return { load, batches, bump: () => (version += 1) };
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+function observer() {
+  const seen: Array<{ key: RecordKey; ageMs: number; reason: string }> = [];
+  const obs: StaleObserver = { stale: (_kind, key, ageMs, reason) => seen.push({ key, ageMs, reason }) };
+  return { obs, seen };
+}
+
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function cache(options: Partial<RecordCacheOptions> = {}) {
+  return createRecordCache({ tenant: 'retail', ...options });
+}
+
+async function counterValue(counter: typeof cacheRequestsTotal | typeof cacheStaleServedTotal, labels: Record<string, string>) {
+  const { values } = await counter.get();
+  return values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k as never] === l))?.value ?? 0;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date('2025-01-01T00:00:00Z'));
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('createRecordCache: hits and misses', () => {
+  it('loads a miss once, then serves it from memory, in key order with null for missing', async () => {
+    const c = cache();
+    const { load, batches } = recordingLoad({ missing: [9] });
+    expect(await c.getMany<Rec>(orders, [2, 1, 9, 2], load)).toEqual([{ id: 2, v: 1 }, { id: 1, v: 1 }, null, { id: 2, v: 1 }]);
+    expect(batches).toEqual([[2, 1, 9]]);
+    expect(await c.getMany<Rec>(orders, [1, 2, 9], load)).toEqual([{ id: 1, v: 1 }, { id: 2, v: 1 }, null]);
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('loads only the misses of a batch of mixed hits and misses, with one call', async () => {
+    const c = cache();
+    const { load, batches } = recordingLoad();
+    await c.getMany(orders, [1, 2], load);
+    const got = await c.getMany<Rec>(orders, [1, 3, 2, 4], load);
+    expect(got.map((r) => r?.id)).toEqual([1, 3, 2, 4]);
+    expect(batches).toEqual([[1, 2], [3, 4]]);
+  });
+
+  it('counts hits and misses per class and model', async () => {
+    const c = cache();
+    const { load } = recordingLoad();
+    const labels = { cache_class: 'status', model: 'sale.order' };
+    const hits = await counterValue(cacheRequestsTotal, { ...labels, result: 'hit' });
+    const misses = await counterValue(cacheRequestsTotal, { ...labels, result: 'miss' });
+    await c.getMany(orders, [1, 2], load);
+    await c.getMany(orders, [1, 2, 3], load);
+    expect((await counterValue(cacheRequestsTotal, { ...labels, result: 'hit' })) - hits).toBe(2);
+    expect((await counterValue(cacheRequestsTotal, { ...labels, result: 'miss' })) - misses).toBe(3);
+  });
+
+  it('is keyed by backend, tenant, model and key, never by user: two requests share entries', async () => {
+    expect(recordCacheKey('retail', orders, 42)).toBe('odoo:retail:sale.order:42');
+    expect(listCacheKey('retail', orders, 'partner=7')).toBe('odoo:retail:list:sale.order:partner=7');
+    const c = cache();
+    const { load } = recordingLoad();
+    const agent = observer();
+    const partner = observer();
+    await c.getMany(orders, [1], load, agent.obs);
+    await c.getMany(orders, [1], load, partner.obs);
+    expect(load).toHaveBeenCalledTimes(1);
+    // The same id of another model or tenant is another entry.
+    await c.getMany({ ...orders, model: 'account.move' }, [1], load);
+    await cache({ tenant: 'other' }).getMany(orders, [1], load);
+    expect(load).toHaveBeenCalledTimes(3);
+  });
+});
+
+describe('createRecordCache: TTL per class', () => {
+  it('expires stock after 5 s and keeps order status for 30 s by default', async () => {
+    const c = cache({ classes: { stock: { staleWhileRevalidateMs: 0 }, status: { staleWhileRevalidateMs: 0 } } });
+    const stockLoad = recordingLoad();
+    const statusLoad = recordingLoad();
+    await c.getMany(stock, [1], stockLoad.load);
+    await c.getMany(orders, [1], statusLoad.load);
+    vi.advanceTimersByTime(4_999);
+    await c.getMany(stock, [1], stockLoad.load);
+    expect(stockLoad.load).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(2);
+    await c.getMany(stock, [1], stockLoad.load);
+    await c.getMany(orders, [1], statusLoad.load);
+    expect(stockLoad.load).toHaveBeenCalledTimes(2);
+    expect(statusLoad.load).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(25_000);
+    await c.getMany(orders, [1], statusLoad.load);
+    expect(statusLoad.load).toHaveBeenCalledTimes(2);
+  });
+
+  it('honours a configured TTL', async () => {
+    const c = cache({ classes: { catalog: { ttlMs: 1_000, staleWhileRevalidateMs: 0, staleIfErrorMs: 0 } } });
+    const kind: RecordKind = { backend: 'odoo', model: 'product.product', cacheClass: 'catalog' };
+    const { load } = recordingLoad();
+    await c.getMany(kind, [1], load);
+    vi.advanceTimersByTime(999);
+    await c.getMany(kind, [1], load);
+    vi.advanceTimersByTime(1);
+    await c.getMany(kind, [1], load);
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('createRecordCache: coalescing', () => {
+  it('makes one load for 100 concurrent getMany calls of the same keys', async () => {
+    const c = cache();
+    const gate = deferred<void>();
+    const load = vi.fn(async (keys: RecordKey[]) => {
+      await gate.promise;
+      return new Map(keys.map((k) => [k, { id: k }] as const));
+    });
+    const calls = Array.from({ length: 100 }, () => c.getMany(orders, [1, 2, 3], load));
+    gate.resolve();
+    const results = await Promise.all(calls);
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(load).toHaveBeenCalledWith([1, 2, 3]);
+    for (const r of results) expect(r).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+  });
+
+  it('joins keys in flight and loads only the others', async () => {
+    const c = cache();
+    const gate = deferred<void>();
+    const batches: RecordKey[][] = [];
+    const load = async (keys: RecordKey[]) => {
+      batches.push(keys);
+      await gate.promise;
+      return new Map(keys.map((k) => [k, { id: k }] as const));
+    };
+    const first = c.getMany(orders, [1, 2], load);
+    const second = c.getMany(orders, [2, 3], load);
+    gate.resolve();
+    expect(await first).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(await second).toEqual([{ id: 2 }, { id: 3 }]);
+    expect(batches).toEqual([[1, 2], [3]]);
+  });
+
+  it('rejects every waiter when the shared load fails, and caches nothing', async () => {
+    const c = cache();
+    const failure = new BackendError({ backend: 'odoo', code: 'UNAVAILABLE', message: 'down' });
+    const load = vi.fn(async () => {
+      throw failure;
+    });
+    const calls = Array.from({ length: 5 }, () => c.getMany(orders, [1], load));
+    for (const call of calls) await expect(call).rejects.toBe(failure);
+    expect(load).toHaveBeenCalledTimes(1);
+    const { load: ok } = recordingLoad();
+    expect(await c.getMany(orders, [1], ok)).toEqual([{ id: 1, v: 1 }]);
+  });
+});
+
+describe('createRecordCache: stale serving', () => {
+  it('serves stale while revalidating once in the background, and tells the observer', async () => {
+    const c = cache({ classes: { status: { ttlMs: 1_000, staleWhileRevalidateMs: 5_000 } } });
+    const { load, bump } = recordingLoad();
+    await c.getMany(orders, [1], load);
+    vi.advanceTimersByTime(1_500);
+    bump();
+    const { obs, seen } = observer();
+    const before = await counterValue(cacheStaleServedTotal, { model: 'sale.order', reason: 'revalidating' });
+    const [a, b] = await Promise.all([c.getMany<Rec>(orders, [1], load, obs), c.getMany<Rec>(orders, [1], load, obs)]);
+    expect(a).toEqual([{ id: 1, v: 1 }]);
+    expect(b).toEqual([{ id: 1, v: 1 }]);
+    expect(seen).toEqual([
+      { key: 1, ageMs: 1_500, reason: 'revalidating' },
+      { key: 1, ageMs: 1_500, reason: 'revalidating' },
+    ]);
+    expect((await counterValue(cacheStaleServedTotal, { model: 'sale.order', reason: 'revalidating' })) - before).toBe(2);
+    await flush();
+    expect(load).toHaveBeenCalledTimes(2);
+    expect(await c.getMany<Rec>(orders, [1], load, obs)).toEqual([{ id: 1, v: 2 }]);
+    expect(load).toHaveBeenCalledTimes(2);
+    expect(seen).toHaveLength(2);
+  });
+
+  it('waits for the backend past the revalidate window', async () => {
+    const c = cache({ classes: { status: { ttlMs: 1_000, staleWhileRevalidateMs: 1_000, staleIfErrorMs: 10_000 } } });
+    const { load, bump } = recordingLoad();
+    await c.getMany(orders, [1], load);
+    vi.advanceTimersByTime(2_500);
+    bump();
+    expect(await c.getMany<Rec>(orders, [1], load)).toEqual([{ id: 1, v: 2 }]);
+  });
+
+  it('serves stale flagged backend-error when the backend fails, and propagates the error with nothing stale', async () => {
+    const c = cache({ classes: { status: { ttlMs: 1_000, staleWhileRevalidateMs: 0, staleIfErrorMs: 60_000 } } });
+    const { load } = recordingLoad();
+    await c.getMany(orders, [1], load);
+    vi.advanceTimersByTime(3_000);
+    const failure = new BackendError({ backend: 'odoo', code: 'UNAVAILABLE', message: 'down' });
+    const failing = vi.fn(async () => {
+      throw failure;
+    });
+    const { obs, seen } = observer();
+    expect(await c.getMany<Rec>(orders, [1], failing, obs)).toEqual([{ id: 1, v: 1 }]);
+    expect(seen).toEqual([{ key: 1, ageMs: 3_000, reason: 'backend-error' }]);
+    // The stale copy survives the failed refresh for the next request.
+    expect(await c.getMany<Rec>(orders, [1], failing, obs)).toEqual([{ id: 1, v: 1 }]);
+    expect(failing).toHaveBeenCalledTimes(2);
+    // A key with nothing stale fails the call.
+    await expect(c.getMany(orders, [1, 2], failing, obs)).rejects.toBe(failure);
+    // Past the stale window the error propagates too.
+    vi.advanceTimersByTime(60_000);
+    await expect(c.getMany(orders, [1], failing)).rejects.toBe(failure);
+  });
+});
+
+describe('createRecordCache: concurrency budget', () => {
+  it('serves stale flagged over-budget without calling the backend, and queues misses', async () => {
+    const c = cache({ budgets: { odoo: 1 }, classes: { status: { ttlMs: 1_000, staleWhileRevalidateMs: 1_000, staleIfErrorMs: 60_000 } } });
+    const { load } = recordingLoad();
+    await c.getMany(orders, [1, 2], load);
+    vi.advanceTimersByTime(1_500);
+
+    const gate = deferred<void>();
+    const slow = vi.fn(async (keys: RecordKey[]) => {
+      await gate.promise;
+      return new Map(keys.map((k) => [k, { id: k, v: 9 }] as const));
+    });
+    const busy = c.getMany(orders, [3], slow);
+    await flush();
+    expect(c.stats().loads.odoo).toEqual({ active: 1, queued: 0, budget: 1 });
+
+    const { obs, seen } = observer();
+    const { load: other } = recordingLoad();
+    expect(await c.getMany<Rec>(orders, [1, 2], other, obs)).toEqual([{ id: 1, v: 1 }, { id: 2, v: 1 }]);
+    expect(other).not.toHaveBeenCalled();
+    expect(seen.map((s) => s.reason)).toEqual(['over-budget', 'over-budget']);
+
+    // A key with nothing cached waits for a slot.
+    const waiting = c.getMany<Rec>(orders, [4], other);
+    await flush();
+    expect(other).not.toHaveBeenCalled();
+    expect(c.stats().loads.odoo.queued).toBe(1);
+    gate.resolve();
+    expect(await busy).toEqual([{ id: 3, v: 9 }]);
+    expect(await waiting).toEqual([{ id: 4, v: 1 }]);
+    expect(other).toHaveBeenCalledWith([4]);
+    expect(c.stats().loads.odoo).toEqual({ active: 0, queued: 0, budget: 1 });
+  });
+
+  it('fails a load fast with UNAVAILABLE when the budget queue is full', async () => {
+    const c = cache({ budgets: { odoo: 1 }, maxQueue: 0 });
+    const gate = deferred<void>();
+    const slow = async (keys: RecordKey[]) => {
+      await gate.promise;
+      return new Map(keys.map((k) => [k, { id: k }] as const));
+    };
+    const busy = c.getMany(orders, [1], slow);
+    await flush();
+    await expect(c.getMany(orders, [2], slow)).rejects.toMatchObject({ name: 'BackendError', code: 'UNAVAILABLE', backend: 'odoo' });
+    gate.resolve();
+    await busy;
+  });
+});
+
+describe('createRecordCache: invalidation', () => {
+  it('evicts invalidated records so the next read loads them', async () => {
+    const c = cache();
+    const { load, batches, bump } = recordingLoad();
+    await c.getMany(orders, [1, 2], load);
+    bump();
+    await c.invalidate(orders, [1]);
+    expect(await c.getMany<Rec>(orders, [1, 2], load)).toEqual([{ id: 1, v: 2 }, { id: 2, v: 1 }]);
+    expect(batches).toEqual([[1, 2], [1]]);
+  });
+
+  it('answers a read in flight during an invalidation but does not keep its answer', async () => {
+    const c = cache();
+    const gate = deferred<void>();
+    const { load } = recordingLoad();
+    const slow = vi.fn(async (keys: RecordKey[]) => {
+      await gate.promise;
+      return load(keys);
+    });
+    const inflight = c.getMany<Rec>(orders, [1], slow);
+    await flush();
+    await c.invalidate(orders, [1]);
+    gate.resolve();
+    expect(await inflight).toEqual([{ id: 1, v: 1 }]);
+    await c.getMany(orders, [1], load);
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+
+  it('caches id lists with the list TTL and evicts them on invalidateList', async () => {
+    const c = cache({ classes: { list: { ttlMs: 2_000, staleWhileRevalidateMs: 0 } } });
+    let ids = [3, 1];
+    const load = vi.fn(async () => [...ids]);
+    expect(await c.getList(orders, 'partner=7', load)).toEqual([3, 1]);
+    expect(await c.getList(orders, 'partner=7', load)).toEqual([3, 1]);
+    expect(await c.getList(orders, 'partner=8', load)).toEqual([3, 1]);
+    expect(load).toHaveBeenCalledTimes(2);
+    ids = [3, 1, 5];
+    await c.invalidateList(orders, 'partner=7');
+    expect(await c.getList(orders, 'partner=7', load)).toEqual([3, 1, 5]);
+    vi.advanceTimersByTime(2_000);
+    expect(await c.getList(orders, 'partner=8', load)).toEqual([3, 1, 5]);
+    expect(load).toHaveBeenCalledTimes(4);
+    // A list never shadows the record with the same key.
+    const { load: recordLoad } = recordingLoad();
+    await c.getMany(orders, ['partner=7'], recordLoad);
+    expect(recordLoad).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('createRecordCache: bounds and options', () => {
+  it('evicts the least recently used entries past max', async () => {
+    const c = cache({ max: 3 });
+    const { load, batches } = recordingLoad();
+    await c.getMany(orders, [1, 2, 3], load);
+    await c.getMany(orders, [1], load);
+    await c.getMany(orders, [4], load);
+    expect(c.stats().entries).toBe(3);
+    await c.getMany(orders, [1, 3, 4], load);
+    await c.getMany(orders, [2], load);
+    expect(batches).toEqual([[1, 2, 3], [4], [2]]);
+  });
+
+  it('evicts past maxSize, measured in approximate bytes', async () => {
+    const c = cache({ maxSize: 2_000 });
+    const big = 'x'.repeat(500);
+    const load = vi.fn(async (keys: RecordKey[]) => new Map(keys.map((k) => [k, { id: k, big }] as const)));
+    await c.getMany(orders, [1, 2, 3, 4, 5, 6], load);
+    const { entries, approximateBytes } = c.stats();
+    expect(approximateBytes).toBeLessThanOrEqual(2_000);
+    expect(entries).toBeLessThan(6);
+    expect(entries).toBeGreaterThan(0);
+  });
+
+  it('refuses bad options with a TypeError naming them', () => {
+    expect(() => createRecordCache({ tenant: '' })).toThrow(/tenant/);
+    expect(() => cache({ max: 0 })).toThrow(TypeError);
+    expect(() => cache({ max: Infinity })).toThrow(/max must be a positive integer/);
+    expect(() => cache({ maxSize: -1 })).toThrow(/maxSize/);
+    expect(() => cache({ classes: { stock: { ttlMs: 0 } } })).toThrow(/classes\.stock\.ttlMs/);
+    expect(() => cache({ classes: { stock: { staleIfErrorMs: 1.5 } } })).toThrow(/classes\.stock\.staleIfErrorMs/);
+    expect(() => cache({ classes: { nope: {} } as never })).toThrow(/classes\.nope/);
+    expect(() => cache({ budgets: { odoo: 0 } })).toThrow(/budgets\.odoo/);
+    expect(() => cache({ budgets: { sap: 1 } as never })).toThrow(/budgets\.sap/);
+    expect(() => cache({ maxQueue: -1 })).toThrow(/maxQueue/);
+    expect(() => cache({ tenants: { odoo: '' } })).toThrow(/tenants\.odoo/);
+  });
+});

@@ -1,0 +1,367 @@
+import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { BackendSystem } from '../errors.js';
+import { cacheL2RequestsTotal, cacheRequestsTotal, cacheStaleServedTotal } from '../metrics/cache-metrics.js';
+import { ConcurrencyBudget } from './budget.js';
+import { resolveCacheOptions, type CacheClassSettings, type RecordCacheOptions, type ResolvedCacheOptions } from './cache-options.js';
+import type { CacheClass, RecordCache, RecordKey, RecordKind, StaleObserver } from './record-cache.js';
+import type { RedisEntry, RedisLayer } from './redis-layer.js';
+
+/** One cached answer: the record (null: the backend has none) and when it was read. */
+interface CacheEntry {
+  value: unknown;
+  /** Epoch ms at which the load that produced it started. */
+  storedAt: number;
+  /** Approximate bytes (JSON length), for `maxSize`. */
+  size: number;
+}
+
+type FetchOptions = LRUCache.FetcherFetchOptions<string, CacheEntry, LoadBatch>;
+
+/** Bytes charged per entry on top of its JSON: key, wrapper and list bookkeeping. */
+const ENTRY_OVERHEAD = 96;
+
+/** Cache key of a record: backend, tenant, model and key; never a user. */
+export function recordCacheKey(tenant: string, kind: Pick<RecordKind, 'backend' | 'model'>, key: RecordKey): string {
+  return `${kind.backend}:${tenant}:${kind.model}:${key}`;
+}
+
+/** Cache key of an id list; `list` takes the model's place so it never collides with a record key. */
+export function listCacheKey(tenant: string, kind: Pick<RecordKind, 'backend' | 'model'>, key: string): string {
+  return `${kind.backend}:${tenant}:list:${kind.model}:${key}`;
+}
+
+/** What `stats()` reports. */
+export interface RecordCacheStats {
+  /** Entries in memory (in-flight loads included). */
+  entries: number;
+  /** Approximate bytes in memory. */
+  approximateBytes: number;
+  /** Backend loads running and waiting, per backend. */
+  loads: Record<BackendSystem, { active: number; queued: number; budget: number }>;
+}
+
+/** The record cache with its operational extras. */
+export interface LruRecordCache extends RecordCache {
+  /** Sizes and budget use, for diagnostics. */
+  stats(): RecordCacheStats;
+  /** Drops every in-memory entry (Redis is left alone). */
+  clear(): void;
+  /** Stops listening to invalidations from other replicas; the Redis layer is the caller's to close. */
+  close(): void;
+}
+
+/** Everything one batch load needs to know besides its keys. */
+interface BatchScope {
+  kind: RecordKind;
+  settings: CacheClassSettings;
+  /** How long an entry may stay in memory: its TTL plus the longest stale window. */
+  lifetimeMs: number;
+  load: (keys: RecordKey[]) => Promise<Map<RecordKey, unknown>>;
+}
+
+interface BatchItem {
+  ck: string;
+  key: RecordKey;
+  options: FetchOptions;
+  resolve(entry: CacheEntry): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * The keys of one getMany call that lru-cache asked us to fetch. lru-cache calls `fetchMethod`
+ * synchronously inside `fetch()`, and only for keys that are not already being fetched, so after
+ * the getMany loop the batch holds exactly the keys no other request is loading; `run()` then
+ * makes ONE Redis round trip and ONE backend call for them, and each key's fetch settles from it.
+ */
+class LoadBatch {
+  readonly #wanted = new Map<string, RecordKey>();
+  readonly #items: BatchItem[] = [];
+
+  constructor(
+    readonly scope: BatchScope,
+    readonly cache: LruRecordCacheImpl,
+  ) {}
+
+  want(ck: string, key: RecordKey): void {
+    this.#wanted.set(ck, key);
+  }
+
+  /** The fetchMethod's side: registers the key and hands lru-cache its promise. */
+  add(ck: string, options: FetchOptions): Promise<CacheEntry> {
+    const key = this.#wanted.get(ck) ?? ck;
+    return new Promise<CacheEntry>((resolve, reject) => this.#items.push({ ck, key, options, resolve, reject }));
+  }
+
+  async run(): Promise<void> {
+    let pending = this.#items;
+    if (pending.length === 0) return;
+    try {
+      pending = await this.cache.fromRedis(this.scope, pending);
+      if (pending.length === 0) return;
+      const loaded = await this.cache.fromBackend(this.scope, pending);
+      if (loaded.length > 0) void this.cache.toRedis(loaded);
+    } catch (err) {
+      // Settling an already settled item is a no-op, so this rejects only what is still waiting.
+      for (const item of pending) item.reject(err);
+    }
+  }
+}
+
+class LruRecordCacheImpl implements LruRecordCache {
+  readonly #options: ResolvedCacheOptions;
+  readonly #lru: LRUCache<string, CacheEntry, LoadBatch>;
+  readonly #budgets: Record<BackendSystem, ConcurrencyBudget>;
+  readonly #redis: RedisLayer | undefined;
+  /** Tags this cache's own invalidations so that it can ignore their echo from Redis. */
+  readonly #origin = randomUUID();
+  readonly #unsubscribe: () => void;
+  /**
+   * When each recently invalidated key was invalidated: a load that started before then must not
+   * write its (possibly pre-write) answer to Redis. Bounded like the cache itself.
+   */
+  readonly #invalidatedAt: LRUCache<string, number>;
+
+  constructor(options: RecordCacheOptions) {
+    const resolved = resolveCacheOptions(options);
+    this.#options = resolved;
+    this.#redis = resolved.redis;
+    const { now } = resolved;
+    this.#lru = new LRUCache<string, CacheEntry, LoadBatch>({
+      max: resolved.max,
+      maxSize: resolved.maxSize,
+      sizeCalculation: (entry) => entry.size,
+      perf: { now },
+      // Read the clock on every check: TTLs of a few seconds must not drift, and fake timers must see it.
+      ttlResolution: 0,
+      // Keep the stale copy when a refresh fails, so the next request can still serve it.
+      noDeleteOnFetchRejection: true,
+      // An invalidation or eviction during a load must not fail the requests waiting for it;
+      // lru-cache then returns the answer to them without storing it.
+      ignoreFetchAbort: true,
+      fetchMethod: (ck, _stale, { options: fetchOptions, context }) => context.add(ck, fetchOptions),
+    });
+    this.#invalidatedAt = new LRUCache<string, number>({ max: Math.min(resolved.max, 10_000) });
+    const budget = (backend: BackendSystem) => new ConcurrencyBudget(backend, resolved.budgets[backend], resolved.maxQueue);
+    this.#budgets = { odoo: budget('odoo'), salesforce: budget('salesforce'), servicedesk: budget('servicedesk') };
+    this.#unsubscribe =
+      this.#redis?.onInvalidate((keys, origin) => {
+        if (origin !== this.#origin) this.#evict(keys);
+      }) ?? (() => {});
+  }
+
+  async getMany<T>(
+    kind: RecordKind,
+    keys: readonly RecordKey[],
+    load: (missing: RecordKey[]) => Promise<Map<RecordKey, T>>,
+    observer?: StaleObserver,
+  ): Promise<(T | null)[]> {
+    if (keys.length === 0) return [];
+    const tenant = this.#options.tenantOf(kind.backend);
+    const unique = new Map<string, RecordKey>();
+    for (const key of keys) unique.set(recordCacheKey(tenant, kind, key), key);
+    const found = await this.#read(kind, kind.cacheClass, unique, load, observer);
+    return keys.map((key) => (found.get(recordCacheKey(tenant, kind, key)) ?? null) as T | null);
+  }
+
+  async getList<K extends RecordKey>(kind: RecordKind, key: string, load: () => Promise<K[]>, observer?: StaleObserver): Promise<K[]> {
+    const ck = listCacheKey(this.#options.tenantOf(kind.backend), kind, key);
+    const listKind: RecordKind = { ...kind, cacheClass: 'list' };
+    const found = await this.#read(listKind, 'list', new Map([[ck, key]]), async () => new Map([[key, await load()]]), observer);
+    const ids = found.get(ck);
+    return Array.isArray(ids) ? ([...ids] as K[]) : [];
+  }
+
+  async invalidate(kind: RecordKind, keys: readonly RecordKey[]): Promise<void> {
+    const tenant = this.#options.tenantOf(kind.backend);
+    await this.#invalidateKeys([...new Set(keys.map((key) => recordCacheKey(tenant, kind, key)))]);
+  }
+
+  async invalidateList(kind: RecordKind, key: string): Promise<void> {
+    await this.#invalidateKeys([listCacheKey(this.#options.tenantOf(kind.backend), kind, key)]);
+  }
+
+  stats(): RecordCacheStats {
+    const loads = {} as RecordCacheStats['loads'];
+    for (const [backend, budget] of Object.entries(this.#budgets)) {
+      loads[backend as BackendSystem] = { active: budget.active, queued: budget.queued, budget: budget.limit };
+    }
+    return { entries: this.#lru.size, approximateBytes: this.#lru.calculatedSize, loads };
+  }
+
+  clear(): void {
+    this.#lru.clear();
+  }
+
+  close(): void {
+    this.#unsubscribe();
+  }
+
+  /**
+   * The heart of the cache: decides per key between fresh hit, stale serve and load, and loads
+   * every key that needs it with one batch. Returns values by cache key.
+   */
+  async #read(
+    kind: RecordKind,
+    cacheClass: CacheClass,
+    keys: Map<string, RecordKey>,
+    load: (missing: RecordKey[]) => Promise<Map<RecordKey, unknown>>,
+    observer: StaleObserver | undefined,
+  ): Promise<Map<string, unknown>> {
+    const settings = this.#options.classes[cacheClass];
+    const lifetimeMs = settings.ttlMs + settings.staleIfErrorMs;
+    const now = this.#options.now();
+    // Decided once per call, before any load starts, so that one call is consistent.
+    const overBudget = this.#budgets[kind.backend].saturated;
+    const batch = new LoadBatch({ kind, settings, lifetimeMs, load }, this);
+    const out = new Map<string, unknown>();
+    const waits: Promise<void>[] = [];
+    const count = (result: 'hit' | 'miss' | 'stale') => cacheRequestsTotal.inc({ cache_class: cacheClass, model: kind.model, result });
+    const serveStale = (ck: string, key: RecordKey, entry: CacheEntry, reason: 'revalidating' | 'backend-error' | 'over-budget') => {
+      out.set(ck, entry.value);
+      count('stale');
+      cacheStaleServedTotal.inc({ model: kind.model, reason });
+      observer?.stale(kind, key, Math.max(0, this.#options.now() - entry.storedAt), reason);
+    };
+
+    for (const [ck, key] of keys) {
+      // allowStale returns the copy kept while a refresh is in flight, too.
+      const entry = this.#lru.get(ck, { allowStale: true, noDeleteOnStaleGet: true });
+      const age = entry ? now - entry.storedAt : Infinity;
+      if (entry && age < settings.ttlMs) {
+        out.set(ck, entry.value);
+        count('hit');
+        continue;
+      }
+      const revalidatable = entry !== undefined && age < settings.ttlMs + settings.staleWhileRevalidateMs;
+      const servable = entry !== undefined && age < lifetimeMs;
+      if (revalidatable && !overBudget) {
+        // Joins a refresh already in flight, or starts one in this batch; answers at once.
+        batch.want(ck, key);
+        void this.#lru.fetch(ck, { context: batch, ttl: lifetimeMs, forceRefresh: true, allowStale: true });
+        serveStale(ck, key, entry, 'revalidating');
+        continue;
+      }
+      if (servable && overBudget) {
+        serveStale(ck, key, entry, 'over-budget');
+        continue;
+      }
+      batch.want(ck, key);
+      // forceRefresh: lru-cache counts an entry fresh for its whole lifetime; freshness is ours to judge.
+      const fetched = this.#lru.fetch(ck, { context: batch, ttl: lifetimeMs, forceRefresh: true, allowStale: false });
+      waits.push(
+        fetched.then(
+          (fresh) => {
+            if (!fresh) throw new Error(`record cache: load of ${ck} settled without a value`);
+            out.set(ck, fresh.value);
+            count('miss');
+          },
+          (err: unknown) => {
+            if (!servable) {
+              count('miss');
+              throw err;
+            }
+            serveStale(ck, key, entry, 'backend-error');
+          },
+        ),
+      );
+    }
+    void batch.run();
+    await Promise.all(waits);
+    return out;
+  }
+
+  /** Settles the items Redis has fresh; returns the rest. */
+  async fromRedis(scope: BatchScope, items: BatchItem[]): Promise<BatchItem[]> {
+    const redis = this.#redis;
+    if (!redis) return items;
+    const raw = await redis.getMany(items.map((item) => item.ck));
+    const now = this.#options.now();
+    const rest: BatchItem[] = [];
+    items.forEach((item, i) => {
+      const entry = decodeEntry(raw[i] ?? null);
+      const age = entry ? now - entry.storedAt : Infinity;
+      if (!entry || age >= scope.settings.ttlMs) {
+        rest.push(item);
+        cacheL2RequestsTotal.inc({ model: scope.kind.model, result: 'miss' });
+        return;
+      }
+      cacheL2RequestsTotal.inc({ model: scope.kind.model, result: 'hit' });
+      // The record is as old as its first load, not as its arrival here.
+      item.options.ttl = Math.max(1, scope.lifetimeMs - Math.max(0, age));
+      item.resolve(entry);
+    });
+    return rest;
+  }
+
+  /** Loads the items from the backend within its budget; returns what to write to Redis. */
+  async fromBackend(scope: BatchScope, items: BatchItem[]): Promise<RedisEntry[]> {
+    const release = await this.#budgets[scope.kind.backend].acquire();
+    const startedAt = this.#options.now();
+    let found: Map<RecordKey, unknown>;
+    try {
+      found = await scope.load(items.map((item) => item.key));
+    } finally {
+      release();
+    }
+    const toStore: RedisEntry[] = [];
+    for (const item of items) {
+      const value = found.get(item.key) ?? null;
+      const json = safeJson(value);
+      item.resolve({ value, storedAt: startedAt, size: (json?.length ?? 1024) + ENTRY_OVERHEAD });
+      // A key invalidated while its load ran may hold pre-write data: keep it out of Redis.
+      const invalidatedAt = this.#invalidatedAt.get(item.ck);
+      if (this.#redis && json !== undefined && (invalidatedAt === undefined || invalidatedAt < startedAt)) {
+        toStore.push({ key: item.ck, value: `{"t":${startedAt},"v":${json}}`, ttlMs: scope.settings.ttlMs });
+      }
+    }
+    return toStore;
+  }
+
+  /** Shares loaded records with the other replicas; Redis failures are the layer's to absorb. */
+  async toRedis(entries: RedisEntry[]): Promise<void> {
+    await this.#redis?.setMany(entries);
+  }
+
+  async #invalidateKeys(cks: string[]): Promise<void> {
+    this.#evict(cks);
+    await this.#redis?.invalidate(cks, this.#origin);
+  }
+
+  #evict(cks: readonly string[]): void {
+    const now = this.#options.now();
+    for (const ck of cks) {
+      this.#invalidatedAt.set(ck, now);
+      this.#lru.delete(ck);
+    }
+  }
+}
+
+function safeJson(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value) ?? 'null';
+  } catch {
+    // Not JSON-safe (a BigInt, a cycle): kept in memory only, never shared through Redis.
+    return undefined;
+  }
+}
+
+function decodeEntry(raw: string | null): CacheEntry | undefined {
+  if (raw === null) return undefined;
+  try {
+    const parsed = JSON.parse(raw) as { t?: unknown; v?: unknown };
+    if (typeof parsed.t !== 'number' || !('v' in parsed)) return undefined;
+    return { value: parsed.v, storedAt: parsed.t, size: raw.length + ENTRY_OVERHEAD };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The cross-request record cache: lru-cache in process, optionally Redis between replicas, with
+ * per-class TTLs, coalesced loads, stale-while-revalidate, stale-if-error and a concurrency budget
+ * per backend. Throws a TypeError naming the bad option.
+ */
+export function createRecordCache(options: RecordCacheOptions): LruRecordCache {
+  return new LruRecordCacheImpl(options);
+}

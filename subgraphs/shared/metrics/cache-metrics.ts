@@ -1,0 +1,50 @@
+import { Counter, Gauge } from 'prom-client';
+import { metricsRegistry } from './registry.js';
+
+/** Record-cache lookups per key: `hit` (fresh in memory), `miss` (Redis or backend), `stale`. */
+export const cacheRequestsTotal = new Counter({
+  name: 'cache_requests_total',
+  help: 'Record cache lookups, one per key.',
+  labelNames: ['cache_class', 'model', 'result'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Records served past their TTL, by reason (`revalidating`, `backend-error`, `over-budget`). */
+export const cacheStaleServedTotal = new Counter({
+  name: 'cache_stale_served_total',
+  help: 'Records served stale, by reason.',
+  labelNames: ['model', 'reason'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Lookups in the shared Redis layer after an in-memory miss. */
+export const cacheL2RequestsTotal = new Counter({
+  name: 'cache_l2_requests_total',
+  help: 'Shared (Redis) cache lookups after an in-memory miss, one per key.',
+  labelNames: ['model', 'result'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Redis failures; the cache carries on without Redis when they happen. */
+export const cacheRedisErrorsTotal = new Counter({
+  name: 'cache_redis_errors_total',
+  help: 'Failed Redis operations of the shared cache layer.',
+  labelNames: ['operation'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Backend loads the cache has in flight, per system (compare with its concurrency budget). */
+export const cacheBackendLoadsInFlight = new Gauge({
+  name: 'cache_backend_loads_in_flight',
+  help: 'Backend loads started by the record cache and not yet finished.',
+  labelNames: ['system'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Loads refused because the budget queue of a backend was full. */
+export const cacheBudgetRejectionsTotal = new Counter({
+  name: 'cache_budget_rejections_total',
+  help: 'Backend loads refused because the concurrency budget queue was full.',
+  labelNames: ['system'] as const,
+  registers: [metricsRegistry],
+});

@@ -1,0 +1,10 @@
+export { metricsRegistry } from './registry.js';
+export { backendCallsTotal, backendCallDurationSeconds, recordBackendCall } from './backend-metrics.js';
+export {
+  cacheRequestsTotal,
+  cacheStaleServedTotal,
+  cacheL2RequestsTotal,
+  cacheRedisErrorsTotal,
+  cacheBackendLoadsInFlight,
+  cacheBudgetRejectionsTotal,
+} from './cache-metrics.js';

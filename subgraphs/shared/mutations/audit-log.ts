@@ -1,0 +1,177 @@
+import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { BackendSystem } from '../errors.js';
+import { toGraphQLError } from '../errors-graphql.js';
+
+/** Who attempted the mutation: the verified principal's subject and roles (and reseller, if any). */
+export interface AuditPrincipal {
+  sub: string;
+  roles: string[];
+  partnerId?: string;
+}
+
+/**
+ * One line of the audit log: one mutation attempt, successful or not. It never holds the input
+ * itself (personal data): only its digest and the ids of the records it targets.
+ */
+export interface AuditRecord {
+  /** When the attempt ended (ISO 8601). */
+  time: string;
+  /** Null only for attempts that carried no principal. */
+  principal: AuditPrincipal | null;
+  /** The mutation (`placeOrder`). */
+  operation: string;
+  ownerSystem: BackendSystem;
+  /** Ids of the records the mutation targets (customer, order, case ids). */
+  targetIds: string[];
+  /** `digestInput(input)`. */
+  inputDigest: string;
+  /** 'ok', or the error code the client was given (`BACKEND_UNAVAILABLE`, `IDEMPOTENCY_CONFLICT`, ...). */
+  outcome: string;
+  /** Id of the record written at the backend (sale.order id, ticket id), null when none. */
+  backendRecordId: string | null;
+  latencyMs: number;
+  correlationId: string | null;
+  idempotencyKey?: string;
+  /** True when the result was replayed from an earlier attempt rather than written now. */
+  replayed?: boolean;
+}
+
+/** Settings of the audit log. */
+export interface AuditLogOptions {
+  /** The JSON Lines file (default `AUDIT_LOG_PATH`, else `var/audit.jsonl`); its directory is created. */
+  path?: string;
+}
+
+/** An append-only, durable JSON Lines log of mutation attempts. */
+export interface AuditLog {
+  readonly path: string;
+  /** Appends one record; resolves once it is on disk (fdatasync). */
+  append(record: AuditRecord): Promise<void>;
+  /** Waits for pending appends and closes the file. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens (lazily) the audit log for appending. Appends are queued and written one line per write
+ * call, so lines never interleave in this process; O_APPEND keeps whole writes intact against
+ * other processes. Each batch of queued lines is flushed with one fdatasync before they resolve.
+ */
+export function createAuditLog(options: AuditLogOptions = {}): AuditLog {
+  const path = options.path ?? process.env.AUDIT_LOG_PATH ?? 'var/audit.jsonl';
+  if (typeof path !== 'string' || path.length === 0) throw new TypeError(`audit log: path must be a non-empty string, got ${String(path)}`);
+  let handle: Promise<FileHandle> | undefined;
+  let queue: { line: Buffer; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  let flushing: Promise<void> | undefined;
+  let closed = false;
+
+  const file = () => {
+    handle ??= mkdir(dirname(path), { recursive: true }).then(() => open(path, 'a', 0o600));
+    // A failed open is retried by the next append rather than remembered forever.
+    handle.catch(() => (handle = undefined));
+    return handle;
+  };
+
+  async function flush(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      try {
+        const fh = await file();
+        for (const entry of batch) {
+          let written = 0;
+          // A regular file takes the whole line in one write; the loop only guards a short write.
+          while (written < entry.line.length) written += (await fh.write(entry.line, written)).bytesWritten;
+        }
+        await fh.datasync();
+        for (const entry of batch) entry.resolve();
+      } catch (err) {
+        for (const entry of batch) entry.reject(err);
+      }
+    }
+    flushing = undefined;
+  }
+
+  return {
+    path,
+    append(record) {
+      if (closed) return Promise.reject(new Error('audit log is closed'));
+      const line = Buffer.from(`${JSON.stringify(record)}\n`, 'utf8');
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ line, resolve, reject });
+        flushing ??= flush();
+      });
+    },
+    async close() {
+      closed = true;
+      await flushing;
+      const fh = await handle?.catch(() => undefined);
+      handle = undefined;
+      await fh?.close();
+    },
+  };
+}
+
+/** Every record of an audit log file, oldest first (for tests and tools). */
+export async function readAuditLog(path: string): Promise<AuditRecord[]> {
+  const text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return '';
+    throw err;
+  });
+  return text
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as AuditRecord);
+}
+
+/** What `audited` records about an attempt besides its timing and outcome. */
+export interface AuditMeta<T> {
+  principal: AuditPrincipal | null;
+  operation: string;
+  ownerSystem: BackendSystem;
+  targetIds: string[];
+  inputDigest: string;
+  correlationId?: string | null;
+  idempotencyKey?: string;
+  /** Reads the backend record id and replay flag from the result (e.g. of `IdempotencyStore.run`). */
+  describe?: (result: T) => { backendRecordId?: string | null; replayed?: boolean; targetIds?: string[] };
+}
+
+/**
+ * Runs a mutation attempt and appends its audit record whatever the outcome: the result is
+ * returned only once its record is on disk, and errors are rethrown after theirs is. The outcome
+ * code is the one the client sees (`toGraphQLError`).
+ */
+export async function audited<T>(log: AuditLog, meta: AuditMeta<T>, fn: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const base = () => ({
+    time: new Date().toISOString(),
+    principal: meta.principal ? { sub: meta.principal.sub, roles: [...meta.principal.roles], ...(meta.principal.partnerId ? { partnerId: meta.principal.partnerId } : {}) } : null,
+    operation: meta.operation,
+    ownerSystem: meta.ownerSystem,
+    targetIds: meta.targetIds,
+    inputDigest: meta.inputDigest,
+    latencyMs: Math.round((performance.now() - started) * 10) / 10,
+    correlationId: meta.correlationId ?? null,
+    ...(meta.idempotencyKey !== undefined ? { idempotencyKey: meta.idempotencyKey } : {}),
+  });
+  let result: T;
+  try {
+    result = await fn();
+  } catch (err) {
+    const code = toGraphQLError(err).extensions.code;
+    // The write's own error is what the caller must see, even if the audit append fails too.
+    await log.append({ ...base(), outcome: typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR', backendRecordId: null }).catch(() => undefined);
+    throw err;
+  }
+  const described = meta.describe?.(result) ?? {};
+  await log.append({
+    ...base(),
+    ...(described.targetIds ? { targetIds: described.targetIds } : {}),
+    outcome: 'ok',
+    backendRecordId: described.backendRecordId ?? null,
+    ...(described.replayed !== undefined ? { replayed: described.replayed } : {}),
+  });
+  return result;
+}

@@ -1,0 +1,370 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
+import { BackendError, isBackendError, type BackendErrorCode, type BackendSystem } from '../errors.js';
+import { isOutcomeUnknown as defaultIsOutcomeUnknown } from './outcome.js';
+
+/** Settings of an idempotency store. */
+export interface IdempotencyStoreOptions {
+  /** Redis shared by every replica (`REDIS_URL`). Without it (and without `redis`), records live in this process. */
+  redisUrl?: string;
+  /** An existing ioredis client to use instead of `redisUrl`; `close()` leaves it open. */
+  redis?: Redis;
+  /** How long a result is kept for replays, in seconds (default 24 h). */
+  ttlSeconds?: number;
+  /** Prefix of every record key, e.g. `idem:orders`. Required so that stores never share keys by accident. */
+  keyPrefix: string;
+  /**
+   * How long an attempt may hold its key, in milliseconds (default 30 s). Past it, the attempt is
+   * presumed dead (crashed replica) and its outcome unknown: the next call recovers, then executes.
+   */
+  leaseMs?: number;
+  /** How long a concurrent call waits for the attempt holding its key, in milliseconds (default 30 s). */
+  waitTimeoutMs?: number;
+  /** First interval between polls of a pending record in Redis, in milliseconds (default 20; doubles up to 200). */
+  pollIntervalMs?: number;
+  /** How long a failed attempt stays visible to the calls that waited for it, in milliseconds (default 5 s). */
+  failedTtlMs?: number;
+  /** In-process only: the most records kept (default 100 000; the least recently used go first). */
+  maxEntries?: number;
+}
+
+/** One idempotent execution request. */
+export interface IdempotentRun<T> {
+  /** Who the key belongs to: operation plus principal (`placeOrder:user-7`, `placeOrder:partner:001...`). */
+  scope: string;
+  /** The client's idempotency key: 1 to 200 printable ASCII characters. */
+  key: string;
+  /** `digestInput(input)`: the same key with another input is a conflict. */
+  inputDigest: string;
+  /** The write. Runs at most once per (scope, key) unless it fails. With Redis its value must survive JSON. */
+  execute: () => Promise<T>;
+  /**
+   * After an attempt whose outcome is unknown: looks the write up at the backend (by client
+   * reference, for example) and returns its result when it did happen, undefined when it did not.
+   */
+  recover?: () => Promise<T | undefined>;
+  /** Whether a failure of `execute` leaves its outcome unknown (default: `isOutcomeUnknown` of outcome.ts). */
+  isOutcomeUnknown?: (err: unknown) => boolean;
+}
+
+/** The result of `run`: the value, and whether it came from an earlier attempt rather than this call's execution. */
+export interface IdempotentResult<T> {
+  value: T;
+  /** True when `execute` did not run for this call (stored result, concurrent attempt, or recovery). */
+  replayed: boolean;
+  /** True when the value was found by `recover()` after an attempt of unknown outcome. */
+  recovered?: boolean;
+}
+
+/** Runs writes at most once per idempotency key. */
+export interface IdempotencyStore {
+  /** Executes the first call for a key; later and concurrent calls with it get that call's result. */
+  run<T>(request: IdempotentRun<T>): Promise<IdempotentResult<T>>;
+  /** Closes the Redis connection the store opened. */
+  close(): Promise<void>;
+}
+
+/** Why a key was refused: another input under the same key, or an attempt still running past the wait. */
+export type IdempotencyConflictReason = 'INPUT_MISMATCH' | 'IN_PROGRESS';
+
+/** The same idempotency key was used with another input, or its first attempt is still running. */
+export class IdempotencyConflictError extends GraphQLError {
+  readonly code = 'IDEMPOTENCY_CONFLICT' as const;
+  readonly reason: IdempotencyConflictReason;
+
+  constructor(reason: IdempotencyConflictReason) {
+    super(
+      reason === 'INPUT_MISMATCH'
+        ? 'This idempotency key was already used with a different input'
+        : 'A request with this idempotency key is still in progress; retry later',
+      { extensions: { code: 'IDEMPOTENCY_CONFLICT', reason } },
+    );
+    this.name = 'IdempotencyConflictError';
+    this.reason = reason;
+  }
+}
+
+/** An idempotency key that is empty, too long or not printable ASCII. */
+export class IdempotencyKeyError extends GraphQLError {
+  readonly code = 'BAD_USER_INPUT' as const;
+
+  constructor(message: string) {
+    super(message, { extensions: { code: 'BAD_USER_INPUT', field: 'idempotencyKey' } });
+    this.name = 'IdempotencyKeyError';
+  }
+}
+
+const KEY_PATTERN = /^[\x20-\x7e]{1,200}$/;
+
+/** Throws IdempotencyKeyError unless `key` is 1 to 200 printable ASCII characters. */
+export function validateIdempotencyKey(key: unknown): asserts key is string {
+  if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
+    const what = typeof key !== 'string' ? typeof key : key.length === 0 ? 'empty' : key.length > 200 ? `${key.length} characters` : 'not printable ASCII';
+    throw new IdempotencyKeyError(`idempotencyKey must be 1 to 200 printable ASCII characters (got ${what})`);
+  }
+}
+
+/** JSON with object keys sorted at every level: the same value always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  if (typeof value === 'bigint') throw new TypeError('canonicalJson: bigint is not JSON');
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  const withJson = value as { toJSON?: () => unknown };
+  if (typeof withJson.toJSON === 'function') return canonicalJson(withJson.toJSON());
+  const skip = (v: unknown) => v === undefined || typeof v === 'function' || typeof v === 'symbol';
+  if (Array.isArray(value)) return `[${value.map((v) => (skip(v) ? 'null' : canonicalJson(v))).join(',')}]`;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).filter((k) => !skip(record[k])).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`).join(',')}}`;
+}
+
+/** SHA-256 (hex) of the canonical JSON of a mutation's input: what the store and the audit log keep instead of the input. */
+export function digestInput(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}
+
+interface SerializedError {
+  name: string;
+  message: string;
+  backend?: BackendSystem;
+  code?: string;
+  status?: number;
+  backendCode?: string;
+  extensions?: Record<string, unknown>;
+}
+
+type StoredRecord =
+  | { state: 'pending'; digest: string; attempt: string; leaseUntil: number }
+  | { state: 'done'; digest: string; attempt: string; value: unknown }
+  | { state: 'unknown'; digest: string; attempt: string }
+  // `live` is the error object itself, kept only in process (concurrent callers rethrow it as is).
+  | { state: 'failed'; digest: string; attempt: string; error: SerializedError; live?: unknown };
+
+type PendingRecord = Extract<StoredRecord, { state: 'pending' }>;
+type ClaimResult = { claimed: true; previous: StoredRecord | undefined } | { claimed: false; current: StoredRecord };
+
+/** Where the records live: this process or Redis. Both apply the same claim rules. */
+interface RecordBackend {
+  /** Takes the key for `pending` unless another attempt holds it or a result is stored. */
+  claim(id: string, pending: PendingRecord, ttlMs: number): Promise<ClaimResult>;
+  /** Replaces the record of `attempt` (and only it) with its outcome. */
+  settle(id: string, record: StoredRecord, ttlMs: number): Promise<void>;
+  /** Waits until `attempt` is no longer pending, its lease ends or `deadline`; the record then, or 'timeout'. */
+  waitSettled(id: string, pending: PendingRecord, deadline: number): Promise<StoredRecord | undefined | 'timeout'>;
+  close(): Promise<void>;
+}
+
+/** Whether a record may be taken over: a failure, or an unknown outcome with the same input. */
+function claimable(current: StoredRecord, digest: string, now: number): boolean {
+  if (current.state === 'failed') return true;
+  const unknown = current.state === 'unknown' || (current.state === 'pending' && current.leaseUntil < now);
+  return unknown && current.digest === digest;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function inProcessBackend(maxEntries: number): RecordBackend {
+  const records = new LRUCache<string, StoredRecord>({ max: maxEntries });
+  const waiters = new Map<string, { attempt: string; settled: Promise<void>; resolve: () => void }>();
+  const release = (id: string) => {
+    const waiter = waiters.get(id);
+    waiters.delete(id);
+    waiter?.resolve();
+  };
+  return {
+    async claim(id, pending, ttlMs) {
+      const current = records.get(id);
+      if (current && !claimable(current, pending.digest, Date.now())) return { claimed: false, current };
+      release(id); // a lease that ran out: its waiters re-check
+      records.set(id, pending, { ttl: ttlMs });
+      let resolve!: () => void;
+      const settled = new Promise<void>((r) => (resolve = r));
+      waiters.set(id, { attempt: pending.attempt, settled, resolve });
+      return { claimed: true, previous: current };
+    },
+    async settle(id, record, ttlMs) {
+      const current = records.get(id);
+      if (current && current.attempt !== record.attempt) return;
+      records.set(id, record, { ttl: ttlMs });
+      if (waiters.get(id)?.attempt === record.attempt) release(id);
+    },
+    async waitSettled(id, pending, deadline) {
+      const waiter = waiters.get(id);
+      if (waiter && waiter.attempt === pending.attempt) {
+        const until = Math.min(deadline, pending.leaseUntil + 1);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([waiter.settled, new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, until - Date.now()))))]);
+        clearTimeout(timer);
+      }
+      const current = records.get(id);
+      if (current?.state === 'pending' && current.attempt === pending.attempt && current.leaseUntil >= Date.now()) return 'timeout';
+      return current;
+    },
+    async close() {
+      records.clear();
+    },
+  };
+}
+
+// KEYS[1] record; ARGV: pending JSON, ttl ms, now ms, digest. Returns {1, previous?} or {0, current}.
+const CLAIM_SCRIPT = `
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local rec = cjson.decode(cur)
+  local ok = rec.state == 'failed'
+  if (rec.state == 'unknown' or (rec.state == 'pending' and tonumber(rec.leaseUntil) < tonumber(ARGV[3]))) and rec.digest == ARGV[4] then ok = true end
+  if not ok then return {0, cur} end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if cur then return {1, cur} end
+return {1}
+`;
+
+// KEYS[1] record; ARGV: record JSON, attempt, ttl ms. Writes only over the same attempt (or nothing).
+const SETTLE_SCRIPT = `
+local cur = redis.call('GET', KEYS[1])
+if cur and cjson.decode(cur).attempt ~= ARGV[2] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+return 1
+`;
+
+function redisBackend(redis: Redis, ownsClient: boolean, pollIntervalMs: number): RecordBackend {
+  const read = async (id: string): Promise<StoredRecord | undefined> => {
+    const raw = await redis.get(id);
+    return raw === null ? undefined : (JSON.parse(raw) as StoredRecord);
+  };
+  return {
+    async claim(id, pending, ttlMs) {
+      const reply = (await redis.eval(CLAIM_SCRIPT, 1, id, JSON.stringify(pending), String(ttlMs), String(Date.now()), pending.digest)) as [
+        number,
+        string?,
+      ];
+      const other = reply[1] === undefined ? undefined : (JSON.parse(reply[1]) as StoredRecord);
+      if (reply[0] === 1) return { claimed: true, previous: other };
+      return { claimed: false, current: other as StoredRecord };
+    },
+    async settle(id, record, ttlMs) {
+      const shared = record.state === 'failed' ? { ...record, live: undefined } : record; // the live error stays in process
+      await redis.eval(SETTLE_SCRIPT, 1, id, JSON.stringify(shared), record.attempt, String(ttlMs));
+    },
+    async waitSettled(id, pending, deadline) {
+      for (let interval = pollIntervalMs; ; interval = Math.min(interval * 2, 200)) {
+        const current = await read(id);
+        if (current?.state !== 'pending' || current.attempt !== pending.attempt || current.leaseUntil < Date.now()) return current;
+        if (Date.now() >= deadline) return 'timeout';
+        await sleep(Math.min(interval, Math.max(1, deadline - Date.now())));
+      }
+    },
+    async close() {
+      if (ownsClient) await redis.quit();
+    },
+  };
+}
+
+function serializeError(err: unknown): SerializedError {
+  if (isBackendError(err)) {
+    return { name: 'BackendError', message: err.message, backend: err.backend, code: err.code, status: err.status, backendCode: err.backendCode };
+  }
+  if (err instanceof GraphQLError) return { name: err.name, message: err.message, extensions: { ...err.extensions } };
+  return { name: err instanceof Error ? err.name : 'Error', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** The error a waiting call rethrows: the original in process, a faithful copy from Redis. */
+function errorOf(record: Extract<StoredRecord, { state: 'failed' }>): unknown {
+  if ('live' in record && record.live !== undefined) return record.live;
+  const { error } = record;
+  if (error.name === 'BackendError' && error.backend && error.code) {
+    return new BackendError({
+      backend: error.backend,
+      code: error.code as BackendErrorCode,
+      message: error.message,
+      status: error.status,
+      backendCode: error.backendCode,
+    });
+  }
+  if (error.extensions) return new GraphQLError(error.message, { extensions: error.extensions });
+  const copy = new Error(error.message);
+  copy.name = error.name;
+  return copy;
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`idempotency store: ${name} must be a positive number, got ${value}`);
+  return value;
+}
+
+/**
+ * Creates a store that runs each write at most once per (scope, key): in this process, or shared
+ * by every replica through Redis (`redisUrl` or `redis`).
+ */
+export function createIdempotencyStore(options: IdempotencyStoreOptions): IdempotencyStore {
+  const { keyPrefix } = options;
+  if (typeof keyPrefix !== 'string' || keyPrefix.length === 0) throw new TypeError(`idempotency store: keyPrefix must be a non-empty string, got ${String(keyPrefix)}`);
+  const ttlMs = positive('ttlSeconds', options.ttlSeconds ?? 24 * 3600) * 1000;
+  const leaseMs = positive('leaseMs', options.leaseMs ?? 30_000);
+  const waitTimeoutMs = positive('waitTimeoutMs', options.waitTimeoutMs ?? 30_000);
+  const failedTtlMs = positive('failedTtlMs', options.failedTtlMs ?? 5_000);
+  const pollIntervalMs = positive('pollIntervalMs', options.pollIntervalMs ?? 20);
+  const maxEntries = positive('maxEntries', options.maxEntries ?? 100_000);
+
+  let backend: RecordBackend;
+  if (options.redis) backend = redisBackend(options.redis, false, pollIntervalMs);
+  else if (options.redisUrl) backend = redisBackend(new Redis(options.redisUrl, { maxRetriesPerRequest: 2 }), true, pollIntervalMs);
+  else backend = inProcessBackend(maxEntries);
+
+  // Hashing keeps keys short and makes (scope, key) pairs unambiguous whatever characters they hold.
+  const recordId = (scope: string, key: string) => `${keyPrefix}:${createHash('sha256').update(JSON.stringify([scope, key])).digest('hex')}`;
+
+  async function executeClaimed<T>(id: string, pending: PendingRecord, request: IdempotentRun<T>, previous: StoredRecord | undefined): Promise<IdempotentResult<T>> {
+    const { digest, attempt } = pending;
+    const settle = (record: StoredRecord, ttl: number) => backend.settle(id, record, ttl).catch(() => undefined);
+    const mustRecover = previous !== undefined && (previous.state === 'unknown' || previous.state === 'pending');
+    let recovering = false;
+    try {
+      if (mustRecover && request.recover) {
+        recovering = true;
+        const found = await request.recover();
+        recovering = false;
+        if (found !== undefined) {
+          await settle({ state: 'done', digest, attempt, value: found }, ttlMs);
+          return { value: found, replayed: true, recovered: true };
+        }
+      }
+      const value = await request.execute();
+      // A store failure here leaves the record pending; its lease runs out and the next call recovers.
+      await settle({ state: 'done', digest, attempt, value }, ttlMs);
+      return { value, replayed: false };
+    } catch (err) {
+      const unknown = recovering || (request.isOutcomeUnknown ?? defaultIsOutcomeUnknown)(err);
+      if (unknown) await settle({ state: 'unknown', digest, attempt }, ttlMs);
+      else await settle({ state: 'failed', digest, attempt, error: serializeError(err), live: err }, failedTtlMs);
+      throw err;
+    }
+  }
+
+  return {
+    async run<T>(request: IdempotentRun<T>): Promise<IdempotentResult<T>> {
+      validateIdempotencyKey(request.key);
+      if (typeof request.scope !== 'string' || request.scope.length === 0) throw new TypeError('idempotency store: scope must be a non-empty string');
+      if (typeof request.inputDigest !== 'string' || request.inputDigest.length === 0) throw new TypeError('idempotency store: inputDigest must be a non-empty string');
+      const id = recordId(request.scope, request.key);
+      const digest = request.inputDigest;
+      const deadline = Date.now() + waitTimeoutMs;
+      for (;;) {
+        const pending: PendingRecord = { state: 'pending', digest, attempt: randomUUID(), leaseUntil: Date.now() + leaseMs };
+        const claim = await backend.claim(id, pending, ttlMs);
+        if (claim.claimed) return executeClaimed(id, pending, request, claim.previous);
+        const { current } = claim;
+        if (current.digest !== digest) throw new IdempotencyConflictError('INPUT_MISMATCH');
+        if (current.state === 'done') return { value: current.value as T, replayed: true };
+        if (current.state !== 'pending') continue; // became claimable meanwhile
+        const settled = await backend.waitSettled(id, current, deadline);
+        if (settled === 'timeout') throw new IdempotencyConflictError('IN_PROGRESS');
+        if (settled?.state === 'failed' && settled.attempt === current.attempt) throw errorOf(settled);
+        if (Date.now() >= deadline) throw new IdempotencyConflictError('IN_PROGRESS');
+      }
+    },
+    close: () => backend.close(),
+  };
+}

@@ -1,0 +1,90 @@
+import type { BackendSystem } from '../errors.js';
+import { audited, type AuditLog, type AuditPrincipal } from './audit-log.js';
+import { digestInput, type IdempotencyStore, type IdempotentResult } from './idempotency.js';
+import { runWrite } from './write-guard.js';
+
+/** What a subgraph's mutations share: one idempotency store and one audit log. */
+export interface MutationRunnerOptions {
+  store: IdempotencyStore;
+  log: AuditLog;
+}
+
+/** One mutation call, as a resolver describes it. */
+export interface MutationRequest<T> {
+  /** The mutation's name (`placeOrder`): the audit operation and part of the key scope. */
+  operation: string;
+  /** The system of record written to (the matrix's owner of the mutation). */
+  ownerSystem: BackendSystem;
+  principal: AuditPrincipal | null;
+  correlationId?: string | null;
+  /** Ids of the records targeted (customer id, order id, case id). */
+  targetIds: string[];
+  /** The mutation's arguments: digested for the key check and the audit log, never stored. */
+  input: unknown;
+  /** From the input or the Idempotency-Key header; absent or null for none. */
+  idempotencyKey?: string | null;
+  /** Sends the write once. */
+  attempt: () => Promise<T>;
+  /** Looks a write of unknown outcome up at the backend: its result, or undefined when it was not applied. */
+  recover?: () => Promise<T | undefined>;
+  isOutcomeUnknown?: (err: unknown) => boolean;
+  /** The backend record id of a result, for the audit log. */
+  backendRecordId?: (value: T) => string | null;
+}
+
+/** Runs mutations idempotently (with a key), without blind retries, and audited. */
+export interface MutationRunner {
+  /** Runs one mutation; resolves once its audit record is on disk. */
+  run<T>(request: MutationRequest<T>): Promise<IdempotentResult<T>>;
+}
+
+/** Keys belong to the reseller for partner principals (any of its users may retry), else to the subject. */
+export function idempotencyScope(operation: string, principal: AuditPrincipal | null): string {
+  if (principal?.partnerId) return `${operation}:partner:${principal.partnerId}`;
+  return `${operation}:sub:${principal?.sub ?? 'anonymous'}`;
+}
+
+/** Composes the idempotency store, the write guard and the audit log into one call per resolver. */
+export function createMutationRunner({ store, log }: MutationRunnerOptions): MutationRunner {
+  return {
+    run<T>(request: MutationRequest<T>): Promise<IdempotentResult<T>> {
+      const inputDigest = digestInput(request.input);
+      const key = request.idempotencyKey ?? undefined;
+      const write = () =>
+        runWrite({
+          backend: request.ownerSystem,
+          idempotencyKey: key,
+          attempt: request.attempt,
+          recover: request.recover,
+          isOutcomeUnknown: request.isOutcomeUnknown,
+        });
+      return audited(
+        log,
+        {
+          principal: request.principal,
+          operation: request.operation,
+          ownerSystem: request.ownerSystem,
+          targetIds: request.targetIds,
+          inputDigest,
+          correlationId: request.correlationId ?? null,
+          idempotencyKey: key,
+          describe: (result: IdempotentResult<T>) => ({
+            backendRecordId: request.backendRecordId?.(result.value) ?? null,
+            replayed: result.replayed,
+          }),
+        },
+        async () => {
+          if (key === undefined) return { value: await write(), replayed: false };
+          return store.run({
+            scope: idempotencyScope(request.operation, request.principal),
+            key,
+            inputDigest,
+            execute: write,
+            recover: request.recover,
+            isOutcomeUnknown: request.isOutcomeUnknown,
+          });
+        },
+      );
+    },
+  };
+}
