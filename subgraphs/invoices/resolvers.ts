@@ -1,0 +1,138 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
+import { pageOfIds, parsePageArgs } from '../shared/connectors/odoo/id-page.js';
+import type { OdooMove } from '../shared/connectors/odoo/records.js';
+import { isRecordName, parseRecordId } from '../shared/connectors/odoo/values.js';
+import type { OwnershipGuard } from '../shared/ownership/ownership.js';
+import type { BaseSubgraphContext } from '../shared/server/context.js';
+import { settled, type InvoicesLoaders } from './loaders.js';
+import { balances, mapBilling, mapInvoice, type BillingModel, type InvoiceModel } from './mappers.js';
+
+/** Per-request context of the invoices subgraph. */
+export interface InvoicesContext extends BaseSubgraphContext {
+  loaders: InvoicesLoaders;
+  guard: OwnershipGuard;
+  /** Today (`YYYY-MM-DD`, UTC), for overdue. */
+  today: string;
+}
+
+const MOVE_MODEL = 'account.move';
+const CUSTOMER_MOVE_TYPES = new Set(['out_invoice', 'out_refund']);
+
+function recordId(value: unknown, field: string, model: string): number {
+  const id = parseRecordId(value);
+  if (id === null) throw badInput(field, `must be a positive integer (an Odoo ${model} id)`);
+  return id;
+}
+
+function recordName(value: unknown, field: string): string {
+  if (!isRecordName(value)) throw badInput(field, 'must be 1-64 letters, digits, "/", "_" or "-"');
+  return value;
+}
+
+/** Customer invoices and credit notes only: vendor bills and journal entries are not exposed. */
+function customerMove(move: OdooMove | null): OdooMove | null {
+  return move && CUSTOMER_MOVE_TYPES.has(move.move_type) ? move : null;
+}
+
+async function customerIdOf(partnerId: number | null, ctx: InvoicesContext): Promise<string | null> {
+  if (partnerId === null) return null;
+  const partner = await ctx.loaders.partner.load(partnerId);
+  return partner && partner.ref ? partner.ref : null;
+}
+
+/** Maps an invoice found by an entry point, or null when the caller may not see it (same answer as an unknown id). */
+async function visible(found: OdooMove | null, ctx: InvoicesContext): Promise<InvoiceModel | null> {
+  const move = customerMove(found);
+  if (!move) return null;
+  ctx.loaders.move.prime(move.id, move);
+  const invoice = mapInvoice(move);
+  if (ctx.guard.restricted && !(await ctx.guard.canSee(await customerIdOf(invoice.partnerId, ctx)))) return null;
+  return invoice;
+}
+
+function pageArgs(first: number | null | undefined, after: string | null | undefined) {
+  try {
+    return parsePageArgs(MOVE_MODEL, first, after);
+  } catch (err) {
+    const message = (err as Error).message;
+    throw badInput(message.startsWith('first') ? 'first' : 'after', message);
+  }
+}
+
+/** Resolvers of the invoices subgraph. */
+export const resolvers: GraphQLResolverMap<InvoicesContext> = {
+  Query: {
+    async invoice(_root, args: { id: string }, ctx: InvoicesContext) {
+      return visible(await ctx.loaders.move.load(recordId(args.id, 'id', MOVE_MODEL)), ctx);
+    },
+    async invoiceByNumber(_root, args: { number: string }, ctx: InvoicesContext) {
+      return visible(await ctx.loaders.moveByName.load(recordName(args.number, 'number')), ctx);
+    },
+  },
+  Mutation: {
+    setCreditHold() {
+      throw codedError(ErrorCode.BACKEND_REJECTED, 'not implemented yet', { system: 'odoo' });
+    },
+  },
+  Customer: {
+    async billing(customer: { id: string }, _args, ctx: InvoicesContext) {
+      const partner = typeof customer.id === 'string' ? await ctx.loaders.partnerByRef.load(customer.id) : null;
+      return partner ? mapBilling(partner) : null;
+    },
+    async invoices(customer: { id: string }, args: { first?: number | null; after?: string | null }, ctx: InvoicesContext) {
+      const paging = pageArgs(args.first, args.after);
+      const empty = { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
+      const partner = typeof customer.id === 'string' ? await ctx.loaders.partnerByRef.load(customer.id) : null;
+      if (!partner) return empty;
+      ctx.loaders.partner.prime(partner.id, partner);
+      const ids = (await ctx.loaders.moveIdsByPartner.load(partner.id)) ?? [];
+      let page;
+      try {
+        page = pageOfIds(MOVE_MODEL, ids, paging);
+      } catch (err) {
+        throw badInput('after', (err as Error).message);
+      }
+      const moves = settled(await ctx.loaders.move.loadMany(page.ids));
+      const edges = moves.flatMap((move, i) => (customerMove(move) ? [{ cursor: page.cursors[i]!, node: mapInvoice(move!) }] : []));
+      return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor }, totalCount: page.totalCount };
+    },
+  },
+  BillingProfile: {
+    // Balances need the open items (one more call per batch): only read when asked for.
+    async outstanding(billing: BillingModel, _args, ctx: InvoicesContext) {
+      return balances((await ctx.loaders.openItems.load(billing.partnerId)) ?? [], ctx.today, billing.currency).outstanding;
+    },
+    async overdue(billing: BillingModel, _args, ctx: InvoicesContext) {
+      return balances((await ctx.loaders.openItems.load(billing.partnerId)) ?? [], ctx.today, billing.currency).overdue;
+    },
+  },
+  Invoice: {
+    async __resolveReference(ref: { id: string }, ctx: InvoicesContext) {
+      const move = customerMove(await ctx.loaders.move.load(recordId(ref.id, 'id', MOVE_MODEL)));
+      return move ? mapInvoice(move) : null;
+    },
+    async order(invoice: InvoiceModel, _args, ctx: InvoicesContext) {
+      if (!invoice.orderNumber || !isRecordName(invoice.orderNumber)) return null;
+      // The Order's resolvable key in this subgraph is its id: one batched sale.order read by name.
+      const order = await ctx.loaders.orderByName.load(invoice.orderNumber);
+      return order ? { __typename: 'Order', id: String(order.id), number: order.name } : null;
+    },
+    async customer(invoice: InvoiceModel, _args, ctx: InvoicesContext) {
+      const id = await customerIdOf(invoice.partnerId, ctx);
+      return id ? { __typename: 'Customer', id } : null;
+    },
+  },
+  Order: {
+    __resolveReference(ref: { id: string; number?: string }) {
+      return { id: String(recordId(ref.id, 'id', 'sale.order')), number: typeof ref.number === 'string' ? ref.number : undefined };
+    },
+    async invoices(order: { id: string; number?: string }, _args, ctx: InvoicesContext) {
+      // The gateway sends the number (@requires); a caller that omits it costs one sale.order read.
+      let number = order.number;
+      if (number === undefined) number = (await ctx.loaders.order.load(recordId(order.id, 'id', 'sale.order')))?.name;
+      if (!number) return [];
+      return ((await ctx.loaders.movesByOrderName.load(number)) ?? []).filter((m) => customerMove(m)).map((m) => mapInvoice(m));
+    },
+  },
+};

@@ -1,0 +1,55 @@
+/**
+ * Test support: the Odoo sandbox over real HTTP on port 0, a connector pointed at it, and a
+ * GraphQL client for subgraphs. Used by the connector's and the Odoo subgraphs' integration tests.
+ */
+import { createOdooSandbox, ODOO_DB, ODOO_LOGIN, ODOO_PASSWORD } from '../../../../sandbox/odoo/index.js';
+import type { Principal } from '../../authz/principal.js';
+import { createOdooConnector, type OdooConnector, type OdooConnectorOptions } from './connector.js';
+
+/** A running sandbox and helpers around its admin API. */
+export interface OdooTestSandbox {
+  url: string;
+  /** Backend calls served so far. */
+  calls(): number;
+  byOperation(): Record<string, number>;
+  reset(): void;
+  setFaults(faults: Record<string, unknown>): void;
+  connector(protocol: 'jsonrpc' | 'json2', overrides?: Partial<OdooConnectorOptions>): OdooConnector;
+  close(): Promise<void>;
+}
+
+/** Starts the Odoo sandbox on 127.0.0.1, port 0. */
+export async function startOdooSandbox(): Promise<OdooTestSandbox> {
+  const running = await createOdooSandbox().listen(0, '127.0.0.1');
+  return {
+    url: running.url,
+    calls: () => running.stats().calls,
+    byOperation: () => ({ ...running.stats().byOperation }),
+    reset: () => running.reset(),
+    setFaults: (faults) => running.setFaults(faults),
+    connector: (protocol, overrides = {}) =>
+      createOdooConnector({ url: running.url, db: ODOO_DB, login: ODOO_LOGIN, apiKey: ODOO_PASSWORD, protocol, timeoutMs: 3000, ...overrides }),
+    close: () => running.close(),
+  };
+}
+
+/** A principal with every read scope, as the gateway would forward for an admin. */
+export const READER: Principal = {
+  sub: 'test-reader',
+  roles: ['admin'],
+  scopes: new Set(['customer:read', 'customer:pii', 'customer:financials', 'orders:read', 'stock:read', 'stock:cost', 'invoices:read', 'credit:read']),
+};
+
+/** The result of one GraphQL request. */
+export interface GraphQLResult<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+/** Posts a GraphQL operation to a subgraph. */
+export async function graphql<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResult<T>> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as Omit<GraphQLResult<T>, 'status'>;
+  return { status: res.status, ...body };
+}

@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import type { GraphQLSchema } from 'graphql';
+import { createPassThroughCache, type RecordCache } from '../shared/cache/record-cache.js';
+import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
+import type { Ownership } from '../shared/ownership/ownership.js';
+import { createStaleCollector, type Authenticate } from '../shared/server/context.js';
+import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';
+import { createStockLoaders } from './loaders.js';
+import { resolvers, type StockContext } from './resolvers.js';
+
+/** What the stock subgraph needs. */
+export interface StockSubgraphDeps {
+  odoo: OdooConnector;
+  /** Cross-request record cache (default: none, every read goes to Odoo). */
+  cache?: RecordCache;
+  authenticate: Authenticate;
+  /** Accepted for symmetry with the other Odoo subgraphs; stock rows are not customer rows. */
+  ownership?: Ownership;
+  /** Wraps the executable schema (permissions). */
+  wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
+}
+
+/** Path of the stock SDL. */
+export const STOCK_SCHEMA_PATH = fileURLToPath(new URL('./schema.graphql', import.meta.url));
+
+/** Builds the context of one request. */
+export function createStockContext(deps: StockSubgraphDeps, headers: IncomingHttpHeaders): StockContext {
+  const principal = deps.authenticate(headers);
+  const stale = createStaleCollector();
+  const requestId = typeof headers['x-request-id'] === 'string' ? headers['x-request-id'] : randomUUID();
+  return { principal, requestId, stale, loaders: createStockLoaders(deps.odoo, deps.cache ?? createPassThroughCache(), stale) };
+}
+
+/** Creates the stock subgraph server (Odoo product.product, stock.quant, stock.warehouse, stock.picking). */
+export function createStockSubgraph(deps: StockSubgraphDeps) {
+  const cache = deps.cache ?? createPassThroughCache();
+  return createSubgraphServer<StockContext>({
+    name: 'stock',
+    schemaPath: STOCK_SCHEMA_PATH,
+    resolvers,
+    createContext: (headers) => createStockContext({ ...deps, cache }, headers),
+    wrapSchema: deps.wrapSchema,
+  });
+}
+
+export { resolvers, type StockContext } from './resolvers.js';

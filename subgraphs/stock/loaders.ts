@@ -1,0 +1,53 @@
+import type DataLoader from 'dataloader';
+import type { RecordCache, StaleObserver } from '../shared/cache/record-cache.js';
+import { createCachedLoader } from '../shared/connectors/odoo/cached-loader.js';
+import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
+import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
+import type { OdooPicking, OdooProduct, OdooQuant, OdooWarehouse } from '../shared/connectors/odoo/records.js';
+
+/** The per-request loaders of the stock subgraph; each batch is one Odoo call (or none, when cached). */
+export interface StockLoaders {
+  product: DataLoader<number, OdooProduct | null>;
+  productBySku: DataLoader<string, OdooProduct | null>;
+  /** The product's quantities, under the stock TTL. */
+  productStock: DataLoader<number, OdooProduct | null>;
+  quants: DataLoader<number, OdooQuant[] | null>;
+  /** All warehouses under the single key `all`. */
+  warehouses: DataLoader<'all', OdooWarehouse[] | null>;
+  pickingsByOrder: DataLoader<number, OdooPicking[] | null>;
+}
+
+/**
+ * Creates the loaders of one request. Catalog data and quantities live in the same Odoo record
+ * but under different TTLs; a product fetched from Odoo during this request is fresh enough for
+ * both, so reading its quantities then costs no second call.
+ */
+export function createStockLoaders(odoo: OdooConnector, cache: RecordCache, stale: StaleObserver): StockLoaders {
+  const fresh = new Map<number, OdooProduct>();
+  const remember = (found: Map<number, OdooProduct> | Map<string, OdooProduct>) => {
+    for (const p of found.values()) fresh.set(p.id, p);
+    return found;
+  };
+  return {
+    product: createCachedLoader(cache, ODOO_KINDS.product, async (ids) => remember(await odoo.productsByIds(ids)) as Map<number, OdooProduct>, stale),
+    productBySku: createCachedLoader(cache, ODOO_KINDS.productBySku, async (skus) => remember(await odoo.productsBySkus(skus)) as Map<string, OdooProduct>, stale),
+    productStock: createCachedLoader(
+      cache,
+      ODOO_KINDS.productStock,
+      async (ids) => {
+        const result = new Map<number, OdooProduct>();
+        const rest = ids.filter((id) => {
+          const p = fresh.get(id);
+          if (p) result.set(id, p);
+          return !p;
+        });
+        if (rest.length > 0) for (const [id, p] of remember(await odoo.productsByIds(rest)) as Map<number, OdooProduct>) result.set(id, p);
+        return result;
+      },
+      stale,
+    ),
+    quants: createCachedLoader(cache, ODOO_KINDS.quantsByProduct, (ids) => odoo.quantsByProductIds(ids), stale),
+    warehouses: createCachedLoader(cache, ODOO_KINDS.warehouses, async () => new Map([['all' as const, await odoo.warehouses()]]), stale),
+    pickingsByOrder: createCachedLoader(cache, ODOO_KINDS.pickingsByOrder, (ids) => odoo.pickingsByOrderIds(ids), stale),
+  };
+}
