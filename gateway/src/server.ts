@@ -28,6 +28,8 @@ export interface GatewayAuth {
   filterOperation?(args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string; principal: Principal }): {
     document: DocumentNode;
     removed: RemovedField[];
+    /** False when nothing of the operation is left to run. */
+    executable?: boolean;
   };
   /** Writes null at the removed fields of a result. */
   applyRemovedFields?(data: Record<string, unknown>, removed: RemovedField[]): void;
@@ -126,7 +128,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   await apollo.start();
 
   // Filtering is pure in (query text, operation name, visibility): cache it like a query plan.
-  const filtered = new LRUCache<string, { query: string; removed: RemovedField[] }>({ max: 2000 });
+  const filtered = new LRUCache<string, { query: string; removed: RemovedField[]; executable: boolean }>({ max: 2000 });
 
   const handleGraphQL = async (req: IncomingMessage, res: ServerResponse) => {
     let principal: Principal;
@@ -153,9 +155,15 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
           }
           if (document) {
             const result = options.auth.filterOperation({ schema: apiSchema, document, operationName: params.operationName, principal });
-            entry = { query: result.removed.length > 0 ? print(result.document) : params.query, removed: result.removed };
+            entry = { query: result.removed.length > 0 ? print(result.document) : params.query, removed: result.removed, executable: result.executable !== false };
             filtered.set(cacheKey, entry);
           }
+        }
+        if (entry && !entry.executable) {
+          // Nothing the principal may see is left: answer the nulls and errors without planning.
+          const data: Record<string, unknown> = {};
+          options.auth.applyRemovedFields?.(data, entry.removed);
+          return sendJson(res, 200, { errors: entry.removed.map((r) => ({ message: r.message, path: r.path, extensions: { code: r.code } })), data });
         }
         if (entry) {
           removed = entry.removed;
