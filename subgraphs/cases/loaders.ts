@@ -1,0 +1,73 @@
+import DataLoader from 'dataloader';
+import type { RecordCache, RecordKey, RecordKind, StaleObserver } from '../shared/cache/record-cache.js';
+import { SERVICEDESK_KINDS } from '../shared/connectors/servicedesk/record-kinds.js';
+import type { ServiceDeskConnector, ZendeskComment, ZendeskOrganization, ZendeskTicket } from '../shared/connectors/servicedesk/types.js';
+
+/** The per-request loaders of the cases subgraph; each batch is one cache lookup whose misses are one connector call. */
+export interface CasesLoaders {
+  ticket: DataLoader<number, ZendeskTicket | null>;
+  organization: DataLoader<number, ZendeskOrganization | null>;
+  organizationByExternalId: DataLoader<string, ZendeskOrganization | null>;
+  /** An organization's ticket ids, newest first. */
+  ticketIdsByOrganization: DataLoader<number, number[] | null>;
+  /** Ids of the tickets citing an order number, newest first. */
+  ticketIdsByOrderNumber: DataLoader<string, number[] | null>;
+  /** A ticket's comments and internal notes, oldest first. */
+  comments: DataLoader<number, ZendeskComment[] | null>;
+  openCaseCount: DataLoader<number, number | null>;
+}
+
+/** Zendesk's show_many takes 100 ids: one batch is one call. */
+const SHOW_MANY_MAX = 100;
+
+function cachedLoader<K extends RecordKey, V>(
+  cache: RecordCache,
+  kind: RecordKind,
+  load: (keys: K[]) => Promise<Map<K, V>>,
+  stale: StaleObserver,
+  maxBatchSize = SHOW_MANY_MAX,
+): DataLoader<K, V | null> {
+  return new DataLoader<K, V | null>((keys) => cache.getMany<V>(kind, keys, (missing) => load(missing as K[]) as Promise<Map<RecordKey, V>>, stale), { maxBatchSize });
+}
+
+/**
+ * Creates the loaders of one request. Records a call brings back beyond what was asked (the
+ * organization found by external id, the tickets a search returned) prime the matching loader, so
+ * the same request never fetches them twice.
+ */
+export function createCasesLoaders(serviceDesk: ServiceDeskConnector, cache: RecordCache, stale: StaleObserver): CasesLoaders {
+  const ticket = cachedLoader<number, ZendeskTicket>(cache, SERVICEDESK_KINDS.ticket, (ids) => serviceDesk.ticketsByIds(ids), stale);
+  const organization = cachedLoader<number, ZendeskOrganization>(cache, SERVICEDESK_KINDS.organization, (ids) => serviceDesk.organizationsByIds(ids), stale);
+  const organizationByExternalId = cachedLoader<string, ZendeskOrganization>(
+    cache,
+    SERVICEDESK_KINDS.organizationByExternalId,
+    async (externalIds) => {
+      const found = await serviceDesk.organizationsByExternalIds(externalIds);
+      for (const org of found.values()) organization.prime(org.id, org);
+      return found;
+    },
+    stale,
+  );
+  return {
+    ticket,
+    organization,
+    organizationByExternalId,
+    ticketIdsByOrganization: cachedLoader(cache, SERVICEDESK_KINDS.ticketIdsByOrganization, (orgIds: number[]) => serviceDesk.ticketIdsByOrganizationIds(orgIds), stale),
+    ticketIdsByOrderNumber: cachedLoader(
+      cache,
+      SERVICEDESK_KINDS.ticketIdsByOrderNumber,
+      async (numbers: string[]) => {
+        const found = await serviceDesk.ticketsByOrderNumbers(numbers);
+        const ids = new Map<string, number[]>();
+        for (const [number, tickets] of found) {
+          for (const t of tickets) ticket.prime(t.id, t);
+          ids.set(number, tickets.map((t) => t.id));
+        }
+        return ids;
+      },
+      stale,
+    ),
+    comments: cachedLoader(cache, SERVICEDESK_KINDS.commentsByTicket, (ids: number[]) => serviceDesk.commentsByTicketIds(ids), stale),
+    openCaseCount: cachedLoader(cache, SERVICEDESK_KINDS.openCountByOrganization, (orgIds: number[]) => serviceDesk.openCaseCountsByOrganizationIds(orgIds), stale),
+  };
+}

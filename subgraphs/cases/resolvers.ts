@@ -1,0 +1,242 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { createHash } from 'node:crypto';
+import { hasScope } from '../shared/authz/principal.js';
+import type { RecordCache } from '../shared/cache/record-cache.js';
+import { SERVICEDESK_KINDS } from '../shared/connectors/servicedesk/record-kinds.js';
+import type { ServiceDeskConnector, ZendeskTicket } from '../shared/connectors/servicedesk/types.js';
+import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
+import type { OwnershipGuard } from '../shared/ownership/ownership.js';
+import type { BaseSubgraphContext } from '../shared/server/context.js';
+import type { CasesLoaders } from './loaders.js';
+import {
+  decodeCaseCursor,
+  encodeCaseCursor,
+  pageStart,
+  parseCaseId,
+  splitComments,
+  toCase,
+  toCaseComment,
+  toZendeskPriority,
+  type CaseModel,
+  type CasePriority,
+} from './mappers.js';
+
+/** Per-request context of the cases subgraph. */
+export interface CasesContext extends BaseSubgraphContext {
+  loaders: CasesLoaders;
+  /** Whether the caller may see a customer's rows (partners: only their own customers). */
+  guard: OwnershipGuard;
+  serviceDesk: ServiceDeskConnector;
+  cache: RecordCache;
+}
+
+const MAX_PAGE = 100;
+const MAX_BODY = 65_000;
+const SALESFORCE_ID = /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/;
+/** Order numbers are Odoo names such as S00042 or INV/2026/00001-style sequences: a letter first, then a short code. */
+const ORDER_NUMBER = /^[A-Za-z][A-Za-z0-9/_-]{0,31}$/;
+// eslint-disable-next-line no-control-regex
+const PRINTABLE_ASCII = /^[\x20-\x7e]{1,200}$/;
+
+function caseId(value: string, field: string): number {
+  const id = parseCaseId(value);
+  if (id === null) throw badInput(field, 'must be a positive integer (a ticket id)');
+  return id;
+}
+
+/** The account a ticket belongs to (its organization's external id), or null. */
+async function accountOf(ticket: ZendeskTicket, ctx: CasesContext): Promise<string | null> {
+  if (ticket.organization_id === null) return null;
+  const org = await ctx.loaders.organization.load(ticket.organization_id);
+  return org?.external_id ?? null;
+}
+
+/** The tickets the caller may see; a partner sees only tickets of its own customers. */
+async function visibleTickets(tickets: ZendeskTicket[], ctx: CasesContext): Promise<ZendeskTicket[]> {
+  if (!ctx.guard.restricted) return tickets;
+  const allowed = await Promise.all(tickets.map(async (t) => ctx.guard.canSee(await accountOf(t, ctx))));
+  return tickets.filter((_, i) => allowed[i]);
+}
+
+/** A case by ticket id, or null when it does not exist or belongs to another partner's customer (the same answer). */
+async function loadVisibleCase(ticketId: number, ctx: CasesContext): Promise<CaseModel | null> {
+  const ticket = await ctx.loaders.ticket.load(ticketId);
+  if (!ticket) return null;
+  const [visible] = await visibleTickets([ticket], ctx);
+  return visible ? toCase(visible, ctx.serviceDesk.orderNumberFieldId) : null;
+}
+
+const emptyConnection = () => ({ edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 });
+
+/** Resolvers of the cases subgraph. */
+export const resolvers: GraphQLResolverMap<CasesContext> = {
+  Query: {
+    async case(_root, args: { id: string }, ctx: CasesContext) {
+      return loadVisibleCase(caseId(args.id, 'id'), ctx);
+    },
+  },
+
+  Mutation: {
+    async openCase(_root, args: { input: OpenCaseInput }, ctx: CasesContext) {
+      const input = validateOpenCase(args.input);
+      // Unknown customer and another partner's customer get the same answer.
+      const notFound = () => codedError(ErrorCode.NOT_FOUND, 'input.customerId: no such customer', { field: 'input.customerId' });
+      if (!(await ctx.guard.canSee(input.customerId))) throw notFound();
+      const org = await ctx.loaders.organizationByExternalId.load(input.customerId);
+      if (!org) throw notFound();
+      // Zendesk keys are account-wide: scope the client's key to the caller so that two callers never share one.
+      const key = input.idempotencyKey ? createHash('sha256').update(`openCase\u0000${ctx.principal?.sub ?? 'anonymous'}\u0000${input.idempotencyKey}`).digest('hex') : undefined;
+      const { ticket } = await ctx.serviceDesk.createTicket(
+        {
+          subject: input.subject,
+          body: input.description,
+          isPublic: true,
+          organizationId: org.id,
+          priority: input.priority ? toZendeskPriority(input.priority) : null,
+          orderNumber: input.orderNumber,
+          tags: ['customer360'],
+        },
+        key,
+      );
+      await Promise.all([
+        ctx.cache.invalidate(SERVICEDESK_KINDS.ticketIdsByOrganization, [org.id]),
+        ctx.cache.invalidate(SERVICEDESK_KINDS.openCountByOrganization, [org.id]),
+        input.orderNumber ? ctx.cache.invalidate(SERVICEDESK_KINDS.ticketIdsByOrderNumber, [input.orderNumber]) : Promise.resolve(),
+      ]);
+      ctx.loaders.ticket.clear(ticket.id).prime(ticket.id, ticket);
+      return toCase(ticket, ctx.serviceDesk.orderNumberFieldId);
+    },
+
+    async addCaseComment(_root, args: { caseId: string; body: string; internal?: boolean | null }, ctx: CasesContext) {
+      const ticketId = caseId(args.caseId, 'caseId');
+      const body = typeof args.body === 'string' ? args.body.trim() : '';
+      if (body === '') throw badInput('body', 'must not be empty');
+      if (body.length > MAX_BODY) throw badInput('body', `must be at most ${MAX_BODY} characters`);
+      const internal = args.internal === true;
+      if (internal && ctx.principal && !hasScope(ctx.principal, 'cases:internal')) {
+        throw codedError(ErrorCode.FORBIDDEN, 'internal notes need the cases:internal scope', { field: 'internal' });
+      }
+      const visible = await loadVisibleCase(ticketId, ctx);
+      if (!visible) throw codedError(ErrorCode.NOT_FOUND, 'caseId: no such case', { field: 'caseId' });
+      const { ticket, comment } = await ctx.serviceDesk.addComment(ticketId, body, !internal);
+      await Promise.all([ctx.cache.invalidate(SERVICEDESK_KINDS.commentsByTicket, [ticketId]), ctx.cache.invalidate(SERVICEDESK_KINDS.ticket, [ticketId])]);
+      ctx.loaders.comments.clear(ticketId);
+      ctx.loaders.ticket.clear(ticketId).prime(ticketId, ticket);
+      return toCaseComment(comment);
+    },
+  },
+
+  Customer: {
+    __resolveReference(ref: { id: string }) {
+      return { id: ref.id };
+    },
+    async cases(customer: { id: string }, args: { first?: number | null; after?: string | null }, ctx: CasesContext) {
+      const first = args.first ?? 20;
+      if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput('first', `must be between 1 and ${MAX_PAGE}`);
+      let after: number | null = null;
+      if (args.after !== undefined && args.after !== null) {
+        after = decodeCaseCursor(args.after);
+        if (after === null) throw badInput('after', 'is not a cursor of this connection');
+      }
+      if (!(await ctx.guard.canSee(customer.id))) return emptyConnection();
+      const org = await ctx.loaders.organizationByExternalId.load(customer.id);
+      if (!org) return emptyConnection();
+      const ids = (await ctx.loaders.ticketIdsByOrganization.load(org.id)) ?? [];
+      const start = pageStart(ids, after);
+      const tickets = await ctx.loaders.ticket.loadMany(ids.slice(start, start + first));
+      const edges = tickets
+        .filter((t): t is ZendeskTicket => !!t && !(t instanceof Error))
+        .map((t) => ({ cursor: encodeCaseCursor(t.id), node: toCase(t, ctx.serviceDesk.orderNumberFieldId) }));
+      // A failed record load must fail the field, not silently shorten the page.
+      const failed = tickets.find((t): t is Error => t instanceof Error);
+      if (failed) throw failed;
+      return {
+        edges,
+        pageInfo: { hasNextPage: start + first < ids.length, endCursor: edges.at(-1)?.cursor ?? null },
+        totalCount: ids.length,
+      };
+    },
+    async openCaseCount(customer: { id: string }, _args, ctx: CasesContext) {
+      if (!(await ctx.guard.canSee(customer.id))) return 0;
+      const org = await ctx.loaders.organizationByExternalId.load(customer.id);
+      if (!org) return 0;
+      return (await ctx.loaders.openCaseCount.load(org.id)) ?? 0;
+    },
+  },
+
+  Case: {
+    async __resolveReference(ref: { id: string }, ctx: CasesContext) {
+      const id = parseCaseId(String(ref.id));
+      return id === null ? null : loadVisibleCase(id, ctx);
+    },
+    async comments(c: CaseModel, _args, ctx: CasesContext) {
+      return splitComments((await ctx.loaders.comments.load(c.ticketId)) ?? []).publicComments;
+    },
+    async internalComments(c: CaseModel, _args, ctx: CasesContext) {
+      return splitComments((await ctx.loaders.comments.load(c.ticketId)) ?? []).internalComments;
+    },
+    async customer(c: CaseModel, _args, ctx: CasesContext) {
+      if (c.organizationId === null) return null;
+      const org = await ctx.loaders.organization.load(c.organizationId);
+      return org?.external_id ? { __typename: 'Customer', id: org.external_id } : null;
+    },
+    order(c: CaseModel) {
+      return c.orderNumber ? { __typename: 'Order', number: c.orderNumber } : null;
+    },
+  },
+
+  Order: {
+    __resolveReference(ref: { number: string }) {
+      return { number: ref.number };
+    },
+    async cases(order: { number: string }, _args, ctx: CasesContext) {
+      const number = String(order.number ?? '').trim();
+      if (number === '') return [];
+      const ids = (await ctx.loaders.ticketIdsByOrderNumber.load(number)) ?? [];
+      const tickets = (await ctx.loaders.ticket.loadMany(ids)).filter((t): t is ZendeskTicket => !!t && !(t instanceof Error));
+      return (await visibleTickets(tickets, ctx)).map((t) => toCase(t, ctx.serviceDesk.orderNumberFieldId));
+    },
+  },
+};
+
+interface OpenCaseInput {
+  customerId: string;
+  subject: string;
+  description: string;
+  priority?: CasePriority | null;
+  orderId?: string | null;
+  idempotencyKey?: string | null;
+}
+
+/** Checks openCase's input before anything is sent, naming the field at fault. */
+function validateOpenCase(input: OpenCaseInput): {
+  customerId: string;
+  subject: string;
+  description: string;
+  priority: CasePriority | null;
+  orderNumber: string | null;
+  idempotencyKey: string | null;
+} {
+  const customerId = String(input.customerId ?? '').trim();
+  if (!SALESFORCE_ID.test(customerId)) throw badInput('input.customerId', 'must be a Salesforce Account Id (15 or 18 letters and digits)');
+  const subject = String(input.subject ?? '').trim();
+  if (subject === '') throw badInput('input.subject', 'must not be empty');
+  if (subject.length > 150) throw badInput('input.subject', 'must be at most 150 characters');
+  const description = String(input.description ?? '').trim();
+  if (description === '') throw badInput('input.description', 'must not be empty');
+  if (description.length > MAX_BODY) throw badInput('input.description', `must be at most ${MAX_BODY} characters`);
+  let orderNumber: string | null = null;
+  if (input.orderId !== undefined && input.orderId !== null && String(input.orderId).trim() !== '') {
+    const value = String(input.orderId).trim();
+    // The ticket field holds the order number; a bare Odoo id cannot be turned into one here.
+    if (/^\d+$/.test(value)) throw badInput('input.orderId', 'pass the order number (for example S00042), not the numeric order id');
+    if (!ORDER_NUMBER.test(value)) throw badInput('input.orderId', 'is not an order number');
+    orderNumber = value.toUpperCase();
+  }
+  let idempotencyKey: string | null = null;
+  if (input.idempotencyKey !== undefined && input.idempotencyKey !== null) {
+    if (!PRINTABLE_ASCII.test(input.idempotencyKey)) throw badInput('input.idempotencyKey', 'must be 1-200 printable ASCII characters');
+    idempotencyKey = input.idempotencyKey;
+  }
+  return { customerId, subject, description, priority: input.priority ?? null, orderNumber, idempotencyKey };
+}

@@ -1,0 +1,339 @@
+import { BackendError } from '../../errors.js';
+import { createResilience, networkError, type Resilience } from '../resilience.js';
+import type {
+  AddedComment,
+  CreatedTicket,
+  NewTicketInput,
+  ServiceDeskConnector,
+  ZendeskComment,
+  ZendeskOrganization,
+  ZendeskTicket,
+} from './types.js';
+import { zendeskError } from './zendesk-errors.js';
+import { ticketQueryForValues } from './zendesk-search.js';
+
+/** Id of the "Order number" ticket field in the sandbox; set `orderNumberFieldId` for a real account. */
+export const DEFAULT_ORDER_NUMBER_FIELD_ID = 360000000001;
+
+/** Settings of the Zendesk connector. */
+export interface ZendeskConnectorOptions {
+  /** `https://<subdomain>.zendesk.com` or the sandbox URL (a trailing `/api/v2` is accepted). */
+  baseUrl: string;
+  /** API user's email, with `apiToken` (basic `email/token:apiToken`). */
+  email?: string;
+  apiToken?: string;
+  /** OAuth access token (`Authorization: Bearer`); used when given. */
+  oauthToken?: string;
+  /** Per-attempt timeout in milliseconds (default 5000). */
+  timeoutMs?: number;
+  /** Transport; the global fetch keeps connections alive by default. */
+  fetch?: typeof fetch;
+  /** Id of the ticket field holding the order number (default DEFAULT_ORDER_NUMBER_FIELD_ID). */
+  orderNumberFieldId?: number;
+  /** Calls run at once for per-record endpoints (comments, organization ticket lists); default 6. */
+  concurrency?: number;
+  /** Extra attempts for reads on transient errors (default 2). */
+  readRetries?: number;
+  /** Shared resilience policies (default: created here). */
+  resilience?: Resilience;
+}
+
+const SHOW_MANY_MAX = 100;
+const PAGE_SIZE = 100;
+const SEARCH_RESULT_CAP = 1000;
+/** Values per search query: keeps queries short and each query's results under the 1000-result cap. */
+const VALUES_PER_QUERY = 10;
+const ORGS_PER_COUNT_QUERY = 20;
+
+interface CursorPage {
+  meta?: { has_more?: boolean; after_cursor?: string | null };
+}
+interface SearchPage<T> {
+  results: T[];
+  next_page: string | null;
+  count: number;
+}
+
+const chunk = <T>(items: readonly T[], size: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
+
+const uniquePositiveInts = (ids: readonly number[]) => [...new Set(ids.filter((id) => Number.isSafeInteger(id) && id > 0))];
+
+/** Runs `task` over `items` with at most `limit` in flight. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+const newestFirst = (a: ZendeskTicket, b: ZendeskTicket) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : b.id - a.id);
+
+/** The order number a ticket cites, or null. */
+export function orderNumberOf(ticket: ZendeskTicket, fieldId: number): string | null {
+  const value = ticket.custom_fields?.find((f) => f.id === fieldId)?.value;
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : typeof value === 'number' ? String(value) : null;
+}
+
+/** Creates the Zendesk Support API v2 connector. */
+export function createZendeskConnector(options: ZendeskConnectorOptions): ServiceDeskConnector {
+  let base: URL;
+  try {
+    base = new URL(options.baseUrl);
+  } catch {
+    throw new TypeError(`servicedesk baseUrl must be an absolute http(s) URL, got "${options.baseUrl}"`);
+  }
+  if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new TypeError(`servicedesk baseUrl must use http or https, got "${base.protocol}"`);
+  const apiBase = `${base.origin}${base.pathname.replace(/\/+$/, '').replace(/\/api\/v2$/, '')}/api/v2`;
+  let authorization: string;
+  if (options.oauthToken) authorization = `Bearer ${options.oauthToken}`;
+  else if (options.email && options.apiToken) authorization = `Basic ${Buffer.from(`${options.email}/token:${options.apiToken}`).toString('base64')}`;
+  else throw new TypeError('servicedesk needs either oauthToken or both email and apiToken');
+  const orderNumberFieldId = options.orderNumberFieldId ?? DEFAULT_ORDER_NUMBER_FIELD_ID;
+  if (!Number.isSafeInteger(orderNumberFieldId) || orderNumberFieldId <= 0) throw new TypeError(`servicedesk orderNumberFieldId must be a positive integer, got ${orderNumberFieldId}`);
+  const concurrency = options.concurrency ?? 6;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`servicedesk concurrency must be a positive integer, got ${concurrency}`);
+  const fetchImpl = options.fetch ?? fetch;
+  const resilience = options.resilience ?? createResilience({ backend: 'servicedesk', timeoutMs: options.timeoutMs, readRetries: options.readRetries });
+
+  /** One HTTP exchange; throws BackendError for any failure. The Authorization header is never logged or put in messages. */
+  const http = async <T>(
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    signal: AbortSignal,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    onHeaders?: (headers: Headers) => void,
+  ): Promise<T> => {
+    const url = new URL(`${apiBase}${path}`);
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+    const operation = `${method} ${path.replace(/\/\d+/g, '/{id}')}`;
+    let res: Response;
+    try {
+      res = await fetchImpl(url, {
+        method,
+        headers: { authorization, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      });
+    } catch (err) {
+      throw networkError('servicedesk', err);
+    }
+    const text = await res.text().catch((err: unknown) => {
+      throw networkError('servicedesk', err);
+    });
+    if (!res.ok) throw zendeskError(res.status, res.headers, text, operation);
+    onHeaders?.(res.headers);
+    try {
+      return JSON.parse(text) as T;
+    } catch (err) {
+      throw new BackendError({ backend: 'servicedesk', code: 'INTERNAL', status: res.status, message: `servicedesk answered ${operation} with a body that is not JSON`, cause: err, retryable: false });
+    }
+  };
+
+  const get = <T>(path: string, query: Record<string, string> = {}) => resilience.read((signal) => http<T>('GET', path, query, signal));
+
+  /** Every record of a cursor-paginated list; stops on `has_more: false` (the next link then points at an empty page). */
+  const getAllCursor = async <T>(path: string, key: string, query: Record<string, string> = {}): Promise<T[]> => {
+    const records: T[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page: CursorPage & Record<string, unknown> = await get<CursorPage & Record<string, unknown>>(path, { ...query, 'page[size]': String(PAGE_SIZE), ...(after ? { 'page[after]': after } : {}) });
+      records.push(...((page[key] as T[] | undefined) ?? []));
+      after = page.meta?.has_more ? (page.meta.after_cursor ?? null) : null;
+      if (!after) return records;
+    }
+  };
+
+  /** Every result of a search (at most Zendesk's 1000); `count` is the full number of matches. */
+  const searchAll = async <T>(query: string): Promise<{ results: T[]; count: number }> => {
+    const results: T[] = [];
+    let count = 0;
+    for (let page = 1; page <= SEARCH_RESULT_CAP / PAGE_SIZE; page++) {
+      const answer = await get<SearchPage<T>>('/search.json', { query, page: String(page), per_page: String(PAGE_SIZE) });
+      results.push(...answer.results);
+      count = answer.count;
+      if (!answer.next_page || answer.results.length === 0) break;
+    }
+    return { results, count };
+  };
+
+  /** A 404 for one record of a per-record endpoint means "none", not a failure of the batch. */
+  const orEmpty = <T>(promise: Promise<T[]>): Promise<T[]> =>
+    promise.catch((err: unknown) => {
+      if (err instanceof BackendError && err.code === 'NOT_FOUND') return [];
+      throw err;
+    });
+
+  const connector: ServiceDeskConnector = {
+    orderNumberFieldId,
+
+    async ticketsByIds(ids) {
+      const out = new Map<number, ZendeskTicket>();
+      const pages = await Promise.all(chunk(uniquePositiveInts(ids), SHOW_MANY_MAX).map((part) => get<{ tickets: ZendeskTicket[] }>('/tickets/show_many.json', { ids: part.join(',') })));
+      for (const page of pages) for (const t of page.tickets) out.set(t.id, t);
+      return out;
+    },
+
+    async organizationsByIds(ids) {
+      const out = new Map<number, ZendeskOrganization>();
+      const pages = await Promise.all(chunk(uniquePositiveInts(ids), SHOW_MANY_MAX).map((part) => get<{ organizations: ZendeskOrganization[] }>('/organizations/show_many.json', { ids: part.join(',') })));
+      for (const page of pages) for (const o of page.organizations) out.set(o.id, o);
+      return out;
+    },
+
+    async organizationsByExternalIds(externalIds) {
+      const wanted = [...new Set(externalIds.map((x) => x.trim()).filter(Boolean))];
+      // show_many takes a comma-separated list, so an id containing a comma goes through organizations/search.
+      const listable = wanted.filter((x) => !x.includes(','));
+      const searched = wanted.filter((x) => x.includes(','));
+      const found: ZendeskOrganization[] = [];
+      const pages = await Promise.all(chunk(listable, SHOW_MANY_MAX).map((part) => get<{ organizations: ZendeskOrganization[] }>('/organizations/show_many.json', { external_ids: part.join(',') })));
+      for (const page of pages) found.push(...page.organizations);
+      for (const page of await mapBounded(searched, concurrency, (x) => get<{ organizations: ZendeskOrganization[] }>('/organizations/search.json', { external_id: x }))) found.push(...page.organizations);
+      const byLower = new Map(wanted.map((x) => [x.toLowerCase(), x]));
+      const out = new Map<string, ZendeskOrganization>();
+      for (const org of found) {
+        const key = org.external_id === null ? undefined : byLower.get(org.external_id.toLowerCase());
+        if (key !== undefined) out.set(key, org);
+      }
+      return out;
+    },
+
+    async ticketIdsByOrganizationIds(orgIds) {
+      const ids = uniquePositiveInts(orgIds);
+      // The organization's ticket list is authoritative at once, unlike search, whose index lags writes.
+      const lists = await mapBounded(ids, concurrency, (id) => orEmpty(getAllCursor<ZendeskTicket>(`/organizations/${id}/tickets.json`, 'tickets')));
+      return new Map(ids.map((id, i) => [id, [...lists[i]!].sort(newestFirst).map((t) => t.id)]));
+    },
+
+    async commentsByTicketIds(ticketIds) {
+      const ids = uniquePositiveInts(ticketIds);
+      // Zendesk has no bulk comments endpoint: one call per ticket, a few at a time.
+      const lists = await mapBounded(ids, concurrency, (id) =>
+        getAllCursor<ZendeskComment>(`/tickets/${id}/comments.json`, 'comments').then(
+          (comments) => ({ id, comments }),
+          (err: unknown) => {
+            if (err instanceof BackendError && err.code === 'NOT_FOUND') return { id, comments: null };
+            throw err;
+          },
+        ),
+      );
+      const out = new Map<number, ZendeskComment[]>();
+      for (const { id, comments } of lists) if (comments) out.set(id, comments);
+      return out;
+    },
+
+    async ticketsByOrderNumbers(numbers) {
+      const wanted = [...new Set(numbers.map((n) => n.trim()).filter(Boolean))];
+      const out = new Map<string, ZendeskTicket[]>(wanted.map((n) => [n, []]));
+      const byUpper = new Map(wanted.map((n) => [n.toUpperCase(), n]));
+      const keyword = `custom_field_${orderNumberFieldId}`;
+      const seen = new Set<number>();
+      const collect = (tickets: ZendeskTicket[]) => {
+        for (const t of tickets) {
+          // Keep only exact matches of what was asked: the search is a pre-filter, never the authority.
+          const cited = orderNumberOf(t, orderNumberFieldId);
+          const key = cited === null ? undefined : byUpper.get(cited.toUpperCase());
+          if (key === undefined || seen.has(t.id)) continue;
+          seen.add(t.id);
+          out.get(key)!.push(t);
+        }
+      };
+      const run = async (values: string[]): Promise<void> => {
+        const query = ticketQueryForValues(keyword, values);
+        if (query === null) return;
+        const { results, count } = await searchAll<ZendeskTicket & { result_type?: string }>(query);
+        if (count > results.length && values.length > 1) {
+          // Past the 1000-result cap: ask again one number at a time so that none is cut off.
+          await mapBounded(values, concurrency, (v) => run([v]));
+          return;
+        }
+        collect(results.filter((r) => (r.result_type ?? 'ticket') === 'ticket'));
+      };
+      await mapBounded(chunk(wanted, VALUES_PER_QUERY), concurrency, run);
+      for (const list of out.values()) list.sort(newestFirst);
+      return out;
+    },
+
+    async openCaseCountsByOrganizationIds(orgIds) {
+      const ids = uniquePositiveInts(orgIds);
+      const out = new Map<number, number>(ids.map((id) => [id, 0]));
+      await mapBounded(chunk(ids, ORGS_PER_COUNT_QUERY), concurrency, async (part) => {
+        // One query for several organizations: a repeated `organization:` keyword ORs.
+        const query = `type:ticket status<solved ${part.map((id) => `organization:${id}`).join(' ')}`;
+        const { results, count } = await searchAll<ZendeskTicket>(query);
+        if (count > results.length) {
+          const counts = await mapBounded(part, concurrency, (id) => get<{ count: number }>('/search/count.json', { query: `type:ticket status<solved organization:${id}` }));
+          part.forEach((id, i) => out.set(id, counts[i]!.count));
+          return;
+        }
+        for (const t of results) if (t.organization_id !== null && out.has(t.organization_id)) out.set(t.organization_id, out.get(t.organization_id)! + 1);
+      });
+      return out;
+    },
+
+    async createTicket(input, idempotencyKey) {
+      const ticket: Record<string, unknown> = {
+        subject: input.subject,
+        comment: { body: input.body, public: input.isPublic ?? true },
+      };
+      if (input.organizationId != null) ticket.organization_id = input.organizationId;
+      if (input.requesterId != null) ticket.requester_id = input.requesterId;
+      else if (input.requester) ticket.requester = input.requester;
+      if (input.priority != null) ticket.priority = input.priority;
+      if (input.type != null) ticket.type = input.type;
+      if (input.tags?.length) ticket.tags = input.tags;
+      if (input.externalId != null) ticket.external_id = input.externalId;
+      if (input.orderNumber != null) ticket.custom_fields = [{ id: orderNumberFieldId, value: input.orderNumber }];
+      let lookup: string | null = null;
+      const call = (signal: AbortSignal) =>
+        http<{ ticket: ZendeskTicket }>('POST', '/tickets.json', {}, signal, { ticket }, idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}, (headers) => {
+          lookup = headers.get('x-idempotency-lookup');
+        }).then((answer) => answer.ticket);
+      // With an idempotency key a repeat is safe (Zendesk answers the first ticket), so the create may be retried like a read;
+      // without one it is sent once, because a timed-out create may have committed.
+      const created = idempotencyKey ? await resilience.read(call) : await resilience.write(call);
+      return { ticket: created, replayed: lookup === 'hit' } satisfies CreatedTicket;
+    },
+
+    async addComment(ticketId, body, isPublic) {
+      if (!Number.isSafeInteger(ticketId) || ticketId <= 0) throw new BackendError({ backend: 'servicedesk', code: 'NOT_FOUND', message: `servicedesk has no ticket ${ticketId}` });
+      const answer = await resilience.write((signal) =>
+        http<{ ticket: ZendeskTicket; audit: { created_at: string; author_id: number | null; events: (Partial<ZendeskComment> & { type: string })[] } }>(
+          'PUT',
+          `/tickets/${ticketId}.json`,
+          {},
+          signal,
+          { ticket: { comment: { body, public: isPublic } } },
+        ),
+      );
+      const event = answer.audit.events.find((e) => e.type === 'Comment');
+      if (!event || typeof event.id !== 'number') {
+        throw new BackendError({ backend: 'servicedesk', code: 'INTERNAL', message: 'servicedesk did not report the added comment', retryable: false });
+      }
+      const comment: ZendeskComment = {
+        id: event.id,
+        type: 'Comment',
+        author_id: event.author_id ?? answer.audit.author_id ?? null,
+        body: event.body ?? body,
+        html_body: event.html_body,
+        plain_body: event.plain_body,
+        public: event.public ?? isPublic,
+        created_at: answer.audit.created_at,
+      };
+      return { ticket: answer.ticket, comment } satisfies AddedComment;
+    },
+  };
+  return connector;
+}
