@@ -24,6 +24,11 @@ export interface BaseSubgraphContext {
   requestId: string;
   /** Collects stale serves for this request. */
   stale: StaleObserver & { entries: StaleEntry[] };
+  /**
+   * Entities a mutation of this request changed, as `Type:id` tags (`Order:42`). Sent to the gateway
+   * in `extensions.invalidate` so that it evicts the cached responses holding them.
+   */
+  invalidated?: string[];
 }
 
 /** Creates the per-request stale collector. */

@@ -1,4 +1,5 @@
-import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import type { BaseSubgraphContext } from './context.js';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -51,6 +52,25 @@ export function formatSubgraphError(formatted: GraphQLFormattedError, error: unk
   return { message: mapped.message, locations: formatted.locations, path: formatted.path, extensions: { ...mapped.extensions } };
 }
 
+/** Reports stale serves (`extensions.stale`) and changed entities (`extensions.invalidate`) to the gateway. */
+function responseExtensionsPlugin(): ApolloServerPlugin<BaseContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          const ctx = contextValue as Partial<BaseSubgraphContext>;
+          const extensions: Record<string, unknown> = {};
+          if (ctx.stale && ctx.stale.entries.length > 0) extensions.stale = ctx.stale.entries;
+          if (ctx.invalidated && ctx.invalidated.length > 0) extensions.invalidate = [...new Set(ctx.invalidated)];
+          if (Object.keys(extensions).length === 0) return;
+          response.body.singleResult.extensions = { ...(response.body.singleResult.extensions ?? {}), ...extensions };
+        },
+      };
+    },
+  };
+}
+
 /** Creates a subgraph server (Apollo Server over node:http) without listening yet. */
 export async function createSubgraphServer<TContext extends BaseContext>(
   options: SubgraphServerOptions<TContext>,
@@ -62,7 +82,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     schema,
     formatError: formatSubgraphError,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), responseExtensionsPlugin()],
     // The gateway sends JSON POSTs with a content-type; CSRF prevention stays on.
   });
   await apollo.start();
