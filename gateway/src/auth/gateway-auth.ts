@@ -1,0 +1,29 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+import type { Principal } from '../../../subgraphs/shared/authz/principal.js';
+import { readAuthDirectives } from '../../../subgraphs/shared/authz/directives.js';
+import { signPrincipalHeaders } from '../../../subgraphs/shared/authz/principal-header.js';
+import { AuthenticationError, type JwtVerifier } from './jwt.js';
+import { applyRemovedFields, filterOperation } from './operation-filter.js';
+import type { GatewayAuth } from '../server.js';
+
+/** Authentication and operation filtering of the gateway, from a verifier and the supergraph's directives. */
+export function createGatewayAuth(verifier: JwtVerifier, supergraphSdl: string, principalSecret: string): GatewayAuth {
+  const policies = readAuthDirectives(supergraphSdl);
+  return {
+    async authenticate(headers: IncomingHttpHeaders) {
+      const header = headers.authorization;
+      const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+      if (!match) throw new AuthenticationError('A bearer token is required', 'MISSING_TOKEN');
+      return verifier.verify(match[1]!);
+    },
+    filterOperation: ({ schema, document, operationName, principal }: { schema: GraphQLSchema; document: DocumentNode; operationName?: string; principal: Principal }) =>
+      filterOperation({ schema, policies, document, operationName, principal }),
+    applyRemovedFields: (data, removed) => {
+      applyRemovedFields(data, removed);
+    },
+    principalHeaders: (principal) => signPrincipalHeaders(principal, principalSecret),
+    visibilityKey: (principal) => `${[...principal.scopes].sort().join(' ')}|${principal.partnerId ?? ''}`,
+  };
+}
+

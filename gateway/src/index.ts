@@ -1,0 +1,48 @@
+/**
+ * `npm run gateway`: the gateway alone, over the supergraph at SUPERGRAPH_PATH and the subgraph URLs
+ * written in it (override one with <NAME>_SUBGRAPH_URL, e.g. ORDERS_SUBGRAPH_URL).
+ */
+import { readFileSync } from 'node:fs';
+import { ConfigError, loadSettings } from '../../scripts/config.js';
+import { devPrincipalSecret } from '../../scripts/dev-secret.js';
+import { createGatewayAuth } from './auth/gateway-auth.js';
+import { metricsRegistry } from '../../subgraphs/shared/metrics/index.js';
+import { createDevJwtVerifier } from './auth/dev-keys.js';
+import { createJwtVerifier } from './auth/jwt.js';
+import { supergraphForApolloGateway } from './auth/supergraph-for-gateway.js';
+import { createGatewayServer } from './server.js';
+
+async function main(): Promise<void> {
+  const settings = loadSettings();
+  let supergraphSdl: string;
+  try {
+    supergraphSdl = readFileSync(settings.supergraphPath, 'utf8');
+  } catch {
+    throw new ConfigError('SUPERGRAPH_PATH', `cannot read "${settings.supergraphPath}"`);
+  }
+  const subgraphUrls: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    const match = /^([A-Z0-9_]+)_SUBGRAPH_URL$/.exec(key);
+    if (match && value) subgraphUrls[match[1]!.toLowerCase()] = value;
+  }
+  const verifier = settings.jwt ? createJwtVerifier(settings.jwt) : createDevJwtVerifier();
+  if (!settings.jwt) console.log('[gateway] development tokens (npm run token); set JWT_ISSUER, JWT_AUDIENCE and JWT_JWKS_URL or JWT_PUBLIC_KEY for real ones');
+  const secret = settings.principalSecret ?? devPrincipalSecret();
+  const gateway = await createGatewayServer({
+    supergraphSdl: supergraphForApolloGateway(supergraphSdl),
+    subgraphUrls,
+    auth: createGatewayAuth(verifier, supergraphSdl, secret),
+    subgraphTimeoutMs: settings.subgraphTimeoutMs,
+    metrics: metricsRegistry,
+  });
+  const running = await gateway.listen(settings.ports.gateway, settings.host);
+  console.log(`[gateway] GraphQL on ${running.url}`);
+  const stop = () => void running.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? `Configuration error: ${err.message}` : err);
+  process.exit(1);
+});

@@ -1,0 +1,48 @@
+/**
+ * `npm start`: the whole system in one process. Backends without settings in the environment run
+ * on their seeded sandboxes; see README.md for the settings.
+ */
+import { ConfigError, loadSettings } from './config.js';
+import { startSystem } from './system.js';
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const settings = loadSettings();
+  const usingSandboxes = [!settings.odoo && 'Odoo', !settings.salesforce && 'Salesforce', !settings.zendesk && 'Zendesk'].filter(Boolean);
+  if (usingSandboxes.length > 0) console.log(`Starting sandboxes for ${usingSandboxes.join(', ')} (${settings.sandboxCustomers} customers)…`);
+  const system = await startSystem({ settings, log: (line) => console.log(`  ${line}`) });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const example = system.skeleton?.examples.manyOrders;
+  console.log(`
+Ready in ${seconds} s.
+
+  GraphQL:  ${system.gatewayUrl}
+  Health:   ${system.gatewayUrl!.replace(/\/graphql$/, '/healthz')}  ·  /readyz  ·  /metrics
+  Token:    npm run token -- --role support_agent      (roles: support_agent sales_rep finance partner admin)
+${example ? `  Example customer id: ${example}\n` : ''}
+Try:
+  TOKEN=$(npm run -s token -- --role support_agent)
+  curl -s ${system.gatewayUrl} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+    -d '{"query":"{ customer(id: \\"${example ?? '<Account Id>'}\\") { name phone billing { onHold } openCaseCount orders(first: 3) { totalCount edges { node { number status amountTotal { amount currency } } } } } }"}'
+
+  Search:  { customers(search: "North", first: 5) { totalCount edges { node { id name } } } }
+  Order:   { orderByNumber(number: "S00014") { number status lines { product { sku name availability { free } } quantity } } }
+`);
+  const stop = () => {
+    console.log('Stopping…');
+    void system.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) {
+    console.error(`Configuration error: ${err.message}`);
+  } else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(`Port in use: ${(err as Error).message}. Set the *_PORT variables (see README.md) to free ports.`);
+  } else {
+    console.error(err);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,195 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { GraphQLSchema } from 'graphql';
+import { createOdooSandbox, ODOO_DB, ODOO_LOGIN, ODOO_PASSWORD } from '../sandbox/odoo/index.js';
+import { createSalesforceSandbox, SALESFORCE_CLIENT_ID, SALESFORCE_CLIENT_SECRET } from '../sandbox/salesforce/index.js';
+import { createZendeskSandbox, ZENDESK_SANDBOX_EMAIL, ZENDESK_SANDBOX_TOKEN } from '../sandbox/zendesk/index.js';
+import type { Faults, RunningSandbox } from '../sandbox/common/server.js';
+import { buildSkeleton, type WorldSkeleton } from '../sandbox/world/skeleton.js';
+import { createOdooConnector, type OdooConnector } from '../subgraphs/shared/connectors/odoo/index.js';
+import { createSalesforceConnector, type SalesforceConnector } from '../subgraphs/shared/connectors/salesforce/index.js';
+import { createZendeskConnector, type ServiceDeskConnector } from '../subgraphs/shared/connectors/servicedesk/index.js';
+import { createPassThroughCache, type RecordCache } from '../subgraphs/shared/cache/record-cache.js';
+import { createRecordCache } from '../subgraphs/shared/cache/lru-record-cache.js';
+import { createRedisLayer } from '../subgraphs/shared/cache/redis-layer.js';
+import { metricsRegistry } from '../subgraphs/shared/metrics/index.js';
+import type { Principal } from '../subgraphs/shared/authz/principal.js';
+import { createAuthenticate } from '../subgraphs/shared/authz/principal-header.js';
+import { createJwtVerifier } from '../gateway/src/auth/jwt.js';
+import { applyPermissions } from '../subgraphs/shared/authz/permissions.js';
+import type { Ownership } from '../subgraphs/shared/ownership/ownership.js';
+import type { RunningSubgraph } from '../subgraphs/shared/server/create-subgraph-server.js';
+import { createAccountsSubgraph } from '../subgraphs/accounts/index.js';
+import { createOrdersSubgraph } from '../subgraphs/orders/index.js';
+import { createStockSubgraph } from '../subgraphs/stock/index.js';
+import { createInvoicesSubgraph } from '../subgraphs/invoices/index.js';
+import { createCasesSubgraph } from '../subgraphs/cases/index.js';
+import { createGatewayServer, type RunningGateway } from '../gateway/src/server.js';
+import { createDevJwtVerifier, DEV_KEYS_DIR } from '../gateway/src/auth/dev-keys.js';
+import { supergraphForApolloGateway } from '../gateway/src/auth/supergraph-for-gateway.js';
+import type { SystemSettings } from './config.js';
+import { createGatewayAuth } from '../gateway/src/auth/gateway-auth.js';
+import { devPrincipalSecret } from './dev-secret.js';
+
+/** How to start the system beyond its settings. */
+export interface StartSystemOptions {
+  settings: SystemSettings;
+  /** Seeded world of the sandboxes (default: settings.sandboxCustomers customers, seed 42). */
+  world?: { customers?: number; seed?: number };
+  /** Faults injected into sandboxes at start (benchmarks: realistic latency). */
+  sandboxFaults?: Partial<Record<'odoo' | 'salesforce' | 'zendesk', Faults>>;
+  /** Cross-request record cache in the subgraphs (default on). */
+  recordCache?: boolean;
+  /** graphql-shield permissions in the subgraphs (default on). */
+  subgraphPermissions?: boolean;
+  /** Start the gateway (default on); benchmarks start peers over the same subgraphs instead. */
+  gateway?: boolean;
+  /** Benchmarks only: subgraphs accept unsigned requests as this principal. */
+  allowUnsignedForBenchmarks?: Principal;
+  /** Where development keys live (default var/dev-keys). */
+  devKeysDir?: string;
+  /** Progress lines (default: none). */
+  log?(line: string): void;
+}
+
+/** A running system. */
+export interface RunningSystem {
+  gatewayUrl?: string;
+  subgraphs: Record<'accounts' | 'orders' | 'stock' | 'invoices' | 'cases', RunningSubgraph>;
+  sandboxes: { odoo?: RunningSandbox; salesforce?: RunningSandbox; zendesk?: RunningSandbox };
+  connectors: { odoo: OdooConnector; salesforce: SalesforceConnector; serviceDesk: ServiceDeskConnector };
+  caches: { odoo: RecordCache; salesforce: RecordCache; servicedesk: RecordCache };
+  /** The seeded world's skeleton (when sandboxes run). */
+  skeleton?: WorldSkeleton;
+  /** The supergraph SDL the gateway serves (as committed, with its auth directives). */
+  supergraphSdl: string;
+  /** The principal signing secret shared by gateway and subgraphs. */
+  principalSecret: string;
+  close(): Promise<void>;
+}
+
+const ROOT = resolve(new URL('..', import.meta.url).pathname);
+
+/** Starts sandboxes (for backends without settings), connectors, the five subgraphs and the gateway. */
+export async function startSystem(options: StartSystemOptions): Promise<RunningSystem> {
+  const { settings } = options;
+  const log = options.log ?? (() => {});
+  const host = settings.host;
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch(() => {});
+  };
+  try {
+    const customers = options.world?.customers ?? settings.sandboxCustomers;
+    const seed = options.world?.seed ?? 42;
+    const sandboxes: RunningSystem['sandboxes'] = {};
+    let skeleton: WorldSkeleton | undefined;
+    if (!settings.odoo || !settings.salesforce || !settings.zendesk) skeleton = buildSkeleton({ customers, seed });
+
+    if (!settings.odoo) {
+      sandboxes.odoo = await createOdooSandbox({ customers, seed }).listen(settings.ports.odooSandbox, host);
+      closers.push(() => sandboxes.odoo!.close());
+      log(`odoo sandbox        ${sandboxes.odoo.url}`);
+    }
+    if (!settings.salesforce) {
+      sandboxes.salesforce = await createSalesforceSandbox({ customers, seed }).listen(settings.ports.salesforceSandbox, host);
+      closers.push(() => sandboxes.salesforce!.close());
+      log(`salesforce sandbox  ${sandboxes.salesforce.url}`);
+    }
+    if (!settings.zendesk) {
+      sandboxes.zendesk = await createZendeskSandbox({ customers, seed }).listen(settings.ports.zendeskSandbox, host);
+      closers.push(() => sandboxes.zendesk!.close());
+      log(`zendesk sandbox     ${sandboxes.zendesk.url}`);
+    }
+    for (const [name, faults] of Object.entries(options.sandboxFaults ?? {})) sandboxes[name as keyof typeof sandboxes]?.setFaults(faults);
+
+    const timeoutMs = settings.backendTimeoutMs;
+    const odoo = createOdooConnector(
+      settings.odoo
+        ? { ...settings.odoo, timeoutMs }
+        : { url: sandboxes.odoo!.url, db: ODOO_DB, login: ODOO_LOGIN, apiKey: ODOO_PASSWORD, protocol: 'jsonrpc', timeoutMs },
+    );
+    const salesforce = createSalesforceConnector(
+      settings.salesforce
+        ? { ...settings.salesforce, timeoutMs }
+        : { loginUrl: sandboxes.salesforce!.url, clientId: SALESFORCE_CLIENT_ID, clientSecret: SALESFORCE_CLIENT_SECRET, apiVersion: '62.0', timeoutMs },
+    );
+    const serviceDesk = createZendeskConnector(
+      settings.zendesk
+        ? { baseUrl: settings.zendesk.baseUrl, email: settings.zendesk.email, apiToken: settings.zendesk.apiToken, oauthToken: settings.zendesk.oauthToken, orderNumberFieldId: settings.zendesk.orderFieldId, timeoutMs }
+        : { baseUrl: sandboxes.zendesk!.url, email: ZENDESK_SANDBOX_EMAIL, apiToken: ZENDESK_SANDBOX_TOKEN, timeoutMs },
+    );
+
+    const cacheOn = options.recordCache ?? true;
+    const makeCache = (tenant: string): RecordCache => {
+      if (!cacheOn) return createPassThroughCache();
+      const redis = settings.redisUrl ? createRedisLayer({ url: settings.redisUrl }) : undefined;
+      const cache = createRecordCache({ tenant, redis });
+      closers.push(async () => cache.close());
+      return cache;
+    };
+    const caches = {
+      odoo: makeCache(settings.odoo?.db ?? ODOO_DB),
+      salesforce: makeCache('salesforce'),
+      servicedesk: makeCache('servicedesk'),
+    };
+
+    const principalSecret = settings.principalSecret ?? (options.devKeysDir ? randomBytes(32).toString('hex') : devPrincipalSecret());
+    const authenticate = createAuthenticate({ secret: principalSecret, allowUnsignedForBenchmarks: options.allowUnsignedForBenchmarks });
+    // Ownership answers come from Salesforce through the same record cache as the accounts subgraph.
+    const ownership: Ownership = { partnerIdsByAccountIds: (ids) => salesforce.partnerIdsByAccountIds(ids) };
+    const permissionsOn = options.subgraphPermissions ?? true;
+    const wrapFor = (name: string) =>
+      permissionsOn
+        ? (schema: GraphQLSchema) => applyPermissions(schema, readFileSync(resolve(ROOT, 'subgraphs', name, 'schema.graphql'), 'utf8'))
+        : undefined;
+
+    const subgraphs = {} as RunningSystem['subgraphs'];
+    const start = async (name: keyof RunningSystem['subgraphs'], port: number, factory: () => Promise<{ listen(port?: number, host?: string): Promise<RunningSubgraph> }>) => {
+      const running = await (await factory()).listen(port, host);
+      closers.push(() => running.close());
+      subgraphs[name] = running;
+      log(`${name.padEnd(9)} subgraph  ${running.url}`);
+    };
+    await start('accounts', settings.ports.accounts, () => createAccountsSubgraph({ salesforce, cache: caches.salesforce, authenticate, wrapSchema: wrapFor('accounts') }));
+    await start('orders', settings.ports.orders, () => createOrdersSubgraph({ odoo, cache: caches.odoo, authenticate, ownership, wrapSchema: wrapFor('orders') }));
+    await start('stock', settings.ports.stock, () => createStockSubgraph({ odoo, cache: caches.odoo, authenticate, ownership, wrapSchema: wrapFor('stock') }));
+    await start('invoices', settings.ports.invoices, () => createInvoicesSubgraph({ odoo, cache: caches.odoo, authenticate, ownership, wrapSchema: wrapFor('invoices') }));
+    await start('cases', settings.ports.cases, () => createCasesSubgraph({ serviceDesk, cache: caches.servicedesk, authenticate, ownership, wrapSchema: wrapFor('cases') }));
+
+    const supergraphSdl = readFileSync(resolve(ROOT, settings.supergraphPath), 'utf8');
+    let gatewayUrl: string | undefined;
+    if (options.gateway ?? true) {
+      const verifier = settings.jwt
+        ? createJwtVerifier({ issuer: settings.jwt.issuer, audience: settings.jwt.audience, jwksUrl: settings.jwt.jwksUrl, publicKeyPem: settings.jwt.publicKeyPem, clockToleranceSec: settings.jwt.clockToleranceSec })
+        : createDevJwtVerifier(options.devKeysDir ?? DEV_KEYS_DIR);
+      const gateway = await createGatewayServer({
+        supergraphSdl: supergraphForApolloGateway(supergraphSdl),
+        subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url])),
+        auth: createGatewayAuth(verifier, supergraphSdl, principalSecret),
+        subgraphTimeoutMs: settings.subgraphTimeoutMs,
+        metrics: metricsRegistry,
+      });
+      const running: RunningGateway = await gateway.listen(settings.ports.gateway, host);
+      closers.push(() => running.close());
+      gatewayUrl = running.url;
+      log(`gateway             ${running.url}`);
+    }
+
+    return {
+      gatewayUrl,
+      subgraphs,
+      sandboxes,
+      connectors: { odoo, salesforce, serviceDesk },
+      caches,
+      skeleton,
+      supergraphSdl,
+      principalSecret,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
