@@ -30,6 +30,8 @@ export interface SalesforceSettings {
   username?: string;
   password?: string;
   apiVersion: string;
+  /** Whether the org has multi-currency on (Account.CurrencyIsoCode exists). */
+  multiCurrency: boolean;
 }
 
 export interface ZendeskSettings {
@@ -109,6 +111,14 @@ function url(env: Env, name: string): string | undefined {
   return raw.replace(/\/+$/, '');
 }
 
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
 /** Reads a group of settings that must be given together: none (sandbox) or all required ones. */
 function group(env: Env, names: string[], required: string[]): boolean {
   const given = names.filter((n) => env[n] !== undefined && env[n] !== '');
@@ -162,6 +172,7 @@ export function loadSettings(env: Env = process.env): SystemSettings {
       username: env.SALESFORCE_USERNAME || undefined,
       password: env.SALESFORCE_PASSWORD || undefined,
       apiVersion,
+      multiCurrency: bool(env, 'SALESFORCE_MULTI_CURRENCY', false),
     };
   }
 

@@ -113,7 +113,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     const salesforce = createSalesforceConnector(
       settings.salesforce
         ? { ...settings.salesforce, timeoutMs }
-        : { loginUrl: sandboxes.salesforce!.url, clientId: SALESFORCE_CLIENT_ID, clientSecret: SALESFORCE_CLIENT_SECRET, apiVersion: '62.0', timeoutMs },
+        : { loginUrl: sandboxes.salesforce!.url, clientId: SALESFORCE_CLIENT_ID, clientSecret: SALESFORCE_CLIENT_SECRET, apiVersion: '62.0', multiCurrency: true, timeoutMs },
     );
     const serviceDesk = createZendeskConnector(
       settings.zendesk

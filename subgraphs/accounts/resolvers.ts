@@ -1,0 +1,196 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import type { RecordCache } from '../shared/cache/record-cache.js';
+import { MAX_OFFSET, type SalesforceConnector } from '../shared/connectors/salesforce/connector.js';
+import type { SalesforceAccount, SalesforceAccountChanges } from '../shared/connectors/salesforce/records.js';
+import { isSalesforceId, toSalesforceId18 } from '../shared/connectors/salesforce/salesforce-id.js';
+import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
+import type { MutationRunner } from '../shared/mutations/run-mutation.js';
+import type { BaseSubgraphContext } from '../shared/server/context.js';
+import { SALESFORCE_KINDS, type AccountsLoaders } from './loaders.js';
+import { decodeCursor, encodeCursor, toContactModel, toCustomer, toPartnerAccount, toSalesRep, type CustomerModel } from './mappers.js';
+
+/** The per-request context of the accounts subgraph. */
+export interface AccountsContext extends BaseSubgraphContext {
+  loaders: AccountsLoaders;
+  salesforce: SalesforceConnector;
+  cache: RecordCache;
+  /** Idempotency and audit for mutations, when configured. */
+  mutations?: MutationRunner;
+}
+
+/** Largest page of `customers`. */
+export const MAX_PAGE = 100;
+/** Longest search text accepted. */
+export const MAX_SEARCH_LENGTH = 100;
+const ACCOUNT_KEY_PREFIX = '001';
+const MAX_ID_LENGTH = 18;
+
+/** The 18-character Account Id of a client-supplied id, or a BAD_USER_INPUT error, before any backend call. */
+function accountIdArg(id: unknown, field = 'id'): string {
+  if (typeof id !== 'string' || id.length > MAX_ID_LENGTH || !isSalesforceId(id)) {
+    throw badInput(field, 'must be a Salesforce Account Id (15 or 18 characters)');
+  }
+  return toSalesforceId18(id);
+}
+
+/** The partner a principal is limited to (18 characters), undefined for unrestricted principals. */
+function partnerScope(ctx: AccountsContext): string | undefined {
+  const partnerId = ctx.principal?.partnerId;
+  if (!partnerId) return undefined;
+  // A malformed partner id in a principal owns nothing.
+  return isSalesforceId(partnerId) ? toSalesforceId18(partnerId) : '';
+}
+
+/**
+ * Loads an account the caller may see. Another reseller's customer is answered exactly like an
+ * unknown id (null), so a partner cannot probe which ids exist.
+ */
+async function visibleAccount(ctx: AccountsContext, id18: string): Promise<SalesforceAccount | null> {
+  // Only Account ids can name a customer: anything else is unknown without asking Salesforce.
+  if (!id18.startsWith(ACCOUNT_KEY_PREFIX)) return null;
+  const account = await ctx.loaders.accountById.load(id18);
+  if (!account) return null;
+  const partner = partnerScope(ctx);
+  if (partner !== undefined && account.Partner_Account__c !== partner) return null;
+  return account;
+}
+
+interface CustomersArgs {
+  search?: string | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+interface ProfileInput {
+  name?: string | null;
+  accountNumber?: string | null;
+  type?: string | null;
+  industry?: string | null;
+  website?: string | null;
+  phone?: string | null;
+}
+
+const PROFILE_FIELDS: { input: keyof ProfileInput; field: keyof SalesforceAccountChanges; max: number; required?: boolean }[] = [
+  { input: 'name', field: 'Name', max: 255, required: true },
+  { input: 'accountNumber', field: 'AccountNumber', max: 40 },
+  { input: 'type', field: 'Type', max: 255 },
+  { input: 'industry', field: 'Industry', max: 255 },
+  { input: 'website', field: 'Website', max: 255 },
+  { input: 'phone', field: 'Phone', max: 40 },
+];
+
+/** Checks the profile input and turns it into Account changes (absent: unchanged, null: cleared). */
+function profileChanges(input: ProfileInput): SalesforceAccountChanges {
+  const changes: SalesforceAccountChanges = {};
+  for (const spec of PROFILE_FIELDS) {
+    const raw = input[spec.input];
+    if (raw === undefined) continue;
+    const path = `input.${spec.input}`;
+    if (raw === null) {
+      if (spec.required) throw badInput(path, 'cannot be cleared');
+      changes[spec.field] = null;
+      continue;
+    }
+    const value = raw.trim();
+    if (spec.required && value === '') throw badInput(path, 'cannot be empty');
+    if (value.length > spec.max) throw badInput(path, `must be at most ${spec.max} characters`);
+    // Control characters have no place in profile fields and would only garble downstream systems.
+    if (/[\u0000-\u001f\u007f]/.test(value)) throw badInput(path, 'must not contain control characters');
+    changes[spec.field] = value === '' ? null : value;
+  }
+  if (Object.keys(changes).length === 0) throw badInput('input', 'names no field to change');
+  return changes;
+}
+
+/** Resolvers of the accounts subgraph. */
+export const resolvers: GraphQLResolverMap<AccountsContext> = {
+  Query: {
+    async customer(_parent: unknown, args: { id: string }, ctx: AccountsContext): Promise<CustomerModel | null> {
+      const account = await visibleAccount(ctx, accountIdArg(args.id));
+      return account ? toCustomer(account) : null;
+    },
+
+    async customers(_parent: unknown, args: CustomersArgs, ctx: AccountsContext) {
+      const first = args.first ?? 20;
+      if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput('first', `must be between 1 and ${MAX_PAGE}`);
+      let offset = 0;
+      if (args.after !== undefined && args.after !== null) {
+        const decoded = decodeCursor(args.after);
+        if (decoded === null) throw badInput('after', 'is not a cursor of this list');
+        offset = decoded;
+      }
+      if (offset > MAX_OFFSET) throw badInput('after', `cannot page past ${MAX_OFFSET} customers; narrow the search instead`);
+      const search = args.search?.trim() ?? '';
+      if (search.length > MAX_SEARCH_LENGTH) throw badInput('search', `must be at most ${MAX_SEARCH_LENGTH} characters`);
+      const partner = partnerScope(ctx);
+      if (partner === '') return { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
+      const { totalSize, records } = await ctx.salesforce.searchAccounts({ text: search || undefined, partnerId: partner, limit: first, offset });
+      for (const r of records) ctx.loaders.accountById.prime(r.Id, r);
+      const edges = records.map((r, i) => ({ cursor: encodeCursor(offset + i + 1), node: toCustomer(r) }));
+      return {
+        edges,
+        pageInfo: { hasNextPage: offset + records.length < totalSize, endCursor: edges.at(-1)?.cursor ?? null },
+        totalCount: totalSize,
+      };
+    },
+  },
+
+  Mutation: {
+    async updateCustomerProfile(_parent: unknown, args: { id: string; input: ProfileInput }, ctx: AccountsContext): Promise<CustomerModel> {
+      const id = accountIdArg(args.id);
+      const changes = profileChanges(args.input ?? {});
+      const notFound = () => codedError(ErrorCode.NOT_FOUND, 'No customer with this id');
+      if (!(await visibleAccount(ctx, id))) throw notFound();
+      const write = () => ctx.salesforce.updateAccount(id, changes);
+      try {
+        if (ctx.mutations) {
+          await ctx.mutations.run({
+            operation: 'updateCustomerProfile',
+            ownerSystem: 'salesforce',
+            principal: ctx.principal ? { sub: ctx.principal.sub, roles: ctx.principal.roles, partnerId: ctx.principal.partnerId } : null,
+            correlationId: ctx.requestId,
+            targetIds: [id],
+            input: { id, changes },
+            attempt: async () => {
+              await write();
+              return id;
+            },
+            backendRecordId: (value) => value,
+          });
+        } else {
+          await write();
+        }
+      } finally {
+        // Whatever happened, the cached record may now be wrong.
+        await ctx.cache.invalidate(SALESFORCE_KINDS.account, [id]);
+        ctx.loaders.accountById.clear(id);
+      }
+      const fresh = await ctx.loaders.accountById.load(id);
+      if (!fresh) throw notFound();
+      return toCustomer(fresh);
+    },
+  },
+
+  Customer: {
+    async __resolveReference(ref: { id?: unknown }, ctx: AccountsContext): Promise<CustomerModel | null> {
+      // A reference comes from another subgraph's data: an id that cannot exist is simply unknown.
+      if (typeof ref.id !== 'string' || !isSalesforceId(ref.id)) return null;
+      const account = await visibleAccount(ctx, toSalesforceId18(ref.id));
+      return account ? toCustomer(account) : null;
+    },
+    async contacts(customer: CustomerModel, _args: unknown, ctx: AccountsContext) {
+      const contacts = await ctx.loaders.contactsByAccountId.load(customer.id);
+      return contacts.map(toContactModel);
+    },
+    async owner(customer: CustomerModel, _args: unknown, ctx: AccountsContext) {
+      if (!customer.ownerId) return null;
+      const user = await ctx.loaders.userById.load(customer.ownerId);
+      return user ? toSalesRep(user) : null;
+    },
+    async partner(customer: CustomerModel, _args: unknown, ctx: AccountsContext) {
+      if (!customer.partnerAccountId) return null;
+      const reseller = await ctx.loaders.accountById.load(customer.partnerAccountId);
+      return reseller ? toPartnerAccount(reseller) : null;
+    },
+  },
+};
