@@ -32,8 +32,10 @@ const UNKNOWN_CAUSE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND
  */
 export function isOutcomeUnknown(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
-    const candidate = e as { outcomeUnknown?: unknown; name?: unknown; code?: unknown };
+    const candidate = e as { outcomeUnknown?: unknown; isTaskCancelledError?: unknown; name?: unknown; code?: unknown };
     if (candidate.outcomeUnknown === true) return true;
+    // cockatiel's TaskCancelledError keeps the name "Error" and carries this flag instead.
+    if (candidate.isTaskCancelledError === true) return true;
     if (typeof candidate.name === 'string' && UNKNOWN_CAUSE_NAMES.has(candidate.name)) return true;
     if (typeof candidate.code === 'string' && UNKNOWN_CAUSE_CODES.has(candidate.code)) return true;
   }

@@ -1,3 +1,4 @@
+import { TaskCancelledError } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
 import { BackendError } from '../errors.js';
 import { isOutcomeUnknown, OutcomeUnknownError } from './outcome.js';
@@ -9,7 +10,7 @@ const timeout = () =>
     backend: 'odoo',
     code: 'UNAVAILABLE',
     message: 'odoo did not answer within 5000 ms',
-    cause: Object.assign(new Error('Operation timed out'), { name: 'TaskCancelledError' }),
+    cause: new TaskCancelledError('Operation timed out'),
   });
 const refused = () =>
   new BackendError({ backend: 'odoo', code: 'UNAVAILABLE', message: 'odoo unreachable', cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
