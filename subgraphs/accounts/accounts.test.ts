@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RunningSandbox } from '../../sandbox/common/server.js';
 import { createSalesforceSandbox, SALESFORCE_CLIENT_ID, SALESFORCE_CLIENT_SECRET, type SalesforceSandbox } from '../../sandbox/salesforce/index.js';
 import { applyPermissions } from '../shared/authz/permissions.js';
@@ -9,6 +11,9 @@ import { scopesForRoles } from '../shared/authz/roles.js';
 import { createSalesforceConnector, type SalesforceConnector } from '../shared/connectors/salesforce/connector.js';
 import type { RunningSubgraph } from '../shared/server/create-subgraph-server.js';
 import { ACCOUNTS_SCHEMA_PATH, createAccountsSubgraph } from './index.js';
+
+// The subgraph audits to its default log: keep it out of the working tree.
+process.env.AUDIT_LOG_PATH ??= join(mkdtempSync(join(tmpdir(), 'accounts-test-')), 'audit.jsonl');
 
 const SECRET = 'accounts-test-secret-0123456789abcdef';
 let sandbox: SalesforceSandbox;

@@ -8,6 +8,8 @@ import type { MutationRunner } from '../shared/mutations/run-mutation.js';
 import { createStaleCollector, type Authenticate } from '../shared/server/context.js';
 import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';
 import { createAccountsLoaders } from './loaders.js';
+import { auditRefusals, createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from './mutation-support.js';
+import { PROFILE_OWNER } from './profile-ownership.js';
 import { resolvers, type AccountsContext } from './resolvers.js';
 
 /** What the accounts subgraph needs. */
@@ -16,8 +18,12 @@ export interface AccountsSubgraphDeps {
   /** Cross-request record cache (default: none, every read goes to Salesforce). */
   cache?: RecordCache;
   authenticate: Authenticate;
-  /** Idempotency and audit for updateCustomerProfile (default: the write is sent once, unaudited). */
-  mutations?: MutationRunner;
+  /**
+   * Idempotency store and audit log of updateCustomerProfile, `{ runner }` (a bare runner is still
+   * accepted). Default: an in-process store and the audit log at `AUDIT_LOG_PATH` (default
+   * `var/audit.jsonl`), closed with the server.
+   */
+  mutations?: SubgraphMutations | MutationRunner;
   /** Wraps the executable schema (permissions). */
   wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
 }
@@ -27,6 +33,8 @@ export const ACCOUNTS_SCHEMA_PATH = fileURLToPath(new URL('./schema.graphql', im
 
 /** Builds the context of one request: principal and fresh loaders. */
 export function createAccountsContext(deps: AccountsSubgraphDeps & { cache: RecordCache }, headers: IncomingHttpHeaders): AccountsContext {
+  const mutations = deps.mutations === undefined ? undefined : 'run' in deps.mutations ? { runner: deps.mutations } : deps.mutations;
+  if (!mutations) throw new TypeError('createAccountsContext: mutations is required (createAccountsSubgraph supplies a default)');
   const principal = deps.authenticate(headers);
   const stale = createStaleCollector();
   const requestId = typeof headers['x-request-id'] === 'string' ? headers['x-request-id'] : randomUUID();
@@ -37,22 +45,51 @@ export function createAccountsContext(deps: AccountsSubgraphDeps & { cache: Reco
     loaders: createAccountsLoaders(deps.salesforce, deps.cache, stale),
     salesforce: deps.salesforce,
     cache: deps.cache,
-    mutations: deps.mutations,
+    mutations,
+    idempotencyKeyHeader: idempotencyKeyHeader(headers),
   };
 }
 
+const SALESFORCE_ID = /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/;
+
+/** Ids a refused updateCustomerProfile is audited with: only a well-formed id, never free text. */
+const REFUSAL_SPECS = {
+  updateCustomerProfile: {
+    ownerSystem: PROFILE_OWNER,
+    targetIds: (args: Record<string, unknown>) => (typeof args.id === 'string' && SALESFORCE_ID.test(args.id) ? [args.id] : []),
+  },
+};
+
 /** Creates the accounts subgraph server (Salesforce Accounts, Contacts and Users). */
-export function createAccountsSubgraph(deps: AccountsSubgraphDeps) {
+export async function createAccountsSubgraph(deps: AccountsSubgraphDeps) {
   const cache = deps.cache ?? createPassThroughCache();
-  return createSubgraphServer<AccountsContext>({
+  const owned = deps.mutations ? undefined : createDefaultMutations('idem:accounts');
+  const mutations: SubgraphMutations | MutationRunner = deps.mutations ?? owned!;
+  const server = await createSubgraphServer<AccountsContext>({
     name: 'accounts',
     schemaPath: ACCOUNTS_SCHEMA_PATH,
     resolvers,
-    createContext: (headers) => createAccountsContext({ ...deps, cache }, headers),
-    wrapSchema: deps.wrapSchema,
+    createContext: (headers) => createAccountsContext({ ...deps, cache, mutations }, headers),
+    // Outermost: refusals of the permission layer are audited like every other failed attempt.
+    wrapSchema: (schema) => auditRefusals(deps.wrapSchema ? deps.wrapSchema(schema) : schema, REFUSAL_SPECS),
     ready: () => deps.salesforce.ping(),
   });
+  return {
+    ...server,
+    async listen(port?: number, host?: string) {
+      const running = await server.listen(port, host);
+      return {
+        ...running,
+        async close() {
+          await running.close();
+          await owned?.close();
+        },
+      };
+    },
+  };
 }
 
 export { resolvers, type AccountsContext } from './resolvers.js';
+export { createDefaultMutations, type SubgraphMutations } from './mutation-support.js';
+export { SALESFORCE_PROFILE_FIELDS, ownedWrites } from './profile-ownership.js';
 export { createAccountsLoaders, SALESFORCE_KINDS, type AccountsLoaders } from './loaders.js';

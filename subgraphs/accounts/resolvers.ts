@@ -4,18 +4,21 @@ import { MAX_OFFSET, type SalesforceConnector } from '../shared/connectors/sales
 import type { SalesforceAccount, SalesforceAccountChanges } from '../shared/connectors/salesforce/records.js';
 import { isSalesforceId, toSalesforceId18 } from '../shared/connectors/salesforce/salesforce-id.js';
 import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
-import type { MutationRunner } from '../shared/mutations/run-mutation.js';
 import type { BaseSubgraphContext } from '../shared/server/context.js';
 import { SALESFORCE_KINDS, type AccountsLoaders } from './loaders.js';
 import { decodeCursor, encodeCursor, toContactModel, toCustomer, toPartnerAccount, toSalesRep, type CustomerModel } from './mappers.js';
+import { auditPrincipal, resolveIdempotencyKey, runAudited, writeOutcomeUnknown, type SubgraphMutations } from './mutation-support.js';
+import { PROFILE_OWNER, SALESFORCE_PROFILE_FIELDS } from './profile-ownership.js';
 
 /** The per-request context of the accounts subgraph. */
 export interface AccountsContext extends BaseSubgraphContext {
   loaders: AccountsLoaders;
   salesforce: SalesforceConnector;
   cache: RecordCache;
-  /** Idempotency and audit for mutations, when configured. */
-  mutations?: MutationRunner;
+  /** Idempotency store and audit log of the mutations. */
+  mutations: SubgraphMutations;
+  /** The request's `Idempotency-Key` header (forwarded by the gateway). */
+  idempotencyKeyHeader: string | null;
 }
 
 /** Largest page of `customers`. */
@@ -86,6 +89,8 @@ function profileChanges(input: ProfileInput): SalesforceAccountChanges {
     const raw = input[spec.input];
     if (raw === undefined) continue;
     const path = `input.${spec.input}`;
+    // Only what the ownership matrix gives Salesforce (and this mutation) is ever written there.
+    if (!SALESFORCE_PROFILE_FIELDS.has(spec.input)) throw badInput(path, 'is not written by updateCustomerProfile: Salesforce is not its system of record');
     if (raw === null) {
       if (spec.required) throw badInput(path, 'cannot be cleared');
       changes[spec.field] = null;
@@ -139,32 +144,37 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
     async updateCustomerProfile(_parent: unknown, args: { id: string; input: ProfileInput }, ctx: AccountsContext): Promise<CustomerModel> {
       const id = accountIdArg(args.id);
       const changes = profileChanges(args.input ?? {});
+      const key = resolveIdempotencyKey(undefined, ctx.idempotencyKeyHeader, 'Idempotency-Key');
       const notFound = () => codedError(ErrorCode.NOT_FOUND, 'No customer with this id');
       if (!(await visibleAccount(ctx, id))) throw notFound();
-      const write = () => ctx.salesforce.updateAccount(id, changes);
       try {
-        if (ctx.mutations) {
-          await ctx.mutations.run({
-            operation: 'updateCustomerProfile',
-            ownerSystem: 'salesforce',
-            principal: ctx.principal ? { sub: ctx.principal.sub, roles: ctx.principal.roles, partnerId: ctx.principal.partnerId } : null,
-            correlationId: ctx.requestId,
-            targetIds: [id],
-            input: { id, changes },
-            attempt: async () => {
-              await write();
-              return id;
-            },
-            backendRecordId: (value) => value,
-          });
-        } else {
-          await write();
-        }
-      } finally {
-        // Whatever happened, the cached record may now be wrong.
-        await ctx.cache.invalidate(SALESFORCE_KINDS.account, [id]);
-        ctx.loaders.accountById.clear(id);
+        await runAudited(ctx.mutations.runner, {
+          operation: 'updateCustomerProfile',
+          ownerSystem: PROFILE_OWNER,
+          principal: auditPrincipal(ctx.principal),
+          correlationId: ctx.requestId,
+          targetIds: [id],
+          input: { id, changes },
+          idempotencyKey: key,
+          // PATCH by Id, sent once. Upsert by external id does not fit: the customer is named by its
+          // Salesforce Id, and an upsert of an unknown external id would create an account.
+          attempt: async () => {
+            await ctx.salesforce.updateAccount(id, changes);
+            return id;
+          },
+          // The PATCH sets values, so it was applied when the account holds them; otherwise it is sent once more.
+          recover: key === undefined ? undefined : async () => {
+            const account = (await ctx.salesforce.accountsByIds([id])).get(id);
+            return account && holdsChanges(account, changes) ? id : undefined;
+          },
+          backendRecordId: (value) => value,
+        });
+      } catch (err) {
+        // A write of unknown outcome may have landed: the cached record may be wrong now.
+        if (writeOutcomeUnknown(err)) await evictAccount(ctx, id);
+        throw err;
       }
+      await evictAccount(ctx, id);
       const fresh = await ctx.loaders.accountById.load(id);
       if (!fresh) throw notFound();
       return toCustomer(fresh);
@@ -194,3 +204,16 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
     },
   },
 };
+
+/** Whether an account already holds every value of a change set (Salesforce answers null for cleared fields). */
+function holdsChanges(account: SalesforceAccount, changes: SalesforceAccountChanges): boolean {
+  const record = account as unknown as Record<string, unknown>;
+  return Object.entries(changes).every(([field, value]) => (record[field] ?? null) === (value ?? null));
+}
+
+/** Evicts the account from the record cache and this request's loader; names it for the gateway's response cache. */
+async function evictAccount(ctx: AccountsContext, id: string): Promise<void> {
+  await ctx.cache.invalidate(SALESFORCE_KINDS.account, [id]);
+  ctx.loaders.accountById.clear(id);
+  ctx.invalidated = [...(ctx.invalidated ?? []), `Customer:${id}`];
+}

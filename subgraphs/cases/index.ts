@@ -8,7 +8,8 @@ import { createOwnershipGuard, type Ownership } from '../shared/ownership/owners
 import { createStaleCollector, type Authenticate } from '../shared/server/context.js';
 import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';
 import { createCasesLoaders } from './loaders.js';
-import { resolvers, type CasesContext } from './resolvers.js';
+import { auditRefusals, createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from './mutation-support.js';
+import { CASES_OWNER, resolvers, type CasesContext } from './resolvers.js';
 
 /** What the cases subgraph needs. */
 export interface CasesSubgraphDeps {
@@ -18,6 +19,12 @@ export interface CasesSubgraphDeps {
   authenticate: Authenticate;
   /** Which reseller owns each customer; partners see only their own customers' cases (none without it). */
   ownership?: Ownership;
+  /**
+   * Idempotency store and audit log of openCase and addCaseComment (share one runner, with a Redis
+   * store, between replicas). Default: an in-process store and the audit log at `AUDIT_LOG_PATH`
+   * (default `var/audit.jsonl`), closed with the server.
+   */
+  mutations?: SubgraphMutations;
   /** Wraps the executable schema (permissions). */
   wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
 }
@@ -26,7 +33,7 @@ export interface CasesSubgraphDeps {
 export const CASES_SCHEMA_PATH = fileURLToPath(new URL('./schema.graphql', import.meta.url));
 
 /** Builds the context of one request: principal, loaders, ownership guard. */
-export function createCasesContext(deps: CasesSubgraphDeps & { cache: RecordCache }, headers: IncomingHttpHeaders): CasesContext {
+export function createCasesContext(deps: CasesSubgraphDeps & { cache: RecordCache; mutations: SubgraphMutations }, headers: IncomingHttpHeaders): CasesContext {
   const principal = deps.authenticate(headers);
   const stale = createStaleCollector();
   const requestId = typeof headers['x-request-id'] === 'string' ? headers['x-request-id'] : randomUUID();
@@ -38,20 +45,54 @@ export function createCasesContext(deps: CasesSubgraphDeps & { cache: RecordCach
     guard: createOwnershipGuard(principal, deps.ownership),
     serviceDesk: deps.serviceDesk,
     cache: deps.cache,
+    mutations: deps.mutations,
+    idempotencyKeyHeader: idempotencyKeyHeader(headers),
   };
 }
 
+/** Ids a refused cases mutation is audited with: only well-formed ids, never free text. */
+const REFUSAL_SPECS = {
+  openCase: {
+    ownerSystem: CASES_OWNER,
+    targetIds: (args: Record<string, unknown>) => {
+      const id = (args.input as { customerId?: unknown } | undefined)?.customerId;
+      return typeof id === 'string' && /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/.test(id.trim()) ? [id.trim()] : [];
+    },
+  },
+  addCaseComment: {
+    ownerSystem: CASES_OWNER,
+    targetIds: (args: Record<string, unknown>) => (typeof args.caseId === 'string' && /^\d{1,15}$/.test(args.caseId.trim()) ? [args.caseId.trim()] : []),
+  },
+};
+
 /** Creates the cases subgraph server (Zendesk tickets and comments). */
-export function createCasesSubgraph(deps: CasesSubgraphDeps) {
+export async function createCasesSubgraph(deps: CasesSubgraphDeps) {
   const cache = deps.cache ?? createPassThroughCache();
-  return createSubgraphServer<CasesContext>({
+  const owned = deps.mutations ? undefined : createDefaultMutations('idem:cases');
+  const mutations = deps.mutations ?? owned!;
+  const server = await createSubgraphServer<CasesContext>({
     name: 'cases',
     schemaPath: CASES_SCHEMA_PATH,
     resolvers,
-    createContext: (headers) => createCasesContext({ ...deps, cache }, headers),
-    wrapSchema: deps.wrapSchema,
+    createContext: (headers) => createCasesContext({ ...deps, cache, mutations }, headers),
+    // Outermost: refusals of the permission layer are audited like every other failed attempt.
+    wrapSchema: (schema) => auditRefusals(deps.wrapSchema ? deps.wrapSchema(schema) : schema, REFUSAL_SPECS),
   });
+  return {
+    ...server,
+    async listen(port?: number, host?: string) {
+      const running = await server.listen(port, host);
+      return {
+        ...running,
+        async close() {
+          await running.close();
+          await owned?.close();
+        },
+      };
+    },
+  };
 }
 
-export { resolvers, type CasesContext } from './resolvers.js';
+export { CASES_OWNER, resolvers, type CasesContext } from './resolvers.js';
+export { createDefaultMutations, type SubgraphMutations } from './mutation-support.js';
 export { createCasesLoaders, type CasesLoaders } from './loaders.js';

@@ -3,11 +3,14 @@ import { createHash } from 'node:crypto';
 import { hasScope } from '../shared/authz/principal.js';
 import type { RecordCache } from '../shared/cache/record-cache.js';
 import { SERVICEDESK_KINDS } from '../shared/connectors/servicedesk/record-kinds.js';
-import type { ServiceDeskConnector, ZendeskTicket } from '../shared/connectors/servicedesk/types.js';
+import type { AddedComment, NewTicketInput, ServiceDeskConnector, ZendeskTicket } from '../shared/connectors/servicedesk/types.js';
+import { OutcomeUnknownError } from '../shared/mutations/outcome.js';
+import { idempotencyScope } from '../shared/mutations/run-mutation.js';
 import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
 import type { OwnershipGuard } from '../shared/ownership/ownership.js';
 import type { BaseSubgraphContext } from '../shared/server/context.js';
 import type { CasesLoaders } from './loaders.js';
+import { auditPrincipal, resolveIdempotencyKey, runAudited, writeOutcomeUnknown, type SubgraphMutations } from './mutation-support.js';
 import {
   decodeCaseCursor,
   encodeCaseCursor,
@@ -28,15 +31,20 @@ export interface CasesContext extends BaseSubgraphContext {
   guard: OwnershipGuard;
   serviceDesk: ServiceDeskConnector;
   cache: RecordCache;
+  /** Idempotency store and audit log of the mutations. */
+  mutations: SubgraphMutations;
+  /** The request's `Idempotency-Key` header (forwarded by the gateway), used when the argument is absent. */
+  idempotencyKeyHeader: string | null;
 }
+
+/** The system of record of every cases mutation (schema/ownership.json). */
+export const CASES_OWNER = 'servicedesk' as const;
 
 const MAX_PAGE = 100;
 const MAX_BODY = 65_000;
 const SALESFORCE_ID = /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/;
 /** Order numbers are Odoo names such as S00042 or INV/2026/00001-style sequences: a letter first, then a short code. */
 const ORDER_NUMBER = /^[A-Za-z][A-Za-z0-9/_-]{0,31}$/;
-// eslint-disable-next-line no-control-regex
-const PRINTABLE_ASCII = /^[\x20-\x7e]{1,200}$/;
 
 function caseId(value: string, field: string): number {
   const id = parseCaseId(value);
@@ -79,31 +87,60 @@ export const resolvers: GraphQLResolverMap<CasesContext> = {
   Mutation: {
     async openCase(_root, args: { input: OpenCaseInput }, ctx: CasesContext) {
       const input = validateOpenCase(args.input);
+      const key = resolveIdempotencyKey(args.input?.idempotencyKey, ctx.idempotencyKeyHeader, 'input.idempotencyKey');
       // Unknown customer and another partner's customer get the same answer.
       const notFound = () => codedError(ErrorCode.NOT_FOUND, 'input.customerId: no such customer', { field: 'input.customerId' });
       if (!(await ctx.guard.canSee(input.customerId))) throw notFound();
       const org = await ctx.loaders.organizationByExternalId.load(input.customerId);
       if (!org) throw notFound();
-      // Zendesk keys are account-wide: scope the client's key to the caller so that two callers never share one.
-      const key = input.idempotencyKey ? createHash('sha256').update(`openCase\u0000${ctx.principal?.sub ?? 'anonymous'}\u0000${input.idempotencyKey}`).digest('hex') : undefined;
-      const { ticket } = await ctx.serviceDesk.createTicket(
-        {
-          subject: input.subject,
-          body: input.description,
-          isPublic: true,
-          organizationId: org.id,
-          priority: input.priority ? toZendeskPriority(input.priority) : null,
-          orderNumber: input.orderNumber,
-          tags: ['customer360'],
-        },
-        key,
-      );
-      await Promise.all([
-        ctx.cache.invalidate(SERVICEDESK_KINDS.ticketIdsByOrganization, [org.id]),
-        ctx.cache.invalidate(SERVICEDESK_KINDS.openCountByOrganization, [org.id]),
-        input.orderNumber ? ctx.cache.invalidate(SERVICEDESK_KINDS.ticketIdsByOrderNumber, [input.orderNumber]) : Promise.resolve(),
-      ]);
+      const principal = auditPrincipal(ctx.principal);
+      // Zendesk keys are account-wide: derive ours from the caller's key scope so that two callers never share one.
+      // The same digest marks the ticket (external_id), so that a create whose answer was lost can be found again.
+      const reference = key === undefined ? undefined : createHash('sha256').update(JSON.stringify([idempotencyScope('openCase', principal), key])).digest('hex');
+      const externalId = reference === undefined ? null : `c360-case:${reference.slice(0, 40)}`;
+      const ticketInput: NewTicketInput = {
+        subject: input.subject,
+        body: input.description,
+        isPublic: true,
+        organizationId: org.id,
+        priority: input.priority ? toZendeskPriority(input.priority) : null,
+        orderNumber: input.orderNumber,
+        tags: ['customer360'],
+        externalId,
+      };
+      const invalidate = () =>
+        Promise.all([
+          ctx.cache.invalidate(SERVICEDESK_KINDS.ticketIdsByOrganization, [org.id]),
+          ctx.cache.invalidate(SERVICEDESK_KINDS.openCountByOrganization, [org.id]),
+          input.orderNumber ? ctx.cache.invalidate(SERVICEDESK_KINDS.ticketIdsByOrderNumber, [input.orderNumber]) : Promise.resolve(),
+        ]);
+      let ticket: ZendeskTicket;
+      try {
+        ({ value: ticket } = await runAudited(ctx.mutations.runner, {
+          operation: 'openCase',
+          ownerSystem: CASES_OWNER,
+          principal,
+          correlationId: ctx.requestId,
+          targetIds: [input.customerId],
+          input: { customerId: input.customerId, subject: input.subject, description: input.description, priority: input.priority, orderNumber: input.orderNumber },
+          idempotencyKey: key,
+          // Sent once: an unknown outcome is settled by the write guard (recover, then at most one repeat,
+          // which Zendesk's own Idempotency-Key turns into a replay if the first one did land).
+          attempt: async () => (await ctx.serviceDesk.createTicket(ticketInput, reference, { sendOnce: true })).ticket,
+          recover: externalId === null ? undefined : async () => (await ctx.serviceDesk.ticketByExternalId(org.id, externalId)) ?? undefined,
+          backendRecordId: (t) => String(t.id),
+        }));
+      } catch (err) {
+        // A create of unknown outcome may have landed: the organization's lists may be wrong now.
+        if (writeOutcomeUnknown(err)) {
+          await invalidate();
+          ctx.invalidated = [...(ctx.invalidated ?? []), `Customer:${input.customerId}`];
+        }
+        throw err;
+      }
+      await invalidate();
       ctx.loaders.ticket.clear(ticket.id).prime(ticket.id, ticket);
+      ctx.invalidated = [...(ctx.invalidated ?? []), `Case:${ticket.id}`, `Customer:${input.customerId}`];
       return toCase(ticket, ctx.serviceDesk.orderNumberFieldId);
     },
 
@@ -113,16 +150,41 @@ export const resolvers: GraphQLResolverMap<CasesContext> = {
       if (body === '') throw badInput('body', 'must not be empty');
       if (body.length > MAX_BODY) throw badInput('body', `must be at most ${MAX_BODY} characters`);
       const internal = args.internal === true;
-      if (internal && ctx.principal && !hasScope(ctx.principal, 'cases:internal')) {
+      // The permission layer checks cases:write; an internal note depends on an argument, so it is checked here.
+      if (internal && !hasScope(ctx.principal, 'cases:internal')) {
         throw codedError(ErrorCode.FORBIDDEN, 'internal notes need the cases:internal scope', { field: 'internal' });
       }
+      const key = resolveIdempotencyKey(undefined, ctx.idempotencyKeyHeader, 'Idempotency-Key');
       const visible = await loadVisibleCase(ticketId, ctx);
       if (!visible) throw codedError(ErrorCode.NOT_FOUND, 'caseId: no such case', { field: 'caseId' });
-      const { ticket, comment } = await ctx.serviceDesk.addComment(ticketId, body, !internal);
-      await Promise.all([ctx.cache.invalidate(SERVICEDESK_KINDS.commentsByTicket, [ticketId]), ctx.cache.invalidate(SERVICEDESK_KINDS.ticket, [ticketId])]);
-      ctx.loaders.comments.clear(ticketId);
-      ctx.loaders.ticket.clear(ticketId).prime(ticketId, ticket);
-      return toCaseComment(comment);
+      const invalidate = async () => {
+        await Promise.all([ctx.cache.invalidate(SERVICEDESK_KINDS.commentsByTicket, [ticketId]), ctx.cache.invalidate(SERVICEDESK_KINDS.ticket, [ticketId])]);
+        ctx.loaders.comments.clear(ticketId);
+        ctx.loaders.ticket.clear(ticketId);
+        ctx.invalidated = [...(ctx.invalidated ?? []), `Case:${ticketId}`];
+      };
+      let added: AddedComment;
+      try {
+        ({ value: added } = await runAudited(ctx.mutations.runner, {
+          operation: 'addCaseComment',
+          ownerSystem: CASES_OWNER,
+          principal: auditPrincipal(ctx.principal),
+          correlationId: ctx.requestId,
+          targetIds: [String(ticketId)],
+          input: { caseId: ticketId, body, internal },
+          idempotencyKey: key,
+          // Without a key a timed-out comment is reported (outcome unknown), never sent again.
+          attempt: () => ctx.serviceDesk.addComment(ticketId, body, !internal),
+          recover: key === undefined ? undefined : () => findAddedComment(ctx.serviceDesk, ticketId, body, !internal),
+          backendRecordId: (a) => String(a.comment.id),
+        }));
+      } catch (err) {
+        if (writeOutcomeUnknown(err)) await invalidate();
+        throw err;
+      }
+      await invalidate();
+      ctx.loaders.ticket.prime(ticketId, added.ticket);
+      return toCaseComment(added.comment);
     },
   },
 
@@ -215,7 +277,6 @@ function validateOpenCase(input: OpenCaseInput): {
   description: string;
   priority: CasePriority | null;
   orderNumber: string | null;
-  idempotencyKey: string | null;
 } {
   const customerId = String(input.customerId ?? '').trim();
   if (!SALESFORCE_ID.test(customerId)) throw badInput('input.customerId', 'must be a Salesforce Account Id (15 or 18 letters and digits)');
@@ -228,15 +289,28 @@ function validateOpenCase(input: OpenCaseInput): {
   let orderNumber: string | null = null;
   if (input.orderId !== undefined && input.orderId !== null && String(input.orderId).trim() !== '') {
     const value = String(input.orderId).trim();
-    // The ticket field holds the order number; a bare Odoo id cannot be turned into one here.
-    if (/^\d+$/.test(value)) throw badInput('input.orderId', 'pass the order number (for example S00042), not the numeric order id');
+    // The ticket field holds the order number, and this subgraph cannot read Odoo to turn an order id into one.
+    if (/^\d+$/.test(value)) {
+      throw badInput('input.orderId', `takes the order number (for example S00042), not the numeric order id ${value}: read Order.number first`);
+    }
     if (!ORDER_NUMBER.test(value)) throw badInput('input.orderId', 'is not an order number');
     orderNumber = value.toUpperCase();
   }
-  let idempotencyKey: string | null = null;
-  if (input.idempotencyKey !== undefined && input.idempotencyKey !== null) {
-    if (!PRINTABLE_ASCII.test(input.idempotencyKey)) throw badInput('input.idempotencyKey', 'must be 1-200 printable ASCII characters');
-    idempotencyKey = input.idempotencyKey;
-  }
-  return { customerId, subject, description, priority: input.priority ?? null, orderNumber, idempotencyKey };
+  return { customerId, subject, description, priority: input.priority ?? null, orderNumber };
+}
+
+/**
+ * Looks up a comment whose answer was lost: it was applied when the ticket's newest comment has the
+ * same text and visibility. A matching comment followed by others cannot be told apart from an
+ * earlier identical one, so that case stays unknown rather than risking a duplicate or a loss.
+ */
+async function findAddedComment(serviceDesk: ServiceDeskConnector, ticketId: number, body: string, isPublic: boolean): Promise<AddedComment | undefined> {
+  const [comments, tickets] = await Promise.all([serviceDesk.commentsByTicketIds([ticketId]), serviceDesk.ticketsByIds([ticketId])]);
+  const list = comments.get(ticketId) ?? [];
+  const same = (c: { body: string; public: boolean }) => c.body.trim() === body && c.public === isPublic;
+  const newest = list.at(-1);
+  const ticket = tickets.get(ticketId);
+  if (newest && ticket && same(newest)) return { ticket, comment: newest };
+  if (list.some(same)) throw new OutcomeUnknownError({ backend: 'servicedesk', message: 'servicedesk did not confirm the comment and it cannot be told apart from an earlier one: it was not repeated' });
+  return undefined;
 }

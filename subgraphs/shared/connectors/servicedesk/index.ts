@@ -10,6 +10,7 @@ export type {
   ZendeskCustomFieldValue,
   NewTicketInput,
   CreatedTicket,
+  CreateTicketOptions,
   AddedComment,
 } from './types.js';
 export { createZendeskConnector, DEFAULT_ORDER_NUMBER_FIELD_ID, orderNumberOf, type ZendeskConnectorOptions } from './zendesk-connector.js';

@@ -84,6 +84,16 @@ export interface CreatedTicket {
   replayed: boolean;
 }
 
+/** How `createTicket` sends its request. */
+export interface CreateTicketOptions {
+  /**
+   * Send the request exactly once, even with an idempotency key: the caller settles a timed-out
+   * create itself (looks it up, then repeats it at most once). Default: with a key, retried like a
+   * read, since Zendesk answers a repeat with the first ticket.
+   */
+  sendOnce?: boolean;
+}
+
 /** The answer to adding a comment. */
 export interface AddedComment {
   ticket: ZendeskTicket;
@@ -111,7 +121,13 @@ export interface ServiceDeskConnector {
   /** Tickets not yet solved or closed, per organization. */
   openCaseCountsByOrganizationIds(orgIds: readonly number[]): Promise<Map<number, number>>;
   /** Opens a ticket; with an idempotency key a replay answers the first ticket. */
-  createTicket(input: NewTicketInput, idempotencyKey?: string): Promise<CreatedTicket>;
+  createTicket(input: NewTicketInput, idempotencyKey?: string, options?: CreateTicketOptions): Promise<CreatedTicket>;
+  /**
+   * The organization's ticket carrying `externalId`, or null: reads the organization's ticket list
+   * newest first (authoritative at once, unlike search, whose index lags writes). Used to find a
+   * create whose answer was lost.
+   */
+  ticketByExternalId(organizationId: number, externalId: string): Promise<ZendeskTicket | null>;
   /** Adds a public comment or an internal note. */
   addComment(ticketId: number, body: string, isPublic: boolean): Promise<AddedComment>;
 }

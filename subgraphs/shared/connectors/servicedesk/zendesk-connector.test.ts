@@ -130,6 +130,21 @@ describe('Zendesk connector against the sandbox', () => {
     expect(invalid).toMatchObject({ code: 'REJECTED', status: 422, backendCode: 'RecordInvalid' });
   });
 
+  it('createTicket with sendOnce sends a timed-out create once; ticketByExternalId finds it in the organization list', async () => {
+    const org = world().organizationsByExternalId.get(world().skeleton.examples.manyOrders)!;
+    const input = { subject: 'Lost answer', body: 'Committed late.', organizationId: org.id, externalId: 'c360-case:abc' };
+    running.setFaults({ latencyMs: 400 });
+    const err = await caught(connect({ timeoutMs: 150 }).createTicket(input, 'once-key', { sendOnce: true }));
+    expect(err.code).toBe('UNAVAILABLE');
+    await new Promise((r) => setTimeout(r, 500));
+    running.setFaults({});
+    expect(ops()['tickets.create']).toBe(1);
+    const found = await connect().ticketByExternalId(org.id, 'c360-case:abc');
+    expect(found).toMatchObject({ subject: 'Lost answer', external_id: 'c360-case:abc', organization_id: org.id });
+    expect(await connect().ticketByExternalId(org.id, 'c360-case:none')).toBeNull();
+    expect(ops()['organizations.tickets']).toBe(2);
+  });
+
   it('addComment: adds a public comment or internal note; a closed ticket is REJECTED', async () => {
     const open = [...world().tickets.values()].find((t) => t.status === 'open')!;
     const added = await connect().addComment(open.id, 'Internal: checked stock', false);

@@ -44,6 +44,8 @@ const SEARCH_RESULT_CAP = 1000;
 /** Values per search query: keeps queries short and each query's results under the 1000-result cap. */
 const VALUES_PER_QUERY = 10;
 const ORGS_PER_COUNT_QUERY = 20;
+/** Pages of an organization's newest tickets scanned for an external id: a lost create is among the newest. */
+const EXTERNAL_ID_SCAN_PAGES = 10;
 
 interface CursorPage {
   meta?: { has_more?: boolean; after_cursor?: string | null };
@@ -283,7 +285,7 @@ export function createZendeskConnector(options: ZendeskConnectorOptions): Servic
       return out;
     },
 
-    async createTicket(input, idempotencyKey) {
+    async createTicket(input, idempotencyKey, createOptions = {}) {
       const ticket: Record<string, unknown> = {
         subject: input.subject,
         comment: { body: input.body, public: input.isPublic ?? true },
@@ -303,8 +305,27 @@ export function createZendeskConnector(options: ZendeskConnectorOptions): Servic
         }).then((answer) => answer.ticket);
       // With an idempotency key a repeat is safe (Zendesk answers the first ticket), so the create may be retried like a read;
       // without one it is sent once, because a timed-out create may have committed.
-      const created = idempotencyKey ? await resilience.read(call) : await resilience.write(call);
+      // With `sendOnce` the caller owns the unknown outcome (write guard: look up first, then at most one repeat).
+      const created = idempotencyKey && !createOptions.sendOnce ? await resilience.read(call) : await resilience.write(call);
       return { ticket: created, replayed: lookup === 'hit' } satisfies CreatedTicket;
+    },
+
+    async ticketByExternalId(organizationId, externalId) {
+      if (!Number.isSafeInteger(organizationId) || organizationId <= 0) return null;
+      let after: string | null = null;
+      for (let page = 0; page < EXTERNAL_ID_SCAN_PAGES; page++) {
+        const answer: CursorPage & { tickets?: ZendeskTicket[] } = await get<CursorPage & { tickets?: ZendeskTicket[] }>(`/organizations/${organizationId}/tickets.json`, {
+          sort: '-id',
+          'page[size]': String(PAGE_SIZE),
+          ...(after ? { 'page[after]': after } : {}),
+        });
+        const found = (answer.tickets ?? []).find((t) => t.external_id === externalId);
+        if (found) return found;
+        after = answer.meta?.has_more ? (answer.meta.after_cursor ?? null) : null;
+        if (!after) return null;
+      }
+      // Not among the newest tickets: saying "absent" could cause a duplicate, so admit not knowing.
+      throw new BackendError({ backend: 'servicedesk', code: 'UNAVAILABLE', message: `servicedesk: ticket ${externalId} not found among the organization's newest tickets`, retryable: false });
     },
 
     async addComment(ticketId, body, isPublic) {
