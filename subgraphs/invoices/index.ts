@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { GraphQLSchema } from 'graphql';
 import { createPassThroughCache, type RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
+import { createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from '../shared/connectors/odoo/mutation-support.js';
 import { createOwnershipGuard, type Ownership } from '../shared/ownership/ownership.js';
 import { createStaleCollector, type Authenticate } from '../shared/server/context.js';
 import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';
@@ -22,13 +23,18 @@ export interface InvoicesSubgraphDeps {
   now?: () => number;
   /** Wraps the executable schema (permissions). */
   wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
+  /**
+   * The mutation runner (idempotency store and audit log), to share one (and Redis) across
+   * subgraphs. Default: an in-process store and the audit log at `AUDIT_LOG_PATH` (`var/audit.jsonl`).
+   */
+  mutations?: SubgraphMutations;
 }
 
 /** Path of the invoices SDL. */
 export const INVOICES_SCHEMA_PATH = fileURLToPath(new URL('./schema.graphql', import.meta.url));
 
-/** Builds the context of one request: principal, loaders, ownership guard, today's date. */
-export function createInvoicesContext(deps: InvoicesSubgraphDeps, headers: IncomingHttpHeaders): InvoicesContext {
+/** Builds the context of one request: principal, loaders, ownership guard, today's date, mutation runner, Idempotency-Key header. */
+export function createInvoicesContext(deps: InvoicesSubgraphDeps & { cache: RecordCache; mutations: SubgraphMutations }, headers: IncomingHttpHeaders): InvoicesContext {
   const principal = deps.authenticate(headers);
   const stale = createStaleCollector();
   const requestId = typeof headers['x-request-id'] === 'string' ? headers['x-request-id'] : randomUUID();
@@ -36,22 +42,43 @@ export function createInvoicesContext(deps: InvoicesSubgraphDeps, headers: Incom
     principal,
     requestId,
     stale,
-    loaders: createInvoicesLoaders(deps.odoo, deps.cache ?? createPassThroughCache(), stale),
+    loaders: createInvoicesLoaders(deps.odoo, deps.cache, stale),
     guard: createOwnershipGuard(principal, deps.ownership),
     today: new Date((deps.now ?? Date.now)()).toISOString().slice(0, 10),
+    odoo: deps.odoo,
+    cache: deps.cache,
+    mutations: deps.mutations.runner,
+    idempotencyKey: idempotencyKeyHeader(headers),
   };
 }
 
 /** Creates the invoices subgraph server (Odoo account.move; billing terms and credit on res.partner). */
-export function createInvoicesSubgraph(deps: InvoicesSubgraphDeps) {
+export async function createInvoicesSubgraph(deps: InvoicesSubgraphDeps) {
   const cache = deps.cache ?? createPassThroughCache();
-  return createSubgraphServer<InvoicesContext>({
+  // A runner made here is this server's own: closed with it.
+  const owned = deps.mutations ? undefined : createDefaultMutations('idem:invoices');
+  const mutations = deps.mutations ?? owned!;
+  const server = await createSubgraphServer<InvoicesContext>({
     name: 'invoices',
     schemaPath: INVOICES_SCHEMA_PATH,
     resolvers,
-    createContext: (headers) => createInvoicesContext({ ...deps, cache }, headers),
+    createContext: (headers) => createInvoicesContext({ ...deps, cache, mutations }, headers),
     wrapSchema: deps.wrapSchema,
   });
+  if (!owned) return server;
+  return {
+    ...server,
+    async listen(port?: number, host?: string) {
+      const running = await server.listen(port, host);
+      return {
+        ...running,
+        async close() {
+          await running.close();
+          await owned.close();
+        },
+      };
+    },
+  };
 }
 
 export { resolvers, type InvoicesContext } from './resolvers.js';

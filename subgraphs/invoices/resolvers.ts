@@ -1,12 +1,26 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { hasScope } from '../shared/authz/principal.js';
+import type { RecordCache } from '../shared/cache/record-cache.js';
+import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
 import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
 import { pageOfIds, parsePageArgs } from '../shared/connectors/odoo/id-page.js';
-import type { OdooMove } from '../shared/connectors/odoo/records.js';
+import { auditRefusal, resolveIdempotencyKey } from '../shared/connectors/odoo/mutation-support.js';
+import type { OdooMove, OdooPartner } from '../shared/connectors/odoo/records.js';
 import { isRecordName, parseRecordId } from '../shared/connectors/odoo/values.js';
+import { isSalesforceId } from '../shared/connectors/salesforce/salesforce-id.js';
+import type { MutationRunner } from '../shared/mutations/run-mutation.js';
 import type { OwnershipGuard } from '../shared/ownership/ownership.js';
 import type { BaseSubgraphContext } from '../shared/server/context.js';
 import { settled, type InvoicesLoaders } from './loaders.js';
 import { balances, mapBilling, mapInvoice, type BillingModel, type InvoiceModel } from './mappers.js';
+import {
+  creditHoldOutcomeUnknown,
+  executeSetCreditHold,
+  newCreditHoldRun,
+  parseCreditHoldArgs,
+  recoverCreditHold,
+  type CreditHoldCommand,
+} from './set-credit-hold.js';
 
 /** Per-request context of the invoices subgraph. */
 export interface InvoicesContext extends BaseSubgraphContext {
@@ -14,6 +28,13 @@ export interface InvoicesContext extends BaseSubgraphContext {
   guard: OwnershipGuard;
   /** Today (`YYYY-MM-DD`, UTC), for overdue. */
   today: string;
+  /** For writes, which read Odoo fresh and invalidate the shared cache. */
+  odoo: OdooConnector;
+  cache: RecordCache;
+  /** Idempotent, audited execution of the mutations. */
+  mutations: MutationRunner;
+  /** The request's `Idempotency-Key` header, forwarded by the gateway; null when absent. */
+  idempotencyKey: string | null;
 }
 
 const MOVE_MODEL = 'account.move';
@@ -71,8 +92,36 @@ export const resolvers: GraphQLResolverMap<InvoicesContext> = {
     },
   },
   Mutation: {
-    setCreditHold() {
-      throw codedError(ErrorCode.BACKEND_REJECTED, 'not implemented yet', { system: 'odoo' });
+    async setCreditHold(_root, args: { customerId: string; onHold: boolean; reason?: string | null }, ctx: InvoicesContext) {
+      const audit = { operation: 'setCreditHold', ownerSystem: 'odoo' as const, principal: ctx.principal, correlationId: ctx.requestId };
+      let cmd: CreditHoldCommand;
+      let key: string | undefined;
+      try {
+        // The permissions layer checks the scope too; the write checks again where it runs.
+        if (!ctx.principal) throw codedError(ErrorCode.UNAUTHENTICATED, 'authentication required');
+        if (!hasScope(ctx.principal, 'credit:write')) throw codedError(ErrorCode.FORBIDDEN, 'this mutation needs the credit:write scope');
+        cmd = parseCreditHoldArgs(args);
+        key = resolveIdempotencyKey(undefined, ctx.idempotencyKey, 'idempotencyKey');
+      } catch (err) {
+        return auditRefusal(ctx.mutations, { ...audit, targetIds: isSalesforceId(args.customerId) ? [args.customerId] : [], input: args }, err);
+      }
+      const env = { odoo: ctx.odoo, cache: ctx.cache, guard: ctx.guard };
+      const run = newCreditHoldRun();
+      const result = await ctx.mutations.run<OdooPartner>({
+        ...audit,
+        targetIds: [cmd.customerId],
+        input: cmd,
+        idempotencyKey: key,
+        attempt: () => executeSetCreditHold(cmd, env, run),
+        recover: key === undefined ? undefined : () => recoverCreditHold(cmd, env, run),
+        isOutcomeUnknown: creditHoldOutcomeUnknown(run),
+        backendRecordId: (partner) => String(partner.id),
+      });
+      let partner = result.value;
+      if (result.replayed && !result.recovered) partner = (await ctx.loaders.partner.load(partner.id)) ?? partner;
+      else ctx.loaders.partner.clear(partner.id).prime(partner.id, partner);
+      (ctx.invalidated ??= []).push(`Customer:${cmd.customerId}`);
+      return mapBilling(partner);
     },
   },
   Customer: {

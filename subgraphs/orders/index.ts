@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { GraphQLSchema } from 'graphql';
 import { createPassThroughCache, type RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
+import { createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from '../shared/connectors/odoo/mutation-support.js';
 import { createOwnershipGuard, type Ownership } from '../shared/ownership/ownership.js';
 import { createStaleCollector, type Authenticate } from '../shared/server/context.js';
 import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';
@@ -20,13 +21,18 @@ export interface OrdersSubgraphDeps {
   ownership?: Ownership;
   /** Wraps the executable schema (permissions). */
   wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
+  /**
+   * The mutation runner (idempotency store and audit log), to share one (and Redis) across
+   * subgraphs. Default: an in-process store and the audit log at `AUDIT_LOG_PATH` (`var/audit.jsonl`).
+   */
+  mutations?: SubgraphMutations;
 }
 
 /** Path of the orders SDL. */
 export const ORDERS_SCHEMA_PATH = fileURLToPath(new URL('./schema.graphql', import.meta.url));
 
-/** Builds the context of one request: principal, loaders, ownership guard. */
-export function createOrdersContext(deps: OrdersSubgraphDeps, headers: IncomingHttpHeaders): OrdersContext {
+/** Builds the context of one request: principal, loaders, ownership guard, mutation runner, Idempotency-Key header. */
+export function createOrdersContext(deps: OrdersSubgraphDeps & { cache: RecordCache; mutations: SubgraphMutations }, headers: IncomingHttpHeaders): OrdersContext {
   const principal = deps.authenticate(headers);
   const stale = createStaleCollector();
   const requestId = typeof headers['x-request-id'] === 'string' ? headers['x-request-id'] : randomUUID();
@@ -34,21 +40,42 @@ export function createOrdersContext(deps: OrdersSubgraphDeps, headers: IncomingH
     principal,
     requestId,
     stale,
-    loaders: createOrdersLoaders(deps.odoo, deps.cache ?? createPassThroughCache(), stale),
+    loaders: createOrdersLoaders(deps.odoo, deps.cache, stale),
     guard: createOwnershipGuard(principal, deps.ownership),
+    odoo: deps.odoo,
+    cache: deps.cache,
+    mutations: deps.mutations.runner,
+    idempotencyKey: idempotencyKeyHeader(headers),
   };
 }
 
 /** Creates the orders subgraph server (Odoo sale.order and sale.order.line). */
-export function createOrdersSubgraph(deps: OrdersSubgraphDeps) {
+export async function createOrdersSubgraph(deps: OrdersSubgraphDeps) {
   const cache = deps.cache ?? createPassThroughCache();
-  return createSubgraphServer<OrdersContext>({
+  // A runner made here is this server's own: closed with it.
+  const owned = deps.mutations ? undefined : createDefaultMutations('idem:orders');
+  const mutations = deps.mutations ?? owned!;
+  const server = await createSubgraphServer<OrdersContext>({
     name: 'orders',
     schemaPath: ORDERS_SCHEMA_PATH,
     resolvers,
-    createContext: (headers) => createOrdersContext({ ...deps, cache }, headers),
+    createContext: (headers) => createOrdersContext({ ...deps, cache, mutations }, headers),
     wrapSchema: deps.wrapSchema,
   });
+  if (!owned) return server;
+  return {
+    ...server,
+    async listen(port?: number, host?: string) {
+      const running = await server.listen(port, host);
+      return {
+        ...running,
+        async close() {
+          await running.close();
+          await owned.close();
+        },
+      };
+    },
+  };
 }
 
 export { resolvers, type OrdersContext } from './resolvers.js';

@@ -1,17 +1,41 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { hasScope } from '../shared/authz/principal.js';
+import type { RecordCache } from '../shared/cache/record-cache.js';
+import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
 import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
 import { pageOfIds, parsePageArgs } from '../shared/connectors/odoo/id-page.js';
+import { auditRefusal, odooIdempotencyRef, resolveIdempotencyKey } from '../shared/connectors/odoo/mutation-support.js';
+import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooSaleOrder } from '../shared/connectors/odoo/records.js';
 import { isRecordName, parseRecordId } from '../shared/connectors/odoo/values.js';
+import { isSalesforceId } from '../shared/connectors/salesforce/salesforce-id.js';
+import type { MutationRunner } from '../shared/mutations/run-mutation.js';
 import type { BaseSubgraphContext } from '../shared/server/context.js';
 import type { OwnershipGuard } from '../shared/ownership/ownership.js';
+import { accountIdOf, cancelOutcomeUnknown, executeCancelOrder, newCancelOrderRun, recoverCancelledOrder, type CancelledOrder } from './cancel-order.js';
 import { settled, type OrdersLoaders } from './loaders.js';
 import { mapOrder, mapOrderLine, type OrderModel } from './mappers.js';
+import {
+  executePlaceOrder,
+  newPlaceOrderRun,
+  parsePlaceOrderInput,
+  placeOrderOutcomeUnknown,
+  recoverPlacedOrder,
+  type PlacedOrder,
+  type PlaceOrderCommand,
+} from './place-order.js';
 
 /** Per-request context of the orders subgraph. */
 export interface OrdersContext extends BaseSubgraphContext {
   loaders: OrdersLoaders;
   guard: OwnershipGuard;
+  /** For writes, which read Odoo fresh and invalidate the shared cache. */
+  odoo: OdooConnector;
+  cache: RecordCache;
+  /** Idempotent, audited execution of the mutations. */
+  mutations: MutationRunner;
+  /** The request's `Idempotency-Key` header, forwarded by the gateway; null when absent. */
+  idempotencyKey: string | null;
 }
 
 const ORDER_MODEL = 'sale.order';
@@ -43,9 +67,25 @@ async function visible(order: OdooSaleOrder | null, ctx: OrdersContext): Promise
   return model;
 }
 
-const notYet = () => {
-  throw codedError(ErrorCode.BACKEND_REJECTED, 'not implemented yet', { system: 'odoo' });
-};
+/** The permissions layer checks scopes too; writes check again where they run. */
+function requireScope(ctx: OrdersContext, scope: string): void {
+  if (!ctx.principal) throw codedError(ErrorCode.UNAUTHENTICATED, 'authentication required');
+  if (!hasScope(ctx.principal, scope)) throw codedError(ErrorCode.FORBIDDEN, `this mutation needs the ${scope} scope`);
+}
+
+/** Tells the gateway which cached responses the write made stale. */
+function invalidated(ctx: OrdersContext, tags: string[]): void {
+  (ctx.invalidated ??= []).push(...tags);
+}
+
+/** The order a mutation answers with: as written, or (for a replay) as it is now. */
+async function answerOrder(order: OdooSaleOrder, replayed: boolean, ctx: OrdersContext): Promise<OrderModel> {
+  if (replayed) return mapOrder((await ctx.loaders.order.load(order.id)) ?? order);
+  ctx.loaders.order.clear(order.id).prime(order.id, order);
+  return mapOrder(order);
+}
+
+const audit = (operation: string, ctx: OrdersContext) => ({ operation, ownerSystem: 'odoo' as const, principal: ctx.principal, correlationId: ctx.requestId });
 
 /** Resolvers of the orders subgraph. */
 export const resolvers: GraphQLResolverMap<OrdersContext> = {
@@ -60,8 +100,79 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
     },
   },
   Mutation: {
-    placeOrder: notYet,
-    cancelOrder: notYet,
+    async placeOrder(_root, args: { input: Record<string, unknown> | null }, ctx: OrdersContext) {
+      const raw = args.input ?? {};
+      let cmd: PlaceOrderCommand;
+      let key: string | undefined;
+      try {
+        requireScope(ctx, 'orders:write');
+        cmd = parsePlaceOrderInput(raw);
+        key = resolveIdempotencyKey(raw.idempotencyKey, ctx.idempotencyKey, 'input.idempotencyKey');
+      } catch (err) {
+        const { idempotencyKey: _key, ...input } = raw;
+        return auditRefusal(ctx.mutations, { ...audit('placeOrder', ctx), targetIds: isSalesforceId(raw.customerId) ? [raw.customerId] : [], input }, err);
+      }
+      // Odoo's own record of the key: a committed order whose answer was lost is found by it, not duplicated.
+      const ref = key === undefined ? undefined : odooIdempotencyRef('placeOrder', ctx.principal, key);
+      const env = { odoo: ctx.odoo, cache: ctx.cache, guard: ctx.guard };
+      const run = newPlaceOrderRun();
+      let result;
+      try {
+        result = await ctx.mutations.run<PlacedOrder>({
+          ...audit('placeOrder', ctx),
+          targetIds: [cmd.customerId],
+          input: cmd,
+          idempotencyKey: key,
+          attempt: () => executePlaceOrder(cmd, env, ref, run),
+          recover: ref === undefined ? undefined : () => recoverPlacedOrder(env, ref, run),
+          isOutcomeUnknown: placeOrderOutcomeUnknown(run),
+          backendRecordId: (placed) => String(placed.order.id),
+        });
+      } catch (err) {
+        if (run.createSent && !run.undone && run.partnerId !== undefined) {
+          // An order may exist now: the customer's order list must not hide it.
+          await ctx.cache.invalidate(ODOO_KINDS.orderIdsByPartner, [run.partnerId]);
+          invalidated(ctx, [`Customer:${cmd.customerId}`]);
+        }
+        throw err;
+      }
+      const { order, productIds, partner } = result.value;
+      if (partner && !result.replayed) ctx.loaders.partner.prime(partner.id, partner);
+      invalidated(ctx, [`Order:${order.id}`, `Customer:${cmd.customerId}`, ...productIds.map((id) => `Product:${id}`)]);
+      return answerOrder(order, result.replayed && !result.recovered, ctx);
+    },
+
+    async cancelOrder(_root, args: { id: string }, ctx: OrdersContext) {
+      let id: number;
+      let key: string | undefined;
+      try {
+        requireScope(ctx, 'orders:write');
+        id = orderId(args.id, 'id');
+        key = resolveIdempotencyKey(undefined, ctx.idempotencyKey, 'idempotencyKey');
+      } catch (err) {
+        return auditRefusal(ctx.mutations, { ...audit('cancelOrder', ctx), targetIds: parseRecordId(args.id) === null ? [] : [String(args.id)], input: { id: args.id } }, err);
+      }
+      const run = newCancelOrderRun();
+      const result = await ctx.mutations.run<CancelledOrder>({
+        ...audit('cancelOrder', ctx),
+        targetIds: [String(id)],
+        input: { id },
+        idempotencyKey: key,
+        attempt: () => executeCancelOrder(id, ctx, run),
+        recover: key === undefined ? undefined : () => recoverCancelledOrder(id, ctx, run),
+        isOutcomeUnknown: cancelOutcomeUnknown(run),
+        backendRecordId: (cancelled) => String(cancelled.order.id),
+      });
+      const { order, productIds } = result.value;
+      const accountId = await accountIdOf(order, ctx);
+      invalidated(ctx, [
+        `Order:${order.id}`,
+        ...(accountId ? [`Customer:${accountId}`] : []),
+        ...productIds.map((p) => `Product:${p}`),
+        ...order.invoice_ids.map((m) => `Invoice:${m}`),
+      ]);
+      return answerOrder(order, result.replayed && !result.recovered, ctx);
+    },
   },
   Customer: {
     async orders(customer: { id: string }, args: { first?: number | null; after?: string | null }, ctx: OrdersContext) {

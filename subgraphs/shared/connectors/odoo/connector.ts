@@ -51,6 +51,8 @@ export interface OdooOrderInput {
   partnerId: number;
   lines: { productId: number; quantity: number }[];
   clientOrderRef?: string;
+  /** Source document (`origin`): where the idempotency reference of a placed order goes. */
+  origin?: string;
 }
 
 /**
@@ -67,6 +69,8 @@ export interface OdooConnector {
   partnersByIds(ids: readonly number[]): Promise<Map<number, OdooPartner>>;
   ordersByIds(ids: readonly number[]): Promise<Map<number, OdooSaleOrder>>;
   ordersByNames(names: readonly string[]): Promise<Map<string, OdooSaleOrder>>;
+  /** Orders by source document (`origin`), the oldest first when several share one (lookups of placed orders by reference). */
+  ordersByOrigins(origins: readonly string[]): Promise<Map<string, OdooSaleOrder>>;
   /** Order ids per partner, newest first (`date_order desc, id desc`). */
   orderIdsByPartnerIds(partnerIds: readonly number[]): Promise<Map<number, number[]>>;
   orderLinesByIds(ids: readonly number[]): Promise<Map<number, OdooOrderLine>>;
@@ -89,8 +93,10 @@ export interface OdooConnector {
   createOrder(input: OdooOrderInput): Promise<number>;
   /** Confirms a draft order (`action_confirm`). */
   confirmOrder(id: number): Promise<void>;
-  /** Cancels an order (`action_cancel`). */
+  /** Cancels an order (`action_cancel`, without the web client's confirmation wizard). */
   cancelOrder(id: number): Promise<void>;
+  /** Deletes a draft order (`unlink`): undoes a create whose confirmation Odoo refused. */
+  unlinkDraftOrder(id: number): Promise<void>;
   /** Sets the partner's sales warning (`block` is a credit hold). */
   setSalesWarn(partnerId: number, warn: 'no-message' | 'warning' | 'block', message: string | false): Promise<void>;
   /** Any model method (reads retried, anything else treated as a write). */
@@ -212,6 +218,7 @@ export function createOdooConnector(options: OdooConnectorOptions): OdooConnecto
 
     ordersByIds: (ids) => byIds<OdooSaleOrder>('sale.order', ids, ORDER_FIELDS),
     ordersByNames: (names) => byField<OdooSaleOrder>('sale.order', 'name', names, ORDER_FIELDS, (r) => r.name),
+    ordersByOrigins: (origins) => byField<OdooSaleOrder>('sale.order', 'origin', origins, ORDER_FIELDS, (r) => r.origin),
     orderIdsByPartnerIds: (partnerIds) => idListsByPartner('sale.order', partnerIds, () => {}, 'date_order desc, id desc'),
     orderLinesByIds: (ids) => byIds<OdooOrderLine>('sale.order.line', ids, ORDER_LINE_FIELDS),
     productsByIds: (ids) => byIds<OdooProduct>('product.product', ids, PRODUCT_FIELDS),
@@ -265,6 +272,7 @@ export function createOdooConnector(options: OdooConnectorOptions): OdooConnecto
       const lines = input.lines.map((l) => [0, 0, { product_id: l.productId, product_uom_qty: l.quantity }]);
       const vals: Record<string, unknown> = { partner_id: input.partnerId, order_line: lines };
       if (input.clientOrderRef !== undefined) vals.client_order_ref = input.clientOrderRef;
+      if (input.origin !== undefined) vals.origin = input.origin;
       const created = await write<number | number[]>('sale.order', 'create', [[vals]]);
       const id = Array.isArray(created) ? created[0] : created;
       if (typeof id !== 'number') throw new TypeError('odoo: sale.order.create returned no id');
@@ -274,7 +282,11 @@ export function createOdooConnector(options: OdooConnectorOptions): OdooConnecto
       await write('sale.order', 'action_confirm', [[id]]);
     },
     async cancelOrder(id) {
-      await write('sale.order', 'action_cancel', [[id]]);
+      // Without this context, Odoo 17+ answers a confirmed order with the cancel wizard's action and cancels nothing.
+      await write('sale.order', 'action_cancel', [[id]], { context: { disable_cancel_warning: true } });
+    },
+    async unlinkDraftOrder(id) {
+      await write('sale.order', 'unlink', [[id]]);
     },
     async setSalesWarn(partnerId, warn, message) {
       await write('res.partner', 'write', [[partnerId], { sale_warn: warn, sale_warn_msg: message }]);

@@ -21,7 +21,7 @@ export type Domain = readonly (DomainLeaf | '&' | '|' | '!')[];
 /** Fields each model may be filtered on. Extend deliberately, one field at a time. */
 export const FILTERABLE_FIELDS: Record<OdooModel, readonly string[]> = {
   'res.partner': ['id', 'ref', 'vat', 'name', 'active', 'is_company', 'commercial_partner_id'],
-  'sale.order': ['id', 'name', 'partner_id', 'state', 'date_order', 'client_order_ref'],
+  'sale.order': ['id', 'name', 'partner_id', 'state', 'date_order', 'client_order_ref', 'origin'],
   'sale.order.line': ['id', 'order_id', 'product_id'],
   'product.product': ['id', 'default_code', 'active'],
   'stock.quant': ['id', 'product_id', 'location_id', 'location_id.usage', 'warehouse_id'],

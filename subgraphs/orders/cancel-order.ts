@@ -1,0 +1,94 @@
+import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
+import type { OdooSaleOrder } from '../shared/connectors/odoo/records.js';
+import { codedError, ErrorCode } from '../shared/errors-graphql.js';
+import { isWriteOutcomeUnknown } from '../shared/connectors/odoo/mutation-support.js';
+import { OutcomeUnknownError } from '../shared/mutations/outcome.js';
+import type { OrdersContext } from './resolvers.js';
+import { invalidateOrder } from './place-order.js';
+
+/** What a cancelled order leaves for the resolver (JSON-safe). */
+export interface CancelledOrder {
+  order: OdooSaleOrder;
+  productIds: number[];
+}
+
+/** One cancelOrder call's progress: whether action_cancel left us, and whether Odoo answered it. */
+export interface CancelOrderRun {
+  sent: boolean;
+  applied: boolean;
+}
+
+/** A fresh run. */
+export function newCancelOrderRun(): CancelOrderRun {
+  return { sent: false, applied: false };
+}
+
+/** Whether a failure may have left the order cancelled: a timeout of action_cancel, or any failure after it succeeded. */
+export function cancelOutcomeUnknown(run: CancelOrderRun): (err: unknown) => boolean {
+  return (err) => run.sent && (run.applied || isWriteOutcomeUnknown(err));
+}
+
+/** The answer for an unknown order, and (identical) for an order of another reseller's customer. */
+export function unknownOrder(): Error {
+  return codedError(ErrorCode.NOT_FOUND, 'id: no such order', { field: 'id' });
+}
+
+/** The Salesforce Account Id of an order's customer, through the per-request (cached) partner loader. */
+export async function accountIdOf(order: OdooSaleOrder, ctx: OrdersContext): Promise<string | null> {
+  const partnerId = Array.isArray(order.partner_id) ? order.partner_id[0] : null;
+  if (partnerId === null) return null;
+  const partner = await ctx.loaders.partner.load(partnerId);
+  return partner && partner.ref ? partner.ref : null;
+}
+
+async function finish(order: OdooSaleOrder, ctx: OrdersContext): Promise<CancelledOrder> {
+  // Lines tell which products' reservations were released; invalidating first makes the loader read them fresh.
+  await invalidateOrder(ctx.cache, order, []);
+  const lines = await ctx.loaders.orderLine.loadMany(order.order_line);
+  const productIds = [...new Set(lines.flatMap((l) => (l && !(l instanceof Error) && Array.isArray(l.product_id) ? [l.product_id[0]] : [])))];
+  await Promise.all([
+    ctx.cache.invalidate(ODOO_KINDS.productStock, productIds),
+    ctx.cache.invalidate(ODOO_KINDS.quantsByProduct, productIds),
+    // action_cancel also cancels the order's draft invoices.
+    ctx.cache.invalidate(ODOO_KINDS.move, order.invoice_ids),
+    ctx.cache.invalidate(ODOO_KINDS.movesByOrderName, [order.name]),
+  ]);
+  return { order, productIds };
+}
+
+/**
+ * Cancels an order: fresh read, ownership (another reseller's order is answered like an unknown
+ * one), `action_cancel`, fresh read. An order already cancelled is refused; a locked one is
+ * refused by Odoo itself (UserError -> BACKEND_REJECTED).
+ */
+export async function executeCancelOrder(id: number, ctx: OrdersContext, run: CancelOrderRun): Promise<CancelledOrder> {
+  const { odoo } = ctx;
+  const order = (await odoo.ordersByIds([id])).get(id);
+  if (!order) throw unknownOrder();
+  if (ctx.guard.restricted && !(await ctx.guard.canSee(await accountIdOf(order, ctx)))) throw unknownOrder();
+  if (order.state === 'cancel') {
+    throw codedError(ErrorCode.BACKEND_REJECTED, `odoo: order ${order.name} is already cancelled`, { system: 'odoo', field: 'id', reason: 'ALREADY_CANCELLED' });
+  }
+  run.sent = true;
+  await odoo.cancelOrder(id);
+  run.applied = true;
+  const fresh = (await odoo.ordersByIds([id])).get(id) ?? order;
+  if (fresh.state !== 'cancel') {
+    run.applied = false;
+    await invalidateOrder(ctx.cache, fresh, []);
+    throw codedError(ErrorCode.BACKEND_REJECTED, `odoo: order ${fresh.name} was not cancelled`, { system: 'odoo', field: 'id', reason: 'NOT_CANCELLED' });
+  }
+  return finish(fresh, ctx);
+}
+
+/**
+ * After a cancellation of unknown outcome: the order, when it is cancelled now; `undefined` when
+ * it is not and this call has not sent the cancellation itself; else OutcomeUnknownError (a
+ * cancellation that just timed out may still be committing).
+ */
+export async function recoverCancelledOrder(id: number, ctx: OrdersContext, run: CancelOrderRun): Promise<CancelledOrder | undefined> {
+  const order = (await ctx.odoo.ordersByIds([id])).get(id);
+  if (order?.state === 'cancel') return finish(order, ctx);
+  if (!run.sent) return undefined;
+  throw new OutcomeUnknownError({ backend: 'odoo', message: 'odoo did not confirm the cancellation: its outcome is unknown and it was not repeated' });
+}

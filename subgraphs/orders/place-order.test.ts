@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { BackendError } from '../shared/errors.js';
+import type { RecordCache } from '../shared/cache/record-cache.js';
+import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
+import { createOwnershipGuard, type Ownership } from '../shared/ownership/ownership.js';
+import { executePlaceOrder, newPlaceOrderRun, parsePlaceOrderInput, placeOrderOutcomeUnknown } from './place-order.js';
+
+const CUSTOMER = '0015g0000000001AAA';
+
+function fieldOf(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return (err as { extensions?: Record<string, unknown> }).extensions?.field;
+  }
+  return undefined;
+}
+
+describe('parsePlaceOrderInput', () => {
+  it('accepts a valid input, trimming the client reference', () => {
+    expect(parsePlaceOrderInput({ customerId: CUSTOMER, lines: [{ sku: 'BK-1001', quantity: 1.5 }], clientReference: '  PO-1 ' })).toEqual({
+      customerId: CUSTOMER,
+      lines: [{ sku: 'BK-1001', quantity: 1.5 }],
+      clientReference: 'PO-1',
+    });
+    expect(parsePlaceOrderInput({ customerId: CUSTOMER, lines: [{ sku: 'a', quantity: 100_000 }], clientReference: '   ' }).clientReference).toBeNull();
+  });
+
+  it('names the first field at fault', () => {
+    const ok = { customerId: CUSTOMER, lines: [{ sku: 'BK-1001', quantity: 1 }] };
+    expect(fieldOf(() => parsePlaceOrderInput({ ...ok, customerId: '0015g0000000001AAB' }))).toBe('input.customerId'); // bad checksum
+    expect(fieldOf(() => parsePlaceOrderInput({ ...ok, lines: [] }))).toBe('input.lines');
+    expect(fieldOf(() => parsePlaceOrderInput({ ...ok, lines: [ok.lines[0], { sku: '-x', quantity: 1 }] }))).toBe('input.lines[1].sku');
+    expect(fieldOf(() => parsePlaceOrderInput({ ...ok, lines: [{ sku: 'BK 1', quantity: 1 }] }))).toBe('input.lines[0].sku');
+    expect(fieldOf(() => parsePlaceOrderInput({ ...ok, lines: [{ sku: 'BK', quantity: Number.NaN }] }))).toBe('input.lines[0].quantity');
+    expect(fieldOf(() => parsePlaceOrderInput({ ...ok, lines: [{ sku: 'BK', quantity: Infinity }] }))).toBe('input.lines[0].quantity');
+    expect(fieldOf(() => parsePlaceOrderInput({ ...ok, clientReference: 'a\u0000b' }))).toBe('input.clientReference');
+  });
+});
+
+describe('placeOrder outcome classification', () => {
+  const timeout = () => new BackendError({ backend: 'odoo', code: 'UNAVAILABLE', message: 'no answer', cause: Object.assign(new Error('t'), { isTaskCancelledError: true }) });
+  it('is certain before the create, unknown for a create that timed out, and always unknown once the order exists', () => {
+    const run = newPlaceOrderRun();
+    const unknown = placeOrderOutcomeUnknown(run);
+    expect(unknown(timeout())).toBe(false);
+    run.createSent = true;
+    expect(unknown(timeout())).toBe(true);
+    expect(unknown(new BackendError({ backend: 'odoo', code: 'REJECTED', message: 'UserError' }))).toBe(false);
+    run.orderId = 42;
+    expect(unknown(new BackendError({ backend: 'odoo', code: 'UNAVAILABLE', message: 'HTTP 503' }))).toBe(true);
+    run.undone = true;
+    expect(unknown(new BackendError({ backend: 'odoo', code: 'REJECTED', message: 'UserError' }))).toBe(false);
+  });
+});
+
+describe('executePlaceOrder and ownership (stub)', () => {
+  it("refuses another reseller's customer before any Odoo call", async () => {
+    const calls: string[] = [];
+    const odoo = new Proxy({}, { get: (_t, name) => () => { calls.push(String(name)); throw new Error('no Odoo call expected'); } }) as OdooConnector;
+    const ownership: Ownership = { partnerIdsByAccountIds: async (ids) => new Map(ids.map((id) => [id, 'OTHER-RESELLER'])) };
+    const guard = createOwnershipGuard({ sub: 'p', roles: ['partner'], scopes: new Set(['orders:write']), partnerId: 'MY-RESELLER' }, ownership);
+    const cache = {} as RecordCache;
+    const run = newPlaceOrderRun();
+    await expect(executePlaceOrder({ customerId: CUSTOMER, lines: [{ sku: 'BK-1001', quantity: 1 }], clientReference: null }, { odoo, cache, guard }, undefined, run)).rejects.toMatchObject({
+      extensions: { code: 'BACKEND_REJECTED', reason: 'UNKNOWN_CUSTOMER' },
+    });
+    expect(calls).toEqual([]);
+    expect(run.createSent).toBe(false);
+  });
+});

@@ -1,0 +1,218 @@
+import type { RecordCache } from '../shared/cache/record-cache.js';
+import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
+import { many2oneId } from '../shared/connectors/odoo/connector.js';
+import { isWriteOutcomeUnknown } from '../shared/connectors/odoo/mutation-support.js';
+import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
+import type { OdooPartner, OdooSaleOrder } from '../shared/connectors/odoo/records.js';
+import { isSalesforceId } from '../shared/connectors/salesforce/salesforce-id.js';
+import { BackendError, isBackendError } from '../shared/errors.js';
+import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
+import { OutcomeUnknownError } from '../shared/mutations/outcome.js';
+import type { OwnershipGuard } from '../shared/ownership/ownership.js';
+
+/** Most lines one order may carry. */
+export const MAX_ORDER_LINES = 100;
+/** Largest quantity of one line. */
+export const MAX_LINE_QUANTITY = 100_000;
+/** Longest client reference (Odoo `client_order_ref`). */
+export const MAX_CLIENT_REFERENCE = 64;
+
+const SKU = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/;
+// Printable characters only: a reference ends up on the customer's documents.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** A validated placeOrder input (the idempotency key travels apart: it is not part of the input digest). */
+export interface PlaceOrderCommand {
+  customerId: string;
+  lines: { sku: string; quantity: number }[];
+  clientReference: string | null;
+}
+
+/**
+ * Checks every field of a PlaceOrderInput before any backend call; throws BAD_USER_INPUT naming
+ * the first field at fault (`input.lines[2].quantity`).
+ */
+export function parsePlaceOrderInput(input: unknown): PlaceOrderCommand {
+  if (input === null || typeof input !== 'object') throw badInput('input', 'must be an object');
+  const raw = input as Record<string, unknown>;
+  if (!isSalesforceId(raw.customerId)) throw badInput('input.customerId', 'must be a Salesforce Account Id (15 or 18 characters)');
+  if (!Array.isArray(raw.lines) || raw.lines.length === 0 || raw.lines.length > MAX_ORDER_LINES) {
+    throw badInput('input.lines', `must hold 1 to ${MAX_ORDER_LINES} lines`);
+  }
+  const lines = raw.lines.map((line: unknown, i) => {
+    const { sku, quantity } = (line ?? {}) as { sku?: unknown; quantity?: unknown };
+    if (typeof sku !== 'string' || !SKU.test(sku)) throw badInput(`input.lines[${i}].sku`, 'must be 1 to 64 letters, digits, ".", "_", "/" or "-", starting with a letter or digit');
+    if (typeof quantity !== 'number' || !Number.isFinite(quantity) || quantity <= 0 || quantity > MAX_LINE_QUANTITY) {
+      throw badInput(`input.lines[${i}].quantity`, `must be a number greater than 0 and at most ${MAX_LINE_QUANTITY}`);
+    }
+    return { sku, quantity };
+  });
+  let clientReference: string | null = null;
+  if (raw.clientReference !== undefined && raw.clientReference !== null) {
+    if (typeof raw.clientReference !== 'string') throw badInput('input.clientReference', 'must be a string');
+    const trimmed = raw.clientReference.trim();
+    if (trimmed.length > MAX_CLIENT_REFERENCE) throw badInput('input.clientReference', `must be at most ${MAX_CLIENT_REFERENCE} characters`);
+    if (CONTROL.test(trimmed)) throw badInput('input.clientReference', 'must not contain control characters');
+    clientReference = trimmed.length > 0 ? trimmed : null;
+  }
+  return { customerId: raw.customerId, lines, clientReference };
+}
+
+/** What a placed order leaves for the resolver (JSON-safe: a shared idempotency store keeps it). */
+export interface PlacedOrder {
+  order: OdooSaleOrder;
+  /** The ordered products (their stock changed with the reservation). */
+  productIds: number[];
+  /** The customer's ERP partner as read for this order (absent after a recovery). */
+  partner?: OdooPartner;
+}
+
+/** What one placeOrder call works with. */
+export interface PlaceOrderEnv {
+  odoo: OdooConnector;
+  cache: RecordCache;
+  guard: OwnershipGuard;
+}
+
+/**
+ * One placeOrder call's progress, shared by its attempt, its recovery and its outcome
+ * classification: whether the create left us, which order it made, whether it was undone.
+ */
+export interface PlaceOrderRun {
+  createSent: boolean;
+  orderId?: number;
+  undone: boolean;
+  partnerId?: number;
+}
+
+/** A fresh run. */
+export function newPlaceOrderRun(): PlaceOrderRun {
+  return { createSent: false, undone: false };
+}
+
+/** The answer for an unknown customer, and (identical) for another reseller's customer. */
+export function unknownCustomer(field = 'input.customerId'): Error {
+  return codedError(ErrorCode.BACKEND_REJECTED, `${field}: no customer with an ERP account has this id`, { system: 'odoo', field, reason: 'UNKNOWN_CUSTOMER' });
+}
+
+/**
+ * Whether a failure of this run may have left an order behind. Before the create is sent nothing
+ * is written; a refused create wrote nothing; once the order exists (even if its confirmation or
+ * the read-back failed) the outcome is never "certainly nothing", unless the order was undone.
+ */
+export function placeOrderOutcomeUnknown(run: PlaceOrderRun): (err: unknown) => boolean {
+  return (err) => {
+    if (!run.createSent || run.undone) return false;
+    if (run.orderId !== undefined) return true;
+    return isWriteOutcomeUnknown(err);
+  };
+}
+
+/** Evicts what a placed (or cancelled) order changed from the shared record cache. */
+export async function invalidateOrder(cache: RecordCache, order: OdooSaleOrder, productIds: readonly number[]): Promise<void> {
+  const partnerId = many2oneId(order.partner_id);
+  await Promise.all([
+    cache.invalidate(ODOO_KINDS.order, [order.id]),
+    cache.invalidate(ODOO_KINDS.orderByName, [order.name]),
+    cache.invalidate(ODOO_KINDS.orderLine, order.order_line),
+    cache.invalidate(ODOO_KINDS.pickingsByOrder, [order.id]),
+    // A customer's order ids are cached through getMany, keyed by the partner id.
+    partnerId !== null ? cache.invalidate(ODOO_KINDS.orderIdsByPartner, [partnerId]) : undefined,
+    // Confirming reserves stock and cancelling releases it.
+    cache.invalidate(ODOO_KINDS.productStock, productIds),
+    cache.invalidate(ODOO_KINDS.quantsByProduct, productIds),
+  ]);
+}
+
+async function freshOrder(odoo: OdooConnector, id: number): Promise<OdooSaleOrder> {
+  const order = (await odoo.ordersByIds([id])).get(id);
+  if (!order) throw new BackendError({ backend: 'odoo', code: 'INTERNAL', message: `odoo: sale.order ${id} vanished after it was written`, retryable: false });
+  return order;
+}
+
+const isRejected = (err: unknown) => isBackendError(err) && err.code === 'REJECTED';
+
+/**
+ * Sends the order: checks the customer (crosswalk, ownership, sales block) and the products,
+ * creates the sale.order with its lines and `origin = ref` (the idempotency reference, when
+ * keyed), confirms it and reads it back. A confirmation Odoo refuses deletes the draft again,
+ * so that a refused order leaves nothing behind.
+ */
+export async function executePlaceOrder(cmd: PlaceOrderCommand, env: PlaceOrderEnv, ref: string | undefined, run: PlaceOrderRun): Promise<PlacedOrder> {
+  const { odoo } = env;
+  // Another reseller's customer is answered like an unknown one, before Odoo hears of it.
+  if (env.guard.restricted && !(await env.guard.canSee(cmd.customerId))) throw unknownCustomer();
+  // Fresh reads, not the cache: a sales block set in Odoo a second ago must stop this order.
+  const skus = [...new Set(cmd.lines.map((l) => l.sku))];
+  const [partners, products] = await Promise.all([odoo.partnersByRefs([cmd.customerId]), odoo.productsBySkus(skus)]);
+  const partner = partners.get(cmd.customerId);
+  if (!partner) throw unknownCustomer();
+  if (partner.sale_warn === 'block') {
+    const hold = typeof partner.sale_warn_msg === 'string' && partner.sale_warn_msg.length > 0 ? partner.sale_warn_msg : 'the customer is on sales block';
+    throw codedError(ErrorCode.BACKEND_REJECTED, `Sales block: ${hold}`, { system: 'odoo', field: 'input.customerId', reason: 'SALES_BLOCK' });
+  }
+  const lines = cmd.lines.map((line, i) => {
+    const product = products.get(line.sku);
+    if (!product) {
+      throw codedError(ErrorCode.BACKEND_REJECTED, `input.lines[${i}].sku: unknown or archived product "${line.sku}"`, {
+        system: 'odoo',
+        field: `input.lines[${i}].sku`,
+        sku: line.sku,
+        reason: 'UNKNOWN_PRODUCT',
+      });
+    }
+    return { productId: product.id, quantity: line.quantity };
+  });
+  const productIds = [...new Set(lines.map((l) => l.productId))];
+  run.partnerId = partner.id;
+
+  run.createSent = true;
+  const id = await odoo.createOrder({ partnerId: partner.id, lines, clientOrderRef: cmd.clientReference ?? undefined, origin: ref });
+  run.orderId = id;
+  try {
+    await odoo.confirmOrder(id);
+  } catch (err) {
+    if (isRejected(err)) {
+      // Odoo refused the order itself: undo the draft so that the refusal is certain (and a retry starts clean).
+      await odoo.unlinkDraftOrder(id).then(() => (run.undone = true), () => undefined);
+    }
+    throw err;
+  }
+  const order = await freshOrder(odoo, id);
+  await invalidateOrder(env.cache, order, productIds);
+  return { order, productIds, partner };
+}
+
+/**
+ * Looks a keyed order up by its reference after an attempt of unknown outcome, and finishes it
+ * (confirms a draft whose confirmation never went out). Not found: `undefined` when this call has
+ * not sent the create itself (the earlier attempt did not commit, so sending is safe), else
+ * OutcomeUnknownError, because a create that just timed out may still be committing and must not
+ * be sent twice.
+ */
+export async function recoverPlacedOrder(env: PlaceOrderEnv, ref: string, run: PlaceOrderRun): Promise<PlacedOrder | undefined> {
+  const { odoo } = env;
+  const found = (await odoo.ordersByOrigins([ref])).get(ref);
+  if (!found) {
+    if (!run.createSent) return undefined;
+    throw new OutcomeUnknownError({ backend: 'odoo', message: 'odoo did not confirm the order and it is not visible yet: its outcome is unknown and it was not repeated' });
+  }
+  let order = found;
+  if (order.state === 'draft' || order.state === 'sent') {
+    try {
+      await odoo.confirmOrder(order.id);
+    } catch (err) {
+      // A confirmation still in flight may have won the race: the read below tells.
+      if (!isRejected(err)) throw err;
+    }
+    order = await freshOrder(odoo, order.id);
+    if (order.state === 'draft' || order.state === 'sent') {
+      throw codedError(ErrorCode.BACKEND_REJECTED, `odoo: order ${order.name} was created but could not be confirmed`, { system: 'odoo', reason: 'NOT_CONFIRMED' });
+    }
+  }
+  const lines = await odoo.orderLinesByIds(order.order_line);
+  const productIds = [...new Set([...lines.values()].flatMap((l) => (Array.isArray(l.product_id) ? [l.product_id[0]] : [])))];
+  await invalidateOrder(env.cache, order, productIds);
+  return { order, productIds };
+}
