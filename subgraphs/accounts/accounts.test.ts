@@ -120,9 +120,21 @@ describe('customer', () => {
     expect(backendCalls()).toBe(0);
   });
 
-  it('names Salesforce when it is down', async () => {
+  it('names Salesforce when it is down, keeping the customer so that other systems can answer its other parts', async () => {
     backend.setFaults({ down: true });
-    const result = await gql('query ($id: ID!) { customer(id: $id) { id } }', { id: sandbox.world.skeleton.customers[0]!.accountId });
+    const id = sandbox.world.skeleton.customers[0]!.accountId;
+    const result = await gql('query ($id: ID!) { customer(id: $id) { id name phone } }', { id });
+    expect(result.errors?.map((e) => e.extensions)).toEqual([
+      expect.objectContaining({ code: 'BACKEND_UNAVAILABLE', system: 'salesforce' }),
+      expect.objectContaining({ code: 'BACKEND_UNAVAILABLE', system: 'salesforce' }),
+    ]);
+    expect(result.data).toEqual({ customer: { id, name: null, phone: null } });
+  });
+
+  it('shows a partner nothing while Salesforce is down: ownership cannot be proven', async () => {
+    backend.setFaults({ down: true });
+    const id = sandbox.world.skeleton.customers[0]!.accountId;
+    const result = await gql('query ($id: ID!) { customer(id: $id) { id } }', { id }, principal(['partner'], sandbox.world.skeleton.resellers[0]!.accountId));
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BACKEND_UNAVAILABLE', system: 'salesforce' });
     expect(result.data).toEqual({ customer: null });
   });

@@ -4,6 +4,7 @@ import { MAX_OFFSET, type SalesforceConnector } from '../shared/connectors/sales
 import type { SalesforceAccount, SalesforceAccountChanges } from '../shared/connectors/salesforce/records.js';
 import { isSalesforceId, toSalesforceId18 } from '../shared/connectors/salesforce/salesforce-id.js';
 import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
+import { isBackendError } from '../shared/errors.js';
 import type { BaseSubgraphContext } from '../shared/server/context.js';
 import { SALESFORCE_KINDS, type AccountsLoaders } from './loaders.js';
 import { decodeCursor, encodeCursor, toContactModel, toCustomer, toPartnerAccount, toSalesRep, type CustomerModel } from './mappers.js';
@@ -110,9 +111,14 @@ function profileChanges(input: ProfileInput): SalesforceAccountChanges {
 /** Resolvers of the accounts subgraph. */
 export const resolvers: GraphQLResolverMap<AccountsContext> = {
   Query: {
-    async customer(_parent: unknown, args: { id: string }, ctx: AccountsContext): Promise<CustomerModel | null> {
-      const account = await visibleAccount(ctx, accountIdArg(args.id));
-      return account ? toCustomer(account) : null;
+    async customer(_parent: unknown, args: { id: string }, ctx: AccountsContext): Promise<CustomerModel | UnavailableCustomer | null> {
+      const id = accountIdArg(args.id);
+      try {
+        const account = await visibleAccount(ctx, id);
+        return account ? toCustomer(account) : null;
+      } catch (err) {
+        return unavailableCustomer(ctx, id, err);
+      }
     },
 
     async customers(_parent: unknown, args: CustomersArgs, ctx: AccountsContext) {
@@ -182,28 +188,70 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
   },
 
   Customer: {
-    async __resolveReference(ref: { id?: unknown }, ctx: AccountsContext): Promise<CustomerModel | null> {
+    async __resolveReference(ref: { id?: unknown }, ctx: AccountsContext): Promise<CustomerModel | UnavailableCustomer | null> {
       // A reference comes from another subgraph's data: an id that cannot exist is simply unknown.
       if (typeof ref.id !== 'string' || !isSalesforceId(ref.id)) return null;
-      const account = await visibleAccount(ctx, toSalesforceId18(ref.id));
-      return account ? toCustomer(account) : null;
+      const id = toSalesforceId18(ref.id);
+      try {
+        const account = await visibleAccount(ctx, id);
+        return account ? toCustomer(account) : null;
+      } catch (err) {
+        return unavailableCustomer(ctx, id, err);
+      }
     },
-    async contacts(customer: CustomerModel, _args: unknown, ctx: AccountsContext) {
+    ...profileFieldResolvers(),
+    async contacts(customer: CustomerModel | UnavailableCustomer, _args: unknown, ctx: AccountsContext) {
+      if ('unavailable' in customer) throw customer.unavailable;
       const contacts = await ctx.loaders.contactsByAccountId.load(customer.id);
       return contacts.map(toContactModel);
     },
-    async owner(customer: CustomerModel, _args: unknown, ctx: AccountsContext) {
+    async owner(customer: CustomerModel | UnavailableCustomer, _args: unknown, ctx: AccountsContext) {
+      if ('unavailable' in customer) throw customer.unavailable;
       if (!customer.ownerId) return null;
       const user = await ctx.loaders.userById.load(customer.ownerId);
       return user ? toSalesRep(user) : null;
     },
-    async partner(customer: CustomerModel, _args: unknown, ctx: AccountsContext) {
+    async partner(customer: CustomerModel | UnavailableCustomer, _args: unknown, ctx: AccountsContext) {
+      if ('unavailable' in customer) throw customer.unavailable;
       if (!customer.partnerAccountId) return null;
       const reseller = await ctx.loaders.accountById.load(customer.partnerAccountId);
       return reseller ? toPartnerAccount(reseller) : null;
     },
   },
 };
+
+/**
+ * A customer whose profile cannot be read because Salesforce is unavailable. Answering it (instead
+ * of null) keeps the rest of the customer view: orders, billing and cases come from the other
+ * systems, while each profile field fails with BACKEND_UNAVAILABLE.
+ */
+interface UnavailableCustomer {
+  id: string;
+  unavailable: unknown;
+}
+
+/**
+ * The answer for a customer when Salesforce failed: a partner principal gets the error (ownership
+ * cannot be proven, so nothing is shown), and so does any error other than an outage.
+ */
+function unavailableCustomer(ctx: AccountsContext, id: string, err: unknown): UnavailableCustomer {
+  if (partnerScope(ctx) !== undefined || !isBackendError(err) || (err.code !== 'UNAVAILABLE' && err.code !== 'RATE_LIMITED')) throw err;
+  return { id, unavailable: err };
+}
+
+/** Resolvers of the profile fields read from the Account, failing for an unavailable customer. */
+function profileFieldResolvers(): Record<string, (customer: CustomerModel | UnavailableCustomer) => unknown> {
+  const fields = ['name', 'accountNumber', 'type', 'industry', 'website', 'phone', 'billingAddress', 'annualRevenue'] as const;
+  return Object.fromEntries(
+    fields.map((field) => [
+      field,
+      (customer: CustomerModel | UnavailableCustomer) => {
+        if ('unavailable' in customer) throw customer.unavailable;
+        return customer[field];
+      },
+    ]),
+  );
+}
 
 /** Whether an account already holds every value of a change set (Salesforce answers null for cleared fields). */
 function holdsChanges(account: SalesforceAccount, changes: SalesforceAccountChanges): boolean {
