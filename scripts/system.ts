@@ -49,6 +49,10 @@ export interface StartSystemOptions {
   allowUnsignedForBenchmarks?: Principal;
   /** Where development keys live (default var/dev-keys). */
   devKeysDir?: string;
+  /** Whole-response cache in the gateway (default on; invalidations broadcast over settings.redisUrl when set). */
+  responseCache?: boolean;
+  /** In-flight deduplication of identical subgraph fetches in the gateway (default on). */
+  dedup?: boolean;
   /** Progress lines (default: none). */
   log?(line: string): void;
 }
@@ -170,6 +174,8 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
         auth: createGatewayAuth(verifier, supergraphSdl, principalSecret),
         subgraphTimeoutMs: settings.subgraphTimeoutMs,
         metrics: metricsRegistry,
+        responseCache: options.responseCache === false ? false : { redisUrl: settings.redisUrl },
+        dedup: options.dedup ?? true,
       });
       const running: RunningGateway = await gateway.listen(settings.ports.gateway, host);
       closers.push(() => running.close());

@@ -9,4 +9,6 @@ export interface GatewayContext {
   requestId: string;
   /** Stale records reported by subgraphs, returned in `extensions.stale`. */
   stale: StaleReport[];
+  /** Entity tags (`Order:42`) that subgraphs reported changed (`extensions.invalidate`); evicted from the response cache when the request ends. */
+  invalidated?: string[];
 }

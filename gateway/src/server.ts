@@ -4,13 +4,17 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginUsageReporting
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DocumentNode, GraphQLFormattedError, GraphQLSchema } from 'graphql';
-import { parse, print } from 'graphql';
+import type { DocumentNode, GraphQLFormattedError, GraphQLSchema, OperationTypeNode } from 'graphql';
+import { getOperationAST, parse, print } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Registry } from 'prom-client';
 import type { Principal } from '../../subgraphs/shared/authz/principal.js';
 import { readBody, sendJson, executeApollo, toHTTPGraphQLRequest } from '../../subgraphs/shared/server/apollo-http.js';
 import type { GatewayContext } from './context.js';
+import { createFetchDedup, type FetchDedup } from './plugins/fetch-dedup.js';
+import { createResponseCache, responseCacheTotal, type CachedResponse, type PendingResponse, type ResponseCache, type ResponseCacheOptions } from './plugins/response-cache.js';
+import { responseCacheKey } from './plugins/response-cache-key.js';
+import { entityTypesOf } from './plugins/response-cache-tags.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 
 /** A field removed from an operation because the principal may not see it. */
@@ -50,10 +54,30 @@ export interface GatewayServerOptions {
   subgraphTimeoutMs?: number;
   /** Metrics registry served at /metrics. */
   metrics?: Registry;
-  /** Extra Apollo Server plugins (response cache, ...). */
+  /** Extra Apollo Server plugins. */
   plugins?: ConstructorParameters<typeof ApolloServer<GatewayContext>>[0]['plugins'];
-  /** Wraps each data source (request dedup, ...). */
+  /** Wraps each data source. */
   wrapDataSource?(source: SubgraphDataSource): SubgraphDataSource;
+  /**
+   * Whole-response cache of query operations, keyed by the principal's visibility (default on);
+   * false turns it off, an object sets its options.
+   */
+  responseCache?: boolean | ResponseCacheOptions;
+  /** In-flight deduplication of identical subgraph fetches within one visibility class (default on). */
+  dedup?: boolean;
+}
+
+/** What the gateway knows of one operation text for one visibility class, cached like a query plan. */
+interface OperationEntry {
+  /** The query that runs: the filtered text when fields were removed. */
+  query: string;
+  removed: RemovedField[];
+  executable: boolean;
+  /** The document that runs (filtered). */
+  document: DocumentNode;
+  operation?: OperationTypeNode;
+  /** TTL of its response in the response cache; 0 when it is not cached (mutations, cache off). */
+  ttlMs: number;
 }
 
 /** A started gateway. */
@@ -85,9 +109,21 @@ function formatGatewayError(formatted: GraphQLFormattedError): GraphQLFormattedE
 export async function createGatewayServer(options: GatewayServerOptions): Promise<{
   server: Server;
   listen(port?: number, host?: string): Promise<RunningGateway>;
+  /** The whole-response cache, when on. */
+  responseCache?: ResponseCache;
+  /** The subgraph fetch deduplication, when on. */
+  fetchDedup?: FetchDedup;
 }> {
   const urls = { ...subgraphUrlsOf(options.supergraphSdl), ...(options.subgraphUrls ?? {}) };
   const timeoutMs = options.subgraphTimeoutMs ?? 8000;
+  const fetchDedup = options.dedup === false ? undefined : createFetchDedup();
+  const responseCache =
+    options.responseCache === false
+      ? undefined
+      : createResponseCache({
+          entityTypes: [...entityTypesOf(options.supergraphSdl)],
+          ...(typeof options.responseCache === 'object' ? options.responseCache : {}),
+        });
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name }) => {
@@ -96,6 +132,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         url: urls[name]!,
         timeoutMs,
         principalHeaders: (context) => options.auth.principalHeaders(context.principal),
+        dedup: fetchDedup,
+        visibilityKey: (context) => options.auth.visibilityKey(context.principal),
       });
       return options.wrapDataSource ? options.wrapDataSource(source) : source;
     },
@@ -128,7 +166,34 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   await apollo.start();
 
   // Filtering is pure in (query text, operation name, visibility): cache it like a query plan.
-  const filtered = new LRUCache<string, { query: string; removed: RemovedField[]; executable: boolean }>({ max: 2000 });
+  const operations = new LRUCache<string, OperationEntry>({ max: 2000 });
+
+  /** Parses, filters and measures an operation for a visibility class; undefined when it does not parse. */
+  const analyze = (schema: GraphQLSchema, query: string, operationName: string | undefined, principal: Principal, visibility: string) => {
+    const cacheKey = `${visibility}\u0000${operationName ?? ''}\u0000${query}`;
+    let entry = operations.get(cacheKey);
+    if (entry) return entry;
+    let document: DocumentNode;
+    try {
+      document = parse(query);
+    } catch {
+      // Apollo Server answers the syntax error itself.
+      return undefined;
+    }
+    let removed: RemovedField[] = [];
+    let executable = true;
+    if (options.auth.filterOperation) {
+      const result = options.auth.filterOperation({ schema, document, operationName, principal });
+      document = result.document;
+      removed = result.removed;
+      executable = result.executable !== false;
+    }
+    const operation = getOperationAST(document, operationName)?.operation;
+    const ttlMs = responseCache && operation === 'query' ? responseCache.ttlMs(schema, document) : 0;
+    entry = { query: removed.length > 0 ? print(document) : query, removed, executable, document, operation, ttlMs };
+    operations.set(cacheKey, entry);
+    return entry;
+  };
 
   const handleGraphQL = async (req: IncomingMessage, res: ServerResponse) => {
     let principal: Principal;
@@ -140,48 +205,97 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     }
     const raw = req.method === 'POST' ? await readBody(req) : undefined;
     const request: HTTPGraphQLRequest = await toHTTPGraphQLRequest(req, raw);
-    let removed: RemovedField[] = [];
-    if (options.auth.filterOperation && apiSchema) {
-      const params = extractOperation(request);
-      if (params?.query) {
-        const cacheKey = `${options.auth.visibilityKey(principal)}\u0000${params.operationName ?? ''}\u0000${params.query}`;
-        let entry = filtered.get(cacheKey);
-        if (!entry) {
-          let document: DocumentNode | undefined;
-          try {
-            document = parse(params.query);
-          } catch {
-            // Apollo Server answers the syntax error itself.
-          }
-          if (document) {
-            const result = options.auth.filterOperation({ schema: apiSchema, document, operationName: params.operationName, principal });
-            entry = { query: result.removed.length > 0 ? print(result.document) : params.query, removed: result.removed, executable: result.executable !== false };
-            filtered.set(cacheKey, entry);
-          }
+    const schema = apiSchema;
+    let entry: OperationEntry | undefined;
+    let params: { query?: string; operationName?: string } | undefined;
+    if (schema && (options.auth.filterOperation || responseCache)) {
+      params = extractOperation(request);
+      const visibility = options.auth.visibilityKey(principal);
+      if (params?.query) entry = analyze(schema, params.query, params.operationName, principal, visibility);
+    }
+    if (entry && !entry.executable) {
+      // Nothing the principal may see is left: answer the nulls and errors without planning.
+      const data: Record<string, unknown> = {};
+      options.auth.applyRemovedFields?.(data, entry.removed);
+      return sendJson(res, 200, { errors: entry.removed.map((r) => ({ message: r.message, path: r.path, extensions: { code: r.code } })), data });
+    }
+    const removed = entry?.removed ?? [];
+    if (entry && removed.length > 0) replaceQuery(request, entry.query);
+    // The arrays are created here: Apollo may hand the data sources a shallow copy of the context.
+    const context: GatewayContext = { principal, requestId: headerValue(req.headers['x-request-id']) ?? randomUUID(), stale: [], invalidated: [] };
+
+    // The response cache sits after authentication and filtering, before execution.
+    let pending: PendingResponse | undefined;
+    if (responseCache && schema && entry && entry.ttlMs > 0 && preflighted(req.headers)) {
+      const variables = variablesOf(request);
+      if (variables !== INVALID) {
+        const key = responseCacheKey({
+          visibilityKey: options.auth.visibilityKey(principal),
+          operationName: params?.operationName,
+          query: entry.query,
+          variables,
+          accept: headerValue(req.headers.accept),
+        });
+        const hit = responseCache.get(key) ?? (await responseCache.join(key));
+        if (hit) {
+          responseCacheTotal.inc({ result: 'hit' });
+          return sendCached(res, hit);
         }
-        if (entry && !entry.executable) {
-          // Nothing the principal may see is left: answer the nulls and errors without planning.
-          const data: Record<string, unknown> = {};
-          options.auth.applyRemovedFields?.(data, entry.removed);
-          return sendJson(res, 200, { errors: entry.removed.map((r) => ({ message: r.message, path: r.path, extensions: { code: r.code } })), data });
-        }
-        if (entry) {
-          removed = entry.removed;
-          if (removed.length > 0) replaceQuery(request, entry.query);
-        }
+        responseCacheTotal.inc({ result: 'miss' });
+        pending = responseCache.begin(key);
       }
     }
-    const context: GatewayContext = { principal, requestId: headerValue(req.headers['x-request-id']) ?? randomUUID(), stale: [] };
-    if (removed.length === 0) return executeApollo(apollo, request, res, async () => context);
-    const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: request, context: async () => context });
-    const headers: Record<string, string> = {};
-    for (const [key, value] of response.headers) headers[key] = value;
-    if (response.body.kind !== 'complete') throw new Error('incremental delivery is not supported with field filtering');
-    const body = JSON.parse(response.body.string) as { data?: Record<string, unknown> | null; errors?: unknown[] };
-    if (body.data && options.auth.applyRemovedFields) options.auth.applyRemovedFields(body.data, removed);
-    body.errors = [...removed.map((r) => ({ message: r.message, path: r.path, extensions: { code: r.code } })), ...(body.errors ?? [])];
-    delete headers['content-length'];
-    sendJson(res, response.status ?? 200, body, headers);
+    try {
+      if (removed.length === 0 && !responseCache) return await executeApollo(apollo, request, res, async () => context);
+      const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: request, context: async () => context });
+      const headers: Record<string, string> = {};
+      for (const [key, value] of response.headers) headers[key] = value;
+      if (response.body.kind !== 'complete') {
+        if (removed.length > 0) throw new Error('incremental delivery is not supported with field filtering');
+        res.writeHead(response.status ?? 200, headers);
+        for await (const chunk of response.body.asyncIterator) res.write(chunk);
+        res.end();
+        evictInvalidated(context);
+        return;
+      }
+      // Evicted before the answer leaves: a client that reads right after its write sees the write.
+      evictInvalidated(context);
+      let text = response.body.string;
+      let body: { data?: Record<string, unknown> | null; errors?: unknown[]; extensions?: Record<string, unknown> } | undefined;
+      if (removed.length > 0 || pending) {
+        try {
+          body = JSON.parse(text) as typeof body;
+        } catch {
+          body = undefined;
+        }
+      }
+      // Only a complete, fresh answer is stored: errors from execution, stale data or a write in it are never cached.
+      const cacheable =
+        !!pending && !!body && (response.status ?? 200) === 200 && !!body.data && (body.errors ?? []).length === 0 && !body.extensions?.stale && context.stale.length === 0 && !context.invalidated?.length;
+      if (body && removed.length > 0) {
+        if (body.data && options.auth.applyRemovedFields) options.auth.applyRemovedFields(body.data, removed);
+        body.errors = [...removed.map((r) => ({ message: r.message, path: r.path, extensions: { code: r.code } })), ...(body.errors ?? [])];
+        text = JSON.stringify(body);
+      }
+      delete headers['content-length'];
+      if (pending) {
+        // The removed-field errors are not execution errors: they are the same for every request of this class.
+        pending.finish(
+          cacheable && schema && entry && body
+            ? { body: text, headers, tags: responseCache!.tags(schema, entry.document, params?.operationName, body.data), ttlMs: entry.ttlMs }
+            : undefined,
+        );
+        headers['x-cache'] = 'miss';
+      }
+      res.writeHead(response.status ?? 200, { ...headers, 'content-length': String(Buffer.byteLength(text)) });
+      res.end(text);
+    } finally {
+      pending?.finish(undefined);
+    }
+  };
+
+  const evictInvalidated = (context: GatewayContext) => {
+    if (responseCache && context.invalidated && context.invalidated.length > 0) responseCache.invalidate(context.invalidated);
   };
 
   const server = createServer((req, res) => {
@@ -219,6 +333,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
 
   return {
     server,
+    responseCache,
+    fetchDedup,
     listen(port = 0, host = '127.0.0.1') {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -232,6 +348,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
               server.closeAllConnections();
               await new Promise<void>((done) => server.close(() => done()));
               await apollo.stop();
+              await responseCache?.close();
             },
           });
         });
@@ -257,6 +374,43 @@ function extractOperation(request: HTTPGraphQLRequest): { query?: string; operat
   }
   const params = new URLSearchParams(request.search);
   return { query: params.get('query') ?? undefined, operationName: params.get('operationName') ?? undefined };
+}
+
+/** Sends a cached response. */
+function sendCached(res: ServerResponse, cached: CachedResponse): void {
+  res.writeHead(200, { ...cached.headers, 'content-length': String(Buffer.byteLength(cached.body)), 'x-cache': 'hit' });
+  res.end(cached.body);
+}
+
+const SIMPLE_CONTENT_TYPES = new Set(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data']);
+
+/**
+ * Whether a request passes Apollo Server's CSRF prevention (a non-simple content type or a
+ * preflight header). A hit is served before Apollo sees the request, so the check is repeated here.
+ */
+function preflighted(headers: IncomingHttpHeaders): boolean {
+  const contentType = headerValue(headers['content-type']);
+  if (contentType !== undefined && !SIMPLE_CONTENT_TYPES.has(contentType.split(';')[0]!.trim().toLowerCase())) return true;
+  return headers['x-apollo-operation-name'] !== undefined || headers['apollo-require-preflight'] !== undefined;
+}
+
+const INVALID = Symbol('invalid variables');
+
+/** The variables of a request; INVALID when they are not a JSON object (Apollo answers that error). */
+function variablesOf(request: HTTPGraphQLRequest): Record<string, unknown> | null | undefined | typeof INVALID {
+  let variables: unknown;
+  if (request.method === 'POST') variables = (request.body as { variables?: unknown }).variables;
+  else {
+    const text = new URLSearchParams(request.search).get('variables');
+    if (text === null) return undefined;
+    try {
+      variables = JSON.parse(text);
+    } catch {
+      return INVALID;
+    }
+  }
+  if (variables === undefined || variables === null) return variables;
+  return typeof variables === 'object' && !Array.isArray(variables) ? (variables as Record<string, unknown>) : INVALID;
 }
 
 function replaceQuery(request: HTTPGraphQLRequest, query: string): void {

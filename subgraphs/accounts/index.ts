@@ -8,7 +8,7 @@ import type { MutationRunner } from '../shared/mutations/run-mutation.js';
 import { createStaleCollector, type Authenticate } from '../shared/server/context.js';
 import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';
 import { createAccountsLoaders } from './loaders.js';
-import { auditRefusals, createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from './mutation-support.js';
+import { auditRefusals, createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
 import { PROFILE_OWNER } from './profile-ownership.js';
 import { resolvers, type AccountsContext } from './resolvers.js';
 
@@ -90,6 +90,6 @@ export async function createAccountsSubgraph(deps: AccountsSubgraphDeps) {
 }
 
 export { resolvers, type AccountsContext } from './resolvers.js';
-export { createDefaultMutations, type SubgraphMutations } from './mutation-support.js';
+export { createDefaultMutations, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
 export { SALESFORCE_PROFILE_FIELDS, ownedWrites } from './profile-ownership.js';
 export { createAccountsLoaders, SALESFORCE_KINDS, type AccountsLoaders } from './loaders.js';

@@ -8,7 +8,8 @@ import { isBackendError } from '../shared/errors.js';
 import type { BaseSubgraphContext } from '../shared/server/context.js';
 import { SALESFORCE_KINDS, type AccountsLoaders } from './loaders.js';
 import { decodeCursor, encodeCursor, toContactModel, toCustomer, toPartnerAccount, toSalesRep, type CustomerModel } from './mappers.js';
-import { auditPrincipal, resolveIdempotencyKey, runAudited, writeOutcomeUnknown, type SubgraphMutations } from './mutation-support.js';
+import { auditPrincipal, resolveIdempotencyKey, runAudited, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
+import { isOutcomeUnknown as writeOutcomeUnknown } from '../shared/mutations/outcome.js';
 import { PROFILE_OWNER, SALESFORCE_PROFILE_FIELDS } from './profile-ownership.js';
 
 /** The per-request context of the accounts subgraph. */

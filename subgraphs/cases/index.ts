@@ -8,7 +8,7 @@ import { createOwnershipGuard, type Ownership } from '../shared/ownership/owners
 import { createStaleCollector, type Authenticate } from '../shared/server/context.js';
 import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';
 import { createCasesLoaders } from './loaders.js';
-import { auditRefusals, createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from './mutation-support.js';
+import { auditRefusals, createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
 import { CASES_OWNER, resolvers, type CasesContext } from './resolvers.js';
 
 /** What the cases subgraph needs. */
@@ -94,5 +94,5 @@ export async function createCasesSubgraph(deps: CasesSubgraphDeps) {
 }
 
 export { CASES_OWNER, resolvers, type CasesContext } from './resolvers.js';
-export { createDefaultMutations, type SubgraphMutations } from './mutation-support.js';
+export { createDefaultMutations, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
 export { createCasesLoaders, type CasesLoaders } from './loaders.js';

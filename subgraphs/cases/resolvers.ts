@@ -10,7 +10,8 @@ import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
 import type { OwnershipGuard } from '../shared/ownership/ownership.js';
 import type { BaseSubgraphContext } from '../shared/server/context.js';
 import type { CasesLoaders } from './loaders.js';
-import { auditPrincipal, resolveIdempotencyKey, runAudited, writeOutcomeUnknown, type SubgraphMutations } from './mutation-support.js';
+import { auditPrincipal, resolveIdempotencyKey, runAudited, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
+import { isOutcomeUnknown as writeOutcomeUnknown } from '../shared/mutations/outcome.js';
 import {
   decodeCaseCursor,
   encodeCaseCursor,

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { GraphQLSchema } from 'graphql';
 import { createPassThroughCache, type RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
-import { createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from '../shared/connectors/odoo/mutation-support.js';
+import { createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
 import { createOwnershipGuard, type Ownership } from '../shared/ownership/ownership.js';
 import { createStaleCollector, type Authenticate } from '../shared/server/context.js';
 import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';

@@ -5,7 +5,7 @@ import type { OdooPartner } from '../shared/connectors/odoo/records.js';
 import { isSalesforceId } from '../shared/connectors/salesforce/salesforce-id.js';
 import { BackendError } from '../shared/errors.js';
 import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
-import { isWriteOutcomeUnknown } from '../shared/connectors/odoo/mutation-support.js';
+import { isOutcomeUnknown as isWriteOutcomeUnknown } from '../shared/mutations/outcome.js';
 import { OutcomeUnknownError } from '../shared/mutations/outcome.js';
 import type { OwnershipGuard } from '../shared/ownership/ownership.js';
 

@@ -1,7 +1,7 @@
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooSaleOrder } from '../shared/connectors/odoo/records.js';
 import { codedError, ErrorCode } from '../shared/errors-graphql.js';
-import { isWriteOutcomeUnknown } from '../shared/connectors/odoo/mutation-support.js';
+import { isOutcomeUnknown as isWriteOutcomeUnknown } from '../shared/mutations/outcome.js';
 import { OutcomeUnknownError } from '../shared/mutations/outcome.js';
 import type { OrdersContext } from './resolvers.js';
 import { invalidateOrder } from './place-order.js';

@@ -1,7 +1,7 @@
 import type { RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
 import { many2oneId } from '../shared/connectors/odoo/connector.js';
-import { isWriteOutcomeUnknown } from '../shared/connectors/odoo/mutation-support.js';
+import { isOutcomeUnknown as isWriteOutcomeUnknown } from '../shared/mutations/outcome.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooPartner, OdooSaleOrder } from '../shared/connectors/odoo/records.js';
 import { isSalesforceId } from '../shared/connectors/salesforce/salesforce-id.js';

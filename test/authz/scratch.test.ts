@@ -1,16 +1,14 @@
 import { test } from 'vitest';
 import { startTestSystem } from '../support/system.js';
-import { signPrincipalHeaders } from '../../subgraphs/shared/authz/principal-header.js';
-import { ALL_SCOPES } from '../../subgraphs/shared/authz/roles.js';
+import { findRecords } from './records.js';
 
 test('scratch', async () => {
-  const s = await startTestSystem({ recordCache: false });
-  const ex = s.skeleton!.examples;
-  const r = await s.query(`query($id: ID!){ customer(id:$id){ orders(first: 50) { edges { node { id lines { id product { id } } } } } } }`, { id: ex.resellerCustomer }, { role: 'admin' });
-  const ids = [...new Set(r.data!.customer.orders.edges.flatMap((e: any) => e.node.lines.map((l: any) => l.product.id)))];
-  console.log(ids);
-  const headers = signPrincipalHeaders({ sub: 'x', roles: ['admin'], scopes: new Set(ALL_SCOPES) }, s.principalSecret);
-  const res = await fetch(s.subgraphs.stock.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: `query($r: [_Any!]!){ _entities(representations: $r) { ... on Product { id sku name } } }`, variables: { r: ids.map((id) => ({ __typename: 'Product', id })) } }) });
-  console.log(res.status, JSON.stringify(await res.json()).slice(0, 3000));
+  const s = await startTestSystem({ recordCache: false, responseCache: false });
+  const r = await findRecords(s);
+  const w = await s.connectors.odoo.call('account.move', 'write', [[Number(r.own.invoiceId)], { invoice_origin: r.other.orderNumber }]).catch((e) => String(e));
+  console.log('write', JSON.stringify(w));
+  const q = `query($id: ID!) { invoice(id: $id) { id number customer { id } order { id number status amountTotal { amount } lines { description quantity } customer { id name } invoices { id number } shipments { id number } } } }`;
+  const a = await s.query(q, { id: r.own.invoiceId }, { role: 'partner', partnerId: r.reseller });
+  console.log(JSON.stringify(a.data), JSON.stringify(a.errors));
   await s.close();
 }, 60000);

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSkeleton } from '../../../../sandbox/world/skeleton.js';
 import { BackendError } from '../../errors.js';
 import { OutcomeUnknownError } from '../../mutations/outcome.js';
-import { idempotencyKeyHeader, isWriteOutcomeUnknown, odooIdempotencyRef, resolveIdempotencyKey } from './mutation-support.js';
+import { odooIdempotencyRef } from './mutation-support.js';
+import { idempotencyKeyHeader, resolveIdempotencyKey } from '../../mutations/subgraph-mutations.js';
+import { isOutcomeUnknown as isWriteOutcomeUnknown } from '../../mutations/outcome.js';
 import { startOdooSandbox, type OdooTestSandbox } from './test-harness.js';
 
 const world = buildSkeleton();

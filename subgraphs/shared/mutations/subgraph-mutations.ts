@@ -1,19 +1,19 @@
 /**
- * What this subgraph's mutations share with every subgraph's (the same conventions as the Odoo
- * subgraphs): the default runner, the request's idempotency key, and the audit of calls refused
- * before any write, including refusals of the permission layer that never reach a resolver.
+ * What the mutations of every subgraph share: the default runner, the request's idempotency key,
+ * and the audit of calls refused before any write, including refusals of the permission layer
+ * that never reach a resolver.
  */
 import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Principal } from '../shared/authz/principal.js';
-import type { BackendSystem } from '../shared/errors.js';
-import { badInput } from '../shared/errors-graphql.js';
-import { createAuditLog, type AuditPrincipal } from '../shared/mutations/audit-log.js';
-import { createIdempotencyStore, validateIdempotencyKey } from '../shared/mutations/idempotency.js';
-import { createMutationRunner, type MutationRequest, type MutationRunner } from '../shared/mutations/run-mutation.js';
-import type { IdempotentResult } from '../shared/mutations/idempotency.js';
-import { isOutcomeUnknown } from '../shared/mutations/outcome.js';
+import type { Principal } from '../authz/principal.js';
+import type { BackendSystem } from '../errors.js';
+import { badInput } from '../errors-graphql.js';
+import { createAuditLog, type AuditPrincipal } from './audit-log.js';
+import { createIdempotencyStore, validateIdempotencyKey } from './idempotency.js';
+import { createMutationRunner, type MutationRequest, type MutationRunner } from './run-mutation.js';
+import type { IdempotentResult } from './idempotency.js';
+import { isOutcomeUnknown } from './outcome.js';
 
 /** The mutation settings a subgraph takes: one runner, possibly shared by every subgraph (and Redis). */
 export interface SubgraphMutations {
@@ -67,25 +67,13 @@ export function auditPrincipal(principal: Principal | null): AuditPrincipal | nu
   return { sub: principal.sub, roles: [...principal.roles], ...(principal.partnerId ? { partnerId: principal.partnerId } : {}) };
 }
 
-/**
- * Whether a failed write may have been applied: the shared classification, plus cockatiel's
- * timeout, whose TaskCancelledError keeps the name `Error` and is marked by a flag instead.
- */
-export function writeOutcomeUnknown(err: unknown): boolean {
-  if (isOutcomeUnknown(err)) return true;
-  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as { isTaskCancelledError?: unknown }).isTaskCancelledError === true) return true;
-  }
-  return false;
-}
-
 // Errors the runner has already written to the audit log; the refusal audit skips them.
 const auditedErrors = new WeakSet<object>();
 
 /** Runs a mutation through the runner and remembers its failure as audited (so it is logged once). */
 export async function runAudited<T>(runner: MutationRunner, request: MutationRequest<T>): Promise<IdempotentResult<T>> {
   try {
-    return await runner.run({ isOutcomeUnknown: writeOutcomeUnknown, ...request });
+    return await runner.run({ isOutcomeUnknown, ...request });
   } catch (err) {
     if (err !== null && typeof err === 'object') auditedErrors.add(err);
     throw err;

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, responseCacheKey } from './response-cache-key.js';
+
+describe('canonicalJson', () => {
+  it('sorts object keys at every depth and keeps array order', () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ a: 1, b: 2 })).toBe(canonicalJson({ b: 2, a: 1 }));
+    expect(canonicalJson([2, 1])).not.toBe(canonicalJson([1, 2]));
+  });
+
+  it('drops undefined members like JSON does', () => {
+    expect(canonicalJson({ a: undefined, b: 'x' })).toBe('{"b":"x"}');
+    expect(canonicalJson(undefined)).toBe('null');
+  });
+});
+
+describe('responseCacheKey', () => {
+  const base = { visibilityKey: 'customer:read orders:read|', operationName: 'Q', query: 'query Q($id: ID!) { order(id: $id) { id } }', variables: { id: '42', first: 5 } };
+
+  it('is the same for the same request whatever the order of the variables', () => {
+    expect(responseCacheKey(base)).toBe(responseCacheKey({ ...base, variables: { first: 5, id: '42' } }));
+  });
+
+  it('differs by visibility, partner, operation name, query, variables and accept', () => {
+    const key = responseCacheKey(base);
+    expect(responseCacheKey({ ...base, visibilityKey: 'customer:read orders:read invoices:read|' })).not.toBe(key);
+    expect(responseCacheKey({ ...base, visibilityKey: 'customer:read orders:read|001000000000001AAA' })).not.toBe(key);
+    expect(responseCacheKey({ ...base, operationName: undefined })).not.toBe(key);
+    expect(responseCacheKey({ ...base, query: `${base.query} ` })).not.toBe(key);
+    expect(responseCacheKey({ ...base, variables: { id: '43', first: 5 } })).not.toBe(key);
+    expect(responseCacheKey({ ...base, variables: { id: 42, first: 5 } })).not.toBe(key);
+    expect(responseCacheKey({ ...base, accept: 'application/graphql-response+json' })).not.toBe(key);
+  });
+
+  it('cannot be forged by moving text between parts', () => {
+    const a = responseCacheKey({ visibilityKey: 'a|b', operationName: 'c', query: 'q' });
+    const b = responseCacheKey({ visibilityKey: 'a', operationName: 'b|c', query: 'q' });
+    expect(a).not.toBe(b);
+  });
+});

@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedisServer, type TestRedisServer } from '../../../subgraphs/shared/cache/test-redis-server.js';
+import { createResponseCache, type ResponseCache, type ResponseToStore } from './response-cache.js';
+
+const response = (tags: string[], ttlMs = 10_000, body = JSON.stringify({ data: { tags } })): ResponseToStore => ({ body, headers: { 'content-type': 'application/json' }, tags, ttlMs });
+
+function store(cache: ResponseCache, key: string, stored: ResponseToStore) {
+  return cache.begin(key).finish(stored);
+}
+
+describe('ResponseCache', () => {
+  it('serves a stored response until its TTL, then misses', () => {
+    let now = 1_000;
+    const cache = createResponseCache({ now: () => now });
+    expect(cache.get('k')).toBeUndefined();
+    expect(store(cache, 'k', response(['Order:42'], 5_000))).toBeDefined();
+    expect(cache.get('k')?.body).toBe('{"data":{"tags":["Order:42"]}}');
+    now += 4_999;
+    expect(cache.get('k')).toBeDefined();
+    now += 1;
+    expect(cache.get('k')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it('never stores a response with a TTL of 0', () => {
+    const cache = createResponseCache();
+    expect(store(cache, 'k', response([], 0))).toBeUndefined();
+    expect(cache.get('k')).toBeUndefined();
+  });
+
+  it('evicts exactly the responses holding an invalidated entity, and Type:* ones of its type', () => {
+    const cache = createResponseCache();
+    store(cache, 'order42', response(['Customer:c1', 'Order:42']));
+    store(cache, 'order43', response(['Customer:c1', 'Order:43']));
+    store(cache, 'orderNoId', response(['Order:*']));
+    store(cache, 'customer', response(['Customer:c1']));
+    store(cache, 'invoice', response(['Invoice:42']));
+    expect(cache.invalidate(['Order:42'])).toBe(2);
+    expect(cache.get('order42')).toBeUndefined();
+    expect(cache.get('orderNoId')).toBeUndefined();
+    expect(cache.get('order43')).toBeDefined();
+    expect(cache.get('customer')).toBeDefined();
+    expect(cache.get('invoice')).toBeDefined();
+  });
+
+  it('evicts every response of a type on Type:*', () => {
+    const cache = createResponseCache();
+    store(cache, 'a', response(['Order:1']));
+    store(cache, 'b', response(['Order:2', 'Customer:c']));
+    store(cache, 'c', response(['Customer:c']));
+    expect(cache.invalidate(['Order:*'])).toBe(2);
+    expect(cache.get('c')).toBeDefined();
+    expect(cache.size).toBe(1);
+  });
+
+  it('forgets the index of evicted entries (an invalidation after LRU eviction evicts nothing)', () => {
+    const cache = createResponseCache({ max: 2 });
+    store(cache, 'a', response(['Order:1']));
+    store(cache, 'b', response(['Order:2']));
+    store(cache, 'c', response(['Order:3']));
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.invalidate(['Order:1'])).toBe(0);
+    expect(cache.size).toBe(2);
+  });
+
+  it('re-indexes a key stored again with other tags', () => {
+    const cache = createResponseCache();
+    store(cache, 'k', response(['Order:1']));
+    store(cache, 'k', response(['Order:2']));
+    expect(cache.invalidate(['Order:1'])).toBe(0);
+    expect(cache.invalidate(['Order:2'])).toBe(1);
+  });
+
+  it('keeps within maxSizeBytes and skips a response larger than the bound', () => {
+    const cache = createResponseCache({ maxSizeBytes: 10_000 });
+    expect(store(cache, 'huge', response(['Order:1'], 10_000, 'x'.repeat(20_000)))).toBeUndefined();
+    expect(cache.invalidate(['Order:1'])).toBe(0);
+    for (let i = 0; i < 10; i++) store(cache, `k${i}`, response([`Order:${i}`], 10_000, 'y'.repeat(2_000)));
+    expect(cache.size).toBeLessThanOrEqual(4);
+    expect(cache.get('k9')).toBeDefined();
+  });
+
+  it('refuses to store a response whose entity was invalidated while it executed', () => {
+    const cache = createResponseCache();
+    const pendingOrder = cache.begin('order');
+    const pendingWildcard = cache.begin('wildcard');
+    const pendingOther = cache.begin('other');
+    cache.invalidate(['Order:42']);
+    expect(pendingOrder.finish(response(['Order:42']))).toBeUndefined();
+    expect(pendingWildcard.finish(response(['Order:*']))).toBeUndefined();
+    expect(pendingOther.finish(response(['Order:43']))).toBeDefined();
+    expect(cache.get('order')).toBeUndefined();
+    expect(cache.get('other')).toBeDefined();
+  });
+
+  it('lets identical concurrent misses join the first one', async () => {
+    const cache = createResponseCache();
+    const first = cache.begin('k');
+    const joined = cache.join('k');
+    expect(joined).toBeDefined();
+    first.finish(response(['Order:1']));
+    expect((await joined)?.body).toBe('{"data":{"tags":["Order:1"]}}');
+    expect(cache.join('k')).toBeUndefined();
+  });
+
+  it('answers joiners undefined when the first miss stores nothing, so that they execute themselves', async () => {
+    const cache = createResponseCache();
+    const first = cache.begin('k');
+    const joined = cache.join('k');
+    first.finish(undefined);
+    expect(await joined).toBeUndefined();
+    // A second finish (the finally of the request) changes nothing.
+    expect(first.finish(response(['Order:1']))).toBeUndefined();
+    expect(cache.get('k')).toBeUndefined();
+  });
+
+  it('checks its options', () => {
+    expect(() => createResponseCache({ max: 0 })).toThrow(/max must be a positive integer, got 0/);
+    expect(() => createResponseCache({ maxSizeBytes: 1.5 })).toThrow(/maxSizeBytes/);
+    expect(() => createResponseCache({ ttlSeconds: { Order: Number.NaN } })).toThrow(/ttlSeconds\["Order"\]/);
+    expect(() => createResponseCache({ unknownTtlSeconds: -1 })).toThrow(/unknownTtlSeconds/);
+    expect(() => createResponseCache({ redisUrl: 'http://x' })).toThrow(/redisUrl/);
+  });
+});
+
+describe('ResponseCache over Redis', () => {
+  let redis: TestRedisServer;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('broadcasts invalidations so that every replica evicts', async () => {
+    const a = createResponseCache({ redisUrl: redis.url });
+    const b = createResponseCache({ redisUrl: redis.url });
+    try {
+      expect(await a.ready()).toBe(true);
+      expect(await b.ready()).toBe(true);
+      store(a, 'order42', response(['Order:42']));
+      store(b, 'order42', response(['Order:42']));
+      store(b, 'order43', response(['Order:43']));
+      a.invalidate(['Order:42']);
+      expect(a.get('order42')).toBeUndefined();
+      await expect.poll(() => b.get('order42'), { timeout: 2000 }).toBeUndefined();
+      expect(b.get('order43')).toBeDefined();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});

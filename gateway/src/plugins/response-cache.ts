@@ -1,0 +1,351 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
+import { Counter } from 'prom-client';
+import { metricsRegistry } from '../../../subgraphs/shared/metrics/registry.js';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { responseTags } from './response-cache-tags.js';
+import { DEFAULT_TTL_SECONDS, DEFAULT_UNKNOWN_TTL_SECONDS, operationTtlSeconds, validateTtlRules, type TtlRules } from './response-cache-ttl.js';
+
+/** Whole-response cache lookups: `hit` (served from the cache) or `miss` (executed). */
+export const responseCacheTotal = new Counter({
+  name: 'gateway_response_cache_total',
+  help: 'Whole-response cache lookups of query operations, by result.',
+  labelNames: ['result'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Cached responses evicted because a subgraph reported an entity they hold changed. */
+export const responseCacheInvalidatedTotal = new Counter({
+  name: 'gateway_response_cache_invalidated_total',
+  help: 'Cached responses evicted by entity invalidations.',
+  registers: [metricsRegistry],
+});
+
+/** Options of the whole-response cache. */
+export interface ResponseCacheOptions {
+  /** Most responses kept (default 5000). */
+  max?: number;
+  /** Most bytes of response bodies kept (default 64 MiB). */
+  maxSizeBytes?: number;
+  /** TTLs in seconds by type or field coordinate, over {@link DEFAULT_TTL_SECONDS}. */
+  ttlSeconds?: Record<string, number>;
+  /** TTL in seconds of data no rule names (default 30). */
+  unknownTtlSeconds?: number;
+  /** Entity types whose ids tag responses; the gateway defaults them to the supergraph's types with a key. */
+  entityTypes?: readonly string[];
+  /** Redis URL: invalidations are broadcast on pub/sub so that every replica evicts (entries stay in process). */
+  redisUrl?: string;
+  /** Pub/sub channel of invalidations (default `c360:gateway:response-invalidate`). */
+  redisChannel?: string;
+  /** Clock in ms (default Date.now); tests pass fake time. */
+  now?(): number;
+}
+
+/** A stored response: its body and the headers it was sent with. */
+export interface CachedResponse {
+  body: string;
+  headers: Record<string, string>;
+  /** Entity tags of the data (`Order:42`, `Case:*`). */
+  tags: readonly string[];
+  expiresAt: number;
+}
+
+/** What a finished request offers the cache. */
+export interface ResponseToStore {
+  body: string;
+  headers: Record<string, string>;
+  tags: Iterable<string>;
+  ttlMs: number;
+}
+
+/** A miss being executed: store its response with `finish`, or pass undefined when it must not be stored. */
+export interface PendingResponse {
+  /** Stores the response unless an entity it holds was invalidated since the miss began; returns what was stored. */
+  finish(response: ResponseToStore | undefined): CachedResponse | undefined;
+}
+
+/** The invalidation message on Redis: origin replica and tags. */
+interface InvalidationMessage {
+  o: string;
+  t: string[];
+}
+
+/** The pub/sub connections that carry invalidations between replicas. */
+interface RedisChannel {
+  publisher: Redis;
+  subscriber: Redis;
+  channel: string;
+  subscribed: Promise<boolean>;
+}
+
+const WILDCARD = '*';
+
+function typeOfTag(tag: string): string {
+  const colon = tag.indexOf(':');
+  return colon < 0 ? tag : tag.slice(0, colon);
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value <= 0) throw new TypeError(`${name} must be a positive integer, got ${String(value)}`);
+  return value;
+}
+
+/**
+ * The whole-response cache: bounded by entries and bytes, expiring each response at the smallest
+ * TTL of the data it holds, evicting by entity tag, and merging concurrent identical misses.
+ * Keys must carry the principal's visibility: the cache itself never looks at who asks.
+ */
+export class ResponseCache {
+  /** TTL rules in force (defaults merged with the options). */
+  readonly ttlRules: TtlRules;
+  readonly unknownTtlSeconds: number;
+  readonly #now: () => number;
+  readonly #entries: LRUCache<string, CachedResponse>;
+  /** Keys of cached responses by tag, and by entity type (for `Type:*` invalidations and entries). */
+  readonly #byTag = new Map<string, Set<string>>();
+  readonly #byType = new Map<string, Set<string>>();
+  /** Misses being executed, so that identical concurrent requests wait for one execution. */
+  readonly #pending = new Map<string, Promise<CachedResponse | undefined>>();
+  /** Invalidation sequence: a miss that began before an invalidation of one of its tags must not store. */
+  #sequence = 0;
+  readonly #invalidatedAt: LRUCache<string, number>;
+  /** Highest sequence forgotten by `#invalidatedAt`: misses older than it store nothing. */
+  #forgottenSequence = 0;
+  readonly #origin = randomUUID();
+  readonly #redis?: RedisChannel;
+  readonly #entityTypes: ReadonlySet<string>;
+
+  constructor(options: ResponseCacheOptions = {}) {
+    const max = positiveInteger(options.max ?? 5000, 'max');
+    const maxSize = positiveInteger(options.maxSizeBytes ?? 64 * 1024 * 1024, 'maxSizeBytes');
+    this.ttlRules = { ...DEFAULT_TTL_SECONDS, ...validateTtlRules(options.ttlSeconds ?? {}, 'ttlSeconds') };
+    this.unknownTtlSeconds = options.unknownTtlSeconds ?? DEFAULT_UNKNOWN_TTL_SECONDS;
+    if (!Number.isFinite(this.unknownTtlSeconds) || this.unknownTtlSeconds < 0) {
+      throw new TypeError(`unknownTtlSeconds must be a number of seconds >= 0, got ${String(options.unknownTtlSeconds)}`);
+    }
+    this.#now = options.now ?? Date.now;
+    this.#entityTypes = new Set(options.entityTypes ?? []);
+    this.#entries = new LRUCache<string, CachedResponse>({
+      max,
+      maxSize,
+      sizeCalculation: (entry, key) => entry.body.length + key.length + 64 * (entry.tags.length + 4),
+      dispose: (entry, key) => this.#unindex(key, entry),
+    });
+    this.#invalidatedAt = new LRUCache<string, number>({
+      max: 10_000,
+      dispose: (sequence, _tag, reason) => {
+        if (reason === 'evict' && sequence > this.#forgottenSequence) this.#forgottenSequence = sequence;
+      },
+    });
+    if (options.redisUrl !== undefined) this.#redis = this.#connect(options.redisUrl, options.redisChannel ?? 'c360:gateway:response-invalidate');
+  }
+
+  /** How many responses are cached. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The TTL in ms of an operation's response: the smallest TTL of the data it selects. */
+  ttlMs(schema: GraphQLSchema, document: DocumentNode): number {
+    return operationTtlSeconds(schema, document, this.ttlRules, this.unknownTtlSeconds) * 1000;
+  }
+
+  /** The entity tags of a response's data. */
+  tags(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, data: Record<string, unknown> | null | undefined): Set<string> {
+    return responseTags(schema, document, operationName, data, this.#entityTypes);
+  }
+
+  /** A fresh cached response for `key`, if any. */
+  get(key: string): CachedResponse | undefined {
+    const entry = this.#entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.#now()) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  /**
+   * When an identical request is executing right now, its outcome: the response it stored, or
+   * undefined when it stored none (errors, stale data), in which case the caller executes itself.
+   */
+  join(key: string): Promise<CachedResponse | undefined> | undefined {
+    return this.#pending.get(key);
+  }
+
+  /** Begins a miss: identical requests arriving meanwhile `join` it. */
+  begin(key: string): PendingResponse {
+    const since = this.#sequence;
+    let settle: ((entry: CachedResponse | undefined) => void) | undefined;
+    if (!this.#pending.has(key)) {
+      let resolve!: (entry: CachedResponse | undefined) => void;
+      const promise = new Promise<CachedResponse | undefined>((r) => {
+        resolve = r;
+      });
+      this.#pending.set(key, promise);
+      settle = (entry) => {
+        if (this.#pending.get(key) === promise) this.#pending.delete(key);
+        resolve(entry);
+      };
+    }
+    let done = false;
+    return {
+      finish: (response) => {
+        if (done) return undefined;
+        done = true;
+        const stored = response ? this.#store(key, response, since) : undefined;
+        settle?.(stored);
+        return stored;
+      },
+    };
+  }
+
+  /**
+   * Evicts every response holding one of `tags` (`Order:42`), and the responses holding an entity of
+   * that type without its id (`Order:*`); `Order:*` itself evicts every Order. Broadcast to the other
+   * replicas when Redis is configured.
+   */
+  invalidate(tags: Iterable<string>): number {
+    const unique = [...new Set(tags)];
+    if (unique.length === 0) return 0;
+    const evicted = this.#evict(unique);
+    if (this.#redis) {
+      const message: InvalidationMessage = { o: this.#origin, t: unique };
+      // Without Redis the other replicas keep their copies until the TTL: the TTL is the bound.
+      this.#redis.publisher.publish(this.#redis.channel, JSON.stringify(message)).catch(() => {});
+    }
+    return evicted;
+  }
+
+  /** Resolves true once the invalidation channel is subscribed (true at once without Redis), false after `timeoutMs`. */
+  async ready(timeoutMs = 2000): Promise<boolean> {
+    if (!this.#redis) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.#redis.subscribed, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Empties the cache. */
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  /** Closes the Redis connections, if any. */
+  async close(): Promise<void> {
+    if (!this.#redis) return;
+    this.#redis.publisher.disconnect();
+    this.#redis.subscriber.disconnect();
+  }
+
+  #store(key: string, response: ResponseToStore, since: number): CachedResponse | undefined {
+    if (!(response.ttlMs > 0)) return undefined;
+    const tags = [...new Set(response.tags)];
+    if (this.#invalidatedSince(tags, since)) return undefined;
+    const entry: CachedResponse = { body: response.body, headers: response.headers, tags, expiresAt: this.#now() + response.ttlMs };
+    // Delete first so that the old entry's index is dropped before the new one is indexed.
+    this.#entries.delete(key);
+    this.#entries.set(key, entry, { ttl: Math.ceil(response.ttlMs) });
+    // An entry over the size bound is not kept; then it must not be indexed either.
+    if (this.#entries.peek(key) !== entry) return undefined;
+    for (const tag of tags) {
+      this.#add(this.#byTag, tag, key);
+      this.#add(this.#byType, typeOfTag(tag), key);
+    }
+    return entry;
+  }
+
+  #invalidatedSince(tags: readonly string[], since: number): boolean {
+    if (this.#sequence === since) return false;
+    if (this.#forgottenSequence > since) return true;
+    for (const tag of tags) {
+      const type = typeOfTag(tag);
+      const touched = tag.endsWith(`:${WILDCARD}`)
+        ? (this.#invalidatedAt.get(`type:${type}`) ?? 0)
+        : Math.max(this.#invalidatedAt.get(`tag:${tag}`) ?? 0, this.#invalidatedAt.get(`tag:${type}:${WILDCARD}`) ?? 0);
+      if (touched > since) return true;
+    }
+    return false;
+  }
+
+  #evict(tags: readonly string[]): number {
+    const sequence = ++this.#sequence;
+    const keys = new Set<string>();
+    for (const tag of tags) {
+      const type = typeOfTag(tag);
+      this.#invalidatedAt.set(`tag:${tag}`, sequence);
+      this.#invalidatedAt.set(`type:${type}`, sequence);
+      const wildcard = `${type}:${WILDCARD}`;
+      if (tag === wildcard) {
+        for (const key of this.#byType.get(type) ?? []) keys.add(key);
+      } else {
+        for (const key of this.#byTag.get(tag) ?? []) keys.add(key);
+        for (const key of this.#byTag.get(wildcard) ?? []) keys.add(key);
+      }
+    }
+    for (const key of keys) this.#entries.delete(key);
+    responseCacheInvalidatedTotal.inc(keys.size);
+    return keys.size;
+  }
+
+  #add(index: Map<string, Set<string>>, name: string, key: string): void {
+    let keys = index.get(name);
+    if (!keys) index.set(name, (keys = new Set()));
+    keys.add(key);
+  }
+
+  #unindex(key: string, entry: CachedResponse): void {
+    for (const tag of entry.tags) {
+      this.#remove(this.#byTag, tag, key);
+      this.#remove(this.#byType, typeOfTag(tag), key);
+    }
+  }
+
+  #remove(index: Map<string, Set<string>>, name: string, key: string): void {
+    const keys = index.get(name);
+    if (!keys) return;
+    keys.delete(key);
+    if (keys.size === 0) index.delete(name);
+  }
+
+  #connect(url: string, channel: string): RedisChannel {
+    if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) throw new TypeError('redisUrl must be a redis:// or rediss:// URL');
+    const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2000);
+    // Publishing never queues while Redis is away: a request must not wait for a reconnection.
+    const publisher = new Redis(url, { retryStrategy, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1000 });
+    // The subscriber queues its SUBSCRIBE, and ioredis subscribes again after each reconnection.
+    const subscriber = new Redis(url, { retryStrategy, maxRetriesPerRequest: null, connectTimeout: 1000 });
+    // Errors are expected while Redis is down; the cache goes on in process, bounded by TTLs.
+    publisher.on('error', () => {});
+    subscriber.on('error', () => {});
+    subscriber.on('message', (from: string, text: string) => {
+      if (from !== channel) return;
+      let message: unknown;
+      try {
+        message = JSON.parse(text);
+      } catch {
+        return;
+      }
+      const { o, t } = (message ?? {}) as Partial<InvalidationMessage>;
+      if (typeof o !== 'string' || o === this.#origin || !Array.isArray(t)) return;
+      this.#evict(t.filter((tag): tag is string => typeof tag === 'string'));
+    });
+    const subscribed = subscriber.subscribe(channel).then(
+      () => true,
+      () => false,
+    );
+    return { publisher, subscriber, channel, subscribed };
+  }
+}
+
+/** Creates the whole-response cache. Throws a TypeError naming a bad option. */
+export function createResponseCache(options: ResponseCacheOptions = {}): ResponseCache {
+  return new ResponseCache(options);
+}
