@@ -25,7 +25,11 @@ import { createOrdersSubgraph } from '../subgraphs/orders/index.js';
 import { createStockSubgraph } from '../subgraphs/stock/index.js';
 import { createInvoicesSubgraph } from '../subgraphs/invoices/index.js';
 import { createCasesSubgraph } from '../subgraphs/cases/index.js';
+import { createIdempotencyStore } from '../subgraphs/shared/mutations/idempotency.js';
+import { createAuditLog } from '../subgraphs/shared/mutations/audit-log.js';
+import { createMutationRunner } from '../subgraphs/shared/mutations/run-mutation.js';
 import { createGatewayServer, type RunningGateway } from '../gateway/src/server.js';
+import { deniedMutationAudit } from '../gateway/src/plugins/denied-mutation-audit.js';
 import { createDevJwtVerifier, DEV_KEYS_DIR } from '../gateway/src/auth/dev-keys.js';
 import { supergraphForApolloGateway } from '../gateway/src/auth/supergraph-for-gateway.js';
 import type { SystemSettings } from './config.js';
@@ -140,6 +144,14 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     };
 
     const principalSecret = settings.principalSecret ?? (options.devKeysDir ? randomBytes(32).toString('hex') : devPrincipalSecret());
+    // One idempotency store and one audit log for every subgraph: keys agree across subgraphs (and,
+    // with Redis, across replicas), and the audit trail is one file.
+    const idempotency = createIdempotencyStore({ keyPrefix: 'c360:idem', redisUrl: settings.redisUrl });
+    const auditLog = createAuditLog({ path: settings.auditLogPath });
+    closers.push(async () => {
+      await Promise.all([idempotency.close(), auditLog.close()]);
+    });
+    const mutations = { runner: createMutationRunner({ store: idempotency, log: auditLog }) };
     const authenticate = createAuthenticate({ secret: principalSecret, allowUnsignedForBenchmarks: options.allowUnsignedForBenchmarks });
     // Ownership answers come from Salesforce through the same record cache as the accounts subgraph.
     const ownership: Ownership = { partnerIdsByAccountIds: (ids) => salesforce.partnerIdsByAccountIds(ids) };
@@ -156,11 +168,11 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
       subgraphs[name] = running;
       log(`${name.padEnd(9)} subgraph  ${running.url}`);
     };
-    await start('accounts', settings.ports.accounts, () => createAccountsSubgraph({ salesforce, cache: caches.salesforce, authenticate, wrapSchema: wrapFor('accounts') }));
-    await start('orders', settings.ports.orders, () => createOrdersSubgraph({ odoo, cache: caches.odoo, authenticate, ownership, wrapSchema: wrapFor('orders') }));
+    await start('accounts', settings.ports.accounts, () => createAccountsSubgraph({ salesforce, cache: caches.salesforce, authenticate, mutations, wrapSchema: wrapFor('accounts') }));
+    await start('orders', settings.ports.orders, () => createOrdersSubgraph({ odoo, cache: caches.odoo, authenticate, ownership, mutations, wrapSchema: wrapFor('orders') }));
     await start('stock', settings.ports.stock, () => createStockSubgraph({ odoo, cache: caches.odoo, authenticate, ownership, wrapSchema: wrapFor('stock') }));
-    await start('invoices', settings.ports.invoices, () => createInvoicesSubgraph({ odoo, cache: caches.odoo, authenticate, ownership, wrapSchema: wrapFor('invoices') }));
-    await start('cases', settings.ports.cases, () => createCasesSubgraph({ serviceDesk, cache: caches.servicedesk, authenticate, ownership, wrapSchema: wrapFor('cases') }));
+    await start('invoices', settings.ports.invoices, () => createInvoicesSubgraph({ odoo, cache: caches.odoo, authenticate, ownership, mutations, wrapSchema: wrapFor('invoices') }));
+    await start('cases', settings.ports.cases, () => createCasesSubgraph({ serviceDesk, cache: caches.servicedesk, authenticate, ownership, mutations, wrapSchema: wrapFor('cases') }));
 
     const supergraphSdl = readFileSync(resolve(ROOT, settings.supergraphPath), 'utf8');
     let gatewayUrl: string | undefined;
@@ -174,6 +186,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
         auth: createGatewayAuth(verifier, supergraphSdl, principalSecret),
         subgraphTimeoutMs: settings.subgraphTimeoutMs,
         metrics: metricsRegistry,
+        onDeniedMutations: deniedMutationAudit(auditLog),
         responseCache: options.responseCache === false ? false : { redisUrl: settings.redisUrl },
         dedup: options.dedup ?? true,
       });

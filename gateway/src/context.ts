@@ -11,4 +11,6 @@ export interface GatewayContext {
   stale: StaleReport[];
   /** Entity tags (`Order:42`) that subgraphs reported changed (`extensions.invalidate`); evicted from the response cache when the request ends. */
   invalidated?: string[];
+  /** The client's `Idempotency-Key` header, forwarded to the subgraph that runs a mutation. */
+  idempotencyKey?: string;
 }

@@ -11,6 +11,8 @@ import { createDevJwtVerifier } from './auth/dev-keys.js';
 import { createJwtVerifier } from './auth/jwt.js';
 import { supergraphForApolloGateway } from './auth/supergraph-for-gateway.js';
 import { createGatewayServer } from './server.js';
+import { deniedMutationAudit } from './plugins/denied-mutation-audit.js';
+import { createAuditLog } from '../../subgraphs/shared/mutations/audit-log.js';
 
 async function main(): Promise<void> {
   const settings = loadSettings();
@@ -34,6 +36,9 @@ async function main(): Promise<void> {
     auth: createGatewayAuth(verifier, supergraphSdl, secret),
     subgraphTimeoutMs: settings.subgraphTimeoutMs,
     metrics: metricsRegistry,
+    // With Redis, invalidations reach the response caches of every gateway replica.
+    responseCache: { redisUrl: settings.redisUrl },
+    onDeniedMutations: deniedMutationAudit(createAuditLog({ path: settings.auditLogPath })),
   });
   const running = await gateway.listen(settings.ports.gateway, settings.host);
   console.log(`[gateway] GraphQL on ${running.url}`);

@@ -43,6 +43,16 @@ export interface GatewayAuth {
   visibilityKey(principal: Principal): string;
 }
 
+/** Root mutation fields the operation filter refused for a principal. */
+export interface DeniedMutations {
+  principal: Principal;
+  requestId: string;
+  /** Schema names of the refused root fields (`placeOrder`), not their aliases. */
+  fields: string[];
+  variables: Record<string, unknown>;
+  code: 'FORBIDDEN' | 'UNAUTHENTICATED';
+}
+
 /** Options of the gateway server. */
 export interface GatewayServerOptions {
   /** The supergraph SDL as handed to @apollo/gateway (security `for:` purposes already stripped). */
@@ -56,6 +66,11 @@ export interface GatewayServerOptions {
   metrics?: Registry;
   /** Extra Apollo Server plugins. */
   plugins?: ConstructorParameters<typeof ApolloServer<GatewayContext>>[0]['plugins'];
+  /**
+   * Called (and awaited) before answering when root mutation fields were refused by the operation
+   * filter, so that refused write attempts are audited although no subgraph sees them.
+   */
+  onDeniedMutations?(event: DeniedMutations): Promise<void>;
   /** Wraps each data source. */
   wrapDataSource?(source: SubgraphDataSource): SubgraphDataSource;
   /**
@@ -78,6 +93,8 @@ interface OperationEntry {
   operation?: OperationTypeNode;
   /** TTL of its response in the response cache; 0 when it is not cached (mutations, cache off). */
   ttlMs: number;
+  /** Root mutation fields the filter refused (schema names). */
+  deniedMutations: string[];
 }
 
 /** A started gateway. */
@@ -182,15 +199,21 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     }
     let removed: RemovedField[] = [];
     let executable = true;
+    let deniedMutations: string[] = [];
+    const original = getOperationAST(document, operationName);
     if (options.auth.filterOperation) {
       const result = options.auth.filterOperation({ schema, document, operationName, principal });
       document = result.document;
       removed = result.removed;
       executable = result.executable !== false;
+      if (original?.operation === 'mutation' && removed.length > 0) {
+        const refusedKeys = new Set(removed.filter((r) => r.path.length === 1).map((r) => r.path[0]));
+        deniedMutations = original.selectionSet.selections.flatMap((s) => (s.kind === 'Field' && refusedKeys.has((s.alias ?? s.name).value) ? [s.name.value] : []));
+      }
     }
     const operation = getOperationAST(document, operationName)?.operation;
     const ttlMs = responseCache && operation === 'query' ? responseCache.ttlMs(schema, document) : 0;
-    entry = { query: removed.length > 0 ? print(document) : query, removed, executable, document, operation, ttlMs };
+    entry = { query: removed.length > 0 ? print(document) : query, removed, executable, document, operation, ttlMs, deniedMutations };
     operations.set(cacheKey, entry);
     return entry;
   };
@@ -213,6 +236,12 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       const visibility = options.auth.visibilityKey(principal);
       if (params?.query) entry = analyze(schema, params.query, params.operationName, principal, visibility);
     }
+    if (entry && entry.deniedMutations.length > 0 && options.onDeniedMutations) {
+      const body = request.body as { variables?: unknown } | undefined;
+      const variables = body && typeof body === 'object' && body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : {};
+      const code = entry.removed.find((r) => r.path.length === 1)?.code ?? 'FORBIDDEN';
+      await options.onDeniedMutations({ principal, requestId: headerValue(req.headers['x-request-id']) ?? randomUUID(), fields: entry.deniedMutations, variables, code });
+    }
     if (entry && !entry.executable) {
       // Nothing the principal may see is left: answer the nulls and errors without planning.
       const data: Record<string, unknown> = {};
@@ -222,7 +251,13 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     const removed = entry?.removed ?? [];
     if (entry && removed.length > 0) replaceQuery(request, entry.query);
     // The arrays are created here: Apollo may hand the data sources a shallow copy of the context.
-    const context: GatewayContext = { principal, requestId: headerValue(req.headers['x-request-id']) ?? randomUUID(), stale: [], invalidated: [] };
+    const context: GatewayContext = {
+      principal,
+      requestId: headerValue(req.headers['x-request-id']) ?? randomUUID(),
+      stale: [],
+      invalidated: [],
+      idempotencyKey: headerValue(req.headers['idempotency-key']),
+    };
 
     // The response cache sits after authentication and filtering, before execution.
     let pending: PendingResponse | undefined;

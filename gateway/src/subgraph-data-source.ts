@@ -62,6 +62,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const headers = request.http!.headers;
     for (const [name, value] of Object.entries(this.principalHeaders(context as GatewayContext))) headers.set(name, value);
     if (context.requestId) headers.set('x-request-id', context.requestId);
+    // The client's key travels only with the mutation itself, to the subgraph that owns the write.
+    const idempotencyKey = (context as GatewayContext).idempotencyKey;
+    if (idempotencyKey && MUTATION.test(request.query ?? '')) headers.set('idempotency-key', idempotencyKey);
     // Only fetches of incoming operations have a principal; health checks and schema loads do not.
     if (this.dedup && this.visibilityKey && 'incomingRequestContext' in options) {
       // Never merge a mutation, nor the fetches that follow one: their answers must see the write.

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys, signDevToken } from '../../gateway/src/auth/dev-keys.js';
+import { signPrincipalHeaders } from '../../subgraphs/shared/authz/principal-header.js';
 import { ROLE_SCOPES } from '../../subgraphs/shared/authz/roles.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 
@@ -107,6 +108,15 @@ describe('gateway authentication', () => {
     });
     const body = (await res.json()) as { errors?: Array<{ path?: string[]; extensions?: { code?: string } }> };
     expect(body.errors?.map((e) => [e.extensions?.code, e.path?.join('.')])).toEqual([['FORBIDDEN', 'product.cost']]);
+  });
+
+  it('principal headers sent by a client are not passed on: even a validly signed admin principal leaves a partner a partner', async () => {
+    const ex = system.skeleton!.examples;
+    const smuggled = signPrincipalHeaders({ sub: 'smuggled', roles: ['admin'], scopes: new Set(ROLE_SCOPES.admin) }, system.principalSecret);
+    const answer = await system.query(`query($id: ID!) { customer(id: $id) { id name annualRevenue { amount } } }`, { id: ex.otherResellerCustomer }, { role: 'partner', partnerId: ex.reseller }, smuggled);
+    expect(answer.status).toBe(200);
+    expect(answer.data).toEqual({ customer: null });
+    expect(answer.errors?.map((e) => [e.extensions?.code, e.path?.join('.')])).toEqual([['FORBIDDEN', 'customer.annualRevenue']]);
   });
 
   it('/healthz and /metrics answer without a token', async () => {

@@ -96,7 +96,7 @@ describe('partner isolation', () => {
   });
 
   it('customers: every row is the partner\'s and totalCount is Salesforce\'s count of its customers', async () => {
-    const rows: Array<{ id: string; partner: { id: string } | null }> = [];
+    const rows: Array<{ id: string; partner: { id: string } | null; orders: { edges: Array<{ node: { id: string; customer: { id: string } } }> } | null }> = [];
     let after: string | null = null;
     let totalCount = -1;
     for (let page = 0; page < 50; page++) {
@@ -110,7 +110,7 @@ describe('partner isolation', () => {
       totalCount = connection.totalCount;
       for (const { node } of connection.edges) {
         rows.push(node);
-        for (const { node: order } of node.orders.edges) {
+        for (const { node: order } of node.orders?.edges ?? []) {
           expect(records.partnerOrderIds).toContain(order.id);
           expect(order.customer.id).toBe(node.id);
         }
@@ -235,5 +235,41 @@ describe('partner isolation', () => {
     expect(writes).toEqual([]);
     const after = await system.query(`query($id: ID!) { order(id: $id) { status } }`, { id: records.other.orderId }, { role: 'admin' });
     expect(after.data?.order.status).not.toBe('CANCELLED');
+  });
+});
+
+describe('partner isolation across back-office links', () => {
+  let fresh: TestSystem;
+
+  beforeAll(async () => {
+    // Its own system, caches off: the test edits a record behind the subgraphs' back.
+    fresh = await startTestSystem({ recordCache: false, responseCache: false });
+  });
+
+  afterAll(async () => {
+    await fresh?.close();
+  });
+
+  // Known bug: Invoice.order follows the invoice's origin (its first order name) and the orders
+  // subgraph's Order.__resolveReference applies no partner row filter, so when one of the partner's
+  // own invoices names another customer's order in Odoo (grouped invoicing, a typo), the partner
+  // reads that order: number, status, amounts, lines, shipments and the other customer's Account
+  // Id. Fix in subgraphs/orders (filter entity references like Query.order does) and/or in
+  // subgraphs/invoices (Invoice.order only for an order of the invoice's customer). Drop `.fails` once fixed.
+  it.fails('an own invoice whose origin names another reseller\'s order does not reveal that order', async () => {
+    const id = Number(records.own.invoiceId);
+    const original = (await fresh.connectors.odoo.movesByIds([id])).get(id)!.invoice_origin;
+    await fresh.connectors.odoo.call('account.move', 'write', [[id], { invoice_origin: records.other.orderNumber }]);
+    try {
+      const answer = await fresh.query(
+        `query($id: ID!) { invoice(id: $id) { id order { id number status amountTotal { amount } customer { id } shipments { id } } } }`,
+        { id: records.own.invoiceId },
+        asPartner(),
+      );
+      expect(answer.data?.invoice?.id).toBe(records.own.invoiceId);
+      expect(answer.data?.invoice?.order).toBeNull();
+    } finally {
+      await fresh.connectors.odoo.call('account.move', 'write', [[id], { invoice_origin: original }]);
+    }
   });
 });

@@ -117,4 +117,43 @@ describe('subgraphs refuse requests the gateway did not sign', () => {
     expect(answer.body.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
     expect((await snapshot.delta()).zendesk).toEqual({});
   });
+  /** `_entities` answers for a signed partner principal. */
+  async function partnerEntities(name: SubgraphName, selection: string, representations: unknown[]) {
+    const partner = signPrincipalHeaders({ sub: 'signature-test', roles: ['partner'], scopes: new Set(ROLE_SCOPES.partner), partnerId: records.reseller }, system.principalSecret);
+    const answer = await post(name, { query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${selection} } }`, variables: { r: representations } }, partner);
+    expect(answer.status).toBe(200);
+    return answer.body.data?._entities as Array<Record<string, any> | null>;
+  }
+
+  it('accounts: a partner principal gets another reseller\'s customer entity as null', async () => {
+    const [other, own] = await partnerEntities('accounts', 'Customer { id name }', [
+      { __typename: 'Customer', id: records.other.customerId },
+      { __typename: 'Customer', id: records.own.customerId },
+    ]);
+    expect(other).toBeNull();
+    expect(own).toMatchObject({ id: records.own.customerId });
+  });
+
+  // Known bug: the entity resolvers of the orders (Order.__resolveReference, Customer.orders),
+  // invoices (Invoice.__resolveReference, Customer.billing/invoices, Order.invoices) and stock
+  // (Order.shipments) subgraphs do not apply the partner row filter that their root fields apply
+  // (subgraphs/orders/resolvers.ts visible()), so a partner principal gets other resellers' rows
+  // through _entities. The gateway only sends representations it got from filtered fields, except
+  // where a back-office link points across customers (see partner-isolation.test.ts). Drop `.fails` once fixed.
+  it.fails('orders, invoices, stock: a partner principal gets no row of another reseller through _entities', async () => {
+    const otherCustomer = { __typename: 'Customer', id: records.other.customerId };
+    const otherOrder = { __typename: 'Order', id: records.other.orderId };
+    const leaks: string[] = [];
+    const check = (what: string, value: unknown) => {
+      const empty = value === null || (typeof value === 'object' && value !== null && Object.entries(value).every(([k, v]) => k === 'id' || v === null || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && 'totalCount' in v && (v as { totalCount: number }).totalCount === 0)));
+      if (!empty) leaks.push(`${what}: ${JSON.stringify(value)}`);
+    };
+    check('orders Order', (await partnerEntities('orders', 'Order { id number status }', [otherOrder]))[0]);
+    check('orders Customer.orders', (await partnerEntities('orders', 'Customer { id orders { totalCount } }', [otherCustomer]))[0]);
+    check('invoices Invoice', (await partnerEntities('invoices', 'Invoice { id number }', [{ __typename: 'Invoice', id: records.other.invoiceId }]))[0]);
+    check('invoices Customer', (await partnerEntities('invoices', 'Customer { id billing { vatNumber } invoices { totalCount } }', [otherCustomer]))[0]);
+    check('invoices Order.invoices', (await partnerEntities('invoices', 'Order { id invoices { id } }', [{ ...otherOrder, number: records.other.orderNumber }]))[0]);
+    check('stock Order.shipments', (await partnerEntities('stock', 'Order { id shipments { id } }', [otherOrder]))[0]);
+    expect(leaks).toEqual([]);
+  });
 });
