@@ -16,6 +16,7 @@ import { createRedisLayer } from '../subgraphs/shared/cache/redis-layer.js';
 import { metricsRegistry } from '../subgraphs/shared/metrics/index.js';
 import type { Principal } from '../subgraphs/shared/authz/principal.js';
 import { createAuthenticate } from '../subgraphs/shared/authz/principal-header.js';
+import { ALL_SCOPES } from '../subgraphs/shared/authz/roles.js';
 import { createJwtVerifier } from '../gateway/src/auth/jwt.js';
 import { applyPermissions } from '../subgraphs/shared/authz/permissions.js';
 import type { Ownership } from '../subgraphs/shared/ownership/ownership.js';
@@ -49,6 +50,12 @@ export interface StartSystemOptions {
   subgraphPermissions?: boolean;
   /** Start the gateway (default on); benchmarks start peers over the same subgraphs instead. */
   gateway?: boolean;
+  /**
+   * Benchmarks only: false runs without any authorization layer (no token verification, no
+   * operation filter, no signed principal, no subgraph permissions; every caller is an admin), to
+   * measure what the layers cost. Default true; `npm start` never turns it off.
+   */
+  authorization?: boolean;
   /** Benchmarks only: subgraphs accept unsigned requests as this principal. */
   allowUnsignedForBenchmarks?: Principal;
   /** Where development keys live (default var/dev-keys). */
@@ -152,10 +159,15 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
       await Promise.all([idempotency.close(), auditLog.close()]);
     });
     const mutations = { runner: createMutationRunner({ store: idempotency, log: auditLog }) };
-    const authenticate = createAuthenticate({ secret: principalSecret, allowUnsignedForBenchmarks: options.allowUnsignedForBenchmarks });
+    const authorizationOn = options.authorization ?? true;
+    const benchAdmin: Principal = { sub: 'bench-admin', roles: ['admin'], scopes: new Set(ALL_SCOPES) };
+    const authenticate = createAuthenticate({
+      secret: principalSecret,
+      allowUnsignedForBenchmarks: authorizationOn ? options.allowUnsignedForBenchmarks : benchAdmin,
+    });
     // Ownership answers come from Salesforce through the same record cache as the accounts subgraph.
     const ownership: Ownership = { partnerIdsByAccountIds: (ids) => salesforce.partnerIdsByAccountIds(ids) };
-    const permissionsOn = options.subgraphPermissions ?? true;
+    const permissionsOn = authorizationOn && (options.subgraphPermissions ?? true);
     const wrapFor = (name: string) =>
       permissionsOn
         ? (schema: GraphQLSchema) => applyPermissions(schema, readFileSync(resolve(ROOT, 'subgraphs', name, 'schema.graphql'), 'utf8'))
@@ -183,7 +195,9 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
       const gateway = await createGatewayServer({
         supergraphSdl: supergraphForApolloGateway(supergraphSdl),
         subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url])),
-        auth: createGatewayAuth(verifier, supergraphSdl, principalSecret),
+        auth: authorizationOn
+          ? createGatewayAuth(verifier, supergraphSdl, principalSecret)
+          : { authenticate: async () => benchAdmin, principalHeaders: () => ({}), visibilityKey: () => 'bench-admin' },
         subgraphTimeoutMs: settings.subgraphTimeoutMs,
         metrics: metricsRegistry,
         onDeniedMutations: deniedMutationAudit(auditLog),

@@ -164,6 +164,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     gateway,
     formatError: formatGatewayError,
     includeStacktraceInErrorResponses: false,
+    // The process entry points (npm start, npm run gateway) own signal handling and close in order.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginUsageReportingDisabled(),

@@ -82,6 +82,8 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     schema,
     formatError: formatSubgraphError,
     includeStacktraceInErrorResponses: false,
+    // The process entry points (npm start, npm run gateway) own signal handling and close in order.
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginInlineTraceDisabled(), responseExtensionsPlugin()],
     // The gateway sends JSON POSTs with a content-type; CSRF prevention stays on.
   });
