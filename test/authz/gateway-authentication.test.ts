@@ -113,7 +113,8 @@ describe('gateway authentication', () => {
   it('principal headers sent by a client are not passed on: even a validly signed admin principal leaves a partner a partner', async () => {
     const ex = system.skeleton!.examples;
     const smuggled = signPrincipalHeaders({ sub: 'smuggled', roles: ['admin'], scopes: new Set(ROLE_SCOPES.admin) }, system.principalSecret);
-    const answer = await system.query(`query($id: ID!) { customer(id: $id) { id name annualRevenue { amount } } }`, { id: ex.otherResellerCustomer }, { role: 'partner', partnerId: ex.reseller }, smuggled);
+    const partner = await token({ claims: { roles: ['partner'], scope: ROLE_SCOPES.partner.join(' '), partner_id: ex.reseller } });
+    const answer = await system.query(`query($id: ID!) { customer(id: $id) { id name annualRevenue { amount } } }`, { id: ex.otherResellerCustomer }, { token: partner }, smuggled);
     expect(answer.status).toBe(200);
     expect(answer.data).toEqual({ customer: null });
     expect(answer.errors?.map((e) => [e.extensions?.code, e.path?.join('.')])).toEqual([['FORBIDDEN', 'customer.annualRevenue']]);

@@ -42,8 +42,9 @@ export function testSettings(overrides: Partial<SystemSettings> = {}): SystemSet
 
 /** Starts the whole system for a test file. Close it in afterAll. */
 export async function startTestSystem(options: Partial<StartSystemOptions> = {}): Promise<TestSystem> {
-  const devKeysDir = mkdtempSync(join(tmpdir(), 'c360-keys-'));
-  const system = await startSystem({ settings: testSettings(), devKeysDir, ...options });
+  const ownKeys = options.devKeysDir === undefined;
+  const devKeysDir = options.devKeysDir ?? mkdtempSync(join(tmpdir(), 'c360-keys-'));
+  const system = await startSystem({ settings: testSettings(), ...options, devKeysDir });
   const tokens = new Map<string, Promise<string>>();
   const token = (role: Role, partnerId?: string, sub?: string) => {
     const key = `${role}|${partnerId ?? ''}|${sub ?? ''}`;
@@ -88,7 +89,7 @@ export async function startTestSystem(options: Partial<StartSystemOptions> = {})
     },
     async close() {
       await system.close();
-      rmSync(devKeysDir, { recursive: true, force: true });
+      if (ownKeys) rmSync(devKeysDir, { recursive: true, force: true });
     },
   };
 }

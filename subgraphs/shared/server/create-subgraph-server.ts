@@ -1,6 +1,6 @@
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import type { BaseSubgraphContext } from './context.js';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
@@ -84,7 +84,9 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     includeStacktraceInErrorResponses: false,
     // The process entry points (npm start, npm run gateway) own signal handling and close in order.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginInlineTraceDisabled(), responseExtensionsPlugin()],
+    persistedQueries: false,
+    // Cache hints are not used (the caches are ours) and would instrument every resolver.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), responseExtensionsPlugin()],
     // The gateway sends JSON POSTs with a content-type; CSRF prevention stays on.
   });
   await apollo.start();
