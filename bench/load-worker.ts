@@ -1,0 +1,91 @@
+/**
+ * The load generator, in a worker thread so that it does not share the system's event loop:
+ * closed-loop clients that each send the next request of a fixed plan as soon as their last one
+ * is answered, until the plan or the time runs out.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { summarizeResponse, type ResponseSummary } from './summarize.js';
+
+/** One planned request: which query, which customer, which token. */
+export interface PlannedRequest {
+  /** Index into `LoadJob.queries`. */
+  q: number;
+  /** Customer (Account) id: the `$id` variable. */
+  id: string;
+  /** Index into `LoadJob.tokens`. */
+  t: number;
+}
+
+/** What the worker runs. */
+export interface LoadJob {
+  url: string;
+  queries: string[];
+  tokens: string[];
+  plan: PlannedRequest[];
+  concurrency: number;
+  durationMs: number;
+  /** Per-request timeout. */
+  timeoutMs: number;
+}
+
+/** One completed (or failed) request. */
+export interface RequestResult {
+  /** Index in the plan. */
+  i: number;
+  /** Epoch milliseconds when it was sent. */
+  start: number;
+  ms: number;
+  status: number;
+  summary?: ResponseSummary;
+  /** Transport failure or unparsable body. */
+  failure?: string;
+}
+
+/** Messages from the worker. */
+export type WorkerMessage = { type: 'progress'; done: number; errors: number } | { type: 'done'; results: RequestResult[] };
+
+async function run(job: LoadJob): Promise<RequestResult[]> {
+  const results: RequestResult[] = [];
+  const deadline = performance.now() + job.durationMs;
+  let next = 0;
+  let errors = 0;
+  const progress = setInterval(() => parentPort?.postMessage({ type: 'progress', done: results.length, errors } satisfies WorkerMessage), 1000);
+  const client = async () => {
+    while (next < job.plan.length && performance.now() < deadline) {
+      const i = next++;
+      const planned = job.plan[i]!;
+      const body = JSON.stringify({ query: job.queries[planned.q], variables: { id: planned.id } });
+      const t0 = performance.now();
+      const start = performance.timeOrigin + t0;
+      try {
+        const res = await fetch(job.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${job.tokens[planned.t]}` },
+          body,
+          signal: AbortSignal.timeout(job.timeoutMs),
+        });
+        const text = await res.text();
+        const ms = performance.now() - t0;
+        let summary: ResponseSummary | undefined;
+        let failure: string | undefined;
+        try {
+          summary = summarizeResponse(JSON.parse(text), res.headers.get('x-cache'));
+        } catch {
+          failure = `unparsable body (${text.length} bytes)`;
+        }
+        if (failure || res.status !== 200 || !summary?.customer || summary.errorCodes.length > 0) errors++;
+        results.push({ i, start, ms, status: res.status, summary, failure });
+      } catch (err) {
+        errors++;
+        results.push({ i, start, ms: performance.now() - t0, status: 0, failure: err instanceof Error ? err.name : String(err) });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: job.concurrency }, client));
+  clearInterval(progress);
+  return results;
+}
+
+if (parentPort) {
+  void run(workerData as LoadJob).then((results) => parentPort!.postMessage({ type: 'done', results } satisfies WorkerMessage));
+}

@@ -1,0 +1,338 @@
+/** The benchmark's measurements: one gateway x workload run, the identical-burst check and cold latency. */
+import { loadavg } from 'node:os';
+import type { SandboxStats } from '../sandbox/common/server.js';
+import type { WorldSkeleton } from '../sandbox/world/skeleton.js';
+import { metricsRegistry } from '../subgraphs/shared/metrics/index.js';
+import { many2oneId } from '../subgraphs/shared/connectors/odoo/connector.js';
+import type { OdooConnector } from '../subgraphs/shared/connectors/odoo/connector.js';
+import { signDevToken } from '../gateway/src/auth/dev-keys.js';
+import { percentile, runLoad, type PlannedRequest, type RequestResult } from './load.js';
+import { metricsDelta, snapshotMetrics, sumOf, type Sample } from './metrics-delta.js';
+import { minimumOdooCalls, type MinimumCalls, type OrdersOfCustomer, type ViewRecord } from './minimum-calls.js';
+import { startBenchSystem, type BenchSystem, type BenchSystemOptions, type GatewayName } from './systems.js';
+import { QUERIES, VIEWS, type TokenSpec, type Workload } from './workloads.js';
+
+type Backend = 'odoo' | 'salesforce' | 'zendesk';
+const BACKENDS: Backend[] = ['odoo', 'salesforce', 'zendesk'];
+
+/** Backend calls by system and operation. */
+export type CallsByBackend = Record<Backend, { calls: number; byOperation: Record<string, number> }>;
+
+/** The result of one gateway x workload run. */
+export interface RunResult {
+  gateway: GatewayName;
+  workload: string;
+  description: string;
+  checks: string;
+  features: string[];
+  startupMs: number;
+  seconds: number;
+  requests: number;
+  throughput: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  /** Error codes and failures with their counts. */
+  errorKinds: Record<string, number>;
+  /** One example message per error kind. */
+  errorSamples: Record<string, string>;
+  /** FORBIDDEN field removals (expected for the role; not errors). */
+  forbiddenFields: number;
+  /** Views whose `orders` came back null although the customer has orders. */
+  ordersNull: number;
+  staleResponses: number;
+  /** CPU time of the whole process (system, gateway and load worker) per request, in ms. */
+  cpuMsPerRequest: number;
+  /** The machine's 1-minute load average before and after the run (other work on the machine skews throughput). */
+  loadAverage: [number, number];
+  backend: CallsByBackend;
+  /** Backend calls per 1,000 queries, by system. */
+  per1000: Record<Backend, number>;
+  /** Responses served by a gateway response cache / responses that said (x-cache or extensions.responseCache). */
+  responseCacheHitRatio: number | null;
+  /** Our record cache: hits / (hits + misses + stale) over keys. */
+  recordCacheHitRatio: number | null;
+  /** Subgraph fetches merged by our in-flight dedup. */
+  dedupedFetches: number | null;
+  /** Counter deltas of the gateway/cache metrics (ours only). */
+  metrics: Sample[];
+  minimum: MinimumCalls;
+  /** Odoo calls / minimum. */
+  odooVsMinimum: number;
+}
+
+/** Signs (once per spec) the development tokens a plan refers to. */
+export async function signTokens(specs: readonly TokenSpec[], devKeysDir: string): Promise<string[]> {
+  return Promise.all(specs.map((s) => signDevToken({ role: s.role, sub: s.sub, partnerId: s.partnerId }, { dir: devKeysDir })));
+}
+
+function readStats(bench: BenchSystem): Record<Backend, SandboxStats> {
+  // A copy: the sandbox hands out its live counters.
+  return Object.fromEntries(BACKENDS.map((b) => [b, structuredClone(bench.system.sandboxes[b]!.stats())])) as Record<Backend, SandboxStats>;
+}
+
+function callsDelta(before: Record<Backend, SandboxStats>, after: Record<Backend, SandboxStats>): CallsByBackend {
+  const out = {} as CallsByBackend;
+  for (const b of BACKENDS) {
+    const byOperation: Record<string, number> = {};
+    for (const [op, n] of Object.entries(after[b].byOperation)) {
+      const d = n - (before[b].byOperation[op] ?? 0);
+      if (d !== 0) byOperation[op] = d;
+    }
+    out[b] = { calls: after[b].calls - before[b].calls, byOperation };
+  }
+  return out;
+}
+
+function isError(r: RequestResult): boolean {
+  return r.status !== 200 || !!r.failure || !r.summary?.customer || r.summary.errorCodes.length > 0;
+}
+
+/** Counts of what went wrong: the failure, the HTTP status, or the first error code. */
+function errorKindsOf(results: readonly RequestResult[]): Record<string, number> {
+  const kinds: Record<string, number> = {};
+  for (const r of results) {
+    if (!isError(r)) continue;
+    const kind = r.failure ?? (r.status !== 200 ? `HTTP ${r.status}` : r.summary!.errorCodes[0] ?? 'no customer');
+    kinds[kind] = (kinds[kind] ?? 0) + 1;
+  }
+  return kinds;
+}
+
+/** One example message per error kind (the first seen). */
+function errorSamplesOf(results: readonly RequestResult[]): Record<string, string> {
+  const samples: Record<string, string> = {};
+  for (const r of results) {
+    if (!isError(r)) continue;
+    const kind = r.failure ?? (r.status !== 200 ? `HTTP ${r.status}` : r.summary!.errorCodes[0] ?? 'no customer');
+    samples[kind] ??= r.summary?.firstError ?? r.failure ?? '';
+  }
+  return samples;
+}
+
+/**
+ * The orders of customers whose responses lost them, read from the sandbox after the run (its
+ * counters are taken before): the ids, numbers, lines and products the view needed.
+ */
+async function ordersFromWorld(odoo: OdooConnector, world: WorldSkeleton, accountIds: Iterable<string>): Promise<Map<string, OrdersOfCustomer & { all: number[] }>> {
+  const out = new Map<string, OrdersOfCustomer & { all: number[] }>();
+  const customers = [...new Set(accountIds)].map((id) => world.byAccountId.get(id)).filter((c) => c?.hasErpPartner);
+  for (let k = 0; k < customers.length; k += 100) {
+    const chunk = customers.slice(k, k + 100);
+    const idLists = await odoo.orderIdsByPartnerIds(chunk.map((c) => c!.odooPartnerId));
+    for (const c of chunk) out.set(c!.accountId, { all: idLists.get(c!.odooPartnerId) ?? [], orderIds: [], orderNumbers: [], lineIds: [], productIds: [] });
+  }
+  const allIds = [...out.values()].flatMap((o) => o.all.slice(0, 50));
+  const orders = new Map<number, { name: string; lines: number[] }>();
+  for (let k = 0; k < allIds.length; k += 400) {
+    for (const [id, o] of await odoo.ordersByIds(allIds.slice(k, k + 400))) orders.set(id, { name: o.name, lines: o.order_line });
+  }
+  const lineIds = [...orders.values()].flatMap((o) => o.lines);
+  const productOfLine = new Map<number, number>();
+  for (let k = 0; k < lineIds.length; k += 400) {
+    for (const [id, l] of await odoo.orderLinesByIds(lineIds.slice(k, k + 400))) {
+      const pid = many2oneId(l.product_id);
+      if (pid !== null) productOfLine.set(id, pid);
+    }
+  }
+  for (const entry of out.values()) {
+    const ids = entry.all.slice(0, 50);
+    entry.orderIds = ids;
+    entry.orderNumbers = ids.flatMap((id) => (orders.has(id) ? [orders.get(id)!.name] : []));
+    entry.lineIds = ids.flatMap((id) => orders.get(id)?.lines ?? []);
+    entry.productIds = [...new Set(entry.lineIds.flatMap((l) => (productOfLine.has(l) ? [productOfLine.get(l)!] : [])))];
+  }
+  return out;
+}
+
+/** Everything a run needs besides the gateway and workload. */
+export interface RunContext extends BenchSystemOptions {
+  seconds: number;
+  concurrency: number;
+  log(line: string): void;
+}
+
+/** Starts a fresh system, runs one workload against its gateway and measures it. */
+export async function runWorkload(gateway: GatewayName, workload: Workload, tokens: string[], ctx: RunContext): Promise<RunResult> {
+  const t0 = performance.now();
+  const bench = await startBenchSystem(gateway, ctx);
+  const startupMs = performance.now() - t0;
+  try {
+    const world = bench.system.skeleton!;
+    const statsBefore = readStats(bench);
+    const metricsBefore = await snapshotMetrics(metricsRegistry);
+    const loadBefore = loadavg()[0]!;
+    const cpuBefore = process.cpuUsage();
+    let lastLog = performance.now();
+    const results = await runLoad(
+      { url: bench.url, queries: [...QUERIES], tokens, plan: workload.plan, concurrency: ctx.concurrency, durationMs: ctx.seconds * 1000, timeoutMs: 30_000 },
+      (done, errors) => {
+        if (performance.now() - lastLog < 4000) return;
+        lastLog = performance.now();
+        ctx.log(`    ${gateway}/${workload.name}: ${done} requests, ${errors} errors`);
+      },
+    );
+    const cpu = process.cpuUsage(cpuBefore);
+    const loadAfter = loadavg()[0]!;
+    const statsAfter = readStats(bench);
+    const metrics = metricsDelta(metricsBefore, await snapshotMetrics(metricsRegistry));
+    const backend = callsDelta(statsBefore, statsAfter);
+
+    const requests = results.length;
+    const first = Math.min(...results.map((r) => r.start));
+    const last = Math.max(...results.map((r) => r.start + r.ms));
+    const seconds = requests > 0 ? (last - first) / 1000 : 0;
+    const errorKinds = errorKindsOf(results);
+    const errors = results.filter(isError).length;
+    const withCacheInfo = results.filter((r) => r.summary?.cacheHit !== undefined);
+    const hits = sumOf(metrics, 'cache_requests_total', { result: 'hit' });
+    const keyLookups = sumOf(metrics, 'cache_requests_total');
+    const dedupMetric = metrics.some((s) => s.name === 'gateway_subgraph_fetch_dedup_total') || gateway === 'ours';
+
+    // The minimum: every completed view's needs, replayed in the order the views were sent.
+    // Every answered view counts, errors or not: a view whose orders came back null still needed them.
+    const completed = results.filter((r) => r.summary?.customer);
+    const views: ViewRecord[] = completed.map((r) => {
+      const planned: PlannedRequest = workload.plan[r.i]!;
+      return { start: r.start, view: VIEWS[planned.q]!, accountId: planned.id, summary: r.summary! };
+    });
+    const lost = views.filter((v) => v.summary.ordersNull).map((v) => v.accountId);
+    const fallback = lost.length > 0 ? await ordersFromWorld(bench.system.connectors.odoo, world, lost) : new Map();
+    const minimum = minimumOdooCalls(views, world, (accountId, n) => {
+      const o = fallback.get(accountId);
+      if (!o) return undefined;
+      const orderIds = o.all.slice(0, n);
+      if (n >= 50) return o;
+      // Fewer orders than the full view: the list-only views show no lines.
+      return { orderIds, orderNumbers: o.orderNumbers.slice(0, orderIds.length), lineIds: [], productIds: [] };
+    });
+    const per1000 = Object.fromEntries(BACKENDS.map((b) => [b, requests > 0 ? (backend[b].calls / requests) * 1000 : 0])) as Record<Backend, number>;
+    const customersWithOrders = (id: string) => (world.byAccountId.get(id)?.orders.length ?? 0) > 0;
+    return {
+      gateway,
+      workload: workload.name,
+      description: workload.description,
+      checks: bench.checks,
+      features: bench.features,
+      startupMs: Math.round(startupMs),
+      seconds,
+      requests,
+      throughput: seconds > 0 ? requests / seconds : 0,
+      p50Ms: percentile(results.map((r) => r.ms), 50),
+      p99Ms: percentile(results.map((r) => r.ms), 99),
+      errors,
+      errorKinds,
+      errorSamples: errorSamplesOf(results),
+      forbiddenFields: results.reduce((n, r) => n + (r.summary?.forbidden ?? 0), 0),
+      ordersNull: views.filter((v) => v.summary.ordersNull && customersWithOrders(v.accountId)).length,
+      staleResponses: results.filter((r) => r.summary?.stale).length,
+      cpuMsPerRequest: requests > 0 ? (cpu.user + cpu.system) / 1000 / requests : 0,
+      loadAverage: [loadBefore, loadAfter],
+      backend,
+      per1000,
+      responseCacheHitRatio: withCacheInfo.length > 0 ? withCacheInfo.filter((r) => r.summary!.cacheHit).length / withCacheInfo.length : null,
+      recordCacheHitRatio: gateway === 'ours' && keyLookups > 0 ? hits / keyLookups : null,
+      dedupedFetches: dedupMetric ? sumOf(metrics, 'gateway_subgraph_fetch_dedup_total') : null,
+      metrics: gateway === 'ours' ? metrics.filter((s) => /^(cache_|gateway_)/.test(s.name)) : [],
+      minimum,
+      odooVsMinimum: minimum.calls > 0 ? backend.odoo.calls / minimum.calls : Number.NaN,
+    };
+  } finally {
+    await bench.close();
+  }
+}
+
+/** The answer of the identical-burst check. */
+export interface IdenticalResult {
+  gateway: GatewayName;
+  /** The customer queried (one whose view is whole). */
+  customer: string;
+  queries: number;
+  errors: number;
+  errorKinds: Record<string, number>;
+  errorSamples: Record<string, string>;
+  odooCalls: number;
+  /** Odoo calls by operation (`<model>.<method>`). */
+  odooByOperation: Record<string, number>;
+  salesforceCalls: number;
+  zendeskCalls: number;
+  p50Ms: number;
+}
+
+/**
+ * Customers whose customer-360 view is whole: ERP partner, orders, and no line on a product that
+ * product reads cannot find (archived ones). Read straight from the sandbox through the connector,
+ * which has no cache: the system's caches stay cold.
+ */
+export async function wholeCustomers(bench: BenchSystem, candidates: readonly string[], n: number): Promise<string[]> {
+  const odoo = bench.system.connectors.odoo;
+  const picked: string[] = [];
+  for (let k = 0; k < candidates.length && picked.length < n; k += 20) {
+    const chunk = candidates.slice(k, k + 20);
+    const orders = await ordersFromWorld(odoo, bench.system.skeleton!, chunk);
+    const productIds = [...new Set([...orders.values()].flatMap((o) => o.productIds))];
+    const found = await odoo.productsByIds(productIds);
+    for (const id of chunk) {
+      const o = orders.get(id);
+      if (o && o.orderIds.length > 0 && o.productIds.every((p) => found.has(p)) && picked.length < n) picked.push(id);
+    }
+  }
+  return picked;
+}
+
+/** Fresh system, then `count` identical customer-360 queries at once (one token): backend calls per model. */
+export async function runIdentical(gateway: GatewayName, count: number, token: string, ctx: RunContext): Promise<IdenticalResult> {
+  const bench = await startBenchSystem(gateway, ctx);
+  try {
+    const world = bench.system.skeleton!;
+    const many = world.customers.filter((c) => c.orders.length >= 10).map((c) => c.accountId);
+    const [customer = world.examples.manyOrders] = await wholeCustomers(bench, many, 1);
+    const before = readStats(bench);
+    const plan = Array.from({ length: count }, () => ({ q: 0, id: customer, t: 0 }));
+    const results = await runLoad({ url: bench.url, queries: [...QUERIES], tokens: [token], plan, concurrency: count, durationMs: 60_000, timeoutMs: 30_000 });
+    const delta = callsDelta(before, readStats(bench));
+    return {
+      gateway,
+      customer,
+      queries: results.length,
+      errors: results.filter(isError).length,
+      errorKinds: errorKindsOf(results),
+      errorSamples: errorSamplesOf(results),
+      odooCalls: delta.odoo.calls,
+      odooByOperation: delta.odoo.byOperation,
+      salesforceCalls: delta.salesforce.calls,
+      zendeskCalls: delta.zendesk.calls,
+      p50Ms: percentile(results.map((r) => r.ms), 50),
+    };
+  } finally {
+    await bench.close();
+  }
+}
+
+/** The answer of the cold-latency check. */
+export interface UncachedResult {
+  gateway: GatewayName;
+  customers: string[];
+  queries: number;
+  errors: number;
+  medianMs: number;
+  latenciesMs: number[];
+}
+
+/**
+ * Fresh system, one warm-up query (connections, backend logins), then single customer-360 queries
+ * one after another, each on a customer not seen before: the median latency.
+ */
+export async function runUncached(gateway: GatewayName, candidates: readonly string[], n: number, token: string, ctx: RunContext): Promise<UncachedResult> {
+  const bench = await startBenchSystem(gateway, ctx);
+  try {
+    const [warmup, ...customers] = await wholeCustomers(bench, candidates, n + 1);
+    const base = { url: bench.url, queries: [...QUERIES], tokens: [token], concurrency: 1, durationMs: 120_000, timeoutMs: 30_000 };
+    await runLoad({ ...base, plan: [{ q: 0, id: warmup!, t: 0 }] });
+    const results = await runLoad({ ...base, plan: customers.map((id) => ({ q: 0, id, t: 0 })) });
+    const latencies = results.map((r) => r.ms);
+    return { gateway, customers, queries: results.length, errors: results.filter(isError).length, medianMs: percentile(latencies, 50), latenciesMs: latencies.map((ms) => Math.round(ms * 10) / 10) };
+  } finally {
+    await bench.close();
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The minimum number of Odoo calls a workload could have cost (DESIGN.md, "Caching, precisely"):
+ * a perfect cache with our TTLs and our batching. The records each completed view needed are
+ * replayed in the order the views ran; a view whose records were all fetched within their TTL
+ * costs nothing, otherwise it costs one call per model or list it needs fresh, and that call
+ * fetches every record of that model or list the view lacked.
+ */
+import type { WorldSkeleton } from '../sandbox/world/skeleton.js';
+import type { ResponseSummary, ViewKind } from './summarize.js';
+
+/** Our cache classes' TTLs (subgraphs/shared/cache/README.md), in ms. */
+export const TTL_MS = { stock: 5_000, status: 30_000, billing: 60_000, profile: 300_000, catalog: 600_000, list: 30_000 } as const;
+
+/**
+ * The units one Odoo call fetches, as the subgraphs batch them (one call per unit and plan step),
+ * with their Odoo model and TTL. Products carry catalog fields (10 min) and quantities (5 s) in one
+ * record: a view that shows availability needs them fetched within 5 s.
+ */
+export const UNITS = {
+  partnerByRef: { model: 'res.partner', ttlMs: TTL_MS.billing },
+  orderIdsByPartner: { model: 'sale.order', ttlMs: TTL_MS.list },
+  order: { model: 'sale.order', ttlMs: TTL_MS.status },
+  orderByName: { model: 'sale.order', ttlMs: TTL_MS.status },
+  orderLine: { model: 'sale.order.line', ttlMs: TTL_MS.status },
+  product: { model: 'product.product', ttlMs: TTL_MS.catalog },
+  productStock: { model: 'product.product', ttlMs: TTL_MS.stock },
+  quantsByProduct: { model: 'stock.quant', ttlMs: TTL_MS.stock },
+  warehouses: { model: 'stock.warehouse', ttlMs: TTL_MS.catalog },
+  pickingsByOrder: { model: 'stock.picking', ttlMs: TTL_MS.status },
+  moveIdsByPartner: { model: 'account.move', ttlMs: TTL_MS.list },
+  move: { model: 'account.move', ttlMs: TTL_MS.billing },
+  movesByOrderName: { model: 'account.move', ttlMs: TTL_MS.billing },
+  openItems: { model: 'account.move', ttlMs: TTL_MS.billing },
+} as const;
+export type Unit = keyof typeof UNITS;
+
+/** The orders part of a view, when the response could not show it (see `OrdersFallback`). */
+export interface OrdersOfCustomer {
+  orderIds: number[];
+  orderNumbers: string[];
+  lineIds: number[];
+  productIds: number[];
+}
+
+/** Orders of a customer read from the sandbox world, for views whose response lost them (first `n`, newest first). */
+export type OrdersFallback = (accountId: string, first: number) => OrdersOfCustomer | undefined;
+
+/** One completed view. */
+export interface ViewRecord {
+  /** Epoch ms when the query was sent. */
+  start: number;
+  view: ViewKind;
+  accountId: string;
+  summary: ResponseSummary;
+}
+
+/** The records (unit -> keys) one view needed. */
+export type Needs = Partial<Record<Unit, Array<string | number>>>;
+
+const ORDERS_FIRST: Record<ViewKind, number> = { customer360: 50, crm: 5, partner: 10 };
+
+/** The Odoo records a view needed, from its response and the world. */
+export function needsOf(view: ViewRecord, world: WorldSkeleton, fallback?: OrdersFallback): Needs {
+  const needs: Needs = { partnerByRef: [view.accountId] };
+  const s = view.summary;
+  const customer = world.byAccountId.get(view.accountId);
+  if (view.view === 'customer360' && s.caseOrderNumbers.length > 0) needs.orderByName = s.caseOrderNumbers;
+  if (!customer?.hasErpPartner) return needs;
+  const pid = customer.odooPartnerId;
+  let orders: OrdersOfCustomer = { orderIds: s.orderIds, orderNumbers: s.orderNumbers, lineIds: s.lineIds, productIds: s.productIds };
+  // A response that lost its orders (null) still needed them: read what they were from the world.
+  if (s.ordersNull && fallback) orders = fallback(view.accountId, ORDERS_FIRST[view.view]) ?? orders;
+  needs.orderIdsByPartner = [pid];
+  if (orders.orderIds.length > 0) needs.order = orders.orderIds;
+  if (view.view !== 'customer360') return needs;
+  if (orders.lineIds.length > 0) needs.orderLine = orders.lineIds;
+  if (orders.productIds.length > 0) {
+    needs.product = orders.productIds;
+    needs.productStock = orders.productIds;
+    needs.quantsByProduct = orders.productIds;
+    needs.warehouses = ['all'];
+  }
+  if (orders.orderIds.length > 0) {
+    needs.pickingsByOrder = orders.orderIds;
+    needs.movesByOrderName = orders.orderNumbers;
+  }
+  needs.moveIdsByPartner = [pid];
+  if (s.invoiceIds.length > 0) needs.move = s.invoiceIds;
+  if (s.balances) needs.openItems = [pid];
+  return needs;
+}
+
+/** The replay's answer. */
+export interface MinimumCalls {
+  calls: number;
+  /** Calls by Odoo model (`sale.order`, ...), comparable with the sandbox's `<model>.search_read` counts. */
+  byModel: Record<string, number>;
+  views: number;
+}
+
+/** Replays the views in start order against a perfect cache with our TTLs. */
+export function minimumOdooCalls(views: readonly ViewRecord[], world: WorldSkeleton, fallback?: OrdersFallback): MinimumCalls {
+  const fetchedAt = new Map<string, number>();
+  const byModel: Record<string, number> = {};
+  let calls = 0;
+  const sorted = [...views].sort((a, b) => a.start - b.start);
+  for (const view of sorted) {
+    const needs = needsOf(view, world, fallback);
+    // Products: one record, one call, whether the catalog or the quantities part is stale.
+    const productCall = new Set<string | number>();
+    for (const [unit, keys] of Object.entries(needs) as Array<[Unit, Array<string | number>]>) {
+      const { model, ttlMs } = UNITS[unit];
+      const recordUnit = unit === 'productStock' ? 'product' : unit;
+      const missing = keys.filter((key) => {
+        const at = fetchedAt.get(`${recordUnit}\u0000${key}`);
+        return at === undefined || view.start - at >= ttlMs;
+      });
+      if (missing.length === 0) continue;
+      if (recordUnit === 'product') {
+        for (const key of missing) productCall.add(key);
+        continue;
+      }
+      calls++;
+      byModel[model] = (byModel[model] ?? 0) + 1;
+      for (const key of missing) fetchedAt.set(`${recordUnit}\u0000${key}`, view.start);
+    }
+    if (productCall.size > 0) {
+      calls++;
+      byModel['product.product'] = (byModel['product.product'] ?? 0) + 1;
+      for (const key of productCall) fetchedAt.set(`product\u0000${key}`, view.start);
+    }
+  }
+  return { calls, byModel, views: sorted.length };
+}

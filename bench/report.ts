@@ -1,0 +1,97 @@
+/** The benchmark's table and acceptance lines. */
+import type { IdenticalResult, RunResult, UncachedResult } from './measure.js';
+import { GATEWAY_LABELS, type GatewayName } from './systems.js';
+
+/** One acceptance ratio with its target. */
+export interface Acceptance {
+  name: string;
+  value: number | null;
+  target: string;
+  pass: boolean | null;
+  /** The same ratio for other gateways, for comparison. */
+  beside?: Record<string, number | null>;
+}
+
+const fmt = (n: number | null | undefined, digits = 0): string => (n === null || n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits));
+const pct = (n: number | null): string => (n === null ? '-' : `${(n * 100).toFixed(0)}%`);
+
+/** The compact table of every gateway x workload run. */
+export function formatTable(runs: readonly RunResult[]): string {
+  const head = ['gateway', 'workload', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'odoo/1k', 'sf/1k', 'zd/1k', 'resp hit', 'rec hit', 'odoo', 'min odoo', 'odoo/min', 'null orders'];
+  const rows = runs.map((r) => [
+    GATEWAY_LABELS[r.gateway],
+    r.workload,
+    fmt(r.throughput, 1),
+    fmt(r.p50Ms, 1),
+    fmt(r.p99Ms, 1),
+    String(r.errors),
+    fmt(r.per1000.odoo, 1),
+    fmt(r.per1000.salesforce, 1),
+    fmt(r.per1000.zendesk, 1),
+    pct(r.responseCacheHitRatio),
+    pct(r.recordCacheHitRatio),
+    String(r.backend.odoo.calls),
+    String(r.minimum.calls),
+    `${fmt(r.odooVsMinimum, 2)}x`,
+    String(r.ordersNull),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function find(runs: readonly RunResult[], gateway: GatewayName, workload: string): RunResult | undefined {
+  return runs.find((r) => r.gateway === gateway && r.workload === workload);
+}
+
+function ratio(a: number | undefined, b: number | undefined): number | null {
+  return a === undefined || b === undefined || !(b > 0) ? null : a / b;
+}
+
+/** The acceptance ratios of the mixed workload and the cold latency. */
+export function acceptance(runs: readonly RunResult[], uncached: readonly UncachedResult[]): Acceptance[] {
+  const ours = find(runs, 'ours', 'mixed');
+  const apollo = find(runs, 'apollo', 'mixed');
+  const hive = find(runs, 'hive', 'mixed');
+  const check = (value: number | null, ok: (v: number) => boolean) => (value === null ? null : ok(value));
+  const vsMin = ours ? ours.odooVsMinimum : null;
+  const vsHive = ratio(ours?.per1000.odoo, hive?.per1000.odoo);
+  const tpHive = ratio(ours?.throughput, hive?.throughput);
+  const tpApollo = ratio(ours?.throughput, apollo?.throughput);
+  const coldOurs = uncached.find((u) => u.gateway === 'ours');
+  const coldApollo = uncached.find((u) => u.gateway === 'apollo');
+  const cold = ratio(coldOurs?.medianMs, coldApollo?.medianMs);
+  return [
+    { name: 'mixed: Odoo calls / minimum possible', value: vsMin, target: '<= 1.2x', pass: check(vsMin, (v) => v <= 1.2), beside: { '(b)': apollo?.odooVsMinimum ?? null, '(c)': hive?.odooVsMinimum ?? null } },
+    { name: 'mixed: Odoo calls per query, (a) / (c)', value: vsHive, target: '<= 0.5x', pass: check(vsHive, (v) => v <= 0.5), beside: { '(b)/(c)': ratio(apollo?.per1000.odoo, hive?.per1000.odoo) } },
+    { name: 'mixed: throughput, (a) / (c)', value: tpHive, target: '>= 1.2x', pass: check(tpHive, (v) => v >= 1.2), beside: { '(b)/(c)': ratio(apollo?.throughput, hive?.throughput) } },
+    { name: 'mixed: throughput, (a) / (b)', value: tpApollo, target: '>= 3x', pass: check(tpApollo, (v) => v >= 3) },
+    { name: 'uncached customer-360 median latency, (a) / (b)', value: cold, target: '<= 1.15x', pass: check(cold, (v) => v <= 1.15) },
+  ];
+}
+
+/** One printable line per acceptance ratio. */
+export function formatAcceptance(items: readonly Acceptance[]): string {
+  return items
+    .map((a) => {
+      const beside = a.beside ? `   [${Object.entries(a.beside).map(([k, v]) => `${k} ${fmt(v, 2)}x`).join(', ')}]` : '';
+      const verdict = a.pass === null ? 'n/a' : a.pass ? 'PASS' : 'FAIL';
+      return `  ${verdict.padEnd(4)}  ${a.name}: ${fmt(a.value, 2)}x (target ${a.target})${beside}`;
+    })
+    .join('\n');
+}
+
+/** The identical-burst lines: Odoo calls per model for each gateway. */
+export function formatIdentical(items: readonly IdenticalResult[]): string {
+  return items
+    .map((r) => {
+      const models = Object.entries(r.odooByOperation).sort(([a], [b]) => (a < b ? -1 : 1)).map(([op, n]) => `${op.replace(/\.search_read$/, '')}=${n}`).join(' ');
+      return `  ${GATEWAY_LABELS[r.gateway].padEnd(11)} ${r.queries} queries, ${r.errors} errors${r.errors > 0 ? ` ${JSON.stringify(r.errorKinds)} e.g. ${Object.values(r.errorSamples)[0] ?? ''}` : ''}, p50 ${fmt(r.p50Ms)} ms: odoo ${r.odooCalls} calls (${models}); salesforce ${r.salesforceCalls}, zendesk ${r.zendeskCalls}`;
+    })
+    .join('\n');
+}
+
+/** The cold-latency lines. */
+export function formatUncached(items: readonly UncachedResult[]): string {
+  return items.map((u) => `  ${GATEWAY_LABELS[u.gateway].padEnd(11)} median ${fmt(u.medianMs, 1)} ms over ${u.queries} cold customers (${u.errors} errors)`).join('\n');
+}
