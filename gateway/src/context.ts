@@ -11,6 +11,13 @@ export interface GatewayContext {
   stale: StaleReport[];
   /** Entity tags (`Order:42`) that subgraphs reported changed (`extensions.invalidate`); evicted from the response cache when the request ends. */
   invalidated?: string[];
+  /**
+   * How long the records the subgraphs read from their record caches stay fresh: the earliest
+   * `extensions.freshForMs` deadline of any fetch of this request (epoch ms); unset when no
+   * subgraph reported one. An object so that the copies of the context Apollo hands the data
+   * sources share it.
+   */
+  freshness?: { untilMs?: number };
   /** The client's `Idempotency-Key` header, forwarded to the subgraph that runs a mutation. */
   idempotencyKey?: string;
 }

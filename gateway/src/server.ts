@@ -12,7 +12,17 @@ import type { Principal } from '../../subgraphs/shared/authz/principal.js';
 import { readBody, sendJson, executeApollo, toHTTPGraphQLRequest } from '../../subgraphs/shared/server/apollo-http.js';
 import type { GatewayContext } from './context.js';
 import { createFetchDedup, type FetchDedup } from './plugins/fetch-dedup.js';
-import { createResponseCache, responseCacheTotal, type CachedResponse, type PendingResponse, type ResponseCache, type ResponseCacheOptions } from './plugins/response-cache.js';
+import {
+  createResponseCache,
+  markStale,
+  responseCacheRefreshTotal,
+  responseCacheTotal,
+  type CachedResponse,
+  type PendingResponse,
+  type ResponseCache,
+  type ResponseCacheOptions,
+  type ResponseToStore,
+} from './plugins/response-cache.js';
 import { responseCacheKey } from './plugins/response-cache-key.js';
 import { entityTypesOf } from './plugins/response-cache-tags.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
@@ -93,6 +103,8 @@ interface OperationEntry {
   operation?: OperationTypeNode;
   /** TTL of its response in the response cache; 0 when it is not cached (mutations, cache off). */
   ttlMs: number;
+  /** How long past the TTL its response may be served stale while refreshed; 0 when never. */
+  staleMs: number;
   /** Root mutation fields the filter refused (schema names). */
   deniedMutations: string[];
 }
@@ -151,6 +163,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         principalHeaders: (context) => options.auth.principalHeaders(context.principal),
         dedup: fetchDedup,
         visibilityKey: (context) => options.auth.visibilityKey(context.principal),
+        // Freshness deadlines are compared on the response cache's clock.
+        now: responseCache ? () => responseCache.now() : undefined,
       });
       return options.wrapDataSource ? options.wrapDataSource(source) : source;
     },
@@ -187,6 +201,16 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   });
   await apollo.start();
 
+  /** A request's context. The arrays and objects are created here: Apollo may hand the data sources a shallow copy of it. */
+  const newContext = (principal: Principal, requestId: string, idempotencyKey: string | undefined): GatewayContext => ({
+    principal,
+    requestId,
+    stale: [],
+    invalidated: [],
+    freshness: {},
+    idempotencyKey,
+  });
+
   // Filtering is pure in (query text, operation name, visibility): cache it like a query plan.
   const operations = new LRUCache<string, OperationEntry>({ max: 2000 });
 
@@ -218,7 +242,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     }
     const operation = getOperationAST(document, operationName)?.operation;
     const ttlMs = responseCache && operation === 'query' ? responseCache.ttlMs(schema, document) : 0;
-    entry = { query: removed.length > 0 ? print(document) : query, removed, executable, document, operation, ttlMs, deniedMutations };
+    const staleMs = responseCache && ttlMs > 0 ? responseCache.staleMs(schema, document) : 0;
+    entry = { query: removed.length > 0 ? print(document) : query, removed, executable, document, operation, ttlMs, staleMs, deniedMutations };
     operations.set(cacheKey, entry);
     return entry;
   };
@@ -255,31 +280,33 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     }
     const removed = entry?.removed ?? [];
     if (entry && removed.length > 0) replaceQuery(request, entry.query);
-    // The arrays are created here: Apollo may hand the data sources a shallow copy of the context.
-    const context: GatewayContext = {
-      principal,
-      requestId: headerValue(req.headers['x-request-id']) ?? randomUUID(),
-      stale: [],
-      invalidated: [],
-      idempotencyKey: headerValue(req.headers['idempotency-key']),
-    };
+    const context = newContext(principal, headerValue(req.headers['x-request-id']) ?? randomUUID(), headerValue(req.headers['idempotency-key']));
 
     // The response cache sits after authentication and filtering, before execution.
     let pending: PendingResponse | undefined;
     if (responseCache && schema && entry && entry.ttlMs > 0 && preflighted(req.headers)) {
       const variables = variablesOf(request);
       if (variables !== INVALID) {
-        const key = responseCacheKey({
-          visibilityKey: options.auth.visibilityKey(principal),
-          operationName: params?.operationName,
-          query: entry.query,
-          variables,
-          accept: headerValue(req.headers.accept),
-        });
-        const hit = responseCache.get(key) ?? (await responseCache.join(key));
-        if (hit) {
+        const accept = headerValue(req.headers.accept);
+        const key = responseCacheKey({ visibilityKey: options.auth.visibilityKey(principal), operationName: params?.operationName, query: entry.query, variables, accept });
+        const found = responseCache.lookup(key);
+        if (found && !found.stale) {
           responseCacheTotal.inc({ result: 'hit' });
-          return sendCached(res, hit);
+          return sendCached(res, found.entry, 'hit');
+        }
+        if (found?.stale) {
+          // Staleness is always visible: the body names it, and a body we cannot flag is not served stale.
+          const body = markStale(found.entry.body, { response: true, ageMs: found.ageMs, reason: 'revalidating' });
+          if (body !== undefined) {
+            responseCacheTotal.inc({ result: 'stale' });
+            revalidate(key, { principal, entry, operationName: params?.operationName, variables, accept });
+            return sendCached(res, { ...found.entry, body }, 'stale');
+          }
+        }
+        const joined = await responseCache.join(key);
+        if (joined) {
+          responseCacheTotal.inc({ result: 'hit' });
+          return sendCached(res, joined, 'hit');
         }
         responseCacheTotal.inc({ result: 'miss' });
         pending = responseCache.begin(key);
@@ -287,51 +314,118 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     }
     try {
       if (removed.length === 0 && !responseCache) return await executeApollo(apollo, request, res, async () => context);
-      const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: request, context: async () => context });
-      const headers: Record<string, string> = {};
-      for (const [key, value] of response.headers) headers[key] = value;
-      if (response.body.kind !== 'complete') {
-        if (removed.length > 0) throw new Error('incremental delivery is not supported with field filtering');
-        res.writeHead(response.status ?? 200, headers);
-        for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      const outcome = await execute(request, context, entry, params?.operationName, !!pending);
+      if (outcome.kind === 'stream') {
+        res.writeHead(outcome.status, outcome.headers);
+        for await (const chunk of outcome.chunks) res.write(chunk);
         res.end();
         evictInvalidated(context);
         return;
       }
       // Evicted before the answer leaves: a client that reads right after its write sees the write.
       evictInvalidated(context);
-      let text = response.body.string;
-      let body: { data?: Record<string, unknown> | null; errors?: unknown[]; extensions?: Record<string, unknown> } | undefined;
-      if (removed.length > 0 || pending) {
-        try {
-          body = JSON.parse(text) as typeof body;
-        } catch {
-          body = undefined;
-        }
-      }
-      // Only a complete, fresh answer is stored: errors from execution, stale data or a write in it are never cached.
-      const cacheable =
-        !!pending && !!body && (response.status ?? 200) === 200 && !!body.data && (body.errors ?? []).length === 0 && !body.extensions?.stale && context.stale.length === 0 && !context.invalidated?.length;
-      if (body && removed.length > 0) {
-        if (body.data && options.auth.applyRemovedFields) options.auth.applyRemovedFields(body.data, removed);
-        body.errors = [...removed.map((r) => ({ message: r.message, path: r.path, extensions: { code: r.code } })), ...(body.errors ?? [])];
-        text = JSON.stringify(body);
-      }
-      delete headers['content-length'];
+      const headers = outcome.headers;
       if (pending) {
-        // The removed-field errors are not execution errors: they are the same for every request of this class.
-        pending.finish(
-          cacheable && schema && entry && body
-            ? { body: text, headers, tags: responseCache!.tags(schema, entry.document, params?.operationName, body.data), ttlMs: entry.ttlMs }
-            : undefined,
-        );
+        pending.finish(outcome.toStore);
         headers['x-cache'] = 'miss';
       }
-      res.writeHead(response.status ?? 200, { ...headers, 'content-length': String(Buffer.byteLength(text)) });
-      res.end(text);
+      res.writeHead(outcome.status, { ...headers, 'content-length': String(Buffer.byteLength(outcome.text)) });
+      res.end(outcome.text);
     } finally {
       pending?.finish(undefined);
     }
+  };
+
+  /**
+   * Runs a request through Apollo and completes a JSON answer: the removed fields' nulls and
+   * errors are added, and when `storable`, what the response cache may keep is worked out. Only
+   * a complete, fresh answer is stored: execution errors, stale data or a write in it never are.
+   */
+  const execute = async (
+    request: HTTPGraphQLRequest,
+    context: GatewayContext,
+    entry: OperationEntry | undefined,
+    operationName: string | undefined,
+    storable: boolean,
+  ): Promise<
+    | { kind: 'stream'; status: number; headers: Record<string, string>; chunks: AsyncIterableIterator<string> }
+    | { kind: 'complete'; status: number; headers: Record<string, string>; text: string; toStore?: ResponseToStore }
+  > => {
+    const removed = entry?.removed ?? [];
+    const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: request, context: async () => context });
+    const status = response.status ?? 200;
+    const headers: Record<string, string> = {};
+    for (const [key, value] of response.headers) headers[key] = value;
+    if (response.body.kind !== 'complete') {
+      if (removed.length > 0) throw new Error('incremental delivery is not supported with field filtering');
+      return { kind: 'stream', status, headers, chunks: response.body.asyncIterator };
+    }
+    let text = response.body.string;
+    let body: { data?: Record<string, unknown> | null; errors?: unknown[]; extensions?: Record<string, unknown> } | undefined;
+    if (removed.length > 0 || storable) {
+      try {
+        body = JSON.parse(text) as typeof body;
+      } catch {
+        body = undefined;
+      }
+    }
+    const cacheable =
+      storable && !!body && status === 200 && !!body.data && (body.errors ?? []).length === 0 && !body.extensions?.stale && context.stale.length === 0 && !context.invalidated?.length;
+    // Tags are taken before the removed fields are written: those are nulls, not entities.
+    const tags = cacheable && responseCache && apiSchema && entry && body ? responseCache.tags(apiSchema, entry.document, operationName, body.data) : undefined;
+    if (body && removed.length > 0) {
+      if (body.data && options.auth.applyRemovedFields) options.auth.applyRemovedFields(body.data, removed);
+      body.errors = [...removed.map((r) => ({ message: r.message, path: r.path, extensions: { code: r.code } })), ...(body.errors ?? [])];
+      text = JSON.stringify(body);
+    }
+    delete headers['content-length'];
+    let toStore: ResponseToStore | undefined;
+    if (tags && responseCache && entry) {
+      // No longer than the shortest-lived record the subgraphs read from their caches.
+      const freshUntil = context.freshness?.untilMs;
+      const ttlMs = freshUntil === undefined ? entry.ttlMs : Math.min(entry.ttlMs, freshUntil - responseCache.now());
+      // The removed-field errors are not execution errors: they are the same for every request of this class.
+      toStore = { body: text, headers: { ...headers }, tags, ttlMs, staleMs: entry.staleMs };
+    }
+    return { kind: 'complete', status, headers, text, toStore };
+  };
+
+  /**
+   * Refreshes a response served stale, in the background and once per key (concurrent stale hits
+   * share it): the same filtered query and variables, executed internally for the principal that
+   * asked (no authentication: it was verified, and its visibility class is part of the key).
+   */
+  const revalidate = (
+    key: string,
+    request: { principal: Principal; entry: OperationEntry; operationName: string | undefined; variables: Record<string, unknown> | null | undefined; accept: string | undefined },
+  ) => {
+    const pending = responseCache?.revalidate(key);
+    if (!pending) return;
+    void (async () => {
+      let result: 'stored' | 'discarded' | 'failed' = 'discarded';
+      try {
+        const headers = new HeaderMap();
+        headers.set('content-type', 'application/json');
+        if (request.accept !== undefined) headers.set('accept', request.accept);
+        const body: Record<string, unknown> = { query: request.entry.query };
+        if (request.operationName !== undefined) body.operationName = request.operationName;
+        if (request.variables) body.variables = structuredClone(request.variables);
+        const context = newContext(request.principal, randomUUID(), undefined);
+        const outcome = await execute({ method: 'POST', headers, search: '', body }, context, request.entry, request.operationName, true);
+        evictInvalidated(context);
+        if (outcome.kind === 'stream') {
+          for await (const _chunk of outcome.chunks) {
+            // Never stored: only complete answers are cached.
+          }
+        } else if (pending.finish(outcome.toStore)) result = 'stored';
+      } catch (err) {
+        result = 'failed';
+        console.error('[gateway] response cache refresh failed', err instanceof Error ? err.message : err);
+      } finally {
+        pending.finish(undefined);
+        responseCacheRefreshTotal.inc({ result });
+      }
+    })();
   };
 
   const evictInvalidated = (context: GatewayContext) => {
@@ -416,9 +510,9 @@ function extractOperation(request: HTTPGraphQLRequest): { query?: string; operat
   return { query: params.get('query') ?? undefined, operationName: params.get('operationName') ?? undefined };
 }
 
-/** Sends a cached response. */
-function sendCached(res: ServerResponse, cached: CachedResponse): void {
-  res.writeHead(200, { ...cached.headers, 'content-length': String(Buffer.byteLength(cached.body)), 'x-cache': 'hit' });
+/** Sends a cached response; `x-cache` says whether it was fresh (`hit`) or served stale. */
+function sendCached(res: ServerResponse, cached: Pick<CachedResponse, 'body' | 'headers'>, state: 'hit' | 'stale'): void {
+  res.writeHead(200, { ...cached.headers, 'content-length': String(Buffer.byteLength(cached.body)), 'x-cache': state });
   res.end(cached.body);
 }
 

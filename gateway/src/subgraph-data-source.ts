@@ -25,13 +25,16 @@ export interface SubgraphDataSourceOptions {
   dedup?: FetchDedup;
   /** What the request's principal may see (`GatewayAuth.visibilityKey`); fetches merge only within one. */
   visibilityKey?(context: GatewayContext): string;
+  /** Clock in epoch ms for freshness deadlines (default Date.now); the response cache must use the same one. */
+  now?(): number;
 }
 
 const MUTATION = /^\s*mutation\b/;
 
 /**
  * Sends subgraph fetches over keep-alive `fetch` with a timeout, forwards the signed principal
- * and the correlation id, and collects `extensions.stale` from subgraph answers.
+ * and the correlation id, and collects `extensions.stale`, `extensions.freshForMs` and
+ * `extensions.invalidate` from subgraph answers.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly name: string;
@@ -39,6 +42,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly principalHeaders: SubgraphDataSourceOptions['principalHeaders'];
   private readonly dedup: FetchDedup | undefined;
   private readonly visibilityKey: SubgraphDataSourceOptions['visibilityKey'];
+  private readonly now: () => number;
 
   constructor(options: SubgraphDataSourceOptions) {
     super({ url: options.url });
@@ -47,6 +51,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     this.principalHeaders = options.principalHeaders;
     this.dedup = options.dedup;
     this.visibilityKey = options.visibilityKey;
+    this.now = options.now ?? Date.now;
     this.fetcher = ((url: string, init: RequestInit & { headers?: Record<string, string> }) => {
       const { [DEDUP_HEADER]: visibility, ...headers } = init.headers ?? {};
       // Node's own fetch keeps connections alive; a timeout bounds every subgraph fetch.
@@ -79,6 +84,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]): Promise<GatewayGraphQLResponse> {
     const stale = response.extensions?.stale;
     if (Array.isArray(stale) && stale.length > 0) context.stale.push(...stale.map((s) => ({ ...(s as object), subgraph: this.name })));
+    const freshForMs = response.extensions?.freshForMs;
+    if (context.freshness && typeof freshForMs === 'number' && Number.isFinite(freshForMs) && freshForMs >= 0) {
+      // The response cache keeps the answer no longer than the shortest-lived record in it.
+      const until = this.now() + freshForMs;
+      if (context.freshness.untilMs === undefined || until < context.freshness.untilMs) context.freshness.untilMs = until;
+    }
     const invalidate = response.extensions?.invalidate;
     if (Array.isArray(invalidate)) {
       // Entities a write changed (`Order:42`): the response cache evicts what holds them when the request ends.

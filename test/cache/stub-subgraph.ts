@@ -21,6 +21,14 @@ export interface StubOrdersSubgraph {
   delayMs: number;
   /** Principal headers seen, in order. */
   principals: string[];
+  /** Query texts received, in order. */
+  queries: string[];
+  /** When set, every answer reports `extensions.freshForMs` with this value (as a record-cached subgraph does). */
+  freshForMs: number | undefined;
+  /** While true, every query answers an error (a failing backend). */
+  failing: boolean;
+  /** Changes an order's status behind the gateway's back (no invalidation), as another writer would. */
+  setStatus(id: string, value: string): void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -30,7 +38,7 @@ export async function startStubOrdersSubgraph(): Promise<StubOrdersSubgraph> {
   const schema: GraphQLSchema = buildSchema(SDL);
   const status = new Map<string, string>();
   const orderOf = (id: string) => {
-    if (id === 'bad') throw new Error('backend failed');
+    if (id === 'bad' || stub.failing) throw new Error('backend failed');
     return { id, number: `S${id}`, status: status.get(id) ?? 'CONFIRMED' };
   };
   const root = {
@@ -46,10 +54,20 @@ export async function startStubOrdersSubgraph(): Promise<StubOrdersSubgraph> {
     calls: { query: 0, mutation: 0 },
     delayMs: 0,
     principals: [],
+    queries: [],
+    failing: false,
+    freshForMs: undefined,
+    setStatus: (id, value) => {
+      status.set(id, value);
+    },
     reset() {
       stub.calls = { query: 0, mutation: 0 };
       stub.principals = [];
+      stub.queries = [];
       stub.delayMs = 0;
+      stub.failing = false;
+      stub.freshForMs = undefined;
+      status.clear();
     },
     close: async () => {
       server.closeAllConnections();
@@ -65,6 +83,7 @@ export async function startStubOrdersSubgraph(): Promise<StubOrdersSubgraph> {
         const mutation = /^\s*mutation\b/.test(query);
         stub.calls[mutation ? 'mutation' : 'query']++;
         stub.principals.push(String(req.headers['x-test-principal']));
+        stub.queries.push(query);
         if (stub.delayMs > 0) await new Promise((r) => setTimeout(r, stub.delayMs));
         const result = await graphql({ schema, source: query, variableValues: variables, rootValue: root });
         const body: Record<string, unknown> = { ...result };
@@ -72,6 +91,7 @@ export async function startStubOrdersSubgraph(): Promise<StubOrdersSubgraph> {
         const ids = JSON.stringify(variables ?? {});
         if (ids.includes('"stale"')) body.extensions = { stale: [{ model: 'odoo:sale.order', key: 'stale', ageMs: 9000, reason: 'backend-error' }] };
         if (mutation && variables?.id) body.extensions = { invalidate: [`Order:${String(variables.id)}`] };
+        if (stub.freshForMs !== undefined) body.extensions = { ...((body.extensions as object | undefined) ?? {}), freshForMs: stub.freshForMs };
         const text = JSON.stringify(body);
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
         res.end(text);

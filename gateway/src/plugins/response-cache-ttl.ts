@@ -32,6 +32,15 @@ export const DEFAULT_TTL_SECONDS: TtlRules = {
 export const DEFAULT_UNKNOWN_TTL_SECONDS = 30;
 
 /**
+ * Default stale-while-revalidate windows (seconds past the TTL), the same as the record cache
+ * classes': stock 5, status 30, billing 60, profile 300, catalog 600. Keys as in the TTL rules.
+ */
+export const DEFAULT_STALE_WINDOW_SECONDS: TtlRules = { ...DEFAULT_TTL_SECONDS };
+
+/** Stale window (seconds) of data no rule names. */
+export const DEFAULT_UNKNOWN_STALE_WINDOW_SECONDS = 30;
+
+/**
  * The TTL of an operation's response: the smallest TTL of the fields it selects. A field takes
  * the rule of its coordinate, else of the type it returns, else of the type it belongs to, else
  * that of the field holding it (Money inside an Invoice is billing data); a field with none of

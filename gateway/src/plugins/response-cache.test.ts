@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type TestRedisServer } from '../../../subgraphs/shared/cache/test-redis-server.js';
-import { createResponseCache, type ResponseCache, type ResponseToStore } from './response-cache.js';
+import { createResponseCache, markStale, type ResponseCache, type ResponseToStore } from './response-cache.js';
 
 const response = (tags: string[], ttlMs = 10_000, body = JSON.stringify({ data: { tags } })): ResponseToStore => ({ body, headers: { 'content-type': 'application/json' }, tags, ttlMs });
 
@@ -120,6 +120,81 @@ describe('ResponseCache', () => {
     expect(() => createResponseCache({ ttlSeconds: { Order: Number.NaN } })).toThrow(/ttlSeconds\["Order"\]/);
     expect(() => createResponseCache({ unknownTtlSeconds: -1 })).toThrow(/unknownTtlSeconds/);
     expect(() => createResponseCache({ redisUrl: 'http://x' })).toThrow(/redisUrl/);
+  });
+});
+
+describe('ResponseCache: stale-while-revalidate', () => {
+  it('serves a response stale within its window, then forgets it', () => {
+    let now = 0;
+    const cache = createResponseCache({ now: () => now });
+    store(cache, 'k', { ...response(['Order:42'], 5_000), staleMs: 3_000 });
+    expect(cache.lookup('k')).toMatchObject({ stale: false });
+    now = 5_000;
+    expect(cache.get('k')).toBeUndefined();
+    expect(cache.lookup('k')).toMatchObject({ stale: true, ageMs: 5_000 });
+    now = 7_999;
+    expect(cache.lookup('k')).toMatchObject({ stale: true, ageMs: 7_999 });
+    now = 8_000;
+    expect(cache.lookup('k')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it('starts one refresh per key: concurrent stale hits and a miss in flight share it', () => {
+    let now = 0;
+    const cache = createResponseCache({ now: () => now });
+    store(cache, 'k', { ...response(['Order:42'], 1_000), staleMs: 10_000 });
+    now = 2_000;
+    const refresh = cache.revalidate('k');
+    expect(refresh).toBeDefined();
+    expect(cache.revalidate('k')).toBeUndefined();
+    expect(cache.join('k')).toBeDefined();
+    refresh!.finish({ ...response(['Order:42'], 1_000, '{"data":{"v":2}}'), staleMs: 10_000 });
+    expect(cache.lookup('k')).toMatchObject({ stale: false, entry: { body: '{"data":{"v":2}}' } });
+    // A failed refresh leaves the stale copy, and the next stale hit may try again.
+    now = 3_500;
+    const failed = cache.revalidate('k');
+    failed!.finish(undefined);
+    expect(cache.lookup('k')).toMatchObject({ stale: true, ageMs: 1_500 });
+    expect(cache.revalidate('k')).toBeDefined();
+  });
+
+  it('never keeps a stale copy of an invalidated entity, and drops a refresh that raced the write', () => {
+    let now = 0;
+    const cache = createResponseCache({ now: () => now });
+    store(cache, 'k', { ...response(['Order:42'], 1_000), staleMs: 10_000 });
+    now = 2_000;
+    const refresh = cache.revalidate('k')!;
+    cache.invalidate(['Order:42']);
+    expect(cache.lookup('k')).toBeUndefined();
+    expect(refresh.finish({ ...response(['Order:42'], 1_000), staleMs: 10_000 })).toBeUndefined();
+    expect(cache.lookup('k')).toBeUndefined();
+  });
+
+  it('takes its windows from the data selected, configurable and off with false', async () => {
+    const { loadApiSchema } = await import('./test-api-schema.js');
+    const { parse } = await import('graphql');
+    const schema = await loadApiSchema();
+    const doc = (q: string) => parse(q);
+    const defaults = createResponseCache();
+    expect(defaults.staleMs(schema, doc('{ product(sku: "A") { availability { onHand } } }'))).toBe(5_000);
+    expect(defaults.staleMs(schema, doc('{ order(id: "1") { id status } }'))).toBe(30_000);
+    expect(defaults.staleMs(schema, doc('{ invoice(id: "1") { id amountDue { amount } } }'))).toBe(60_000);
+    expect(defaults.staleMs(schema, doc('{ customer(id: "1") { id name } }'))).toBe(300_000);
+    expect(defaults.staleMs(schema, doc('{ product(sku: "A") { id name } }'))).toBe(600_000);
+    const custom = createResponseCache({ staleWhileRevalidate: { windowSeconds: { Order: 2 }, unknownWindowSeconds: 1 } });
+    expect(custom.staleMs(schema, doc('{ order(id: "1") { id status } }'))).toBe(2_000);
+    expect(custom.staleMs(schema, doc('{ customer(id: "1") { id name } }'))).toBe(300_000);
+    expect(createResponseCache({ staleWhileRevalidate: false }).staleMs(schema, doc('{ order(id: "1") { id } }'))).toBe(0);
+    expect(() => createResponseCache({ staleWhileRevalidate: { windowSeconds: { Order: -1 } } })).toThrow(/staleWhileRevalidate.windowSeconds\["Order"\]/);
+    expect(() => createResponseCache({ staleWhileRevalidate: { unknownWindowSeconds: Number.NaN } })).toThrow(/unknownWindowSeconds/);
+  });
+
+  it('flags a body as stale in extensions.stale, keeping what was there', () => {
+    const report = { response: true, ageMs: 5, reason: 'revalidating' };
+    expect(JSON.parse(markStale('{"data":{"a":1}}', report)!)).toEqual({ data: { a: 1 }, extensions: { stale: [report] } });
+    expect(JSON.parse(markStale('{"data":{},"extensions":{"x":1,"stale":[{"model":"m"}]}}', report)!)).toEqual({ data: {}, extensions: { x: 1, stale: [{ model: 'm' }, report] } });
+    expect(markStale('not json', report)).toBeUndefined();
+    expect(markStale('[1]', report)).toBeUndefined();
   });
 });
 

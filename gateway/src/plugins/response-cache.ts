@@ -5,12 +5,28 @@ import { Counter } from 'prom-client';
 import { metricsRegistry } from '../../../subgraphs/shared/metrics/registry.js';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { responseTags } from './response-cache-tags.js';
-import { DEFAULT_TTL_SECONDS, DEFAULT_UNKNOWN_TTL_SECONDS, operationTtlSeconds, validateTtlRules, type TtlRules } from './response-cache-ttl.js';
+import {
+  DEFAULT_STALE_WINDOW_SECONDS,
+  DEFAULT_TTL_SECONDS,
+  DEFAULT_UNKNOWN_STALE_WINDOW_SECONDS,
+  DEFAULT_UNKNOWN_TTL_SECONDS,
+  operationTtlSeconds,
+  validateTtlRules,
+  type TtlRules,
+} from './response-cache-ttl.js';
 
-/** Whole-response cache lookups: `hit` (served from the cache) or `miss` (executed). */
+/** Whole-response cache lookups: `hit` (served fresh), `stale` (served past its TTL while it is refreshed) or `miss` (executed). */
 export const responseCacheTotal = new Counter({
   name: 'gateway_response_cache_total',
-  help: 'Whole-response cache lookups of query operations, by result.',
+  help: 'Whole-response cache lookups of query operations, by result (hit, stale, miss).',
+  labelNames: ['result'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Background refreshes of responses served stale: `stored`, `discarded` (not storable: errors, stale data, invalidated) or `failed`. */
+export const responseCacheRefreshTotal = new Counter({
+  name: 'gateway_response_cache_refresh_total',
+  help: 'Background refreshes of cached responses served stale, by outcome.',
   labelNames: ['result'] as const,
   registers: [metricsRegistry],
 });
@@ -38,8 +54,25 @@ export interface ResponseCacheOptions {
   redisUrl?: string;
   /** Pub/sub channel of invalidations (default `c360:gateway:response-invalidate`). */
   redisChannel?: string;
+  /**
+   * Stale-while-revalidate (default on): a response past its TTL but within the stale window of
+   * its data is served at once, flagged in `extensions.stale`, while one background execution
+   * refreshes it. False turns it off; an object sets the windows.
+   */
+  staleWhileRevalidate?: boolean | StaleWhileRevalidateOptions;
   /** Clock in ms (default Date.now); tests pass fake time. */
   now?(): number;
+}
+
+/** The stale windows of the response cache. */
+export interface StaleWhileRevalidateOptions {
+  /**
+   * Windows in seconds past the TTL by type or field coordinate, over
+   * {@link DEFAULT_STALE_WINDOW_SECONDS}; a response takes the smallest window of what it selects.
+   */
+  windowSeconds?: Record<string, number>;
+  /** Window in seconds of data no rule names (default 30). */
+  unknownWindowSeconds?: number;
 }
 
 /** A stored response: its body and the headers it was sent with. */
@@ -48,8 +81,16 @@ export interface CachedResponse {
   headers: Record<string, string>;
   /** Entity tags of the data (`Order:42`, `Case:*`). */
   tags: readonly string[];
+  /** When it was stored (the cache's clock, ms). */
+  storedAt: number;
+  /** Fresh until then. */
   expiresAt: number;
+  /** Served stale (and refreshed) until then; equals `expiresAt` when it has no stale window. */
+  staleUntil: number;
 }
+
+/** What a lookup found: a fresh response, or one within its stale window and how old it is. */
+export type CacheLookup = { entry: CachedResponse; stale: false } | { entry: CachedResponse; stale: true; ageMs: number };
 
 /** What a finished request offers the cache. */
 export interface ResponseToStore {
@@ -57,6 +98,8 @@ export interface ResponseToStore {
   headers: Record<string, string>;
   tags: Iterable<string>;
   ttlMs: number;
+  /** How long past `ttlMs` it may be served stale while refreshed (default 0: never). */
+  staleMs?: number;
 }
 
 /** A miss being executed: store its response with `finish`, or pass undefined when it must not be stored. */
@@ -93,13 +136,18 @@ function positiveInteger(value: number, name: string): number {
 
 /**
  * The whole-response cache: bounded by entries and bytes, expiring each response at the smallest
- * TTL of the data it holds, evicting by entity tag, and merging concurrent identical misses.
- * Keys must carry the principal's visibility: the cache itself never looks at who asks.
+ * TTL of the data it holds (bounded by the freshness the subgraphs report), keeping it a stale
+ * window longer for stale-while-revalidate, evicting by entity tag, and merging concurrent
+ * identical misses and refreshes. Keys must carry the principal's visibility: the cache itself
+ * never looks at who asks.
  */
 export class ResponseCache {
   /** TTL rules in force (defaults merged with the options). */
   readonly ttlRules: TtlRules;
   readonly unknownTtlSeconds: number;
+  /** Stale window rules in force; undefined when stale-while-revalidate is off. */
+  readonly staleRules: TtlRules | undefined;
+  readonly unknownStaleSeconds: number;
   readonly #now: () => number;
   readonly #entries: LRUCache<string, CachedResponse>;
   /** Keys of cached responses by tag, and by entity type (for `Type:*` invalidations and entries). */
@@ -123,6 +171,14 @@ export class ResponseCache {
     this.unknownTtlSeconds = options.unknownTtlSeconds ?? DEFAULT_UNKNOWN_TTL_SECONDS;
     if (!Number.isFinite(this.unknownTtlSeconds) || this.unknownTtlSeconds < 0) {
       throw new TypeError(`unknownTtlSeconds must be a number of seconds >= 0, got ${String(options.unknownTtlSeconds)}`);
+    }
+    const swr = options.staleWhileRevalidate ?? true;
+    if (typeof swr !== 'boolean' && (typeof swr !== 'object' || swr === null)) throw new TypeError('staleWhileRevalidate must be a boolean or an object');
+    const swrOptions = typeof swr === 'object' ? swr : {};
+    this.staleRules = swr === false ? undefined : { ...DEFAULT_STALE_WINDOW_SECONDS, ...validateTtlRules(swrOptions.windowSeconds ?? {}, 'staleWhileRevalidate.windowSeconds') };
+    this.unknownStaleSeconds = swrOptions.unknownWindowSeconds ?? DEFAULT_UNKNOWN_STALE_WINDOW_SECONDS;
+    if (!Number.isFinite(this.unknownStaleSeconds) || this.unknownStaleSeconds < 0) {
+      throw new TypeError(`staleWhileRevalidate.unknownWindowSeconds must be a number of seconds >= 0, got ${String(swrOptions.unknownWindowSeconds)}`);
     }
     this.#now = options.now ?? Date.now;
     this.#entityTypes = new Set(options.entityTypes ?? []);
@@ -151,6 +207,21 @@ export class ResponseCache {
     return operationTtlSeconds(schema, document, this.ttlRules, this.unknownTtlSeconds) * 1000;
   }
 
+  /**
+   * How long past its TTL an operation's response may be served stale while it is refreshed: the
+   * smallest stale window of the data it selects (with the defaults, that of its shortest-lived
+   * type); 0 when stale-while-revalidate is off.
+   */
+  staleMs(schema: GraphQLSchema, document: DocumentNode): number {
+    if (!this.staleRules) return 0;
+    return operationTtlSeconds(schema, document, this.staleRules, this.unknownStaleSeconds) * 1000;
+  }
+
+  /** The clock of the cache (epoch ms). */
+  now(): number {
+    return this.#now();
+  }
+
   /** The entity tags of a response's data. */
   tags(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, data: Record<string, unknown> | null | undefined): Set<string> {
     return responseTags(schema, document, operationName, data, this.#entityTypes);
@@ -158,13 +229,32 @@ export class ResponseCache {
 
   /** A fresh cached response for `key`, if any. */
   get(key: string): CachedResponse | undefined {
+    const found = this.lookup(key);
+    return found && !found.stale ? found.entry : undefined;
+  }
+
+  /**
+   * The cached response for `key`: fresh, or past its TTL but within its stale window (then the
+   * caller serves it flagged and calls `revalidate`); undefined when there is none or it is too old.
+   */
+  lookup(key: string): CacheLookup | undefined {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
-    if (entry.expiresAt <= this.#now()) {
-      this.#entries.delete(key);
-      return undefined;
-    }
-    return entry;
+    const now = this.#now();
+    if (now < entry.expiresAt) return { entry, stale: false };
+    if (now < entry.staleUntil) return { entry, stale: true, ageMs: Math.max(0, now - entry.storedAt) };
+    this.#entries.delete(key);
+    return undefined;
+  }
+
+  /**
+   * Begins the background refresh of a response served stale, unless one (or a miss of the same
+   * key) is already executing: concurrent stale hits share one refresh. The refresh stores like a
+   * miss (nothing when an entity it holds was invalidated meanwhile).
+   */
+  revalidate(key: string): PendingResponse | undefined {
+    if (this.#pending.has(key)) return undefined;
+    return this.begin(key);
   }
 
   /**
@@ -249,10 +339,13 @@ export class ResponseCache {
     if (!(response.ttlMs > 0)) return undefined;
     const tags = [...new Set(response.tags)];
     if (this.#invalidatedSince(tags, since)) return undefined;
-    const entry: CachedResponse = { body: response.body, headers: response.headers, tags, expiresAt: this.#now() + response.ttlMs };
+    const staleMs = response.staleMs !== undefined && response.staleMs > 0 ? response.staleMs : 0;
+    const now = this.#now();
+    const entry: CachedResponse = { body: response.body, headers: response.headers, tags, storedAt: now, expiresAt: now + response.ttlMs, staleUntil: now + response.ttlMs + staleMs };
     // Delete first so that the old entry's index is dropped before the new one is indexed.
     this.#entries.delete(key);
-    this.#entries.set(key, entry, { ttl: Math.ceil(response.ttlMs) });
+    // Kept through the stale window; whether it is fresh is decided by `lookup` on our clock.
+    this.#entries.set(key, entry, { ttl: Math.ceil(response.ttlMs + staleMs) });
     // An entry over the size bound is not kept; then it must not be indexed either.
     if (this.#entries.peek(key) !== entry) return undefined;
     for (const tag of tags) {
@@ -343,6 +436,25 @@ export class ResponseCache {
     );
     return { publisher, subscriber, channel, subscribed };
   }
+}
+
+/**
+ * A cached body with `report` added to its `extensions.stale`; undefined when the body is not a
+ * JSON object (then it must not be served stale: staleness is always visible).
+ */
+export function markStale(body: string, report: Record<string, unknown>): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const result = parsed as { extensions?: Record<string, unknown> };
+  const extensions = result.extensions && typeof result.extensions === 'object' ? result.extensions : {};
+  const stale = Array.isArray(extensions.stale) ? extensions.stale : [];
+  result.extensions = { ...extensions, stale: [...stale, report] };
+  return JSON.stringify(result);
 }
 
 /** Creates the whole-response cache. Throws a TypeError naming a bad option. */

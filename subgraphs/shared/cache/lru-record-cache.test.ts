@@ -243,6 +243,60 @@ describe('createRecordCache: stale serving', () => {
   });
 });
 
+describe('createRecordCache: freshness reported to the observer', () => {
+  function freshObserver() {
+    const fresh: Array<{ model: string; key: RecordKey; remainingMs: number }> = [];
+    const obs: StaleObserver = { stale: () => {}, fresh: (kind, key, remainingMs) => fresh.push({ model: kind.model, key, remainingMs }) };
+    return { obs, fresh };
+  }
+
+  it('reports a loaded record fresh for its whole TTL and a cached one for its TTL minus its age', async () => {
+    const c = cache();
+    const { load } = recordingLoad();
+    const { obs, fresh } = freshObserver();
+    await c.getMany(orders, [1], load, obs);
+    expect(fresh).toEqual([{ model: 'sale.order', key: 1, remainingMs: 30_000 }]);
+    vi.advanceTimersByTime(29_000);
+    fresh.length = 0;
+    await c.getMany(orders, [1, 2], load, obs);
+    expect(fresh).toEqual(
+      expect.arrayContaining([
+        { model: 'sale.order', key: 1, remainingMs: 1_000 },
+        { model: 'sale.order', key: 2, remainingMs: 30_000 },
+      ]),
+    );
+    expect(fresh).toHaveLength(2);
+  });
+
+  it('reports 0 for a record served stale, the list TTL for id lists, and works without the optional method', async () => {
+    const c = cache({ classes: { status: { ttlMs: 1_000, staleWhileRevalidateMs: 5_000 }, list: { ttlMs: 2_000 } } });
+    const { load } = recordingLoad();
+    await c.getMany(orders, [1], load, observer().obs);
+    vi.advanceTimersByTime(1_500);
+    const { obs, fresh } = freshObserver();
+    await c.getMany(orders, [1], load, obs);
+    expect(fresh).toEqual([{ model: 'sale.order', key: 1, remainingMs: 0 }]);
+    fresh.length = 0;
+    await c.getList(orders, 'partner=7', async () => [1, 2], obs);
+    expect(fresh).toEqual([{ model: 'sale.order', key: 'partner=7', remainingMs: 2_000 }]);
+    // An observer without `fresh` (the interface's older shape) is still served.
+    expect(await c.getMany<Rec>(stock, [5], load, observer().obs)).toEqual([{ id: 5, v: 1 }]);
+  });
+
+  it('reports a key joined to a load in flight from the time that load started', async () => {
+    const c = cache();
+    const gate = deferred<Map<RecordKey, Rec>>();
+    const { obs, fresh } = freshObserver();
+    const first = c.getMany<Rec>(orders, [1], () => gate.promise);
+    await flush();
+    vi.advanceTimersByTime(4_000);
+    const second = c.getMany<Rec>(orders, [1], () => gate.promise, obs);
+    gate.resolve(new Map([[1, { id: 1, v: 1 }]]));
+    await Promise.all([first, second]);
+    expect(fresh).toEqual([{ model: 'sale.order', key: 1, remainingMs: 26_000 }]);
+  });
+});
+
 describe('createRecordCache: concurrency budget', () => {
   it('serves stale flagged over-budget without calling the backend, and queues misses', async () => {
     const c = cache({ budgets: { odoo: 1 }, classes: { status: { ttlMs: 1_000, staleWhileRevalidateMs: 1_000, staleIfErrorMs: 60_000 } } });

@@ -217,11 +217,16 @@ class LruRecordCacheImpl implements LruRecordCache {
     const out = new Map<string, unknown>();
     const waits: Promise<void>[] = [];
     const count = (result: 'hit' | 'miss' | 'stale') => cacheRequestsTotal.inc({ cache_class: cacheClass, model: kind.model, result });
+    // The record's own age, not the time it was served: one near the end of its TTL is fresh only briefly.
+    const reportFresh = (key: RecordKey, entry: CacheEntry) => {
+      if (observer?.fresh) observer.fresh(kind, key, Math.max(0, settings.ttlMs - Math.max(0, this.#options.now() - entry.storedAt)));
+    };
     const serveStale = (ck: string, key: RecordKey, entry: CacheEntry, reason: 'revalidating' | 'backend-error' | 'over-budget') => {
       out.set(ck, entry.value);
       count('stale');
       cacheStaleServedTotal.inc({ model: kind.model, reason });
       observer?.stale(kind, key, Math.max(0, this.#options.now() - entry.storedAt), reason);
+      reportFresh(key, entry);
     };
 
     for (const [ck, key] of keys) {
@@ -231,6 +236,7 @@ class LruRecordCacheImpl implements LruRecordCache {
       if (entry && age < settings.ttlMs) {
         out.set(ck, entry.value);
         count('hit');
+        reportFresh(key, entry);
         continue;
       }
       const revalidatable = entry !== undefined && age < settings.ttlMs + settings.staleWhileRevalidateMs;
@@ -255,6 +261,7 @@ class LruRecordCacheImpl implements LruRecordCache {
             if (!fresh) throw new Error(`record cache: load of ${ck} settled without a value`);
             out.set(ck, fresh.value);
             count('miss');
+            reportFresh(key, fresh);
           },
           (err: unknown) => {
             if (!servable) {

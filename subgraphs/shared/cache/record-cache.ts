@@ -14,9 +14,15 @@ export interface RecordKind {
 /** A record key: an id, or a typed lookup value such as a ref or a number. */
 export type RecordKey = string | number;
 
-/** Receives notice of records served stale (for `extensions.stale`). */
+/** Receives notice of records served stale (for `extensions.stale`) and of how long served records stay fresh. */
 export interface StaleObserver {
   stale(kind: RecordKind, key: RecordKey, ageMs: number, reason: 'revalidating' | 'backend-error' | 'over-budget'): void;
+  /**
+   * Called for every record served from the cache or just loaded into it, with how long it stays
+   * fresh: its class TTL minus its age (0 once past the TTL). Lets a response say how long what it
+   * holds is fresh (`extensions.freshForMs`), so that caches above never outlive the records.
+   */
+  fresh?(kind: RecordKind, key: RecordKey, remainingMs: number): void;
 }
 
 /**

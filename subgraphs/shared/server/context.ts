@@ -17,13 +17,23 @@ export interface StaleEntry {
   reason: string;
 }
 
+/** The per-request collector of stale serves and of how long the records served stay fresh. */
+export interface StaleCollector extends StaleObserver {
+  entries: StaleEntry[];
+  /**
+   * How long, from now, every record served from the record cache in this request stays fresh
+   * (the smallest remaining TTL); undefined when no record came through the cache.
+   */
+  freshForMs?(): number | undefined;
+}
+
 /** What every subgraph's per-request context carries. */
 export interface BaseSubgraphContext {
   principal: Principal | null;
   /** Correlation id from the gateway (`x-request-id`) or a new one. */
   requestId: string;
-  /** Collects stale serves for this request. */
-  stale: StaleObserver & { entries: StaleEntry[] };
+  /** Collects stale serves and record freshness for this request. */
+  stale: StaleCollector;
   /**
    * Entities a mutation of this request changed, as `Type:id` tags (`Order:42`). Sent to the gateway
    * in `extensions.invalidate` so that it evicts the cached responses holding them.
@@ -31,13 +41,26 @@ export interface BaseSubgraphContext {
   invalidated?: string[];
 }
 
-/** Creates the per-request stale collector. */
-export function createStaleCollector(): BaseSubgraphContext['stale'] {
+/**
+ * Creates the per-request stale collector. It keeps the earliest moment (on `now`, default
+ * Date.now) at which a served record stops being fresh, so that the answer reports how long it
+ * stays fresh when it is sent, not when the records were read.
+ */
+export function createStaleCollector(now: () => number = Date.now): StaleCollector {
   const entries: StaleEntry[] = [];
+  let freshUntil: number | undefined;
   return {
     entries,
     stale(kind: RecordKind, key: RecordKey, ageMs: number, reason: string) {
       entries.push({ model: `${kind.backend}:${kind.model}`, key, ageMs, reason });
+    },
+    fresh(_kind: RecordKind, _key: RecordKey, remainingMs: number) {
+      if (!Number.isFinite(remainingMs)) return;
+      const until = now() + Math.max(0, remainingMs);
+      if (freshUntil === undefined || until < freshUntil) freshUntil = until;
+    },
+    freshForMs() {
+      return freshUntil === undefined ? undefined : Math.max(0, Math.floor(freshUntil - now()));
     },
   };
 }

@@ -52,7 +52,11 @@ export function formatSubgraphError(formatted: GraphQLFormattedError, error: unk
   return { message: mapped.message, locations: formatted.locations, path: formatted.path, extensions: { ...mapped.extensions } };
 }
 
-/** Reports stale serves (`extensions.stale`) and changed entities (`extensions.invalidate`) to the gateway. */
+/**
+ * Reports stale serves (`extensions.stale`), how long the cached records read stay fresh
+ * (`extensions.freshForMs`, absent when no record came through the record cache) and changed
+ * entities (`extensions.invalidate`) to the gateway.
+ */
 function responseExtensionsPlugin(): ApolloServerPlugin<BaseContext> {
   return {
     async requestDidStart() {
@@ -62,6 +66,8 @@ function responseExtensionsPlugin(): ApolloServerPlugin<BaseContext> {
           const ctx = contextValue as Partial<BaseSubgraphContext>;
           const extensions: Record<string, unknown> = {};
           if (ctx.stale && ctx.stale.entries.length > 0) extensions.stale = ctx.stale.entries;
+          const freshForMs = ctx.stale?.freshForMs?.();
+          if (freshForMs !== undefined) extensions.freshForMs = freshForMs;
           if (ctx.invalidated && ctx.invalidated.length > 0) extensions.invalidate = [...new Set(ctx.invalidated)];
           if (Object.keys(extensions).length === 0) return;
           response.body.singleResult.extensions = { ...(response.body.singleResult.extensions ?? {}), ...extensions };
