@@ -102,7 +102,7 @@ describe('invoices subgraph over the Odoo sandbox', () => {
     const conn = first.data!._entities[0].invoices;
     expect(conn.totalCount).toBeGreaterThan(5);
     expect(conn.edges).toHaveLength(5);
-    expect(first.calls).toBe(3);
+    expect(first.calls).toBe(2); // partner by ref, the invoice list with its records
     const second = await measured(query, { r: rep, after: conn.pageInfo.endCursor });
     const ids = second.data!._entities[0].invoices.edges.map((e: { node: { id: string } }) => e.node.id);
     expect(ids.some((id: string) => conn.edges.some((e: { node: { id: string } }) => e.node.id === id))).toBe(false);
@@ -121,6 +121,23 @@ describe('invoices subgraph over the Odoo sandbox', () => {
     expect(withoutNumber.calls).toBe(2);
   });
 
+  it("answers Order.invoices from the customer's invoice list when the customer comes along, the same invoices as by origin", async () => {
+    const query = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id invoices { id number kind amountDue { amount } } } } }';
+    const byOrigin = await measured(query, { r: many.orders.map((o) => ({ __typename: 'Order', id: String(o.odooId), number: o.number })) });
+    const reps = many.orders.map((o) => ({ __typename: 'Order', id: String(o.odooId), number: o.number, customer: { id: many.accountId } }));
+    const r = await measured(query, { r: reps });
+    expect(r.errors).toBeUndefined();
+    expect(r.data).toEqual(byOrigin.data);
+    expect(r.calls).toBe(2); // partner by ref, the partner's invoice list: the same reads as Customer.invoices
+    const combined = await measured(
+      `query($r: [_Any!]!, $c: [_Any!]!) { c: _entities(representations: $c) { ... on Customer { invoices(first: 5) { totalCount } billing { outstanding { amount } } } }
+        o: _entities(representations: $r) { ... on Order { invoices { id } } } }`,
+      { r: reps, c: [{ __typename: 'Customer', id: many.accountId }] },
+    );
+    expect(combined.errors).toBeUndefined();
+    expect(combined.calls).toBe(2); // the customer's invoices, open items and its orders' invoices share one list
+  });
+
   it('hides invoices of another reseller\'s customers from a partner', async () => {
     const mineIds = (await odoo.moveIdsByPartnerIds([mine.odooPartnerId, theirs.odooPartnerId]));
     const a = mineIds.get(mine.odooPartnerId)![0];
@@ -134,8 +151,8 @@ describe('invoices subgraph over the Odoo sandbox', () => {
     }
   });
 
-  it('serves its SDL with the number requirement', async () => {
+  it('serves its SDL with the number and customer requirement', async () => {
     const r = await graphql<{ _service: { sdl: string } }>(subgraph.url, '{ _service { sdl } }');
-    expect(r.data!._service.sdl).toContain('@requires(fields: "number")');
+    expect(r.data!._service.sdl).toContain('@requires(fields: "number customer { id }")');
   });
 });

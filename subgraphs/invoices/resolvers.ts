@@ -52,6 +52,19 @@ function recordName(value: unknown, field: string): string {
   return value;
 }
 
+/** An Order as this subgraph receives it: its key, and the number and customer it @requires. */
+interface OrderRef {
+  id: string;
+  number?: string;
+  /** The order's customer (Salesforce Account Id), when the gateway sent it. */
+  customerId?: string;
+}
+
+/** Whether a move's origin names the order (Odoo joins several origins with ", "). */
+function citesOrder(move: OdooMove, number: string): boolean {
+  return typeof move.invoice_origin === 'string' && move.invoice_origin.split(',').some((origin) => origin.trim() === number);
+}
+
 /** Customer invoices and credit notes only: vendor bills and journal entries are not exposed. */
 function customerMove(move: OdooMove | null): OdooMove | null {
   return move && CUSTOMER_MOVE_TYPES.has(move.move_type) ? move : null;
@@ -136,6 +149,7 @@ export const resolvers: GraphQLResolverMap<InvoicesContext> = {
       const partner = typeof customer.id === 'string' ? await ctx.loaders.partnerByRef.load(customer.id) : null;
       if (!partner) return empty;
       ctx.loaders.partner.prime(partner.id, partner);
+      // The partner's whole list, records included: billing's open items and the orders' invoices come from it too.
       const ids = (await ctx.loaders.moveIdsByPartner.load(partner.id)) ?? [];
       let page;
       try {
@@ -149,12 +163,12 @@ export const resolvers: GraphQLResolverMap<InvoicesContext> = {
     },
   },
   BillingProfile: {
-    // Balances need the open items (one more call per batch): only read when asked for.
+    // Balances need the open items: the partner's invoice list (one call per batch, none when cached), only read when asked for.
     async outstanding(billing: BillingModel, _args, ctx: InvoicesContext) {
-      return balances((await ctx.loaders.openItems.load(billing.partnerId)) ?? [], ctx.today, billing.currency).outstanding;
+      return balances(await ctx.loaders.openItems.load(billing.partnerId), ctx.today, billing.currency).outstanding;
     },
     async overdue(billing: BillingModel, _args, ctx: InvoicesContext) {
-      return balances((await ctx.loaders.openItems.load(billing.partnerId)) ?? [], ctx.today, billing.currency).overdue;
+      return balances(await ctx.loaders.openItems.load(billing.partnerId), ctx.today, billing.currency).overdue;
     },
   },
   Invoice: {
@@ -174,15 +188,21 @@ export const resolvers: GraphQLResolverMap<InvoicesContext> = {
     },
   },
   Order: {
-    __resolveReference(ref: { id: string; number?: string }) {
-      return { id: String(recordId(ref.id, 'id', 'sale.order')), number: typeof ref.number === 'string' ? ref.number : undefined };
+    __resolveReference(ref: { id: string; number?: string; customer?: { id?: unknown } | null }) {
+      const customerId = ref.customer && typeof ref.customer.id === 'string' ? ref.customer.id : undefined;
+      return { id: String(recordId(ref.id, 'id', 'sale.order')), number: typeof ref.number === 'string' ? ref.number : undefined, customerId };
     },
-    async invoices(order: { id: string; number?: string }, _args, ctx: InvoicesContext) {
+    async invoices(order: OrderRef, _args, ctx: InvoicesContext) {
       // The gateway sends the number (@requires); a caller that omits it costs one sale.order read.
-      let number = order.number;
-      if (number === undefined) number = (await ctx.loaders.order.load(recordId(order.id, 'id', 'sale.order')))?.name;
+      const number = order.number ?? (await ctx.loaders.order.load(recordId(order.id, 'id', 'sale.order')))?.name;
       if (!number) return [];
-      return ((await ctx.loaders.movesByOrderName.load(number)) ?? []).filter((m) => customerMove(m)).map((m) => mapInvoice(m));
+      // With the customer known, the invoices come from its invoice list, which Customer.invoices
+      // and billing read too: no account.move call of their own.
+      const partner = order.customerId !== undefined ? await ctx.loaders.partnerByRef.load(order.customerId) : null;
+      const moves = partner
+        ? (await ctx.loaders.movesOfPartner.load(partner.id)).filter((m) => citesOrder(m, number)).sort((a, b) => a.id - b.id)
+        : ((await ctx.loaders.movesByOrderName.load(number)) ?? []);
+      return moves.filter((m) => customerMove(m)).map((m) => mapInvoice(m));
     },
   },
 };

@@ -1,5 +1,6 @@
 import type { RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
+import { invalidateRecords } from '../shared/connectors/odoo/cached-loader.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooPartner } from '../shared/connectors/odoo/records.js';
 import { isSalesforceId } from '../shared/connectors/salesforce/salesforce-id.js';
@@ -89,12 +90,15 @@ async function freshPartner(odoo: OdooConnector, id: number): Promise<OdooPartne
   return partner;
 }
 
-/** Evicts what a credit-hold change touched: the partner by id and by crosswalk ref, and its open items. */
+/**
+ * Evicts what a credit-hold change touched: the partner by id and by crosswalk ref, and its
+ * invoice list, from which the open items (outstanding, overdue) derive.
+ */
 export async function invalidatePartner(cache: RecordCache, partner: OdooPartner, customerId: string): Promise<void> {
   await Promise.all([
-    cache.invalidate(ODOO_KINDS.partner, [partner.id]),
-    cache.invalidate(ODOO_KINDS.partnerByRef, [customerId]),
-    cache.invalidate(ODOO_KINDS.openItemsByPartner, [partner.id]),
+    invalidateRecords(cache, ODOO_KINDS.partner, [partner.id]),
+    invalidateRecords(cache, ODOO_KINDS.partnerByRef, [customerId]),
+    invalidateRecords(cache, ODOO_KINDS.moveIdsByPartner, [partner.id]),
   ]);
 }
 

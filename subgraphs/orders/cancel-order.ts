@@ -1,3 +1,4 @@
+import { invalidateRecords } from '../shared/connectors/odoo/cached-loader.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooSaleOrder } from '../shared/connectors/odoo/records.js';
 import { codedError, ErrorCode } from '../shared/errors-graphql.js';
@@ -42,16 +43,19 @@ export async function accountIdOf(order: OdooSaleOrder, ctx: OrdersContext): Pro
 }
 
 async function finish(order: OdooSaleOrder, ctx: OrdersContext): Promise<CancelledOrder> {
+  const partnerId = Array.isArray(order.partner_id) ? order.partner_id[0] : null;
   // Lines tell which products' reservations were released; invalidating first makes the loader read them fresh.
   await invalidateOrder(ctx.cache, order, []);
   const lines = await ctx.loaders.orderLine.loadMany(order.order_line);
   const productIds = [...new Set(lines.flatMap((l) => (l && !(l instanceof Error) && Array.isArray(l.product_id) ? [l.product_id[0]] : [])))];
   await Promise.all([
-    ctx.cache.invalidate(ODOO_KINDS.productStock, productIds),
-    ctx.cache.invalidate(ODOO_KINDS.quantsByProduct, productIds),
-    // action_cancel also cancels the order's draft invoices.
-    ctx.cache.invalidate(ODOO_KINDS.move, order.invoice_ids),
-    ctx.cache.invalidate(ODOO_KINDS.movesByOrderName, [order.name]),
+    invalidateRecords(ctx.cache, ODOO_KINDS.productStock, productIds),
+    invalidateRecords(ctx.cache, ODOO_KINDS.quantsByProduct, productIds),
+    // action_cancel also cancels the order's draft invoices: the records, and the customer's invoice
+    // list from which open items and Order.invoices derive.
+    invalidateRecords(ctx.cache, ODOO_KINDS.move, order.invoice_ids),
+    invalidateRecords(ctx.cache, ODOO_KINDS.movesByOrderName, [order.name]),
+    partnerId !== null ? invalidateRecords(ctx.cache, ODOO_KINDS.moveIdsByPartner, [partnerId]) : undefined,
   ]);
   return { order, productIds };
 }

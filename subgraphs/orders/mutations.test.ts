@@ -322,6 +322,24 @@ describe('cancelOrder', () => {
     expect(writes(againOps)).toEqual({});
   });
 
+  it("shows the cancellation in the customer's cached order list, whose read primed the order records", async () => {
+    const placed = await place({ customerId: few.accountId, lines: [{ sku: OTHER_SKU, quantity: 1 }] });
+    const id = placed.data!.placeOrder.id as string;
+    const list = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { orders(first: 50) { edges { node { id number status } } } } } }`;
+    const rep = { r: [{ __typename: 'Customer', id: few.accountId }] };
+    const statusOf = (r: Answer) => r.data!._entities[0].orders.edges.find((e: { node: { id: string } }) => e.node.id === id)?.node.status;
+    expect(statusOf(await post(subgraph.url, list, rep))).toBe('CONFIRMED');
+    const { odooCalls } = await measured(() => post(subgraph.url, list, rep));
+    expect(odooCalls).toBe(0); // the list and its primed records come from the record cache
+    expect((await cancel(id)).errors).toBeUndefined();
+    expect(statusOf(await post(subgraph.url, list, rep))).toBe('CANCELLED');
+    // By number too (a case's order): the name lookup was primed by the list and is evicted by the cancellation.
+    const byNumber = await post(subgraph.url, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id status } } }`, {
+      r: [{ __typename: 'Order', number: placed.data!.placeOrder.number }],
+    });
+    expect(byNumber.data!._entities[0]).toEqual({ id, status: 'CANCELLED' });
+  });
+
   it("passes Odoo's refusal of a locked order on as BACKEND_REJECTED", async () => {
     const [target] = await rpc<number[]>('sale.order', 'search', [[['partner_id', '=', many.odooPartnerId], ['state', '=', 'sale']]], { limit: 1 });
     await rpc('sale.order', 'write', [[target], { locked: true }]);

@@ -2,6 +2,7 @@ import type { RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
 import { many2oneId } from '../shared/connectors/odoo/connector.js';
 import { isOutcomeUnknown as isWriteOutcomeUnknown } from '../shared/mutations/outcome.js';
+import { invalidateRecords } from '../shared/connectors/odoo/cached-loader.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooPartner, OdooSaleOrder } from '../shared/connectors/odoo/records.js';
 import { isSalesforceId } from '../shared/connectors/salesforce/salesforce-id.js';
@@ -113,15 +114,15 @@ export function placeOrderOutcomeUnknown(run: PlaceOrderRun): (err: unknown) => 
 export async function invalidateOrder(cache: RecordCache, order: OdooSaleOrder, productIds: readonly number[]): Promise<void> {
   const partnerId = many2oneId(order.partner_id);
   await Promise.all([
-    cache.invalidate(ODOO_KINDS.order, [order.id]),
-    cache.invalidate(ODOO_KINDS.orderByName, [order.name]),
-    cache.invalidate(ODOO_KINDS.orderLine, order.order_line),
-    cache.invalidate(ODOO_KINDS.pickingsByOrder, [order.id]),
+    invalidateRecords(cache, ODOO_KINDS.order, [order.id]),
+    invalidateRecords(cache, ODOO_KINDS.orderByName, [order.name]),
+    invalidateRecords(cache, ODOO_KINDS.orderLine, order.order_line),
+    invalidateRecords(cache, ODOO_KINDS.pickingsByOrder, [order.id]),
     // A customer's order ids are cached through getMany, keyed by the partner id.
-    partnerId !== null ? cache.invalidate(ODOO_KINDS.orderIdsByPartner, [partnerId]) : undefined,
+    partnerId !== null ? invalidateRecords(cache, ODOO_KINDS.orderIdsByPartner, [partnerId]) : undefined,
     // Confirming reserves stock and cancelling releases it.
-    cache.invalidate(ODOO_KINDS.productStock, productIds),
-    cache.invalidate(ODOO_KINDS.quantsByProduct, productIds),
+    invalidateRecords(cache, ODOO_KINDS.productStock, productIds),
+    invalidateRecords(cache, ODOO_KINDS.quantsByProduct, productIds),
   ]);
 }
 

@@ -6,6 +6,7 @@ import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
 import { pageOfIds, parsePageArgs } from '../shared/connectors/odoo/id-page.js';
 import { auditRefusal, odooIdempotencyRef } from '../shared/connectors/odoo/mutation-support.js';
 import { resolveIdempotencyKey } from '../shared/mutations/subgraph-mutations.js';
+import { invalidateRecords } from '../shared/connectors/odoo/cached-loader.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooSaleOrder } from '../shared/connectors/odoo/records.js';
 import { isRecordName, parseRecordId } from '../shared/connectors/odoo/values.js';
@@ -132,7 +133,7 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
       } catch (err) {
         if (run.createSent && !run.undone && run.partnerId !== undefined) {
           // An order may exist now: the customer's order list must not hide it.
-          await ctx.cache.invalidate(ODOO_KINDS.orderIdsByPartner, [run.partnerId]);
+          await invalidateRecords(ctx.cache, ODOO_KINDS.orderIdsByPartner, [run.partnerId]);
           invalidated(ctx, [`Customer:${cmd.customerId}`]);
         }
         throw err;

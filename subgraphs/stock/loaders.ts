@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
 import type { RecordCache, StaleObserver } from '../shared/cache/record-cache.js';
-import { createCachedLoader } from '../shared/connectors/odoo/cached-loader.js';
+import { createCachedLoader, monotonicNow, primeRecords } from '../shared/connectors/odoo/cached-loader.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooPicking, OdooProduct, OdooQuant, OdooWarehouse } from '../shared/connectors/odoo/records.js';
@@ -19,18 +19,29 @@ export interface StockLoaders {
 
 /**
  * Creates the loaders of one request. Catalog data and quantities live in the same Odoo record
- * but under different TTLs; a product fetched from Odoo during this request is fresh enough for
- * both, so reading its quantities then costs no second call.
+ * but under different TTLs; a product fetched from Odoo is fresh enough for both, so reading its
+ * quantities then costs no second call: not in this request (the `fresh` map, which also serves
+ * when nothing is cached), nor in a concurrent one (the quantities prime the record cache).
  */
 export function createStockLoaders(odoo: OdooConnector, cache: RecordCache, stale: StaleObserver): StockLoaders {
   const fresh = new Map<number, OdooProduct>();
-  const remember = (found: Map<number, OdooProduct> | Map<string, OdooProduct>) => {
-    for (const p of found.values()) fresh.set(p.id, p);
+  const remember = (found: ReadonlyMap<unknown, OdooProduct>, readStartedAt: number) => {
+    const loaded = new Map<number, OdooProduct>();
+    for (const p of found.values()) {
+      fresh.set(p.id, p);
+      loaded.set(p.id, p);
+    }
+    primeRecords(cache, ODOO_KINDS.productStock, loaded, readStartedAt);
+  };
+  const read = async <K>(load: () => Promise<Map<K, OdooProduct>>) => {
+    const readStartedAt = monotonicNow();
+    const found = await load();
+    remember(found, readStartedAt);
     return found;
   };
   return {
-    product: createCachedLoader(cache, ODOO_KINDS.product, async (ids) => remember(await odoo.productsByIds(ids)) as Map<number, OdooProduct>, stale),
-    productBySku: createCachedLoader(cache, ODOO_KINDS.productBySku, async (skus) => remember(await odoo.productsBySkus(skus)) as Map<string, OdooProduct>, stale),
+    product: createCachedLoader(cache, ODOO_KINDS.product, (ids: number[]) => read(() => odoo.productsByIds(ids)), stale),
+    productBySku: createCachedLoader(cache, ODOO_KINDS.productBySku, (skus: string[]) => read(() => odoo.productsBySkus(skus)), stale),
     productStock: createCachedLoader(
       cache,
       ODOO_KINDS.productStock,
@@ -41,7 +52,7 @@ export function createStockLoaders(odoo: OdooConnector, cache: RecordCache, stal
           if (p) result.set(id, p);
           return !p;
         });
-        if (rest.length > 0) for (const [id, p] of remember(await odoo.productsByIds(rest)) as Map<number, OdooProduct>) result.set(id, p);
+        if (rest.length > 0) for (const [id, p] of await read(() => odoo.productsByIds(rest))) result.set(id, p);
         return result;
       },
       stale,

@@ -38,5 +38,9 @@ describe('customer 360 backend calls', () => {
     // One call per model per plan step: a fixed, small number whatever the list sizes.
     expect(total(many.calls.odoo)).toBeLessThanOrEqual(16);
     expect(total(many.calls.salesforce)).toBeLessThanOrEqual(4);
+    // Lists arrive with their records: a customer's orders and invoices cost one call each per
+    // subgraph request, never a list call plus a records call.
+    expect(many.calls.odoo['sale.order.search_read']).toBeLessThanOrEqual(2);
+    expect(many.calls.odoo['account.move.search_read']).toBeLessThanOrEqual(2);
   });
 });

@@ -21,3 +21,55 @@ export function createCachedLoader<K extends RecordKey, V>(
     { maxBatchSize },
   );
 }
+
+/**
+ * When records were last invalidated through `invalidateRecords`, per cache (monotonic ms): a
+ * prime must not put back a record that a write changed after the prime's data was read. The
+ * cache guards its own loads this way; a prime is a load that starts after its data was read.
+ */
+const invalidations = new WeakMap<RecordCache, Map<string, number>>();
+/** Longer than any read can take (timeouts and retries included). */
+const REMEMBER_INVALIDATIONS_MS = 120_000;
+
+const logKey = (kind: RecordKind, key: RecordKey) => `${kind.backend}:${kind.model}:${key}`;
+
+/** A monotonic clock for `primeRecords(..., readStartedAt)`. */
+export function monotonicNow(): number {
+  return performance.now();
+}
+
+/** Evicts records after a write (`cache.invalidate`), and keeps primes from putting back what the write changed. */
+export async function invalidateRecords(cache: RecordCache, kind: RecordKind, keys: readonly RecordKey[]): Promise<void> {
+  if (keys.length === 0) return;
+  let log = invalidations.get(cache);
+  if (!log) invalidations.set(cache, (log = new Map()));
+  const now = monotonicNow();
+  for (const [key, at] of log) {
+    // Insertion order is time order (re-inserted keys move to the end): stop at the first recent one.
+    if (now - at < REMEMBER_INVALIDATIONS_MS) break;
+    log.delete(key);
+  }
+  for (const key of keys) {
+    log.delete(logKey(kind, key));
+    log.set(logKey(kind, key), now);
+  }
+  await cache.invalidate(kind, keys);
+}
+
+/**
+ * Puts records just read from Odoo into the record cache, so that a list read with its records
+ * (a customer's orders) serves later lookups of those records by id or name without a call.
+ * The cache has no write API: the records go in as the answer of a load that needs no backend.
+ * Keys are registered synchronously, so a request asking for them a moment later joins this
+ * load; keys still fresh in the cache are left as they are, and keys invalidated since
+ * `readStartedAt` (their data may predate a write) are left out. Not awaited: a caller inside
+ * another load would otherwise wait for a second budget slot while holding one.
+ */
+export function primeRecords<K extends RecordKey, V>(cache: RecordCache, kind: RecordKind, records: ReadonlyMap<K, V>, readStartedAt: number): void {
+  const log = invalidations.get(cache);
+  const keys = [...records.keys()].filter((key) => (log?.get(logKey(kind, key)) ?? -Infinity) < readStartedAt);
+  if (keys.length === 0) return;
+  cache.getMany<V>(kind, keys, async () => records as ReadonlyMap<RecordKey, V> as Map<RecordKey, V>).catch(() => {
+    // Only a full budget queue fails this load; a request that joined it gets that error itself.
+  });
+}

@@ -97,9 +97,28 @@ describe.each(['jsonrpc', 'json2'] as const)('Odoo connector over %s', (protocol
     }
   });
 
+  it('reads a partner\'s orders and invoices as lists with their canonical records, one call each', async () => {
+    const partners = [many.odooPartnerId, few.odooPartnerId, 999_999];
+    const orderIds = await odoo.orderIdsByPartnerIds(partners);
+    const orders = await oneCall(() => odoo.ordersByPartnerIds(partners));
+    for (const p of partners) expect(orders.get(p)!.map((o) => o.id)).toEqual(orderIds.get(p));
+    const order = orders.get(many.odooPartnerId)![0]!;
+    expect(order).toEqual((await odoo.ordersByIds([order.id])).get(order.id));
+
+    const moveIds = await odoo.moveIdsByPartnerIds(partners);
+    const moves = await oneCall(() => odoo.movesByPartnerIds(partners));
+    for (const p of partners) expect(moves.get(p)!.map((m) => m.id)).toEqual(moveIds.get(p));
+    const move = moves.get(many.odooPartnerId)![0]!;
+    expect(move).toEqual((await odoo.movesByIds([move.id])).get(move.id));
+    // The open items are the list's posted moves with a residual.
+    const open = (await odoo.openItemsByPartnerIds([many.odooPartnerId])).get(many.odooPartnerId)!;
+    const derived = moves.get(many.odooPartnerId)!.filter((m) => m.state === 'posted' && m.amount_residual !== 0);
+    expect(new Set(derived.map((m) => m.id))).toEqual(new Set(open.map((m) => m.id)));
+  });
+
   it('makes no call for empty batches', async () => {
     const before = sandbox.calls();
-    await Promise.all([odoo.ordersByIds([]), odoo.partnersByRefs([]), odoo.movesByOrderNames([]), odoo.quantsByProductIds([])]);
+    await Promise.all([odoo.ordersByIds([]), odoo.partnersByRefs([]), odoo.movesByOrderNames([]), odoo.quantsByProductIds([]), odoo.ordersByPartnerIds([]), odoo.movesByPartnerIds([])]);
     expect(sandbox.calls()).toBe(before);
   });
 

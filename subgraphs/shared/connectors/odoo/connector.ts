@@ -73,6 +73,11 @@ export interface OdooConnector {
   ordersByOrigins(origins: readonly string[]): Promise<Map<string, OdooSaleOrder>>;
   /** Order ids per partner, newest first (`date_order desc, id desc`). */
   orderIdsByPartnerIds(partnerIds: readonly number[]): Promise<Map<number, number[]>>;
+  /**
+   * Orders per partner with the canonical field set, newest first: a customer's order list and
+   * its records in one call, so that the records can prime the record cache.
+   */
+  ordersByPartnerIds(partnerIds: readonly number[]): Promise<Map<number, OdooSaleOrder[]>>;
   orderLinesByIds(ids: readonly number[]): Promise<Map<number, OdooOrderLine>>;
   productsByIds(ids: readonly number[]): Promise<Map<number, OdooProduct>>;
   productsBySkus(skus: readonly string[]): Promise<Map<string, OdooProduct>>;
@@ -85,6 +90,12 @@ export interface OdooConnector {
   movesByNames(names: readonly string[]): Promise<Map<string, OdooMove>>;
   /** Customer invoice and credit note ids per partner, newest first. */
   moveIdsByPartnerIds(partnerIds: readonly number[]): Promise<Map<number, number[]>>;
+  /**
+   * Customer invoices and credit notes per partner with the canonical field set, newest first
+   * (`invoice_date desc, id desc`): the list and its records in one call. Open items and an
+   * order's invoices derive from it.
+   */
+  movesByPartnerIds(partnerIds: readonly number[]): Promise<Map<number, OdooMove[]>>;
   /** Customer invoices and credit notes per order name (`invoice_origin`). */
   movesByOrderNames(orderNames: readonly string[]): Promise<Map<string, OdooMove[]>>;
   /** Posted customer invoices and credit notes with an open residual, per partner. */
@@ -180,15 +191,25 @@ export function createOdooConnector(options: OdooConnectorOptions): OdooConnecto
     return found;
   };
 
-  const idListsByPartner = async (model: 'sale.order' | 'account.move', partnerIds: readonly number[], extra: (d: ReturnType<typeof domainFor>) => void, order: string) => {
+  const listsByPartner = async <T extends { id: number; partner_id: Many2one }>(
+    model: 'sale.order' | 'account.move',
+    partnerIds: readonly number[],
+    extra: (d: ReturnType<typeof domainFor>) => void,
+    fields: readonly string[],
+    order: string,
+  ): Promise<Map<number, T[]>> => {
     const unique = uniqueIds(partnerIds);
-    if (unique.length === 0) return new Map<number, number[]>();
+    if (unique.length === 0) return new Map<number, T[]>();
     const d = domainFor(model).where('partner_id', 'in', unique);
     extra(d);
-    const rows = await searchRead<{ id: number; partner_id: Many2one }>(model, d.build(), ['id', 'partner_id'], order);
-    const grouped = groupBy(unique, rows, (r) => many2oneId(r.partner_id));
+    const rows = await searchRead<T>(model, d.build(), fields, order);
+    return groupBy(unique, rows, (r) => many2oneId(r.partner_id));
+  };
+  const idListsByPartner = async (model: 'sale.order' | 'account.move', partnerIds: readonly number[], extra: (d: ReturnType<typeof domainFor>) => void, order: string) => {
+    const grouped = await listsByPartner<{ id: number; partner_id: Many2one }>(model, partnerIds, extra, ['id', 'partner_id'], order);
     return new Map([...grouped].map(([k, v]) => [k, v.map((r) => r.id)]));
   };
+  const customerMoves = (d: ReturnType<typeof domainFor>) => void d.where('move_type', 'in', [...CUSTOMER_MOVE_TYPES]);
 
   return {
     protocol: options.protocol,
@@ -220,6 +241,7 @@ export function createOdooConnector(options: OdooConnectorOptions): OdooConnecto
     ordersByNames: (names) => byField<OdooSaleOrder>('sale.order', 'name', names, ORDER_FIELDS, (r) => r.name),
     ordersByOrigins: (origins) => byField<OdooSaleOrder>('sale.order', 'origin', origins, ORDER_FIELDS, (r) => r.origin),
     orderIdsByPartnerIds: (partnerIds) => idListsByPartner('sale.order', partnerIds, () => {}, 'date_order desc, id desc'),
+    ordersByPartnerIds: (partnerIds) => listsByPartner<OdooSaleOrder>('sale.order', partnerIds, () => {}, ORDER_FIELDS, 'date_order desc, id desc'),
     orderLinesByIds: (ids) => byIds<OdooOrderLine>('sale.order.line', ids, ORDER_LINE_FIELDS),
     productsByIds: (ids) => byIds<OdooProduct>('product.product', ids, PRODUCT_FIELDS),
     productsBySkus: (skus) => byField<OdooProduct>('product.product', 'default_code', skus, PRODUCT_FIELDS, (r) => r.default_code),
@@ -244,8 +266,8 @@ export function createOdooConnector(options: OdooConnectorOptions): OdooConnecto
 
     movesByIds: (ids) => byIds<OdooMove>('account.move', ids, MOVE_FIELDS),
     movesByNames: (names) => byField<OdooMove>('account.move', 'name', names, MOVE_FIELDS, (r) => r.name),
-    moveIdsByPartnerIds: (partnerIds) =>
-      idListsByPartner('account.move', partnerIds, (d) => d.where('move_type', 'in', [...CUSTOMER_MOVE_TYPES]), 'invoice_date desc, id desc'),
+    moveIdsByPartnerIds: (partnerIds) => idListsByPartner('account.move', partnerIds, customerMoves, 'invoice_date desc, id desc'),
+    movesByPartnerIds: (partnerIds) => listsByPartner<OdooMove>('account.move', partnerIds, customerMoves, MOVE_FIELDS, 'invoice_date desc, id desc'),
 
     async movesByOrderNames(orderNames) {
       const unique = uniqueStrings(orderNames);

@@ -10,6 +10,7 @@ export const ODOO_KINDS = {
   partnerByRef: { backend: 'odoo', model: 'res.partner#ref', cacheClass: 'billing' },
   order: { backend: 'odoo', model: 'sale.order', cacheClass: 'status' },
   orderByName: { backend: 'odoo', model: 'sale.order#name', cacheClass: 'status' },
+  /** A partner's order ids; the list read primes `order` and `orderByName`. */
   orderIdsByPartner: { backend: 'odoo', model: 'sale.order@partner_id', cacheClass: 'list' },
   orderLine: { backend: 'odoo', model: 'sale.order.line', cacheClass: 'status' },
   product: { backend: 'odoo', model: 'product.product', cacheClass: 'catalog' },
@@ -21,7 +22,8 @@ export const ODOO_KINDS = {
   pickingsByOrder: { backend: 'odoo', model: 'stock.picking@sale_id', cacheClass: 'status' },
   move: { backend: 'odoo', model: 'account.move', cacheClass: 'billing' },
   moveByName: { backend: 'odoo', model: 'account.move#name', cacheClass: 'billing' },
+  /** A partner's invoice ids; the list read primes `move`. Open items and an order's invoices derive from it. */
   moveIdsByPartner: { backend: 'odoo', model: 'account.move@partner_id', cacheClass: 'list' },
+  /** Invoices by order name: only for an order whose customer is unknown. */
   movesByOrderName: { backend: 'odoo', model: 'account.move@invoice_origin', cacheClass: 'billing' },
-  openItemsByPartner: { backend: 'odoo', model: 'account.move@open', cacheClass: 'billing' },
 } as const satisfies Record<string, RecordKind>;

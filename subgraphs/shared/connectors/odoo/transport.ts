@@ -1,4 +1,5 @@
 import { BackendError } from '../../errors.js';
+import { recordBackendCall } from '../../metrics/backend-metrics.js';
 import { networkError } from '../resilience.js';
 import { fromHttpError, fromJsonRpcError, isSessionExpired } from './wire-errors.js';
 
@@ -34,6 +35,19 @@ async function readBody(res: Response): Promise<unknown> {
   }
 }
 
+/**
+ * Runs one HTTP exchange and counts it in `backend_calls_total{system="odoo",model,method}`,
+ * failed or not (login calls count as model `common`, method `authenticate`).
+ */
+async function measured<T>(model: string, method: string, exchange: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await exchange();
+  } finally {
+    recordBackendCall('odoo', model, method, (performance.now() - started) / 1000);
+  }
+}
+
 async function post(options: TransportOptions, path: string, body: unknown, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
   try {
     // Node's fetch (undici) keeps connections alive and pools them per origin.
@@ -48,7 +62,13 @@ export function createJsonRpcTransport(options: TransportOptions): OdooTransport
   let nextId = 1;
   let uidPromise: Promise<number> | undefined;
 
-  const rpc = async <T>(service: string, method: string, args: unknown[], signal?: AbortSignal): Promise<T> => {
+  const rpc = <T>(service: string, method: string, args: unknown[], signal?: AbortSignal): Promise<T> =>
+    // execute_kw is labelled with the model and method it runs; other services with their own names.
+    service === 'object' && method === 'execute_kw'
+      ? measured(String(args[3]), String(args[4]), () => exchange<T>(service, method, args, signal))
+      : measured(service, method, () => exchange<T>(service, method, args, signal));
+
+  const exchange = async <T>(service: string, method: string, args: unknown[], signal?: AbortSignal): Promise<T> => {
     const res = await post(options, '/jsonrpc', { jsonrpc: '2.0', method: 'call', params: { service, method, args }, id: nextId++ }, {}, signal);
     const body = await readBody(res).catch((err: unknown) => {
       throw networkError('odoo', err);
@@ -133,12 +153,15 @@ export function createJson2Transport(options: TransportOptions): OdooTransport {
   return {
     async execute<T>(model: string, method: string, args: readonly unknown[], kwargs: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
       const path = `/json/2/${encodeURIComponent(model)}/${encodeURIComponent(method)}`;
-      const res = await post(options, path, toNamedArguments(method, args, kwargs), headers, signal);
-      const body = await readBody(res).catch((err: unknown) => {
-        throw networkError('odoo', err);
+      const named = toNamedArguments(method, args, kwargs);
+      return measured(model, method, async () => {
+        const res = await post(options, path, named, headers, signal);
+        const body = await readBody(res).catch((err: unknown) => {
+          throw networkError('odoo', err);
+        });
+        if (!res.ok) throw fromHttpError(res.status, body, res.headers.get('retry-after'));
+        return body as T;
       });
-      if (!res.ok) throw fromHttpError(res.status, body, res.headers.get('retry-after'));
-      return body as T;
     },
   };
 }

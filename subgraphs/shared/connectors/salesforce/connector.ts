@@ -1,6 +1,8 @@
 import jsforce, { type Connection, type HttpRequest } from 'jsforce';
 import { BackendError } from '../../errors.js';
+import { recordBackendCall } from '../../metrics/backend-metrics.js';
 import { createResilience } from '../resilience.js';
+import { salesforceCallLabel } from './call-label.js';
 import { mapSalesforceError } from './errors.js';
 import {
   ACCOUNT_EXTERNAL_ID_FIELDS,
@@ -132,6 +134,19 @@ function changesBody(fields: SalesforceAccountChanges): Record<string, string | 
   return body;
 }
 
+/** Counts every request a jsforce transport sends, failed ones included, under its object and operation. */
+function countCalls(transport: Connection['_transport'], cursorObject?: (path: string) => string | undefined): void {
+  const send = transport.httpRequest.bind(transport);
+  transport.httpRequest = (request, options) => {
+    const { object, operation } = salesforceCallLabel(request.method, request.url, request.body, cursorObject);
+    const started = performance.now();
+    const sent = send(request, options);
+    const done = () => recordBackendCall('salesforce', object, operation, (performance.now() - started) / 1000);
+    sent.then(done, done);
+    return sent;
+  };
+}
+
 /** Creates the Salesforce connector: jsforce with OAuth2, its own session refresh, and the resilience policies. */
 export function createSalesforceConnector(options: SalesforceConnectorOptions): SalesforceConnector {
   checkOptions(options);
@@ -156,6 +171,12 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
       );
     },
   });
+
+  // Every HTTP call, token grants and the repeats after a session refresh included, is counted
+  // where jsforce sends it: backend_calls_total{system="salesforce",model=<object>,method=<operation>}.
+  const cursorObjects = new Map<string, string>();
+  countCalls(conn._transport, (path) => cursorObjects.get(path));
+  countCalls(conn.oauth2._transport);
 
   /** Runs the configured grant; concurrent callers (first login or refresh) share one request. */
   function grant(): Promise<string> {
@@ -200,11 +221,19 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
   async function query(soql: string): Promise<QueryPage> {
     const first = await read<QueryPage>({ method: 'GET', url: `/query?q=${encodeURIComponent(soql)}` });
     const records = [...first.records];
+    // The next pages' URLs name a cursor, not the object: remember it for their metric labels.
+    const object = /\bFROM\s+([A-Za-z0-9_]+)/i.exec(soql)?.[1] ?? 'query';
     let next = first.nextRecordsUrl;
     while (next) {
-      const page = await read<QueryPage>({ method: 'GET', url: next });
-      records.push(...page.records);
-      next = page.nextRecordsUrl;
+      const path = new URL(next, 'http://salesforce.invalid').pathname;
+      cursorObjects.set(path, object);
+      try {
+        const page = await read<QueryPage>({ method: 'GET', url: next });
+        records.push(...page.records);
+        next = page.nextRecordsUrl;
+      } finally {
+        cursorObjects.delete(path);
+      }
     }
     return { totalSize: first.totalSize, done: true, records };
   }

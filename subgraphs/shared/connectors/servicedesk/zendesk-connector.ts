@@ -1,5 +1,7 @@
 import { BackendError } from '../../errors.js';
+import { recordBackendCall } from '../../metrics/backend-metrics.js';
 import { createResilience, networkError, type Resilience } from '../resilience.js';
+import { zendeskCallLabel } from './call-label.js';
 import type {
   AddedComment,
   CreatedTicket,
@@ -107,8 +109,30 @@ export function createZendeskConnector(options: ZendeskConnectorOptions): Servic
   const fetchImpl = options.fetch ?? fetch;
   const resilience = options.resilience ?? createResilience({ backend: 'servicedesk', timeoutMs: options.timeoutMs, readRetries: options.readRetries });
 
-  /** One HTTP exchange; throws BackendError for any failure. The Authorization header is never logged or put in messages. */
+  /**
+   * One HTTP exchange, counted in `backend_calls_total{system="servicedesk",model=<resource>,method=<operation>}`
+   * whether it succeeds or not.
+   */
   const http = async <T>(
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    signal: AbortSignal,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    onHeaders?: (headers: Headers) => void,
+  ): Promise<T> => {
+    const { resource, operation } = zendeskCallLabel(method, path);
+    const started = performance.now();
+    try {
+      return await exchange<T>(method, path, query, signal, body, headers, onHeaders);
+    } finally {
+      recordBackendCall('servicedesk', resource, operation, (performance.now() - started) / 1000);
+    }
+  };
+
+  /** One HTTP exchange; throws BackendError for any failure. The Authorization header is never logged or put in messages. */
+  const exchange = async <T>(
     method: string,
     path: string,
     query: Record<string, string>,

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { createRecordCache } from '../../cache/lru-record-cache.js';
+import { createPassThroughCache } from '../../cache/record-cache.js';
+import { createCachedLoader, invalidateRecords, monotonicNow, primeRecords } from './cached-loader.js';
+import { ODOO_KINDS } from './record-kinds.js';
+
+const silent = { stale() {} };
+
+describe('primeRecords', () => {
+  it('serves primed records to later loads without a backend call', async () => {
+    const cache = createRecordCache({ tenant: 't' });
+    primeRecords(cache, ODOO_KINDS.order, new Map([[1, { id: 1 }], [2, { id: 2 }]]), monotonicNow());
+    let calls = 0;
+    const loader = createCachedLoader(cache, ODOO_KINDS.order, async (ids: number[]) => {
+      calls++;
+      return new Map(ids.map((id) => [id, { id }]));
+    }, silent);
+    expect(await loader.loadMany([1, 2, 3])).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+    expect(calls).toBe(1); // only id 3
+    cache.close();
+  });
+
+  it('lets a load started at once join the priming instead of calling the backend', async () => {
+    const cache = createRecordCache({ tenant: 't' });
+    primeRecords(cache, ODOO_KINDS.orderByName, new Map([['S00001', { id: 1 }]]), monotonicNow());
+    const loaded = await cache.getMany(ODOO_KINDS.orderByName, ['S00001'], async () => {
+      throw new Error('must not be called');
+    });
+    expect(loaded).toEqual([{ id: 1 }]);
+    cache.close();
+  });
+
+  it('keeps records that are still fresh, and does nothing without a cache', async () => {
+    const cache = createRecordCache({ tenant: 't' });
+    await cache.getMany(ODOO_KINDS.order, [1], async () => new Map([[1, { id: 1, v: 'first' }]]));
+    primeRecords(cache, ODOO_KINDS.order, new Map([[1, { id: 1, v: 'second' }]]), monotonicNow());
+    expect(await cache.getMany(ODOO_KINDS.order, [1], async () => new Map())).toEqual([{ id: 1, v: 'first' }]);
+    cache.close();
+    expect(() => primeRecords(createPassThroughCache(), ODOO_KINDS.order, new Map([[1, { id: 1 }]]), monotonicNow())).not.toThrow();
+  });
+
+  it('leaves out records invalidated after their data was read: a write between read and prime wins', async () => {
+    const cache = createRecordCache({ tenant: 't' });
+    const readStartedAt = monotonicNow();
+    // The list call is in flight when a write invalidates order 1 ...
+    await invalidateRecords(cache, ODOO_KINDS.order, [1]);
+    // ... then its pre-write copy of order 1 arrives with order 2.
+    primeRecords(cache, ODOO_KINDS.order, new Map([[1, { id: 1, state: 'sale' }], [2, { id: 2, state: 'sale' }]]), readStartedAt);
+    let asked: number[] = [];
+    const found = await cache.getMany(ODOO_KINDS.order, [1, 2], async (missing) => {
+      asked = missing as number[];
+      return new Map([[1, { id: 1, state: 'cancel' }]]);
+    });
+    expect(asked).toEqual([1]);
+    expect(found).toEqual([{ id: 1, state: 'cancel' }, { id: 2, state: 'sale' }]);
+    // A read that starts after the write primes as usual.
+    await invalidateRecords(cache, ODOO_KINDS.order, [1]);
+    primeRecords(cache, ODOO_KINDS.order, new Map([[1, { id: 1, state: 'cancel', again: true }]]), monotonicNow());
+    expect(await cache.getMany(ODOO_KINDS.order, [1], async () => new Map())).toEqual([{ id: 1, state: 'cancel', again: true }]);
+    cache.close();
+  });
+});
