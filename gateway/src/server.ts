@@ -32,6 +32,8 @@ export interface RemovedField {
   path: string[];
   message: string;
   code: 'FORBIDDEN' | 'UNAUTHENTICATED';
+  /** Where the null of a removed non-null field lands (`[]`: all of `data`). */
+  nullPath?: string[];
 }
 
 /** How the gateway authenticates callers and filters operations; see gateway/src/auth. */
@@ -46,7 +48,7 @@ export interface GatewayAuth {
     executable?: boolean;
   };
   /** Writes null at the removed fields of a result. */
-  applyRemovedFields?(data: Record<string, unknown>, removed: RemovedField[]): void;
+  applyRemovedFields?(data: Record<string, unknown>, removed: RemovedField[]): Record<string, unknown> | null;
   /** The signed headers that carry the principal to the subgraphs. */
   principalHeaders(principal: Principal): Record<string, string>;
   /** A key naming what the principal may see: requests with equal keys see the same fields and rows. */
@@ -274,8 +276,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     }
     if (entry && !entry.executable) {
       // Nothing the principal may see is left: answer the nulls and errors without planning.
-      const data: Record<string, unknown> = {};
-      options.auth.applyRemovedFields?.(data, entry.removed);
+      const empty: Record<string, unknown> = {};
+      const data = options.auth.applyRemovedFields ? options.auth.applyRemovedFields(empty, entry.removed) : empty;
       return sendJson(res, 200, { errors: entry.removed.map((r) => ({ message: r.message, path: r.path, extensions: { code: r.code } })), data });
     }
     const removed = entry?.removed ?? [];
@@ -374,7 +376,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     // Tags are taken before the removed fields are written: those are nulls, not entities.
     const tags = cacheable && responseCache && apiSchema && entry && body ? responseCache.tags(apiSchema, entry.document, operationName, body.data) : undefined;
     if (body && removed.length > 0) {
-      if (body.data && options.auth.applyRemovedFields) options.auth.applyRemovedFields(body.data, removed);
+      if (body.data && options.auth.applyRemovedFields) body.data = options.auth.applyRemovedFields(body.data, removed);
       body.errors = [...removed.map((r) => ({ message: r.message, path: r.path, extensions: { code: r.code } })), ...(body.errors ?? [])];
       text = JSON.stringify(body);
     }

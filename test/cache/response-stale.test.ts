@@ -151,6 +151,7 @@ describe('stale-while-revalidate in the response cache', () => {
       applyRemovedFields: (data) => {
         const order = data.order as Record<string, unknown> | null | undefined;
         if (order) order.number = null;
+        return data;
       },
     };
     const { post } = await gateway({ auth });

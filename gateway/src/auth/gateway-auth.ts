@@ -19,9 +19,7 @@ export function createGatewayAuth(verifier: JwtVerifier, supergraphSdl: string, 
     },
     filterOperation: ({ schema, document, operationName, principal }: { schema: GraphQLSchema; document: DocumentNode; operationName?: string; principal: Principal }) =>
       filterOperation({ schema, policies, document, operationName, principal }),
-    applyRemovedFields: (data, removed) => {
-      applyRemovedFields(data, removed);
-    },
+    applyRemovedFields: (data, removed) => applyRemovedFields(data, removed),
     principalHeaders: (principal) => signPrincipalHeaders(principal, principalSecret),
     visibilityKey: (principal) => `${[...principal.scopes].sort().join(' ')}|${principal.partnerId ?? ''}`,
   };

@@ -175,3 +175,28 @@ describe('applyRemovedFields and forbiddenErrors', () => {
     expect(errors).toHaveLength(5);
   });
 });
+
+describe('removed non-null fields', () => {
+  it('propagate their null to the nearest nullable field, as GraphQL requires', () => {
+    const sdl = `
+      directive @requiresScopes(scopes: [[String!]!]!) on FIELD_DEFINITION
+      type Query { order: Order  orders: [Order!]! }
+      type Mutation { cancelOrder: Order! @requiresScopes(scopes: [["orders:write"]]) }
+      type Order { id: ID!  number: String! @requiresScopes(scopes: [["orders:numbers"]])  total: Int }
+    `;
+    const schema = buildSchema(sdl);
+    const policies = readAuthDirectives(sdl);
+    const principal = { sub: 'u', roles: [], scopes: new Set<string>(['orders:read']) };
+    const query = filterOperation({ schema, policies, principal, document: parse('{ order { id number total } orders { id number } }') });
+    expect(query.removed.map((r) => [r.path, r.nullPath])).toEqual([
+      [['order', 'number'], ['order']],
+      [['orders', 'number'], []],
+    ]);
+    expect(applyRemovedFields({ order: { id: '1', total: 3 }, orders: [{ id: '1' }] }, query.removed)).toBeNull();
+    const one = filterOperation({ schema, policies, principal, document: parse('{ order { id number total } }') });
+    expect(applyRemovedFields({ order: { id: '1', total: 3 } }, one.removed)).toEqual({ order: null });
+    const mutation = filterOperation({ schema, policies, principal, document: parse('mutation { cancelOrder { id } }') });
+    expect(mutation.executable).toBe(false);
+    expect(applyRemovedFields({}, mutation.removed)).toBeNull();
+  });
+});

@@ -5,6 +5,7 @@ import {
   getOperationAST,
   isCompositeType,
   isInterfaceType,
+  isNonNullType,
   isObjectType,
   print,
   visit,
@@ -37,6 +38,12 @@ export interface RemovedField {
   path: string[];
   message: string;
   code: 'FORBIDDEN' | 'UNAUTHENTICATED';
+  /**
+   * Set when the removed field is non-null: the null propagates, as GraphQL requires, to the
+   * nearest nullable field above it (`[]` means the whole `data` is null). List items are not
+   * addressed: the null lands on the nearest nullable field, which keeps the answer valid.
+   */
+  nullPath?: string[];
 }
 
 /** Input of {@link filterOperation}. */
@@ -103,17 +110,17 @@ interface Walk {
   removed: Map<string, RemovedField>;
 }
 
-function filterSelectionSet(walk: Walk, set: SelectionSetNode, parent: GraphQLCompositeType, path: string[], spreading: ReadonlySet<string>): SelectionNode[] {
+function filterSelectionSet(walk: Walk, set: SelectionSetNode, parent: GraphQLCompositeType, path: string[], spreading: ReadonlySet<string>, nonNull: readonly boolean[]): SelectionNode[] {
   const out: SelectionNode[] = [];
   for (const selection of set.selections) {
     switch (selection.kind) {
       case Kind.FIELD: {
-        const kept = filterField(walk, selection, parent, path, spreading);
+        const kept = filterField(walk, selection, parent, path, spreading, nonNull);
         if (kept) out.push(kept);
         break;
       }
       case Kind.INLINE_FRAGMENT: {
-        const kept = filterInline(walk, selection, parent, path, spreading);
+        const kept = filterInline(walk, selection, parent, path, spreading, nonNull);
         if (kept) out.push(kept);
         break;
       }
@@ -128,7 +135,7 @@ function filterSelectionSet(walk: Walk, set: SelectionSetNode, parent: GraphQLCo
           directives: [...(selection.directives ?? [])],
           selectionSet: fragment.selectionSet,
         };
-        const kept = filterInline(walk, inline, parent, path, new Set([...spreading, name]));
+        const kept = filterInline(walk, inline, parent, path, new Set([...spreading, name]), nonNull);
         if (kept) out.push(kept);
         break;
       }
@@ -137,15 +144,15 @@ function filterSelectionSet(walk: Walk, set: SelectionSetNode, parent: GraphQLCo
   return out;
 }
 
-function filterInline(walk: Walk, fragment: InlineFragmentNode, parent: GraphQLCompositeType, path: string[], spreading: ReadonlySet<string>): InlineFragmentNode | null {
+function filterInline(walk: Walk, fragment: InlineFragmentNode, parent: GraphQLCompositeType, path: string[], spreading: ReadonlySet<string>, nonNull: readonly boolean[]): InlineFragmentNode | null {
   const condition = fragment.typeCondition ? walk.schema.getType(fragment.typeCondition.name.value) : parent;
   const type = condition && isCompositeType(condition) ? condition : parent;
-  const selections = filterSelectionSet(walk, fragment.selectionSet, type, path, spreading);
+  const selections = filterSelectionSet(walk, fragment.selectionSet, type, path, spreading, nonNull);
   if (selections.length === 0) return null;
   return { ...fragment, selectionSet: { ...fragment.selectionSet, selections } };
 }
 
-function filterField(walk: Walk, field: FieldNode, parent: GraphQLCompositeType, path: string[], spreading: ReadonlySet<string>): FieldNode | null {
+function filterField(walk: Walk, field: FieldNode, parent: GraphQLCompositeType, path: string[], spreading: ReadonlySet<string>, nonNull: readonly boolean[]): FieldNode | null {
   const name = field.name.value;
   if (name.startsWith('__')) return field; // __typename always; introspection is the server's business
   const responseKey = field.alias?.value ?? name;
@@ -155,17 +162,23 @@ function filterField(walk: Walk, field: FieldNode, parent: GraphQLCompositeType,
   const req = requirementOf(walk.schema, walk.policies, parent, name, returnType.name);
   const decision = checkRequirement(req, walk.principal, walk.evaluators);
   const fieldPath = [...path, responseKey];
+  const fieldNonNull = [...nonNull, isNonNullType(def.type)];
   if (decision !== 'ALLOWED') {
     const coordinate = `${parent.name}.${name}`;
     const removed: RemovedField =
       decision === 'UNAUTHENTICATED'
         ? { path: fieldPath, code: 'UNAUTHENTICATED', message: `Authentication required to access ${coordinate}` }
         : { path: fieldPath, code: 'FORBIDDEN', message: `Not authorized to access ${coordinate}: requires ${describeRequirement(req)}` };
+    if (fieldNonNull[fieldNonNull.length - 1]) {
+      let nullable = fieldNonNull.length - 1;
+      while (nullable >= 0 && fieldNonNull[nullable]) nullable--;
+      removed.nullPath = fieldPath.slice(0, nullable + 1);
+    }
     walk.removed.set(`${fieldPath.join('\u0000')}\u0001${removed.code}`, removed);
     return null;
   }
   if (!field.selectionSet) return field;
-  const selections = filterSelectionSet(walk, field.selectionSet, returnType as GraphQLCompositeType, fieldPath, spreading);
+  const selections = filterSelectionSet(walk, field.selectionSet, returnType as GraphQLCompositeType, fieldPath, spreading, fieldNonNull);
   if (selections.length === 0) return null;
   return { ...field, selectionSet: { ...field.selectionSet, selections } };
 }
@@ -200,7 +213,7 @@ export function filterOperation(input: FilterOperationInput): FilterOperationRes
     fragments: new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : []))),
     removed: new Map(),
   };
-  let selections = filterSelectionSet(walk, operation.selectionSet, root, [], new Set());
+  let selections = filterSelectionSet(walk, operation.selectionSet, root, [], new Set(), []);
   if (walk.removed.size === 0) return { document, removed: [], executable: true, removedVariables: [] };
 
   const executable = selections.length > 0;
@@ -242,9 +255,27 @@ function nullAt(node: unknown, path: readonly string[], depth: number): void {
  * where a parent was removed because nothing was left of it, the parent is answered null.
  * Mutates and returns `data`. New keys are appended after the answered ones.
  */
-export function applyRemovedFields<T>(data: T, removed: readonly RemovedField[]): T {
+export function applyRemovedFields<T>(data: T, removed: readonly RemovedField[]): T | null {
   for (const r of removed) if (r.path.length > 0) nullAt(data, r.path, 0);
+  // Non-null removed fields: their null propagates to the nearest nullable field, present or not.
+  for (const r of removed) {
+    if (!r.nullPath) continue;
+    if (r.nullPath.length === 0) return null;
+    overwriteNullAt(data, r.nullPath, 0);
+  }
   return data;
+}
+
+function overwriteNullAt(node: unknown, path: readonly string[], depth: number): void {
+  if (Array.isArray(node)) {
+    for (const item of node) overwriteNullAt(item, path, depth);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  const record = node as Record<string, unknown>;
+  const key = path[depth]!;
+  if (depth === path.length - 1) record[key] = null;
+  else if (key in record) overwriteNullAt(record[key], path, depth + 1);
 }
 
 /** The GraphQL errors for removed fields: `{ message, path, extensions: { code } }`. */
