@@ -3,13 +3,13 @@ import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { DocumentNode, GraphQLFormattedError, GraphQLSchema, OperationTypeNode } from 'graphql';
 import { getOperationAST, parse, print } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Registry } from 'prom-client';
 import type { Principal } from '../../subgraphs/shared/authz/principal.js';
 import { readBody, sendJson, executeApollo, toHTTPGraphQLRequest } from '../../subgraphs/shared/server/apollo-http.js';
+import { listen } from '../../subgraphs/shared/server/listen.js';
 import type { GatewayContext } from './context.js';
 import { createFetchDedup, type FetchDedup } from './plugins/fetch-dedup.js';
 import {
@@ -471,24 +471,17 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     server,
     responseCache,
     fetchDedup,
-    listen(port = 0, host = '127.0.0.1') {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const actual = (server.address() as AddressInfo).port;
-          resolve({
-            url: `http://${host}:${actual}/graphql`,
-            port: actual,
-            close: async () => {
-              server.closeAllConnections();
-              await new Promise<void>((done) => server.close(() => done()));
-              await apollo.stop();
-              await responseCache?.close();
-            },
-          });
-        });
-      });
+    async listen(port = 0, host = '127.0.0.1') {
+      const listening = await listen(server, port, host);
+      return {
+        url: `${listening.origin}/graphql`,
+        port: listening.port,
+        close: async () => {
+          await listening.close();
+          await apollo.stop();
+          await responseCache?.close();
+        },
+      };
     },
   };
 }

@@ -6,11 +6,11 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { parse, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { toGraphQLError } from '../errors-graphql.js';
 import { isBackendError } from '../errors.js';
 import { executeApollo, sendJson, toHTTPGraphQLRequest } from './apollo-http.js';
+import { listen } from './listen.js';
 
 /** What a subgraph server needs: its SDL, resolvers and a per-request context. */
 export interface SubgraphServerOptions<TContext extends BaseContext> {
@@ -129,24 +129,17 @@ export async function createSubgraphServer<TContext extends BaseContext>(
   return {
     server,
     apollo,
-    listen(port = 0, host = '127.0.0.1') {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const actual = (server.address() as AddressInfo).port;
-          resolve({
-            name: options.name,
-            url: `http://${host}:${actual}/graphql`,
-            port: actual,
-            close: async () => {
-              server.closeAllConnections();
-              await new Promise<void>((done) => server.close(() => done()));
-              await apollo.stop();
-            },
-          });
-        });
-      });
+    async listen(port = 0, host = '127.0.0.1') {
+      const listening = await listen(server, port, host);
+      return {
+        name: options.name,
+        url: `${listening.origin}/graphql`,
+        port: listening.port,
+        close: async () => {
+          await listening.close();
+          await apollo.stop();
+        },
+      };
     },
   };
 }
