@@ -12,7 +12,7 @@ import {
   type IdempotencyStoreOptions,
 } from './idempotency.js';
 import { OutcomeUnknownError } from './outcome.js';
-import { startTestRedis, type TestRedis } from './test-redis.js';
+import { startRedisServer as startTestRedis, type TestRedisServer as TestRedis } from '../cache/test-redis-server.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
