@@ -1,9 +1,8 @@
 /**
- * The load generator, in a worker thread so that it does not share the system's event loop:
- * closed-loop clients that each send the next request of a fixed plan as soon as their last one
- * is answered, until the plan or the time runs out.
+ * The load generator, in a child process of its own (forked by load.ts) so that it shares neither
+ * the gateway's nor the backends' event loop: closed-loop clients that each send the next request
+ * of a fixed plan as soon as their last one is answered, until the plan or the time runs out.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { summarizeResponse, type ResponseSummary } from './summarize.js';
 
 /** One planned request: which query, which customer, which token. */
@@ -41,15 +40,19 @@ export interface RequestResult {
   failure?: string;
 }
 
-/** Messages from the worker. */
-export type WorkerMessage = { type: 'progress'; done: number; errors: number } | { type: 'done'; results: RequestResult[] };
+/** Messages from the load process; `cpu` is its own CPU time over the run. */
+export type WorkerMessage = { type: 'progress'; done: number; errors: number } | { type: 'done'; results: RequestResult[]; cpu: NodeJS.CpuUsage };
+
+function send(message: WorkerMessage): void {
+  process.send?.(message);
+}
 
 async function run(job: LoadJob): Promise<RequestResult[]> {
   const results: RequestResult[] = [];
   const deadline = performance.now() + job.durationMs;
   let next = 0;
   let errors = 0;
-  const progress = setInterval(() => parentPort?.postMessage({ type: 'progress', done: results.length, errors } satisfies WorkerMessage), 1000);
+  const progress = setInterval(() => send({ type: 'progress', done: results.length, errors }), 1000);
   const client = async () => {
     while (next < job.plan.length && performance.now() < deadline) {
       const i = next++;
@@ -86,6 +89,14 @@ async function run(job: LoadJob): Promise<RequestResult[]> {
   return results;
 }
 
-if (parentPort) {
-  void run(workerData as LoadJob).then((results) => parentPort!.postMessage({ type: 'done', results } satisfies WorkerMessage));
+if (process.send) {
+  // The bench process went away: nobody is left to take the results.
+  process.once('disconnect', () => process.exit(0));
+  process.once('message', (job: LoadJob) => {
+    const cpuBefore = process.cpuUsage();
+    void run(job).then((results) => {
+      // Exit once the results are handed over (open keep-alive sockets would hold the process).
+      process.send!({ type: 'done', results, cpu: process.cpuUsage(cpuBefore) } satisfies WorkerMessage, undefined, {}, () => process.exit(0));
+    });
+  });
 }

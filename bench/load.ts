@@ -1,32 +1,40 @@
-/** Runs a load job in a worker thread and hands back every request's result. */
-import { Worker } from 'node:worker_threads';
+/** Runs a load job in a child process of its own and hands back every request's result. */
+import { fork } from 'node:child_process';
+import { resolve } from 'node:path';
 import type { LoadJob, RequestResult, WorkerMessage } from './load-worker.js';
 
 export type { LoadJob, PlannedRequest, RequestResult } from './load-worker.js';
 
-/** Runs `job` in the load worker; `onProgress` gets the running count about once a second. */
-export function runLoad(job: LoadJob, onProgress?: (done: number, errors: number) => void): Promise<RequestResult[]> {
-  return new Promise((resolve, reject) => {
-    // The worker registers tsx's loader before importing its TypeScript entry (execArgv hooks do not reach workers on Node 20).
-    const entry = new URL('./load-worker.ts', import.meta.url).href;
-    const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-    const worker = new Worker(boot, { eval: true, workerData: job });
+/** Every request's result, and the load process's own CPU time (ms) over the run. */
+export interface LoadOutcome {
+  results: RequestResult[];
+  cpuMs: number;
+}
+
+const ROOT = resolve(new URL('..', import.meta.url).pathname);
+
+/** Runs `job` in a forked load process; `onProgress` gets the running count about once a second. */
+export function runLoad(job: LoadJob, onProgress?: (done: number, errors: number) => void): Promise<LoadOutcome> {
+  return new Promise((resolvePromise, reject) => {
+    // Structured-clone IPC: the plan and the results are large arrays.
+    const child = fork(new URL('./load-worker.ts', import.meta.url).pathname, [], { cwd: ROOT, execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let settled = false;
-    worker.on('message', (message: WorkerMessage) => {
+    child.on('message', (message: WorkerMessage) => {
       if (message.type === 'progress') onProgress?.(message.done, message.errors);
       else {
         settled = true;
-        resolve(message.results);
-        void worker.terminate();
+        resolvePromise({ results: message.results, cpuMs: (message.cpu.user + message.cpu.system) / 1000 });
       }
     });
-    worker.on('error', (err) => {
+    child.on('error', (err) => {
+      if (settled) return;
       settled = true;
       reject(err);
     });
-    worker.on('exit', (code) => {
-      if (!settled) reject(new Error(`load worker exited with code ${code} before finishing`));
+    child.on('exit', (code) => {
+      if (!settled) reject(new Error(`load process exited with code ${code} before finishing`));
     });
+    child.send(job);
   });
 }
 

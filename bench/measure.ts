@@ -1,19 +1,18 @@
 /** The benchmark's measurements: one gateway x workload run, the identical-burst check and cold latency. */
 import { loadavg } from 'node:os';
 import type { SandboxStats } from '../sandbox/common/server.js';
+import { BACKENDS, type Backend } from './backends.js';
 import type { WorldSkeleton } from '../sandbox/world/skeleton.js';
 import { metricsRegistry } from '../subgraphs/shared/metrics/index.js';
 import { many2oneId } from '../subgraphs/shared/connectors/odoo/connector.js';
 import type { OdooConnector } from '../subgraphs/shared/connectors/odoo/connector.js';
 import { signDevToken } from '../gateway/src/auth/dev-keys.js';
 import { percentile, runLoad, type PlannedRequest, type RequestResult } from './load.js';
-import { metricsDelta, snapshotMetrics, sumOf, type Sample } from './metrics-delta.js';
+import { mergeSnapshots, metricsDelta, snapshotFromJson, snapshotMetrics, sumOf, type Sample, type Snapshot } from './metrics-delta.js';
 import { minimumOdooCalls, type MinimumCalls, type OrdersOfCustomer, type ViewRecord } from './minimum-calls.js';
 import { startBenchSystem, type BenchSystem, type BenchSystemOptions, type GatewayName } from './systems.js';
 import { QUERIES, VIEWS, type TokenSpec, type Workload } from './workloads.js';
 
-type Backend = 'odoo' | 'salesforce' | 'zendesk';
-const BACKENDS: Backend[] = ['odoo', 'salesforce', 'zendesk'];
 
 /** Backend calls by system and operation. */
 export type CallsByBackend = Record<Backend, { calls: number; byOperation: Record<string, number> }>;
@@ -41,8 +40,10 @@ export interface RunResult {
   /** Views whose `orders` came back null although the customer has orders. */
   ordersNull: number;
   staleResponses: number;
-  /** CPU time of the whole process (system, gateway and load worker) per request, in ms. */
+  /** CPU time of the gateway's process per request, in ms. */
   cpuMsPerRequest: number;
+  /** CPU time per request, in ms, of each process: gateway (this one), backends (sandboxes + subgraphs), load generator. */
+  cpuMsPerRequestByProcess: { gateway: number; backends: number; load: number };
   /** The machine's 1-minute load average before and after the run (other work on the machine skews throughput). */
   loadAverage: [number, number];
   backend: CallsByBackend;
@@ -66,10 +67,17 @@ export async function signTokens(specs: readonly TokenSpec[], devKeysDir: string
   return Promise.all(specs.map((s) => signDevToken({ role: s.role, sub: s.sub, partnerId: s.partnerId }, { dir: devKeysDir })));
 }
 
-function readStats(bench: BenchSystem): Record<Backend, SandboxStats> {
-  // A copy: the sandbox hands out its live counters.
-  return Object.fromEntries(BACKENDS.map((b) => [b, structuredClone(bench.system.sandboxes[b]!.stats())])) as Record<Backend, SandboxStats>;
+function readStats(bench: BenchSystem): Promise<Record<Backend, SandboxStats>> {
+  return bench.backends.stats();
 }
+
+/** Counters of both processes: the gateway's (this process's registry) and the subgraphs' (the backends child). */
+async function snapshotBoth(bench: BenchSystem): Promise<Snapshot> {
+  const [here, there] = await Promise.all([snapshotMetrics(metricsRegistry), bench.backends.metrics().then(snapshotFromJson)]);
+  return mergeSnapshots(here, there);
+}
+
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 
 function callsDelta(before: Record<Backend, SandboxStats>, after: Record<Backend, SandboxStats>): CallsByBackend {
   const out = {} as CallsByBackend;
@@ -158,13 +166,14 @@ export async function runWorkload(gateway: GatewayName, workload: Workload, toke
   const bench = await startBenchSystem(gateway, ctx);
   const startupMs = performance.now() - t0;
   try {
-    const world = bench.system.skeleton!;
-    const statsBefore = readStats(bench);
-    const metricsBefore = await snapshotMetrics(metricsRegistry);
+    const world = bench.skeleton;
+    const statsBefore = await readStats(bench);
+    const metricsBefore = await snapshotBoth(bench);
+    const backendsCpuBefore = (await bench.backends.processInfo()).cpu;
     const loadBefore = loadavg()[0]!;
     const cpuBefore = process.cpuUsage();
     let lastLog = performance.now();
-    const results = await runLoad(
+    const outcome = await runLoad(
       { url: bench.url, queries: [...QUERIES], tokens, plan: workload.plan, concurrency: ctx.concurrency, durationMs: ctx.seconds * 1000, timeoutMs: 30_000 },
       (done, errors) => {
         if (performance.now() - lastLog < 4000) return;
@@ -173,9 +182,11 @@ export async function runWorkload(gateway: GatewayName, workload: Workload, toke
       },
     );
     const cpu = process.cpuUsage(cpuBefore);
+    const backendsCpu = cpuMs((await bench.backends.processInfo()).cpu) - cpuMs(backendsCpuBefore);
     const loadAfter = loadavg()[0]!;
-    const statsAfter = readStats(bench);
-    const metrics = metricsDelta(metricsBefore, await snapshotMetrics(metricsRegistry));
+    const results = outcome.results;
+    const statsAfter = await readStats(bench);
+    const metrics = metricsDelta(metricsBefore, await snapshotBoth(bench));
     const backend = callsDelta(statsBefore, statsAfter);
 
     const requests = results.length;
@@ -197,7 +208,7 @@ export async function runWorkload(gateway: GatewayName, workload: Workload, toke
       return { start: r.start, view: VIEWS[planned.q]!, accountId: planned.id, summary: r.summary! };
     });
     const lost = views.filter((v) => v.summary.ordersNull).map((v) => v.accountId);
-    const fallback = lost.length > 0 ? await ordersFromWorld(bench.system.connectors.odoo, world, lost) : new Map();
+    const fallback = lost.length > 0 ? await ordersFromWorld(bench.odoo, world, lost) : new Map();
     const minimum = minimumOdooCalls(views, world, (accountId, n) => {
       const o = fallback.get(accountId);
       if (!o) return undefined;
@@ -226,7 +237,12 @@ export async function runWorkload(gateway: GatewayName, workload: Workload, toke
       forbiddenFields: results.reduce((n, r) => n + (r.summary?.forbidden ?? 0), 0),
       ordersNull: views.filter((v) => v.summary.ordersNull && customersWithOrders(v.accountId)).length,
       staleResponses: results.filter((r) => r.summary?.stale).length,
-      cpuMsPerRequest: requests > 0 ? (cpu.user + cpu.system) / 1000 / requests : 0,
+      cpuMsPerRequest: requests > 0 ? cpuMs(cpu) / requests : 0,
+      cpuMsPerRequestByProcess: {
+        gateway: requests > 0 ? cpuMs(cpu) / requests : 0,
+        backends: requests > 0 ? backendsCpu / requests : 0,
+        load: requests > 0 ? outcome.cpuMs / requests : 0,
+      },
       loadAverage: [loadBefore, loadAfter],
       backend,
       per1000,
@@ -265,11 +281,11 @@ export interface IdenticalResult {
  * which has no cache: the system's caches stay cold.
  */
 export async function wholeCustomers(bench: BenchSystem, candidates: readonly string[], n: number): Promise<string[]> {
-  const odoo = bench.system.connectors.odoo;
+  const odoo = bench.odoo;
   const picked: string[] = [];
   for (let k = 0; k < candidates.length && picked.length < n; k += 20) {
     const chunk = candidates.slice(k, k + 20);
-    const orders = await ordersFromWorld(odoo, bench.system.skeleton!, chunk);
+    const orders = await ordersFromWorld(odoo, bench.skeleton, chunk);
     const productIds = [...new Set([...orders.values()].flatMap((o) => o.productIds))];
     const found = await odoo.productsByIds(productIds);
     for (const id of chunk) {
@@ -284,13 +300,13 @@ export async function wholeCustomers(bench: BenchSystem, candidates: readonly st
 export async function runIdentical(gateway: GatewayName, count: number, token: string, ctx: RunContext): Promise<IdenticalResult> {
   const bench = await startBenchSystem(gateway, ctx);
   try {
-    const world = bench.system.skeleton!;
+    const world = bench.skeleton;
     const many = world.customers.filter((c) => c.orders.length >= 10).map((c) => c.accountId);
     const [customer = world.examples.manyOrders] = await wholeCustomers(bench, many, 1);
-    const before = readStats(bench);
+    const before = await readStats(bench);
     const plan = Array.from({ length: count }, () => ({ q: 0, id: customer, t: 0 }));
-    const results = await runLoad({ url: bench.url, queries: [...QUERIES], tokens: [token], plan, concurrency: count, durationMs: 60_000, timeoutMs: 30_000 });
-    const delta = callsDelta(before, readStats(bench));
+    const { results } = await runLoad({ url: bench.url, queries: [...QUERIES], tokens: [token], plan, concurrency: count, durationMs: 60_000, timeoutMs: 30_000 });
+    const delta = callsDelta(before, await readStats(bench));
     return {
       gateway,
       customer,
@@ -329,7 +345,7 @@ export async function runUncached(gateway: GatewayName, candidates: readonly str
     const [warmup, ...customers] = await wholeCustomers(bench, candidates, n + 1);
     const base = { url: bench.url, queries: [...QUERIES], tokens: [token], concurrency: 1, durationMs: 120_000, timeoutMs: 30_000 };
     await runLoad({ ...base, plan: [{ q: 0, id: warmup!, t: 0 }] });
-    const results = await runLoad({ ...base, plan: customers.map((id) => ({ q: 0, id, t: 0 })) });
+    const { results } = await runLoad({ ...base, plan: customers.map((id) => ({ q: 0, id, t: 0 })) });
     const latencies = results.map((r) => r.ms);
     return { gateway, customers, queries: results.length, errors: results.filter(isError).length, medianMs: percentile(latencies, 50), latenciesMs: latencies.map((ms) => Math.round(ms * 10) / 10) };
   } finally {

@@ -1,5 +1,5 @@
-/** Counter deltas from the process-wide prom-client registry, for one benchmark run. */
-import type { Registry } from 'prom-client';
+/** Counter deltas from prom-client registries (this process's and the backends child's), for one benchmark run. */
+import type { MetricObjectWithValues, MetricValue, Registry } from 'prom-client';
 
 /** One counter sample: metric name, labels, value. */
 export interface Sample {
@@ -17,8 +17,13 @@ function keyOf(name: string, labels: Record<string, string | number>): string {
 
 /** Takes a snapshot of the registry's counters. */
 export async function snapshotMetrics(registry: Registry): Promise<Snapshot> {
+  return snapshotFromJson(await registry.getMetricsAsJSON());
+}
+
+/** A snapshot of the counters in a registry's JSON form (`getMetricsAsJSON()`, possibly from another process). */
+export function snapshotFromJson(metrics: readonly MetricObjectWithValues<MetricValue<string>>[]): Snapshot {
   const snapshot: Snapshot = new Map();
-  for (const metric of await registry.getMetricsAsJSON()) {
+  for (const metric of metrics) {
     if (String(metric.type) !== 'counter') continue;
     for (const value of metric.values) {
       const labels = (value.labels ?? {}) as Record<string, string | number>;
@@ -26,6 +31,16 @@ export async function snapshotMetrics(registry: Registry): Promise<Snapshot> {
     }
   }
   return snapshot;
+}
+
+/** Two processes' snapshots as one: samples with the same name and labels add up. */
+export function mergeSnapshots(a: Snapshot, b: Snapshot): Snapshot {
+  const out: Snapshot = new Map(a);
+  for (const [key, sample] of b) {
+    const mine = out.get(key);
+    out.set(key, mine ? { ...mine, value: mine.value + sample.value } : sample);
+  }
+  return out;
 }
 
 /** What grew between two snapshots. */

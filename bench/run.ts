@@ -3,6 +3,7 @@
  * each on a fresh system (sandboxes with realistic latency, the five subgraphs). Prints progress,
  * a table and the acceptance ratios; writes bench/results/<timestamp>.json and latest.json.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,18 @@ import { GATEWAY_LABELS, REALISTIC_LATENCY, ourGatewayFeatures } from './systems
 import { buildWorkload, type TokenSpec } from './workloads.js';
 import { shuffled } from './zipf.js';
 
+/** The checkout's commit (and whether the tree had changes), for the results; undefined outside git. */
+function commitOf(): string | undefined {
+  try {
+    const cwd = new URL('..', import.meta.url).pathname;
+    const head = execFileSync('git', ['log', '-1', '--format=%h'], { cwd, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${head} (with uncommitted changes)` : head;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Seed of the sandbox world (the one `npm start` uses); the workload seed is separate. */
 const WORLD_SEED = 42;
 
@@ -22,12 +35,15 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const log = (line: string) => console.log(line);
   const started = new Date();
+  // Taken at the start: the checkout may move while the benchmark runs.
+  const commit = commitOf();
   const devKeysDir = mkdtempSync(join(tmpdir(), 'c360-bench-keys-'));
   const ctx: RunContext = { customers: options.customers, seed: WORLD_SEED, devKeysDir, seconds: options.seconds, concurrency: options.concurrency, log };
   const world = buildSkeleton({ customers: options.customers, seed: WORLD_SEED });
 
   log(`bench: ${options.quick ? 'QUICK ' : ''}${options.seconds} s per gateway x workload, ${options.concurrency} clients, ${options.customers} customers, seed ${options.seed}`);
-  log(`       node ${process.version}, ${cpus().length} CPUs; everything in one process, load generator in a worker thread`);
+  log(`       node ${process.version}, ${cpus().length} CPUs; processes: gateway under test (this one), backends (sandboxes + subgraphs, scripts/serve-backends.ts), load generator (bench/load-worker.ts)`);
+  log(`       commit ${commit ?? 'unknown'}`);
   log(`       backend latency: ${Object.entries(REALISTIC_LATENCY).map(([b, f]) => `${b} ${f.latencyMs}-${f.latencyMs! + f.jitterMs!} ms`).join(', ')}`);
   const known = ourGatewayFeatures();
   const load = loadavg()[0]!;
@@ -57,7 +73,7 @@ async function main(): Promise<void> {
         log(
           `  ${GATEWAY_LABELS[gateway]}: ${run.requests} requests in ${run.seconds.toFixed(1)} s = ${run.throughput.toFixed(1)} req/s, p50 ${run.p50Ms.toFixed(1)} ms, p99 ${run.p99Ms.toFixed(1)} ms, ${run.errors} errors; ` +
             `odoo ${run.backend.odoo.calls} calls (minimum ${run.minimum.calls}, ${run.odooVsMinimum.toFixed(2)}x); ${run.staleResponses} stale, ` +
-            `${run.dedupedFetches ?? '-'} deduped fetches, ${run.cpuMsPerRequest.toFixed(1)} CPU ms/request, load ${run.loadAverage.map((l) => l.toFixed(1)).join('->')}`,
+            `${run.dedupedFetches ?? '-'} deduped fetches; CPU ms/request gateway ${run.cpuMsPerRequestByProcess.gateway.toFixed(1)}, backends ${run.cpuMsPerRequestByProcess.backends.toFixed(1)}, load ${run.cpuMsPerRequestByProcess.load.toFixed(1)}; load avg ${run.loadAverage.map((l) => l.toFixed(1)).join('->')}`,
         );
       }
     }
@@ -103,7 +119,16 @@ async function main(): Promise<void> {
       startedAt: started.toISOString(),
       finishedAt: new Date().toISOString(),
       options,
-      environment: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, worldSeed: WORLD_SEED, loadAverageAtStart: load, loadAverageAtEnd: loadavg()[0] },
+      environment: {
+        node: process.version,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        worldSeed: WORLD_SEED,
+        loadAverageAtStart: load,
+        loadAverageAtEnd: loadavg()[0],
+        commit,
+        processes: 'gateway under test in the bench process; sandboxes + subgraphs in a child (scripts/serve-backends.ts); load generator in a child (bench/load-worker.ts)',
+      },
       backendLatency: REALISTIC_LATENCY,
       runs,
       identical,

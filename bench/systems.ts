@@ -1,16 +1,23 @@
 /**
- * A fresh system per benchmark run: new sandboxes (cold, realistic latency), the five subgraphs,
- * and one gateway in front: ours, plain @apollo/gateway, or Hive Gateway.
+ * A fresh system per benchmark run: new sandboxes (cold, realistic latency) and the five
+ * subgraphs in a child process (bench/backends.ts), and one gateway in front, in this process:
+ * ours, plain @apollo/gateway, or Hive Gateway. The load generator runs in a third process.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadSettings, type SystemSettings } from '../scripts/config.js';
-import { startSystem, type RunningSystem, type StartSystemOptions } from '../scripts/system.js';
+import { startGateway } from '../scripts/system.js';
 import type { Faults } from '../sandbox/common/server.js';
+import { ODOO_DB, ODOO_LOGIN, ODOO_PASSWORD } from '../sandbox/odoo/index.js';
+import { buildSkeleton, type WorldSkeleton } from '../sandbox/world/skeleton.js';
+import { createOdooConnector, type OdooConnector } from '../subgraphs/shared/connectors/odoo/index.js';
+import { createAuditLog } from '../subgraphs/shared/mutations/audit-log.js';
 import type { Principal } from '../subgraphs/shared/authz/principal.js';
 import { scopesForRoles } from '../subgraphs/shared/authz/roles.js';
 import { supergraphForApolloGateway } from '../gateway/src/auth/supergraph-for-gateway.js';
+import { startBackendsProcess, type BackendsConfig, type BackendsProcess } from './backends.js';
 import { startApolloPeer, startHivePeer, withSubgraphUrls, type RunningPeer } from './peers.js';
 
 /** The gateways under test. */
@@ -34,7 +41,12 @@ export const PEER_PRINCIPAL: Principal = { sub: 'bench-peer', roles: ['admin'], 
 export interface BenchSystem {
   gateway: GatewayName;
   url: string;
-  system: RunningSystem;
+  /** The sandboxes and subgraphs, in their own process. */
+  backends: BackendsProcess;
+  /** The seeded world the sandboxes derive from (built here too: it is deterministic). */
+  skeleton: WorldSkeleton;
+  /** An uncached connector straight to the Odoo sandbox, for reads outside the measured window. */
+  odoo: OdooConnector;
   /** Which checks ran, for the report. */
   checks: string;
   /** What the gateway had on (caches, dedup). */
@@ -51,6 +63,8 @@ export interface BenchSystemOptions {
   latency?: Partial<Record<'odoo' | 'salesforce' | 'zendesk', Faults>>;
 }
 
+const ROOT = resolve(new URL('..', import.meta.url).pathname);
+
 /** Settings with every port picked by the OS and sandboxes for every backend (never the environment's real systems). */
 function benchSettings(): SystemSettings {
   const base = loadSettings({});
@@ -58,55 +72,87 @@ function benchSettings(): SystemSettings {
   return { ...base, ports, auditLogPath: join(tmpdir(), `c360-bench-audit-${process.pid}.jsonl`) };
 }
 
-/** Which of our gateway's optional features startSystem knows of yet (options being added elsewhere). */
+/** Which of our gateway's optional features startGateway knows of (read from scripts/system.ts). */
 export function ourGatewayFeatures(): { responseCache: boolean; dedup: boolean } {
   const source = readFileSync(new URL('../scripts/system.ts', import.meta.url), 'utf8');
   return { responseCache: /\bresponseCache\??:/.test(source), dedup: /\bdedup\??:/.test(source) };
 }
 
+const skeletons = new Map<string, WorldSkeleton>();
+function skeletonOf(customers: number, seed: number): WorldSkeleton {
+  const key = `${customers}/${seed}`;
+  if (!skeletons.has(key)) skeletons.set(key, buildSkeleton({ customers, seed }));
+  return skeletons.get(key)!;
+}
+
 /** Starts a fresh system with the given gateway in front. */
 export async function startBenchSystem(gateway: GatewayName, options: BenchSystemOptions): Promise<BenchSystem> {
-  const common: StartSystemOptions = {
-    settings: benchSettings(),
-    world: { customers: options.customers, seed: options.seed },
-    sandboxFaults: options.latency ?? REALISTIC_LATENCY,
-    devKeysDir: options.devKeysDir,
+  const settings = benchSettings();
+  const ours = gateway === 'ours';
+  // A new secret per run, shared with the child over its stdin: our gateway signs, its subgraphs verify.
+  const principalSecret = randomBytes(32).toString('hex');
+  const config: BackendsConfig = {
+    customers: options.customers,
+    seed: options.seed,
+    faults: options.latency ?? REALISTIC_LATENCY,
+    recordCache: ours,
     subgraphPermissions: true,
+    allowUnsigned: ours ? undefined : { sub: PEER_PRINCIPAL.sub, roles: PEER_PRINCIPAL.roles, scopes: [...PEER_PRINCIPAL.scopes] },
+    principalSecret,
+    devKeysDir: options.devKeysDir,
+    auditLogPath: settings.auditLogPath,
+    host: settings.host,
   };
-  if (gateway === 'ours') {
-    const known = ourGatewayFeatures();
-    // Passed whether or not startSystem knows them yet: unknown options are ignored.
-    const extra: Record<string, unknown> = { responseCache: true, dedup: true };
-    const system = await startSystem({ ...common, recordCache: true, gateway: true, ...extra } as StartSystemOptions);
-    const features = ['record cache', known.responseCache ? 'response cache' : 'response cache: not in startSystem yet', known.dedup ? 'in-flight dedup' : 'dedup: not in startSystem yet'];
+  const backends = await startBackendsProcess(config);
+  const odoo = createOdooConnector({ url: backends.sandboxes.odoo, db: ODOO_DB, login: ODOO_LOGIN, apiKey: ODOO_PASSWORD, protocol: 'jsonrpc', timeoutMs: settings.backendTimeoutMs });
+  const common = { backends, skeleton: skeletonOf(options.customers, options.seed), odoo };
+  const supergraphSdl = readFileSync(resolve(ROOT, settings.supergraphPath), 'utf8');
+  try {
+    if (ours) {
+      const known = ourGatewayFeatures();
+      const auditLog = createAuditLog({ path: settings.auditLogPath });
+      const running = await startGateway({
+        settings,
+        supergraphSdl,
+        subgraphUrls: backends.subgraphs,
+        principalSecret,
+        auditLog,
+        devKeysDir: options.devKeysDir,
+        responseCache: true,
+        dedup: true,
+      }).catch(async (err: unknown) => {
+        await auditLog.close();
+        throw err;
+      });
+      const features = ['record cache', known.responseCache ? 'response cache' : 'response cache: not in startGateway yet', known.dedup ? 'in-flight dedup' : 'dedup: not in startGateway yet'];
+      return {
+        gateway,
+        url: running.url,
+        ...common,
+        checks: 'auth ON: JWT verified, operation filtered by scopes, signed principal to subgraphs, graphql-shield in subgraphs, partner row filter',
+        features,
+        async close() {
+          await running.close().catch(() => {});
+          await auditLog.close().catch(() => {});
+          await backends.close();
+        },
+      };
+    }
+    const sdl = withSubgraphUrls(supergraphForApolloGateway(supergraphSdl), backends.subgraphs);
+    const peer: RunningPeer = gateway === 'apollo' ? await startApolloPeer(sdl) : await startHivePeer(sdl);
     return {
       gateway,
-      url: system.gatewayUrl!,
-      system,
-      checks: 'auth ON: JWT verified, operation filtered by scopes, signed principal to subgraphs, graphql-shield in subgraphs, partner row filter',
-      features,
-      close: () => system.close(),
+      url: peer.url,
+      ...common,
+      checks: 'auth OFF at the gateway (token ignored); subgraphs take unsigned requests as an admin principal; shield on (admin passes), no partner row filter',
+      features: gateway === 'apollo' ? ['default RemoteGraphQLDataSource', 'no caches'] : ['response cache (per-token session, our TTL rules: 5 s stock ... 30 s default)', "Hive's default upstream handling"],
+      async close() {
+        await peer.close().catch(() => {});
+        await backends.close();
+      },
     };
-  }
-  const system = await startSystem({ ...common, recordCache: false, gateway: false, allowUnsignedForBenchmarks: PEER_PRINCIPAL });
-  const urls = Object.fromEntries(Object.entries(system.subgraphs).map(([name, s]) => [name, s.url]));
-  const sdl = withSubgraphUrls(supergraphForApolloGateway(system.supergraphSdl), urls);
-  let peer: RunningPeer;
-  try {
-    peer = gateway === 'apollo' ? await startApolloPeer(sdl) : await startHivePeer(sdl);
   } catch (err) {
-    await system.close();
+    await backends.close();
     throw err;
   }
-  return {
-    gateway,
-    url: peer.url,
-    system,
-    checks: 'auth OFF at the gateway (token ignored); subgraphs take unsigned requests as an admin principal; shield on (admin passes), no partner row filter',
-    features: gateway === 'apollo' ? ['default RemoteGraphQLDataSource', 'no caches'] : ['response cache (per-token session, our TTL rules: 5 s stock ... 30 s default)', "Hive's default upstream handling"],
-    async close() {
-      await peer.close().catch(() => {});
-      await system.close();
-    },
-  };
 }

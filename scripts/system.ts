@@ -27,7 +27,7 @@ import { createStockSubgraph } from '../subgraphs/stock/index.js';
 import { createInvoicesSubgraph } from '../subgraphs/invoices/index.js';
 import { createCasesSubgraph } from '../subgraphs/cases/index.js';
 import { createIdempotencyStore } from '../subgraphs/shared/mutations/idempotency.js';
-import { createAuditLog } from '../subgraphs/shared/mutations/audit-log.js';
+import { createAuditLog, type AuditLog } from '../subgraphs/shared/mutations/audit-log.js';
 import { createMutationRunner } from '../subgraphs/shared/mutations/run-mutation.js';
 import { createGatewayServer, type RunningGateway } from '../gateway/src/server.js';
 import { deniedMutationAudit } from '../gateway/src/plugins/denied-mutation-audit.js';
@@ -189,22 +189,17 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     const supergraphSdl = readFileSync(resolve(ROOT, settings.supergraphPath), 'utf8');
     let gatewayUrl: string | undefined;
     if (options.gateway ?? true) {
-      const verifier = settings.jwt
-        ? createJwtVerifier({ issuer: settings.jwt.issuer, audience: settings.jwt.audience, jwksUrl: settings.jwt.jwksUrl, publicKeyPem: settings.jwt.publicKeyPem, clockToleranceSec: settings.jwt.clockToleranceSec })
-        : createDevJwtVerifier(options.devKeysDir ?? DEV_KEYS_DIR);
-      const gateway = await createGatewayServer({
-        supergraphSdl: supergraphForApolloGateway(supergraphSdl),
+      const running = await startGateway({
+        settings,
+        supergraphSdl,
         subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url])),
-        auth: authorizationOn
-          ? createGatewayAuth(verifier, supergraphSdl, principalSecret)
-          : { authenticate: async () => benchAdmin, principalHeaders: () => ({}), visibilityKey: () => 'bench-admin' },
-        subgraphTimeoutMs: settings.subgraphTimeoutMs,
-        metrics: metricsRegistry,
-        onDeniedMutations: deniedMutationAudit(auditLog),
-        responseCache: options.responseCache === false ? false : { redisUrl: settings.redisUrl },
-        dedup: options.dedup ?? true,
+        principalSecret,
+        auditLog,
+        authorization: authorizationOn,
+        devKeysDir: options.devKeysDir,
+        responseCache: options.responseCache,
+        dedup: options.dedup,
       });
-      const running: RunningGateway = await gateway.listen(settings.ports.gateway, host);
       closers.push(() => running.close());
       gatewayUrl = running.url;
       log(`gateway             ${running.url}`);
@@ -225,4 +220,49 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     await close();
     throw err;
   }
+}
+
+/** How to start the gateway alone, in front of subgraphs that already run (here or in another process). */
+export interface StartGatewayOptions {
+  /** Host, gateway port, JWT settings, subgraph timeout, Redis URL. */
+  settings: SystemSettings;
+  /** The supergraph SDL as committed (with its auth directives). */
+  supergraphSdl: string;
+  /** Where each subgraph runs, by name. */
+  subgraphUrls: Record<string, string>;
+  /** The principal signing secret the subgraphs verify with. */
+  principalSecret: string;
+  /** Where denied mutations are audited. */
+  auditLog: AuditLog;
+  /** Benchmarks only: false skips every authorization layer (see StartSystemOptions). Default true. */
+  authorization?: boolean;
+  /** Where development keys live (default var/dev-keys), when settings.jwt is not set. */
+  devKeysDir?: string;
+  /** Whole-response cache (default on). */
+  responseCache?: boolean;
+  /** In-flight deduplication of identical subgraph fetches (default on). */
+  dedup?: boolean;
+}
+
+/** Starts the gateway with the same wiring startSystem gives it, listening on settings.ports.gateway. */
+export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
+  const { settings, supergraphSdl, principalSecret, auditLog } = options;
+  const authorizationOn = options.authorization ?? true;
+  const benchAdmin: Principal = { sub: 'bench-admin', roles: ['admin'], scopes: new Set(ALL_SCOPES) };
+  const verifier = settings.jwt
+    ? createJwtVerifier({ issuer: settings.jwt.issuer, audience: settings.jwt.audience, jwksUrl: settings.jwt.jwksUrl, publicKeyPem: settings.jwt.publicKeyPem, clockToleranceSec: settings.jwt.clockToleranceSec })
+    : createDevJwtVerifier(options.devKeysDir ?? DEV_KEYS_DIR);
+  const gateway = await createGatewayServer({
+    supergraphSdl: supergraphForApolloGateway(supergraphSdl),
+    subgraphUrls: options.subgraphUrls,
+    auth: authorizationOn
+      ? createGatewayAuth(verifier, supergraphSdl, principalSecret)
+      : { authenticate: async () => benchAdmin, principalHeaders: () => ({}), visibilityKey: () => 'bench-admin' },
+    subgraphTimeoutMs: settings.subgraphTimeoutMs,
+    metrics: metricsRegistry,
+    onDeniedMutations: deniedMutationAudit(auditLog),
+    responseCache: options.responseCache === false ? false : { redisUrl: settings.redisUrl },
+    dedup: options.dedup ?? true,
+  });
+  return gateway.listen(settings.ports.gateway, settings.host);
 }
