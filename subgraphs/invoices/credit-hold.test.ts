@@ -126,9 +126,9 @@ describe('setCreditHold', () => {
     expect(conflict.calls).toBe(0);
   });
 
-  it('refuses a customer without an ERP partner with BACKEND_REJECTED and no write', async () => {
+  it('answers a customer without an ERP partner with NOT_FOUND naming the field, and no write', async () => {
     const r = await setHold(world.examples.noErpPartner, true, 'x');
-    expect(r.errors?.[0]?.extensions).toEqual({ code: 'BACKEND_REJECTED', system: 'odoo', field: 'customerId', reason: 'UNKNOWN_CUSTOMER' });
+    expect(r.errors?.[0]?.extensions).toEqual({ code: 'NOT_FOUND', field: 'customerId' });
     expect(writeOperations(r.ops)).toEqual({});
   });
 

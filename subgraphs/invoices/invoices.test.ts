@@ -151,6 +151,39 @@ describe('invoices subgraph over the Odoo sandbox', () => {
     }
   });
 
+  it('filters entities and entity fields for a partner like its root fields: another reseller\'s rows answer like unknown ones', async () => {
+    const lists = await odoo.moveIdsByPartnerIds([mine.odooPartnerId, theirs.odooPartnerId]);
+    const own = lists.get(mine.odooPartnerId)![0]!;
+    const other = lists.get(theirs.odooPartnerId)![0]!;
+    const otherOrder = theirs.orders[0]!;
+    principal = { sub: 'r', roles: ['partner'], scopes: new Set(['invoices:read']), partnerId: world.examples.reseller };
+    try {
+      const invoices = await measured('query($r: [_Any!]!) { _entities(representations: $r) { ... on Invoice { id } } }', {
+        r: [own, other, 999_999].map((id) => ({ __typename: 'Invoice', id: String(id) })),
+      });
+      expect(invoices.data!._entities).toEqual([{ id: String(own) }, null, null]);
+      const customers = await measured('query($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { id billing { vatNumber } invoices { totalCount } } } }', {
+        r: [mine.accountId, theirs.accountId, world.examples.noErpPartner].map((id) => ({ __typename: 'Customer', id })),
+      });
+      expect(customers.errors).toBeUndefined();
+      expect(customers.data!._entities[0].invoices.totalCount).toBeGreaterThan(0);
+      expect(customers.data!._entities.slice(1)).toEqual([
+        { id: theirs.accountId, billing: null, invoices: { totalCount: 0 } },
+        { id: world.examples.noErpPartner, billing: null, invoices: { totalCount: 0 } },
+      ]);
+      const orderInvoices = await measured('query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id invoices { id } } } }', {
+        r: [
+          { __typename: 'Order', id: String(otherOrder.odooId), number: otherOrder.number },
+          { __typename: 'Order', id: String(otherOrder.odooId), number: otherOrder.number, customer: { id: theirs.accountId } },
+        ],
+      });
+      expect(orderInvoices.errors).toBeUndefined();
+      expect(orderInvoices.data!._entities).toEqual([{ id: String(otherOrder.odooId), invoices: [] }, { id: String(otherOrder.odooId), invoices: [] }]);
+    } finally {
+      principal = READER;
+    }
+  });
+
   it('serves its SDL with the number and customer requirement', async () => {
     const r = await graphql<{ _service: { sdl: string } }>(subgraph.url, '{ _service { sdl } }');
     expect(r.data!._service.sdl).toContain('@requires(fields: "number customer { id }")');

@@ -6,6 +6,7 @@ import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
 import { pageOfIds, parsePageArgs } from '../shared/connectors/odoo/id-page.js';
 import { auditRefusal } from '../shared/connectors/odoo/mutation-support.js';
 import { resolveIdempotencyKey } from '../shared/mutations/subgraph-mutations.js';
+import { many2oneId } from '../shared/connectors/odoo/connector.js';
 import type { OdooMove, OdooPartner } from '../shared/connectors/odoo/records.js';
 import { isRecordName, parseRecordId } from '../shared/connectors/odoo/values.js';
 import { isSalesforceId } from '../shared/connectors/salesforce/salesforce-id.js';
@@ -86,6 +87,11 @@ async function visible(found: OdooMove | null, ctx: InvoicesContext): Promise<In
   return invoice;
 }
 
+/** Whether a partner principal may see the rows of the customer behind this ERP partner (true for everyone else). */
+async function partnerMaySee(partnerId: number | null, ctx: InvoicesContext): Promise<boolean> {
+  return !ctx.guard.restricted || ctx.guard.canSee(await customerIdOf(partnerId, ctx));
+}
+
 function pageArgs(first: number | null | undefined, after: string | null | undefined) {
   try {
     return parsePageArgs(MOVE_MODEL, first, after);
@@ -140,14 +146,17 @@ export const resolvers: GraphQLResolverMap<InvoicesContext> = {
   },
   Customer: {
     async billing(customer: { id: string }, _args, ctx: InvoicesContext) {
-      const partner = typeof customer.id === 'string' ? await ctx.loaders.partnerByRef.load(customer.id) : null;
-      return partner ? mapBilling(partner) : null;
+      if (typeof customer.id !== 'string') return null;
+      // Another reseller's customer has no billing profile, as a customer without an ERP partner has none.
+      const [partner, allowed] = await Promise.all([ctx.loaders.partnerByRef.load(customer.id), ctx.guard.canSee(customer.id)]);
+      return partner && allowed ? mapBilling(partner) : null;
     },
     async invoices(customer: { id: string }, args: { first?: number | null; after?: string | null }, ctx: InvoicesContext) {
       const paging = pageArgs(args.first, args.after);
       const empty = { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
-      const partner = typeof customer.id === 'string' ? await ctx.loaders.partnerByRef.load(customer.id) : null;
-      if (!partner) return empty;
+      if (typeof customer.id !== 'string') return empty;
+      const [partner, allowed] = await Promise.all([ctx.loaders.partnerByRef.load(customer.id), ctx.guard.canSee(customer.id)]);
+      if (!partner || !allowed) return empty;
       ctx.loaders.partner.prime(partner.id, partner);
       // The partner's whole list, records included: billing's open items and the orders' invoices come from it too.
       const ids = (await ctx.loaders.moveIdsByPartner.load(partner.id)) ?? [];
@@ -172,15 +181,19 @@ export const resolvers: GraphQLResolverMap<InvoicesContext> = {
     },
   },
   Invoice: {
+    // An entity reference is an entry point too: another reseller's invoice answers null, like an unknown one.
     async __resolveReference(ref: { id: string }, ctx: InvoicesContext) {
-      const move = customerMove(await ctx.loaders.move.load(recordId(ref.id, 'id', MOVE_MODEL)));
-      return move ? mapInvoice(move) : null;
+      return visible(await ctx.loaders.move.load(recordId(ref.id, 'id', MOVE_MODEL)), ctx);
     },
     async order(invoice: InvoiceModel, _args, ctx: InvoicesContext) {
       if (!invoice.orderNumber || !isRecordName(invoice.orderNumber)) return null;
       // The Order's resolvable key in this subgraph is its id: one batched sale.order read by name.
       const order = await ctx.loaders.orderByName.load(invoice.orderNumber);
-      return order ? { __typename: 'Order', id: String(order.id), number: order.name } : null;
+      if (!order) return null;
+      // The origin is free text: an own invoice may name another customer's order (grouped
+      // invoicing, a typo). A partner then gets no order, as for an origin naming none.
+      if (!(await partnerMaySee(many2oneId(order.partner_id), ctx))) return null;
+      return { __typename: 'Order', id: String(order.id), number: order.name };
     },
     async customer(invoice: InvoiceModel, _args, ctx: InvoicesContext) {
       const id = await customerIdOf(invoice.partnerId, ctx);
@@ -199,10 +212,16 @@ export const resolvers: GraphQLResolverMap<InvoicesContext> = {
       // With the customer known, the invoices come from its invoice list, which Customer.invoices
       // and billing read too: no account.move call of their own.
       const partner = order.customerId !== undefined ? await ctx.loaders.partnerByRef.load(order.customerId) : null;
-      const moves = partner
-        ? (await ctx.loaders.movesOfPartner.load(partner.id)).filter((m) => citesOrder(m, number)).sort((a, b) => a.id - b.id)
-        : ((await ctx.loaders.movesByOrderName.load(number)) ?? []);
-      return moves.filter((m) => customerMove(m)).map((m) => mapInvoice(m));
+      if (partner) {
+        // The customer's own list: a partner sees it only for its own customer.
+        if (!(await ctx.guard.canSee(order.customerId!))) return [];
+        const moves = (await ctx.loaders.movesOfPartner.load(partner.id)).filter((m) => citesOrder(m, number)).sort((a, b) => a.id - b.id);
+        return moves.filter((m) => customerMove(m)).map((m) => mapInvoice(m));
+      }
+      // Found by origin, across customers: a partner keeps only its own customers' invoices.
+      const moves = ((await ctx.loaders.movesByOrderName.load(number)) ?? []).filter((m) => customerMove(m));
+      const allowed = await Promise.all(moves.map((m) => partnerMaySee(many2oneId(m.partner_id), ctx)));
+      return moves.filter((_m, i) => allowed[i]).map((m) => mapInvoice(m));
     },
   },
 };

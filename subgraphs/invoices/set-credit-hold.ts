@@ -65,9 +65,12 @@ export function creditHoldOutcomeUnknown(run: CreditHoldRun): (err: unknown) => 
   return (err) => run.sent && (run.applied || isWriteOutcomeUnknown(err));
 }
 
-/** The answer for a customer without an ERP partner, and (identical) for another reseller's customer. */
+/**
+ * The answer for a customer without an ERP partner, and (identical) for another reseller's
+ * customer: NOT_FOUND, as every mutation answers an unknown target.
+ */
 export function unknownBillingCustomer(): Error {
-  return codedError(ErrorCode.BACKEND_REJECTED, 'customerId: no customer with an ERP account has this id', { system: 'odoo', field: 'customerId', reason: 'UNKNOWN_CUSTOMER' });
+  return codedError(ErrorCode.NOT_FOUND, 'customerId: no such customer', { field: 'customerId' });
 }
 
 /** The sales warning a partner must end with; null when it already has it (nothing to write). */

@@ -227,9 +227,9 @@ describe('placeOrder', () => {
     }
   });
 
-  it('refuses a customer without an ERP partner with BACKEND_REJECTED', async () => {
+  it('answers a customer without an ERP partner with NOT_FOUND naming the field', async () => {
     const { result: r, odoo } = await measured(() => place({ customerId: world.examples.noErpPartner, lines: [{ sku: SKU, quantity: 1 }] }));
-    expect(r.errors?.[0]?.extensions).toEqual({ code: 'BACKEND_REJECTED', system: 'odoo', field: 'input.customerId', reason: 'UNKNOWN_CUSTOMER' });
+    expect(r.errors?.[0]?.extensions).toEqual({ code: 'NOT_FOUND', field: 'input.customerId' });
     expect(writes(odoo)).toEqual({});
   });
 

@@ -151,6 +151,37 @@ describe('orders subgraph over the Odoo sandbox', () => {
     expect(r.data).toEqual({ a: { id: String(own.odooId) }, b: null, c: null });
   });
 
+  it('filters Order entities and Customer.orders for a partner like its root fields: another reseller\'s rows answer like unknown ones', async () => {
+    principal = reseller;
+    const own = mine.orders[0]!;
+    const other = theirs.orders[0]!;
+    const orders = await measured('query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id number } } }', {
+      r: [
+        { __typename: 'Order', id: String(own.odooId) },
+        { __typename: 'Order', id: String(other.odooId) },
+        { __typename: 'Order', number: other.number },
+        { __typename: 'Order', id: '999999' },
+      ],
+    });
+    expect(orders.errors).toBeUndefined();
+    expect(orders.data!._entities).toEqual([{ id: String(own.odooId), number: own.number }, null, null, null]);
+    const customers = await measured('query($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { id orders { totalCount edges { node { id } } } } } }', {
+      r: [mine.accountId, theirs.accountId, world.examples.noErpPartner].map((id) => ({ __typename: 'Customer', id })),
+    });
+    expect(customers.errors).toBeUndefined();
+    const [a, b, c] = customers.data!._entities;
+    expect(a.orders.totalCount).toBe(mine.orders.length);
+    expect(b).toEqual(c === null ? null : { ...c, id: theirs.accountId });
+    expect(b.orders).toEqual({ totalCount: 0, edges: [] });
+  });
+
+  it('costs a non-partner principal nothing more for entities (the guard makes no lookup)', async () => {
+    const ids = many.orders.slice(0, 5).map((o) => ({ __typename: 'Order', id: String(o.odooId) }));
+    const r = await measured('query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id number } } }', { r: ids });
+    expect(r.errors).toBeUndefined();
+    expect(r.ops).toEqual({ 'sale.order.search_read': 1 });
+  });
+
   it('answers BACKEND_UNAVAILABLE naming odoo when Odoo is down', async () => {
     sandbox.setFaults({ down: true });
     try {

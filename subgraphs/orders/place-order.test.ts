@@ -63,7 +63,7 @@ describe('executePlaceOrder and ownership (stub)', () => {
     const cache = {} as RecordCache;
     const run = newPlaceOrderRun();
     await expect(executePlaceOrder({ customerId: CUSTOMER, lines: [{ sku: 'BK-1001', quantity: 1 }], clientReference: null }, { odoo, cache, guard }, undefined, run)).rejects.toMatchObject({
-      extensions: { code: 'BACKEND_REJECTED', reason: 'UNKNOWN_CUSTOMER' },
+      extensions: { code: 'NOT_FOUND', field: 'input.customerId' },
     });
     expect(calls).toEqual([]);
     expect(run.createSent).toBe(false);

@@ -92,9 +92,12 @@ export function newPlaceOrderRun(): PlaceOrderRun {
   return { createSent: false, undone: false };
 }
 
-/** The answer for an unknown customer, and (identical) for another reseller's customer. */
+/**
+ * The answer for a customer without an ERP partner, and (identical) for another reseller's
+ * customer: NOT_FOUND, as cancelOrder and openCase answer an unknown target.
+ */
 export function unknownCustomer(field = 'input.customerId'): Error {
-  return codedError(ErrorCode.BACKEND_REJECTED, `${field}: no customer with an ERP account has this id`, { system: 'odoo', field, reason: 'UNKNOWN_CUSTOMER' });
+  return codedError(ErrorCode.NOT_FOUND, `${field}: no such customer`, { field });
 }
 
 /**

@@ -185,8 +185,10 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
         throw badInput((err as Error).message.startsWith('first') ? 'first' : 'after', (err as Error).message);
       }
       const empty = { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
-      const partner = typeof customer.id === 'string' ? await ctx.loaders.partnerByRef.load(customer.id) : null;
-      if (!partner) return empty;
+      if (typeof customer.id !== 'string') return empty;
+      // Another reseller's customer has no orders, as a customer without an ERP partner has none.
+      const [partner, allowed] = await Promise.all([ctx.loaders.partnerByRef.load(customer.id), ctx.guard.canSee(customer.id)]);
+      if (!partner || !allowed) return empty;
       ctx.loaders.partner.prime(partner.id, partner);
       const ids = (await ctx.loaders.orderIdsByPartner.load(partner.id)) ?? [];
       let page;
@@ -201,15 +203,14 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
     },
   },
   Order: {
+    // An entity reference is an entry point too: a partner gets another reseller's order as null,
+    // exactly like an unknown one (a back-office link, such as an invoice's origin, may point across customers).
     async __resolveReference(ref: { id?: string; number?: string }, ctx: OrdersContext) {
-      if (ref.id !== undefined && ref.id !== null) {
-        const order = await ctx.loaders.order.load(orderId(ref.id, 'id'));
-        return order ? mapOrder(order) : null;
-      }
-      const order = await ctx.loaders.orderByName.load(orderNumber(ref.number, 'number'));
-      if (!order) return null;
-      ctx.loaders.order.prime(order.id, order);
-      return mapOrder(order);
+      const order =
+        ref.id !== undefined && ref.id !== null
+          ? await ctx.loaders.order.load(orderId(ref.id, 'id'))
+          : await ctx.loaders.orderByName.load(orderNumber(ref.number, 'number'));
+      return visible(order, ctx);
     },
     async lines(order: OrderModel, _args, ctx: OrdersContext) {
       const lines = settled(await ctx.loaders.orderLine.loadMany(order.lineIds));

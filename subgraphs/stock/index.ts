@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { GraphQLSchema } from 'graphql';
 import { createPassThroughCache, type RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
-import type { Ownership } from '../shared/ownership/ownership.js';
+import { createOwnershipGuard, type Ownership } from '../shared/ownership/ownership.js';
 import { createStaleCollector, type Authenticate } from '../shared/server/context.js';
 import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';
 import { createStockLoaders } from './loaders.js';
@@ -16,7 +16,10 @@ export interface StockSubgraphDeps {
   /** Cross-request record cache (default: none, every read goes to Odoo). */
   cache?: RecordCache;
   authenticate: Authenticate;
-  /** Accepted for symmetry with the other Odoo subgraphs; stock rows are not customer rows. */
+  /**
+   * Reseller assignment of customers, for partner principals: an order's shipments are its
+   * customer's rows. Products and stock are not customer rows and stay unfiltered.
+   */
   ownership?: Ownership;
   /** Wraps the executable schema (permissions). */
   wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
@@ -25,12 +28,18 @@ export interface StockSubgraphDeps {
 /** Path of the stock SDL. */
 export const STOCK_SCHEMA_PATH = fileURLToPath(new URL('./schema.graphql', import.meta.url));
 
-/** Builds the context of one request. */
+/** Builds the context of one request: principal, loaders, ownership guard. */
 export function createStockContext(deps: StockSubgraphDeps, headers: IncomingHttpHeaders): StockContext {
   const principal = deps.authenticate(headers);
   const stale = createStaleCollector();
   const requestId = typeof headers['x-request-id'] === 'string' ? headers['x-request-id'] : randomUUID();
-  return { principal, requestId, stale, loaders: createStockLoaders(deps.odoo, deps.cache ?? createPassThroughCache(), stale) };
+  return {
+    principal,
+    requestId,
+    stale,
+    loaders: createStockLoaders(deps.odoo, deps.cache ?? createPassThroughCache(), stale),
+    guard: createOwnershipGuard(principal, deps.ownership),
+  };
 }
 
 /** Creates the stock subgraph server (Odoo product.product, stock.quant, stock.warehouse, stock.picking). */

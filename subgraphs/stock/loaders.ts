@@ -3,11 +3,13 @@ import type { RecordCache, StaleObserver } from '../shared/cache/record-cache.js
 import { createCachedLoader, monotonicNow, primeRecords } from '../shared/connectors/odoo/cached-loader.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
-import type { OdooPicking, OdooProduct, OdooQuant, OdooWarehouse } from '../shared/connectors/odoo/records.js';
+import type { OdooPartner, OdooPicking, OdooProduct, OdooQuant, OdooSaleOrder, OdooWarehouse } from '../shared/connectors/odoo/records.js';
 
 /** The per-request loaders of the stock subgraph; each batch is one Odoo call (or none, when cached). */
 export interface StockLoaders {
+  /** Products by id, archived ones included (old orders reference them). */
   product: DataLoader<number, OdooProduct | null>;
+  /** Products by SKU, archived ones included (an active product wins over an archived one with its SKU). */
   productBySku: DataLoader<string, OdooProduct | null>;
   /** The product's quantities, under the stock TTL. */
   productStock: DataLoader<number, OdooProduct | null>;
@@ -15,6 +17,10 @@ export interface StockLoaders {
   /** All warehouses under the single key `all`. */
   warehouses: DataLoader<'all', OdooWarehouse[] | null>;
   pickingsByOrder: DataLoader<number, OdooPicking[] | null>;
+  /** Orders by id (the records the orders subgraph caches): only for a partner principal's ownership check. */
+  order: DataLoader<number, OdooSaleOrder | null>;
+  /** Partners by id: an order's customer (crosswalk ref), only for a partner principal's ownership check. */
+  partner: DataLoader<number, OdooPartner | null>;
 }
 
 /**
@@ -41,7 +47,7 @@ export function createStockLoaders(odoo: OdooConnector, cache: RecordCache, stal
   };
   return {
     product: createCachedLoader(cache, ODOO_KINDS.product, (ids: number[]) => read(() => odoo.productsByIds(ids)), stale),
-    productBySku: createCachedLoader(cache, ODOO_KINDS.productBySku, (skus: string[]) => read(() => odoo.productsBySkus(skus)), stale),
+    productBySku: createCachedLoader(cache, ODOO_KINDS.productBySku, (skus: string[]) => read(() => odoo.productsBySkus(skus, { includeArchived: true })), stale),
     productStock: createCachedLoader(
       cache,
       ODOO_KINDS.productStock,
@@ -60,5 +66,7 @@ export function createStockLoaders(odoo: OdooConnector, cache: RecordCache, stal
     quants: createCachedLoader(cache, ODOO_KINDS.quantsByProduct, (ids) => odoo.quantsByProductIds(ids), stale),
     warehouses: createCachedLoader(cache, ODOO_KINDS.warehouses, async () => new Map([['all' as const, await odoo.warehouses()]]), stale),
     pickingsByOrder: createCachedLoader(cache, ODOO_KINDS.pickingsByOrder, (ids) => odoo.pickingsByOrderIds(ids), stale),
+    order: createCachedLoader(cache, ODOO_KINDS.order, (ids) => odoo.ordersByIds(ids), stale),
+    partner: createCachedLoader(cache, ODOO_KINDS.partner, (ids) => odoo.partnersByIds(ids), stale),
   };
 }

@@ -5,7 +5,7 @@ import { mapAvailability, mapProduct, mapShipment, mapWarehouseStock, shipmentSt
 const product: OdooProduct = {
   id: 3, default_code: 'BK-0003', name: 'Helmet', display_name: '[BK-0003] Helmet', barcode: false, list_price: 49.9, lst_price: 49.9,
   standard_price: 21.5, qty_available: 12, virtual_available: 9.0000001, free_qty: 10, incoming_qty: 0, outgoing_qty: 3, uom_id: [1, 'Units'],
-  type: 'product', currency_id: [1, 'EUR'],
+  type: 'product', currency_id: [1, 'EUR'], active: true,
 };
 
 const quant = (id: number, wh: number | false, quantity: number, reserved: number): OdooQuant => ({

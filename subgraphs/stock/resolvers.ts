@@ -1,6 +1,8 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import { badInput } from '../shared/errors-graphql.js';
+import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
+import { many2oneId } from '../shared/connectors/odoo/connector.js';
 import { parseRecordId } from '../shared/connectors/odoo/values.js';
+import type { OwnershipGuard } from '../shared/ownership/ownership.js';
 import type { BaseSubgraphContext } from '../shared/server/context.js';
 import type { StockLoaders } from './loaders.js';
 import { mapAvailability, mapProduct, mapShipment, mapWarehouseStock, type AvailabilityModel, type ProductModel } from './mappers.js';
@@ -8,6 +10,8 @@ import { mapAvailability, mapProduct, mapShipment, mapWarehouseStock, type Avail
 /** Per-request context of the stock subgraph. */
 export interface StockContext extends BaseSubgraphContext {
   loaders: StockLoaders;
+  /** Partner principals see only their own customers' shipments; a no-op for everyone else. */
+  guard: OwnershipGuard;
 }
 
 function recordId(value: unknown, field: string, model: string): number {
@@ -25,6 +29,18 @@ function sku(value: unknown): string {
   return value;
 }
 
+/**
+ * Whether a partner principal may see the order's rows: the order (through the cached loader the
+ * orders subgraph fills) -> its partner -> the crosswalk ref -> the guard. An unknown order and
+ * another reseller's order both answer false. Never called for other principals.
+ */
+async function partnerMaySee(orderId: number, ctx: StockContext): Promise<boolean> {
+  const order = await ctx.loaders.order.load(orderId);
+  const partnerId = order ? many2oneId(order.partner_id) : null;
+  const partner = partnerId === null ? null : await ctx.loaders.partner.load(partnerId);
+  return ctx.guard.canSee(partner && partner.ref ? partner.ref : null);
+}
+
 /** Resolvers of the stock subgraph. */
 export const resolvers: GraphQLResolverMap<StockContext> = {
   Query: {
@@ -37,8 +53,13 @@ export const resolvers: GraphQLResolverMap<StockContext> = {
   },
   Product: {
     async __resolveReference(ref: { id: string }, ctx: StockContext) {
-      const product = await ctx.loaders.product.load(recordId(ref.id, 'id', 'product.product'));
-      return product ? mapProduct(product) : null;
+      const id = recordId(ref.id, 'id', 'product.product');
+      const product = await ctx.loaders.product.load(id);
+      // Archived products are found (reads by id include them); a product missing now is worth an
+      // error the client can read, not a silent null that a non-null OrderLine.product turns into
+      // a vanished order list.
+      if (!product) throw codedError(ErrorCode.NOT_FOUND, `odoo has no product.product ${id}`, { system: 'odoo', productId: String(id) });
+      return mapProduct(product);
     },
     async availability(product: ProductModel, _args, ctx: StockContext) {
       const fresh = await ctx.loaders.productStock.load(product.productId);
@@ -57,7 +78,13 @@ export const resolvers: GraphQLResolverMap<StockContext> = {
       return { id: String(recordId(ref.id, 'id', 'sale.order')) };
     },
     async shipments(order: { id: string }, _args, ctx: StockContext) {
-      const pickings = await ctx.loaders.pickingsByOrder.load(recordId(order.id, 'id', 'sale.order'));
+      const id = recordId(order.id, 'id', 'sale.order');
+      // Another reseller's order has no shipments, as an unknown order has none.
+      if (ctx.guard.restricted) {
+        const [pickings, allowed] = await Promise.all([ctx.loaders.pickingsByOrder.load(id), partnerMaySee(id, ctx)]);
+        return allowed ? (pickings ?? []).map(mapShipment) : [];
+      }
+      const pickings = await ctx.loaders.pickingsByOrder.load(id);
       return (pickings ?? []).map(mapShipment);
     },
   },

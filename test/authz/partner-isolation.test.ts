@@ -250,13 +250,10 @@ describe('partner isolation across back-office links', () => {
     await fresh?.close();
   });
 
-  // Known bug: Invoice.order follows the invoice's origin (its first order name) and the orders
-  // subgraph's Order.__resolveReference applies no partner row filter, so when one of the partner's
-  // own invoices names another customer's order in Odoo (grouped invoicing, a typo), the partner
-  // reads that order: number, status, amounts, lines, shipments and the other customer's Account
-  // Id. Fix in subgraphs/orders (filter entity references like Query.order does) and/or in
-  // subgraphs/invoices (Invoice.order only for an order of the invoice's customer). Drop `.fails` once fixed.
-  it.fails('an own invoice whose origin names another reseller\'s order does not reveal that order', async () => {
+  // Invoice.order follows the invoice's origin (free text in Odoo): when one of the partner's own
+  // invoices names another customer's order (grouped invoicing, a typo), the invoices subgraph
+  // answers no order, and the orders subgraph's Order.__resolveReference filters like Query.order.
+  it('an own invoice whose origin names another reseller\'s order does not reveal that order', async () => {
     const id = Number(records.own.invoiceId);
     const original = (await fresh.connectors.odoo.movesByIds([id])).get(id)!.invoice_origin;
     await fresh.connectors.odoo.call('account.move', 'write', [[id], { invoice_origin: records.other.orderNumber }]);

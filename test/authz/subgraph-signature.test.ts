@@ -134,13 +134,10 @@ describe('subgraphs refuse requests the gateway did not sign', () => {
     expect(own).toMatchObject({ id: records.own.customerId });
   });
 
-  // Known bug: the entity resolvers of the orders (Order.__resolveReference, Customer.orders),
-  // invoices (Invoice.__resolveReference, Customer.billing/invoices, Order.invoices) and stock
-  // (Order.shipments) subgraphs do not apply the partner row filter that their root fields apply
-  // (subgraphs/orders/resolvers.ts visible()), so a partner principal gets other resellers' rows
-  // through _entities. The gateway only sends representations it got from filtered fields, except
-  // where a back-office link points across customers (see partner-isolation.test.ts). Drop `.fails` once fixed.
-  it.fails('orders, invoices, stock: a partner principal gets no row of another reseller through _entities', async () => {
+  // Entity references and entity fields are entry points too: the orders (Order, Customer.orders),
+  // invoices (Invoice, Customer.billing/invoices, Order.invoices) and stock (Order.shipments)
+  // subgraphs apply the partner row filter their root fields apply.
+  it('orders, invoices, stock: a partner principal gets no row of another reseller through _entities', async () => {
     const otherCustomer = { __typename: 'Customer', id: records.other.customerId };
     const otherOrder = { __typename: 'Order', id: records.other.orderId };
     const leaks: string[] = [];

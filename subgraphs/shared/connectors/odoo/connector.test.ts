@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildSkeleton } from '../../../../sandbox/world/skeleton.js';
+import { ARCHIVED_PRODUCT_IDS } from '../../../../sandbox/odoo/index.js';
 import { isBackendError } from '../../errors.js';
 import type { OdooConnector } from './connector.js';
 import { startOdooSandbox, type OdooTestSandbox } from './test-harness.js';
@@ -70,6 +71,29 @@ describe.each(['jsonrpc', 'json2'] as const)('Odoo connector over %s', (protocol
     for (const q of quants.get(1)!) expect(Array.isArray(q.warehouse_id)).toBe(true);
     const warehouses = await oneCall(() => odoo.warehouses());
     expect(warehouses.map((w) => w.code)).toEqual(['WH', 'EU2']);
+  });
+
+  it('reads archived products by id (old orders name them) and by SKU only when asked; the catalog hides them', async () => {
+    const byId = await oneCall(() => odoo.productsByIds([...ARCHIVED_PRODUCT_IDS, 1]));
+    expect([...byId.keys()].sort((a, b) => a - b)).toEqual([1, ...ARCHIVED_PRODUCT_IDS]);
+    for (const id of ARCHIVED_PRODUCT_IDS) expect(byId.get(id)).toMatchObject({ id, active: false, name: expect.any(String) });
+    expect(byId.get(1)?.active).toBe(true);
+    const archivedSku = byId.get(ARCHIVED_PRODUCT_IDS[0]!)!.default_code as string;
+    const activeSku = byId.get(1)!.default_code as string;
+    const catalog = await oneCall(() => odoo.productsBySkus([archivedSku, activeSku]));
+    expect([...catalog.keys()]).toEqual([activeSku]);
+    const lookup = await oneCall(() => odoo.productsBySkus([archivedSku, activeSku], { includeArchived: true }));
+    expect(lookup.get(archivedSku)?.id).toBe(ARCHIVED_PRODUCT_IDS[0]);
+    expect(lookup.get(activeSku)?.id).toBe(1);
+    // A SKU reused by a newer active product: the active one wins.
+    const newer = ARCHIVED_PRODUCT_IDS[0]! + 1;
+    const ownSku = (await odoo.productsByIds([newer])).get(newer)!.default_code;
+    await sandbox.rpc('product.product', 'write', [[newer], { default_code: archivedSku }]);
+    try {
+      expect((await odoo.productsBySkus([archivedSku], { includeArchived: true })).get(archivedSku)?.id).toBe(newer);
+    } finally {
+      await sandbox.rpc('product.product', 'write', [[newer], { default_code: ownSku }]);
+    }
   });
 
   it('reads pickings per order and invoices by id, name, partner, order and open items', async () => {

@@ -58,7 +58,10 @@ export interface OdooOrderInput {
 /**
  * Batch-shaped access to Odoo: every method costs exactly one backend call (none for an empty
  * input), de-duplicates its keys and answers a Map holding the keys that were found. List-valued
- * maps hold every requested key, with an empty list where nothing matched.
+ * maps hold every requested key, with an empty list where nothing matched. Reads by id include
+ * archived records (`active_test: false`): a record another one points to (an old order's
+ * product, an order's partner) must resolve even after it was archived. Searches (lists,
+ * crosswalk, the catalog by SKU) keep Odoo's default of active records only.
  */
 export interface OdooConnector {
   readonly protocol: 'jsonrpc' | 'json2';
@@ -79,8 +82,14 @@ export interface OdooConnector {
    */
   ordersByPartnerIds(partnerIds: readonly number[]): Promise<Map<number, OdooSaleOrder[]>>;
   orderLinesByIds(ids: readonly number[]): Promise<Map<number, OdooOrderLine>>;
+  /** Products by id, archived ones included (old orders reference them). */
   productsByIds(ids: readonly number[]): Promise<Map<number, OdooProduct>>;
-  productsBySkus(skus: readonly string[]): Promise<Map<string, OdooProduct>>;
+  /**
+   * Products by SKU (`default_code`). By default only active products: the catalog a new order
+   * may use. With `includeArchived`, archived ones too, an active product winning over an archived
+   * one with the same SKU (the lookup of a product an old order or a support agent names).
+   */
+  productsBySkus(skus: readonly string[], options?: { includeArchived?: boolean }): Promise<Map<string, OdooProduct>>;
   /** Quants in internal locations per product (per-warehouse stock). */
   quantsByProductIds(productIds: readonly number[]): Promise<Map<number, OdooQuant[]>>;
   warehouses(): Promise<OdooWarehouse[]>;
@@ -113,6 +122,9 @@ export interface OdooConnector {
   /** Any model method (reads retried, anything else treated as a write). */
   call<T>(model: string, method: string, args?: readonly unknown[], kwargs?: Record<string, unknown>): Promise<T>;
 }
+
+/** Context of reads by key: Odoo's search hides archived records (`active_test`) unless told not to. */
+const INCLUDE_ARCHIVED = { active_test: false } as const;
 
 const READ_METHODS: ReadonlySet<string> = new Set(['search_read', 'read', 'search', 'search_count', 'name_search', 'fields_get', 'read_group', 'default_get']);
 
@@ -160,8 +172,8 @@ export function createOdooConnector(options: OdooConnectorOptions): OdooConnecto
   const write = <T>(model: string, method: string, args: readonly unknown[], kwargs: Record<string, unknown> = {}) =>
     resilience.write((signal) => transport.execute<T>(model, method, args, kwargs, signal));
 
-  const searchRead = async <T>(model: OdooModel, domain: Domain, fields: readonly string[], order?: string): Promise<T[]> => {
-    const records = await read<T[]>(model, 'search_read', [], { domain, fields, ...(order ? { order } : {}) });
+  const searchRead = async <T>(model: OdooModel, domain: Domain, fields: readonly string[], order?: string, context?: Record<string, unknown>): Promise<T[]> => {
+    const records = await read<T[]>(model, 'search_read', [], { domain, fields, ...(order ? { order } : {}), ...(context ? { context } : {}) });
     if (!Array.isArray(records)) throw new BackendError({ backend: 'odoo', code: 'INTERNAL', message: `odoo: ${model}.search_read did not return a list`, retryable: false });
     return records;
   };
@@ -175,18 +187,29 @@ export function createOdooConnector(options: OdooConnectorOptions): OdooConnecto
   const byIds = async <T extends { id: number }>(model: OdooModel, ids: readonly number[], fields: readonly string[]): Promise<Map<number, T>> => {
     const unique = uniqueIds(ids);
     if (unique.length === 0) return new Map();
-    const records = await searchRead<T>(model, domainFor(model).where('id', 'in', unique).build(), fields);
+    const records = await searchRead<T>(model, domainFor(model).where('id', 'in', unique).build(), fields, undefined, INCLUDE_ARCHIVED);
     return new Map(records.map((r) => [r.id, r]));
   };
 
-  const byField = async <T>(model: OdooModel, field: string, values: readonly string[], fields: readonly string[], keyOf: (r: T) => string | false): Promise<Map<string, T>> => {
+  /** Records by a field's value, the first (lowest id) per value; `context` as for the search (archived records). */
+  const byField = async <T>(
+    model: OdooModel,
+    field: string,
+    values: readonly string[],
+    fields: readonly string[],
+    keyOf: (r: T) => string | false,
+    context?: Record<string, unknown>,
+    prefer?: (candidate: T, current: T) => boolean,
+  ): Promise<Map<string, T>> => {
     const unique = uniqueStrings(values);
     if (unique.length === 0) return new Map();
-    const records = await searchRead<T>(model, domainFor(model).where(field, 'in', unique).build(), fields, 'id asc');
+    const records = await searchRead<T>(model, domainFor(model).where(field, 'in', unique).build(), fields, 'id asc', context);
     const found = new Map<string, T>();
     for (const r of records) {
       const key = keyOf(r);
-      if (key !== false && !found.has(key)) found.set(key, r);
+      if (key === false) continue;
+      const current = found.get(key);
+      if (current === undefined || (prefer && prefer(r, current))) found.set(key, r);
     }
     return found;
   };
@@ -233,7 +256,8 @@ export function createOdooConnector(options: OdooConnectorOptions): OdooConnecto
     async partnersByIds(ids) {
       const unique = uniqueIds(ids);
       if (unique.length === 0) return new Map();
-      const raws = await searchRead<Record<string, unknown>>('res.partner', domainFor('res.partner').where('id', 'in', unique).build(), partnerFields);
+      // An order's or invoice's partner must resolve even after it was archived.
+      const raws = await searchRead<Record<string, unknown>>('res.partner', domainFor('res.partner').where('id', 'in', unique).build(), partnerFields, undefined, INCLUDE_ARCHIVED);
       return new Map(raws.map(toPartner).map((p) => [p.id, p]));
     },
 
@@ -244,7 +268,10 @@ export function createOdooConnector(options: OdooConnectorOptions): OdooConnecto
     ordersByPartnerIds: (partnerIds) => listsByPartner<OdooSaleOrder>('sale.order', partnerIds, () => {}, ORDER_FIELDS, 'date_order desc, id desc'),
     orderLinesByIds: (ids) => byIds<OdooOrderLine>('sale.order.line', ids, ORDER_LINE_FIELDS),
     productsByIds: (ids) => byIds<OdooProduct>('product.product', ids, PRODUCT_FIELDS),
-    productsBySkus: (skus) => byField<OdooProduct>('product.product', 'default_code', skus, PRODUCT_FIELDS, (r) => r.default_code),
+    productsBySkus: (skus, options) =>
+      options?.includeArchived
+        ? byField<OdooProduct>('product.product', 'default_code', skus, PRODUCT_FIELDS, (r) => r.default_code, INCLUDE_ARCHIVED, (r, current) => r.active !== false && current.active === false)
+        : byField<OdooProduct>('product.product', 'default_code', skus, PRODUCT_FIELDS, (r) => r.default_code),
 
     async quantsByProductIds(productIds) {
       const unique = uniqueIds(productIds);

@@ -115,6 +115,8 @@ export interface OdooProduct {
   uom_id: Many2one;
   type: OdooString;
   currency_id: Many2one;
+  /** False once archived: old orders keep pointing to it, new orders may not use it. */
+  active: boolean;
 }
 
 /** stock.quant (internal locations). */
@@ -199,7 +201,7 @@ export const ORDER_LINE_FIELDS = [
 /** The canonical field set of product.product. */
 export const PRODUCT_FIELDS = [
   'id', 'default_code', 'name', 'display_name', 'barcode', 'list_price', 'lst_price', 'standard_price', 'qty_available',
-  'virtual_available', 'free_qty', 'incoming_qty', 'outgoing_qty', 'uom_id', 'type', 'currency_id',
+  'virtual_available', 'free_qty', 'incoming_qty', 'outgoing_qty', 'uom_id', 'type', 'currency_id', 'active',
 ] as const satisfies readonly (keyof OdooProduct)[];
 
 /** The canonical field set of stock.quant. */
