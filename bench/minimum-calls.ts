@@ -13,13 +13,15 @@ export const TTL_MS = { stock: 5_000, status: 30_000, billing: 60_000, profile: 
 
 /**
  * The units one Odoo call fetches, as the subgraphs batch them (one call per unit and plan step),
- * with their Odoo model and TTL. Products carry catalog fields (10 min) and quantities (5 s) in one
- * record: a view that shows availability needs them fetched within 5 s.
+ * with their Odoo model and TTL. A partner's orders and a partner's invoices are each one list
+ * read that brings the records with it (the canonical field set), so a fresh list means fresh
+ * records; the customer's invoices, balances and each order's invoices all come from the one
+ * invoice list. Products carry catalog fields (10 min) and quantities (5 s) in one record: a view
+ * that shows availability needs them fetched within 5 s.
  */
 export const UNITS = {
   partnerByRef: { model: 'res.partner', ttlMs: TTL_MS.billing },
-  orderIdsByPartner: { model: 'sale.order', ttlMs: TTL_MS.list },
-  order: { model: 'sale.order', ttlMs: TTL_MS.status },
+  ordersOfPartner: { model: 'sale.order', ttlMs: TTL_MS.list },
   orderByName: { model: 'sale.order', ttlMs: TTL_MS.status },
   orderLine: { model: 'sale.order.line', ttlMs: TTL_MS.status },
   product: { model: 'product.product', ttlMs: TTL_MS.catalog },
@@ -27,12 +29,10 @@ export const UNITS = {
   quantsByProduct: { model: 'stock.quant', ttlMs: TTL_MS.stock },
   warehouses: { model: 'stock.warehouse', ttlMs: TTL_MS.catalog },
   pickingsByOrder: { model: 'stock.picking', ttlMs: TTL_MS.status },
-  moveIdsByPartner: { model: 'account.move', ttlMs: TTL_MS.list },
-  move: { model: 'account.move', ttlMs: TTL_MS.billing },
-  movesByOrderName: { model: 'account.move', ttlMs: TTL_MS.billing },
-  openItems: { model: 'account.move', ttlMs: TTL_MS.billing },
+  movesOfPartner: { model: 'account.move', ttlMs: TTL_MS.list },
 } as const;
 export type Unit = keyof typeof UNITS;
+const UNIT_ORDER = Object.keys(UNITS) as Unit[];
 
 /** The orders part of a view, when the response could not show it (see `OrdersFallback`). */
 export interface OrdersOfCustomer {
@@ -70,8 +70,7 @@ export function needsOf(view: ViewRecord, world: WorldSkeleton, fallback?: Order
   let orders: OrdersOfCustomer = { orderIds: s.orderIds, orderNumbers: s.orderNumbers, lineIds: s.lineIds, productIds: s.productIds };
   // A response that lost its orders (null) still needed them: read what they were from the world.
   if (s.ordersNull && fallback) orders = fallback(view.accountId, ORDERS_FIRST[view.view]) ?? orders;
-  needs.orderIdsByPartner = [pid];
-  if (orders.orderIds.length > 0) needs.order = orders.orderIds;
+  needs.ordersOfPartner = [pid];
   if (view.view !== 'customer360') return needs;
   if (orders.lineIds.length > 0) needs.orderLine = orders.lineIds;
   if (orders.productIds.length > 0) {
@@ -80,13 +79,8 @@ export function needsOf(view: ViewRecord, world: WorldSkeleton, fallback?: Order
     needs.quantsByProduct = orders.productIds;
     needs.warehouses = ['all'];
   }
-  if (orders.orderIds.length > 0) {
-    needs.pickingsByOrder = orders.orderIds;
-    needs.movesByOrderName = orders.orderNumbers;
-  }
-  needs.moveIdsByPartner = [pid];
-  if (s.invoiceIds.length > 0) needs.move = s.invoiceIds;
-  if (s.balances) needs.openItems = [pid];
+  if (orders.orderIds.length > 0) needs.pickingsByOrder = orders.orderIds;
+  needs.movesOfPartner = [pid];
   return needs;
 }
 
@@ -108,7 +102,9 @@ export function minimumOdooCalls(views: readonly ViewRecord[], world: WorldSkele
     const needs = needsOf(view, world, fallback);
     // Products: one record, one call, whether the catalog or the quantities part is stale.
     const productCall = new Set<string | number>();
-    for (const [unit, keys] of Object.entries(needs) as Array<[Unit, Array<string | number>]>) {
+    // In UNITS order: a partner's order list comes before the orders cited by its cases.
+    const entries = (Object.entries(needs) as Array<[Unit, Array<string | number>]>).sort(([a], [b]) => UNIT_ORDER.indexOf(a) - UNIT_ORDER.indexOf(b));
+    for (const [unit, keys] of entries) {
       const { model, ttlMs } = UNITS[unit];
       const recordUnit = unit === 'productStock' ? 'product' : unit;
       const missing = keys.filter((key) => {
@@ -123,6 +119,11 @@ export function minimumOdooCalls(views: readonly ViewRecord[], world: WorldSkele
       calls++;
       byModel[model] = (byModel[model] ?? 0) + 1;
       for (const key of missing) fetchedAt.set(`${recordUnit}\u0000${key}`, view.start);
+      // A partner's order list brings every order of the partner: those cited by cases too.
+      if (unit === 'ordersOfPartner') {
+        const customer = world.byAccountId.get(view.accountId);
+        for (const order of customer?.orders ?? []) fetchedAt.set(`orderByName\u0000${order.number}`, view.start);
+      }
     }
     if (productCall.size > 0) {
       calls++;
