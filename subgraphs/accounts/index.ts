@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { GraphQLSchema } from 'graphql';
 import { createPassThroughCache, type RecordCache } from '../shared/cache/record-cache.js';
 import type { SalesforceConnector } from '../shared/connectors/salesforce/connector.js';
 import type { MutationRunner } from '../shared/mutations/run-mutation.js';
-import { createStaleCollector, type Authenticate } from '../shared/server/context.js';
+import { baseContext, type Authenticate } from '../shared/server/context.js';
 import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';
 import { createAccountsLoaders } from './loaders.js';
 import { auditRefusals, createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
@@ -35,13 +34,10 @@ export const ACCOUNTS_SCHEMA_PATH = fileURLToPath(new URL('./schema.graphql', im
 export function createAccountsContext(deps: AccountsSubgraphDeps & { cache: RecordCache }, headers: IncomingHttpHeaders): AccountsContext {
   const mutations = deps.mutations === undefined ? undefined : 'run' in deps.mutations ? { runner: deps.mutations } : deps.mutations;
   if (!mutations) throw new TypeError('createAccountsContext: mutations is required (createAccountsSubgraph supplies a default)');
-  const principal = deps.authenticate(headers);
-  const stale = createStaleCollector();
-  const requestId = typeof headers['x-request-id'] === 'string' ? headers['x-request-id'] : randomUUID();
+  const base = baseContext(deps.authenticate, headers);
+  const { stale } = base;
   return {
-    principal,
-    requestId,
-    stale,
+    ...base,
     loaders: createAccountsLoaders(deps.salesforce, deps.cache, stale),
     salesforce: deps.salesforce,
     cache: deps.cache,
@@ -65,7 +61,7 @@ export async function createAccountsSubgraph(deps: AccountsSubgraphDeps) {
   const cache = deps.cache ?? createPassThroughCache();
   const owned = deps.mutations ? undefined : createDefaultMutations('idem:accounts');
   const mutations: SubgraphMutations | MutationRunner = deps.mutations ?? owned!;
-  const server = await createSubgraphServer<AccountsContext>({
+  return createSubgraphServer<AccountsContext>({
     name: 'accounts',
     schemaPath: ACCOUNTS_SCHEMA_PATH,
     resolvers,
@@ -73,20 +69,8 @@ export async function createAccountsSubgraph(deps: AccountsSubgraphDeps) {
     // Outermost: refusals of the permission layer are audited like every other failed attempt.
     wrapSchema: (schema) => auditRefusals(deps.wrapSchema ? deps.wrapSchema(schema) : schema, REFUSAL_SPECS),
     ready: () => deps.salesforce.ping(),
+    onClose: owned ? () => owned.close() : undefined,
   });
-  return {
-    ...server,
-    async listen(port?: number, host?: string) {
-      const running = await server.listen(port, host);
-      return {
-        ...running,
-        async close() {
-          await running.close();
-          await owned?.close();
-        },
-      };
-    },
-  };
 }
 
 export { resolvers, type AccountsContext } from './resolvers.js';

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { GraphQLSchema } from 'graphql';
 import { createPassThroughCache, type RecordCache } from '../shared/cache/record-cache.js';
 import type { ServiceDeskConnector } from '../shared/connectors/servicedesk/types.js';
 import { createOwnershipGuard, type Ownership } from '../shared/ownership/ownership.js';
-import { createStaleCollector, type Authenticate } from '../shared/server/context.js';
+import { baseContext, type Authenticate } from '../shared/server/context.js';
 import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';
 import { createCasesLoaders } from './loaders.js';
 import { auditRefusals, createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
@@ -34,13 +33,10 @@ export const CASES_SCHEMA_PATH = fileURLToPath(new URL('./schema.graphql', impor
 
 /** Builds the context of one request: principal, loaders, ownership guard. */
 export function createCasesContext(deps: CasesSubgraphDeps & { cache: RecordCache; mutations: SubgraphMutations }, headers: IncomingHttpHeaders): CasesContext {
-  const principal = deps.authenticate(headers);
-  const stale = createStaleCollector();
-  const requestId = typeof headers['x-request-id'] === 'string' ? headers['x-request-id'] : randomUUID();
+  const base = baseContext(deps.authenticate, headers);
+  const { principal, stale } = base;
   return {
-    principal,
-    requestId,
-    stale,
+    ...base,
     loaders: createCasesLoaders(deps.serviceDesk, deps.cache, stale),
     guard: createOwnershipGuard(principal, deps.ownership),
     serviceDesk: deps.serviceDesk,
@@ -70,27 +66,15 @@ export async function createCasesSubgraph(deps: CasesSubgraphDeps) {
   const cache = deps.cache ?? createPassThroughCache();
   const owned = deps.mutations ? undefined : createDefaultMutations('idem:cases');
   const mutations = deps.mutations ?? owned!;
-  const server = await createSubgraphServer<CasesContext>({
+  return createSubgraphServer<CasesContext>({
     name: 'cases',
     schemaPath: CASES_SCHEMA_PATH,
     resolvers,
     createContext: (headers) => createCasesContext({ ...deps, cache, mutations }, headers),
     // Outermost: refusals of the permission layer are audited like every other failed attempt.
     wrapSchema: (schema) => auditRefusals(deps.wrapSchema ? deps.wrapSchema(schema) : schema, REFUSAL_SPECS),
+    onClose: owned ? () => owned.close() : undefined,
   });
-  return {
-    ...server,
-    async listen(port?: number, host?: string) {
-      const running = await server.listen(port, host);
-      return {
-        ...running,
-        async close() {
-          await running.close();
-          await owned?.close();
-        },
-      };
-    },
-  };
 }
 
 export { CASES_OWNER, resolvers, type CasesContext } from './resolvers.js';

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { GraphQLSchema } from 'graphql';
@@ -6,7 +5,7 @@ import { createPassThroughCache, type RecordCache } from '../shared/cache/record
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
 import { createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
 import { createOwnershipGuard, type Ownership } from '../shared/ownership/ownership.js';
-import { createStaleCollector, type Authenticate } from '../shared/server/context.js';
+import { baseContext, type Authenticate } from '../shared/server/context.js';
 import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';
 import { createInvoicesLoaders } from './loaders.js';
 import { resolvers, type InvoicesContext } from './resolvers.js';
@@ -35,13 +34,10 @@ export const INVOICES_SCHEMA_PATH = fileURLToPath(new URL('./schema.graphql', im
 
 /** Builds the context of one request: principal, loaders, ownership guard, today's date, mutation runner, Idempotency-Key header. */
 export function createInvoicesContext(deps: InvoicesSubgraphDeps & { cache: RecordCache; mutations: SubgraphMutations }, headers: IncomingHttpHeaders): InvoicesContext {
-  const principal = deps.authenticate(headers);
-  const stale = createStaleCollector();
-  const requestId = typeof headers['x-request-id'] === 'string' ? headers['x-request-id'] : randomUUID();
+  const base = baseContext(deps.authenticate, headers);
+  const { principal, stale } = base;
   return {
-    principal,
-    requestId,
-    stale,
+    ...base,
     loaders: createInvoicesLoaders(deps.odoo, deps.cache, stale),
     guard: createOwnershipGuard(principal, deps.ownership),
     today: new Date((deps.now ?? Date.now)()).toISOString().slice(0, 10),
@@ -58,27 +54,14 @@ export async function createInvoicesSubgraph(deps: InvoicesSubgraphDeps) {
   // A runner made here is this server's own: closed with it.
   const owned = deps.mutations ? undefined : createDefaultMutations('idem:invoices');
   const mutations = deps.mutations ?? owned!;
-  const server = await createSubgraphServer<InvoicesContext>({
+  return createSubgraphServer<InvoicesContext>({
     name: 'invoices',
     schemaPath: INVOICES_SCHEMA_PATH,
     resolvers,
     createContext: (headers) => createInvoicesContext({ ...deps, cache, mutations }, headers),
     wrapSchema: deps.wrapSchema,
+    onClose: owned ? () => owned.close() : undefined,
   });
-  if (!owned) return server;
-  return {
-    ...server,
-    async listen(port?: number, host?: string) {
-      const running = await server.listen(port, host);
-      return {
-        ...running,
-        async close() {
-          await running.close();
-          await owned.close();
-        },
-      };
-    },
-  };
 }
 
 export { resolvers, type InvoicesContext } from './resolvers.js';

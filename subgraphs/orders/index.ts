@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { GraphQLSchema } from 'graphql';
@@ -6,7 +5,7 @@ import { createPassThroughCache, type RecordCache } from '../shared/cache/record
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
 import { createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
 import { createOwnershipGuard, type Ownership } from '../shared/ownership/ownership.js';
-import { createStaleCollector, type Authenticate } from '../shared/server/context.js';
+import { baseContext, type Authenticate } from '../shared/server/context.js';
 import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';
 import { createOrdersLoaders } from './loaders.js';
 import { resolvers, type OrdersContext } from './resolvers.js';
@@ -33,13 +32,10 @@ export const ORDERS_SCHEMA_PATH = fileURLToPath(new URL('./schema.graphql', impo
 
 /** Builds the context of one request: principal, loaders, ownership guard, mutation runner, Idempotency-Key header. */
 export function createOrdersContext(deps: OrdersSubgraphDeps & { cache: RecordCache; mutations: SubgraphMutations }, headers: IncomingHttpHeaders): OrdersContext {
-  const principal = deps.authenticate(headers);
-  const stale = createStaleCollector();
-  const requestId = typeof headers['x-request-id'] === 'string' ? headers['x-request-id'] : randomUUID();
+  const base = baseContext(deps.authenticate, headers);
+  const { principal, stale } = base;
   return {
-    principal,
-    requestId,
-    stale,
+    ...base,
     loaders: createOrdersLoaders(deps.odoo, deps.cache, stale),
     guard: createOwnershipGuard(principal, deps.ownership),
     odoo: deps.odoo,
@@ -55,27 +51,14 @@ export async function createOrdersSubgraph(deps: OrdersSubgraphDeps) {
   // A runner made here is this server's own: closed with it.
   const owned = deps.mutations ? undefined : createDefaultMutations('idem:orders');
   const mutations = deps.mutations ?? owned!;
-  const server = await createSubgraphServer<OrdersContext>({
+  return createSubgraphServer<OrdersContext>({
     name: 'orders',
     schemaPath: ORDERS_SCHEMA_PATH,
     resolvers,
     createContext: (headers) => createOrdersContext({ ...deps, cache, mutations }, headers),
     wrapSchema: deps.wrapSchema,
+    onClose: owned ? () => owned.close() : undefined,
   });
-  if (!owned) return server;
-  return {
-    ...server,
-    async listen(port?: number, host?: string) {
-      const running = await server.listen(port, host);
-      return {
-        ...running,
-        async close() {
-          await running.close();
-          await owned.close();
-        },
-      };
-    },
-  };
 }
 
 export { resolvers, type OrdersContext } from './resolvers.js';

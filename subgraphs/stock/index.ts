@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { GraphQLSchema } from 'graphql';
 import { createPassThroughCache, type RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
 import { createOwnershipGuard, type Ownership } from '../shared/ownership/ownership.js';
-import { createStaleCollector, type Authenticate } from '../shared/server/context.js';
+import { baseContext, type Authenticate } from '../shared/server/context.js';
 import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';
 import { createStockLoaders } from './loaders.js';
 import { resolvers, type StockContext } from './resolvers.js';
@@ -30,13 +29,10 @@ export const STOCK_SCHEMA_PATH = fileURLToPath(new URL('./schema.graphql', impor
 
 /** Builds the context of one request: principal, loaders, ownership guard. */
 export function createStockContext(deps: StockSubgraphDeps, headers: IncomingHttpHeaders): StockContext {
-  const principal = deps.authenticate(headers);
-  const stale = createStaleCollector();
-  const requestId = typeof headers['x-request-id'] === 'string' ? headers['x-request-id'] : randomUUID();
+  const base = baseContext(deps.authenticate, headers);
+  const { principal, stale } = base;
   return {
-    principal,
-    requestId,
-    stale,
+    ...base,
     loaders: createStockLoaders(deps.odoo, deps.cache ?? createPassThroughCache(), stale),
     guard: createOwnershipGuard(principal, deps.ownership),
   };

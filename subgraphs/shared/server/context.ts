@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../authz/principal.js';
 import type { RecordKey, RecordKind, StaleObserver } from '../cache/record-cache.js';
@@ -62,5 +63,15 @@ export function createStaleCollector(now: () => number = Date.now): StaleCollect
     freshForMs() {
       return freshUntil === undefined ? undefined : Math.max(0, Math.floor(freshUntil - now()));
     },
+  };
+}
+
+/** The part of every subgraph's context that comes from the request: verified principal, correlation id, stale collector. */
+export function baseContext(authenticate: Authenticate, headers: IncomingHttpHeaders): BaseSubgraphContext & { stale: StaleCollector } {
+  const requestId = headers['x-request-id'];
+  return {
+    principal: authenticate(headers),
+    requestId: typeof requestId === 'string' && requestId.length > 0 && requestId.length <= 200 ? requestId : randomUUID(),
+    stale: createStaleCollector(),
   };
 }

@@ -28,6 +28,8 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
   /** Answers /readyz: true when the backends it needs are reachable. */
   ready?(): Promise<boolean>;
+  /** Releases what the subgraph owns (its own audit log, idempotency store) after the server closed. */
+  onClose?(): Promise<void>;
 }
 
 /** A started subgraph. */
@@ -138,6 +140,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
         close: async () => {
           await listening.close();
           await apollo.stop();
+          await options.onClose?.();
         },
       };
     },
