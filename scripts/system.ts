@@ -64,6 +64,8 @@ export interface StartSystemOptions {
   responseCache?: boolean;
   /** In-flight deduplication of identical subgraph fetches in the gateway (default on). */
   dedup?: boolean;
+  /** Cache of subgraph query fetch answers in the gateway (default on; invalidations broadcast over settings.redisUrl when set). */
+  fetchCache?: boolean;
   /** Progress lines (default: none). */
   log?(line: string): void;
 }
@@ -199,6 +201,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
         devKeysDir: options.devKeysDir,
         responseCache: options.responseCache,
         dedup: options.dedup,
+        fetchCache: options.fetchCache,
       });
       closers.push(() => running.close());
       gatewayUrl = running.url;
@@ -242,6 +245,8 @@ export interface StartGatewayOptions {
   responseCache?: boolean;
   /** In-flight deduplication of identical subgraph fetches (default on). */
   dedup?: boolean;
+  /** Cache of subgraph query fetch answers (default on). */
+  fetchCache?: boolean;
 }
 
 /** Starts the gateway with the same wiring startSystem gives it, listening on settings.ports.gateway. */
@@ -263,6 +268,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     onDeniedMutations: deniedMutationAudit(auditLog),
     responseCache: options.responseCache === false ? false : { redisUrl: settings.redisUrl },
     dedup: options.dedup ?? true,
+    fetchCache: options.fetchCache === false ? false : { redisUrl: settings.redisUrl },
   });
   return gateway.listen(settings.ports.gateway, settings.host);
 }

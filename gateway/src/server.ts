@@ -11,6 +11,7 @@ import type { Principal } from '../../subgraphs/shared/authz/principal.js';
 import { readBody, sendJson, executeApollo, toHTTPGraphQLRequest } from '../../subgraphs/shared/server/apollo-http.js';
 import { listen } from '../../subgraphs/shared/server/listen.js';
 import type { GatewayContext } from './context.js';
+import { createFetchCache, type FetchCache, type FetchCacheOptions } from './plugins/fetch-cache.js';
 import { createFetchDedup, type FetchDedup } from './plugins/fetch-dedup.js';
 import {
   createResponseCache,
@@ -92,6 +93,12 @@ export interface GatewayServerOptions {
   responseCache?: boolean | ResponseCacheOptions;
   /** In-flight deduplication of identical subgraph fetches within one visibility class (default on). */
   dedup?: boolean;
+  /**
+   * Cache of subgraph query fetch answers, kept as long as the subgraphs say their records stay
+   * fresh (`extensions.freshForMs`), keyed by the principal's visibility (default on); false turns
+   * it off, an object sets its options.
+   */
+  fetchCache?: boolean | FetchCacheOptions;
 }
 
 /** What the gateway knows of one operation text for one visibility class, cached like a query plan. */
@@ -144,6 +151,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   responseCache?: ResponseCache;
   /** The subgraph fetch deduplication, when on. */
   fetchDedup?: FetchDedup;
+  /** The subgraph fetch cache, when on. */
+  fetchCache?: FetchCache;
 }> {
   const urls = { ...subgraphUrlsOf(options.supergraphSdl), ...(options.subgraphUrls ?? {}) };
   const timeoutMs = options.subgraphTimeoutMs ?? 8000;
@@ -155,6 +164,11 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
           entityTypes: [...entityTypesOf(options.supergraphSdl)],
           ...(typeof options.responseCache === 'object' ? options.responseCache : {}),
         });
+  // Freshness is measured on the response cache's clock, as the data source compares deadlines on it.
+  const fetchCache =
+    options.fetchCache === false
+      ? undefined
+      : createFetchCache({ now: responseCache ? () => responseCache.now() : undefined, ...(typeof options.fetchCache === 'object' ? options.fetchCache : {}) });
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name }) => {
@@ -164,6 +178,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         timeoutMs,
         principalHeaders: (context) => options.auth.principalHeaders(context.principal),
         dedup: fetchDedup,
+        fetchCache,
         visibilityKey: (context) => options.auth.visibilityKey(context.principal),
         // Freshness deadlines are compared on the response cache's clock.
         now: responseCache ? () => responseCache.now() : undefined,
@@ -315,7 +330,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       }
     }
     try {
-      if (removed.length === 0 && !responseCache) return await executeApollo(apollo, request, res, async () => context);
+      // With a cache on, the request goes through `execute` so that its invalidations evict before the answer leaves.
+      if (removed.length === 0 && !responseCache && !fetchCache) return await executeApollo(apollo, request, res, async () => context);
       const outcome = await execute(request, context, entry, params?.operationName, !!pending);
       if (outcome.kind === 'stream') {
         res.writeHead(outcome.status, outcome.headers);
@@ -431,7 +447,9 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   };
 
   const evictInvalidated = (context: GatewayContext) => {
-    if (responseCache && context.invalidated && context.invalidated.length > 0) responseCache.invalidate(context.invalidated);
+    if (!context.invalidated || context.invalidated.length === 0) return;
+    responseCache?.invalidate(context.invalidated);
+    fetchCache?.invalidate(context.invalidated);
   };
 
   const server = createServer((req, res) => {
@@ -471,6 +489,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     server,
     responseCache,
     fetchDedup,
+    fetchCache,
     async listen(port = 0, host = '127.0.0.1') {
       const listening = await listen(server, port, host);
       return {
@@ -480,6 +499,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
           await listening.close();
           await apollo.stop();
           await responseCache?.close();
+          await fetchCache?.close();
         },
       };
     },

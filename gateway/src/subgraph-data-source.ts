@@ -2,6 +2,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from './context.js';
+import { fetchCacheKey, subgraphFetchCacheTotal, type FetchCache } from './plugins/fetch-cache.js';
 import { DEDUP_HEADER, fetchDedupKey, type FetchDedup } from './plugins/fetch-dedup.js';
 
 /** Which system of record each of our subgraphs fronts, for errors about an unreachable subgraph. */
@@ -23,6 +24,8 @@ export interface SubgraphDataSourceOptions {
   principalHeaders(context: GatewayContext): Record<string, string>;
   /** Merges identical query fetches in flight (off when absent). */
   dedup?: FetchDedup;
+  /** Serves fresh answers of query fetches without calling the subgraph (off when absent). */
+  fetchCache?: FetchCache;
   /** What the request's principal may see (`GatewayAuth.visibilityKey`); fetches merge only within one. */
   visibilityKey?(context: GatewayContext): string;
   /** Clock in epoch ms for freshness deadlines (default Date.now); the response cache must use the same one. */
@@ -41,6 +44,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly timeoutMs: number;
   private readonly principalHeaders: SubgraphDataSourceOptions['principalHeaders'];
   private readonly dedup: FetchDedup | undefined;
+  private readonly fetchCache: FetchCache | undefined;
   private readonly visibilityKey: SubgraphDataSourceOptions['visibilityKey'];
   private readonly now: () => number;
 
@@ -50,15 +54,36 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     this.timeoutMs = options.timeoutMs;
     this.principalHeaders = options.principalHeaders;
     this.dedup = options.dedup;
+    this.fetchCache = options.fetchCache;
     this.visibilityKey = options.visibilityKey;
     this.now = options.now ?? Date.now;
-    this.fetcher = ((url: string, init: RequestInit & { headers?: Record<string, string> }) => {
+    this.fetcher = (async (url: string, init: RequestInit & { headers?: Record<string, string> }) => {
       const { [DEDUP_HEADER]: visibility, ...headers } = init.headers ?? {};
       // Node's own fetch keeps connections alive; a timeout bounds every subgraph fetch.
       const send = () => fetch(url, { ...init, headers, signal: AbortSignal.timeout(this.timeoutMs) });
-      if (visibility === undefined || !this.dedup) return send();
+      // The header is set only on query fetches of incoming query operations (see willSendRequest).
+      if (visibility === undefined) return send();
+      const body = String(init.body);
+      const dedup = this.dedup;
       // Keyed on the visibility, not on the headers: the signed principal header differs per request.
-      return this.dedup.fetch(this.name, fetchDedupKey(url, visibility, String(init.body)), send);
+      // With the fetch cache on, a fetch never joins one that began before an invalidation: it would store pre-write data.
+      const dedupKey = fetchDedupKey(url, visibility, body) + (this.fetchCache ? `\u0000${this.fetchCache.generation}` : '');
+      const load = dedup ? () => dedup.fetch(this.name, dedupKey, send) : send;
+      if (!this.fetchCache) return load();
+      const key = fetchCacheKey(this.name, visibility, body);
+      const hit = this.fetchCache.get(key);
+      if (hit !== undefined) {
+        subgraphFetchCacheTotal.inc({ subgraph: this.name, result: 'hit' });
+        // A new string per hit: every consumer parses (and may mutate) its own copy.
+        return answerOf(200, '', [['content-type', 'application/json; charset=utf-8']], url, hit);
+      }
+      subgraphFetchCacheTotal.inc({ subgraph: this.name, result: 'miss' });
+      const pending = this.fetchCache.begin(this.name, key, body);
+      const response = await load();
+      if (response.status !== 200) return response;
+      const text = await response.text();
+      pending.finish(text);
+      return answerOf(response.status, response.statusText, [...response.headers], response.url, text);
     }) as unknown as typeof this.fetcher;
   }
 
@@ -71,8 +96,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const idempotencyKey = (context as GatewayContext).idempotencyKey;
     if (idempotencyKey && MUTATION.test(request.query ?? '')) headers.set('idempotency-key', idempotencyKey);
     // Only fetches of incoming operations have a principal; health checks and schema loads do not.
-    if (this.dedup && this.visibilityKey && 'incomingRequestContext' in options) {
-      // Never merge a mutation, nor the fetches that follow one: their answers must see the write.
+    if ((this.dedup || this.fetchCache) && this.visibilityKey && 'incomingRequestContext' in options) {
+      // Never merge nor cache a mutation, nor the fetches that follow one: their answers must see the write.
       const mutation = options.incomingRequestContext.operation?.operation === 'mutation' || MUTATION.test(request.query ?? '');
       if (!mutation) headers.set(DEDUP_HEADER, encodeURIComponent(this.visibilityKey(options.context as GatewayContext)));
     }
@@ -107,4 +132,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       extensions: { code: 'BACKEND_UNAVAILABLE', serviceName: this.name, system: SYSTEM_OF_SUBGRAPH[this.name] },
     });
   }
+}
+
+/** A Response over an answer already read (the data source names `url` in its errors). */
+function answerOf(status: number, statusText: string, headers: [string, string][], url: string, body: string): Response {
+  const response = new Response(body, { status, statusText, headers });
+  Object.defineProperty(response, 'url', { value: url });
+  return response;
 }
