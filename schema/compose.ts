@@ -3,6 +3,7 @@ import { parse } from 'graphql';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { runOwnershipCheck } from './ownership-check.js';
 
 /** The five subgraphs and the URLs written into the supergraph (the `npm start` defaults). */
 export const SUBGRAPHS = [
@@ -29,6 +30,12 @@ export function composeSupergraph(): string {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // A mutation that writes a field its backend does not own must not reach the supergraph.
+  const problems = runOwnershipCheck(root);
+  if (problems.length > 0) {
+    console.error(`ownership check failed:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+    process.exit(1);
+  }
   const sdl = composeSupergraph();
   writeFileSync(join(root, 'schema', 'supergraph.graphql'), sdl);
   console.log(`schema/supergraph.graphql written (${sdl.length} bytes)`);
