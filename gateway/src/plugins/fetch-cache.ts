@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
+import { createInvalidationChannel, type InvalidationChannel } from './invalidation-channel.js';
 import { Counter } from 'prom-client';
 import { metricsRegistry } from '../../../subgraphs/shared/metrics/registry.js';
 
@@ -87,20 +86,6 @@ function needlesOf(tags: Iterable<string>): string[] | undefined {
   return needles;
 }
 
-/** The invalidation message on Redis: origin replica and tags. */
-interface InvalidationMessage {
-  o: string;
-  t: string[];
-}
-
-/** The pub/sub connections that carry invalidations between replicas. */
-interface RedisChannel {
-  publisher: Redis;
-  subscriber: Redis;
-  channel: string;
-  subscribed: Promise<boolean>;
-}
-
 /**
  * Cache of subgraph query fetch answers (an entity cache at the fetch level): each answer is kept
  * as long as the subgraph said its records stay fresh (`extensions.freshForMs`), never longer, and
@@ -113,8 +98,7 @@ export class FetchCache {
   readonly #entries: LRUCache<string, FetchEntry>;
   /** Invalidation sequence: a fetch that began before an invalidation stores nothing. */
   #sequence = 0;
-  readonly #origin = randomUUID();
-  readonly #redis?: RedisChannel;
+  readonly #channel: InvalidationChannel;
 
   constructor(options: FetchCacheOptions = {}) {
     const max = options.max ?? 5000;
@@ -127,7 +111,7 @@ export class FetchCache {
       maxSize,
       sizeCalculation: (entry, key) => entry.head.length + entry.body.length + key.length + 128,
     });
-    if (options.redisUrl !== undefined) this.#redis = this.#connect(options.redisUrl, options.redisChannel ?? 'c360:gateway:fetch-invalidate');
+    this.#channel = createInvalidationChannel(options.redisUrl, options.redisChannel ?? 'c360:gateway:fetch-invalidate', (tags) => this.#evict(tags));
   }
 
   /** Counts invalidations seen (here or from other replicas): fetches of different generations must not share an answer. */
@@ -179,26 +163,13 @@ export class FetchCache {
     const unique = [...new Set(tags)];
     if (unique.length === 0) return 0;
     const evicted = this.#evict(unique);
-    if (this.#redis) {
-      const message: InvalidationMessage = { o: this.#origin, t: unique };
-      // Without Redis the other replicas keep their copies until freshForMs runs out: that is the bound.
-      this.#redis.publisher.publish(this.#redis.channel, JSON.stringify(message)).catch(() => {});
-    }
+    this.#channel.publish(unique);
     return evicted;
   }
 
   /** Resolves true once the invalidation channel is subscribed (at once without Redis), false after `timeoutMs`. */
-  async ready(timeoutMs = 2000): Promise<boolean> {
-    if (!this.#redis) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    try {
-      return await Promise.race([this.#redis.subscribed, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  ready(timeoutMs = 2000): Promise<boolean> {
+    return this.#channel.ready(timeoutMs);
   }
 
   /** Empties the cache. */
@@ -208,9 +179,7 @@ export class FetchCache {
 
   /** Closes the Redis connections, if any. */
   async close(): Promise<void> {
-    if (!this.#redis) return;
-    this.#redis.publisher.disconnect();
-    this.#redis.subscriber.disconnect();
+    this.#channel.close();
   }
 
   #evict(tags: readonly string[]): number {
@@ -228,33 +197,6 @@ export class FetchCache {
     }
     for (const key of doomed) this.#entries.delete(key);
     return doomed.length;
-  }
-
-  #connect(url: string, channel: string): RedisChannel {
-    if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) throw new TypeError('redisUrl must be a redis:// or rediss:// URL');
-    const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2000);
-    // Same connection policy as the response cache: publishing never waits for a reconnection.
-    const publisher = new Redis(url, { retryStrategy, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1000 });
-    const subscriber = new Redis(url, { retryStrategy, maxRetriesPerRequest: null, connectTimeout: 1000 });
-    publisher.on('error', () => {});
-    subscriber.on('error', () => {});
-    subscriber.on('message', (from: string, text: string) => {
-      if (from !== channel) return;
-      let message: unknown;
-      try {
-        message = JSON.parse(text);
-      } catch {
-        return;
-      }
-      const { o, t } = (message ?? {}) as Partial<InvalidationMessage>;
-      if (typeof o !== 'string' || o === this.#origin || !Array.isArray(t)) return;
-      this.#evict(t.filter((tag): tag is string => typeof tag === 'string'));
-    });
-    const subscribed = subscriber.subscribe(channel).then(
-      () => true,
-      () => false,
-    );
-    return { publisher, subscriber, channel, subscribed };
   }
 }
 

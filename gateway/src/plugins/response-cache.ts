@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
+import { createInvalidationChannel, type InvalidationChannel } from './invalidation-channel.js';
 import { Counter } from 'prom-client';
 import { metricsRegistry } from '../../../subgraphs/shared/metrics/registry.js';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
@@ -108,20 +107,6 @@ export interface PendingResponse {
   finish(response: ResponseToStore | undefined): CachedResponse | undefined;
 }
 
-/** The invalidation message on Redis: origin replica and tags. */
-interface InvalidationMessage {
-  o: string;
-  t: string[];
-}
-
-/** The pub/sub connections that carry invalidations between replicas. */
-interface RedisChannel {
-  publisher: Redis;
-  subscriber: Redis;
-  channel: string;
-  subscribed: Promise<boolean>;
-}
-
 const WILDCARD = '*';
 
 function typeOfTag(tag: string): string {
@@ -160,8 +145,7 @@ export class ResponseCache {
   readonly #invalidatedAt: LRUCache<string, number>;
   /** Highest sequence forgotten by `#invalidatedAt`: misses older than it store nothing. */
   #forgottenSequence = 0;
-  readonly #origin = randomUUID();
-  readonly #redis?: RedisChannel;
+  readonly #channel: InvalidationChannel;
   readonly #entityTypes: ReadonlySet<string>;
 
   constructor(options: ResponseCacheOptions = {}) {
@@ -194,7 +178,7 @@ export class ResponseCache {
         if (reason === 'evict' && sequence > this.#forgottenSequence) this.#forgottenSequence = sequence;
       },
     });
-    if (options.redisUrl !== undefined) this.#redis = this.#connect(options.redisUrl, options.redisChannel ?? 'c360:gateway:response-invalidate');
+    this.#channel = createInvalidationChannel(options.redisUrl, options.redisChannel ?? 'c360:gateway:response-invalidate', (tags) => this.#evict(tags));
   }
 
   /** How many responses are cached. */
@@ -301,26 +285,13 @@ export class ResponseCache {
     const unique = [...new Set(tags)];
     if (unique.length === 0) return 0;
     const evicted = this.#evict(unique);
-    if (this.#redis) {
-      const message: InvalidationMessage = { o: this.#origin, t: unique };
-      // Without Redis the other replicas keep their copies until the TTL: the TTL is the bound.
-      this.#redis.publisher.publish(this.#redis.channel, JSON.stringify(message)).catch(() => {});
-    }
+    this.#channel.publish(unique);
     return evicted;
   }
 
   /** Resolves true once the invalidation channel is subscribed (true at once without Redis), false after `timeoutMs`. */
-  async ready(timeoutMs = 2000): Promise<boolean> {
-    if (!this.#redis) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    try {
-      return await Promise.race([this.#redis.subscribed, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  ready(timeoutMs = 2000): Promise<boolean> {
+    return this.#channel.ready(timeoutMs);
   }
 
   /** Empties the cache. */
@@ -330,9 +301,7 @@ export class ResponseCache {
 
   /** Closes the Redis connections, if any. */
   async close(): Promise<void> {
-    if (!this.#redis) return;
-    this.#redis.publisher.disconnect();
-    this.#redis.subscriber.disconnect();
+    this.#channel.close();
   }
 
   #store(key: string, response: ResponseToStore, since: number): CachedResponse | undefined {
@@ -406,35 +375,6 @@ export class ResponseCache {
     if (!keys) return;
     keys.delete(key);
     if (keys.size === 0) index.delete(name);
-  }
-
-  #connect(url: string, channel: string): RedisChannel {
-    if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) throw new TypeError('redisUrl must be a redis:// or rediss:// URL');
-    const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2000);
-    // Publishing never queues while Redis is away: a request must not wait for a reconnection.
-    const publisher = new Redis(url, { retryStrategy, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1000 });
-    // The subscriber queues its SUBSCRIBE, and ioredis subscribes again after each reconnection.
-    const subscriber = new Redis(url, { retryStrategy, maxRetriesPerRequest: null, connectTimeout: 1000 });
-    // Errors are expected while Redis is down; the cache goes on in process, bounded by TTLs.
-    publisher.on('error', () => {});
-    subscriber.on('error', () => {});
-    subscriber.on('message', (from: string, text: string) => {
-      if (from !== channel) return;
-      let message: unknown;
-      try {
-        message = JSON.parse(text);
-      } catch {
-        return;
-      }
-      const { o, t } = (message ?? {}) as Partial<InvalidationMessage>;
-      if (typeof o !== 'string' || o === this.#origin || !Array.isArray(t)) return;
-      this.#evict(t.filter((tag): tag is string => typeof tag === 'string'));
-    });
-    const subscribed = subscriber.subscribe(channel).then(
-      () => true,
-      () => false,
-    );
-    return { publisher, subscriber, channel, subscribed };
   }
 }
 

@@ -1,0 +1,73 @@
+import { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+
+/** Carries entity-tag invalidations between the gateway replicas (Redis pub/sub), or nowhere without Redis. */
+export interface InvalidationChannel {
+  /** Tells the other replicas; never waits for Redis and never throws. */
+  publish(tags: readonly string[]): void;
+  /** Resolves true once subscribed (at once without Redis), false after `timeoutMs`. */
+  ready(timeoutMs?: number): Promise<boolean>;
+  close(): void;
+}
+
+/** The message on Redis: origin replica and tags. */
+interface InvalidationMessage {
+  o: string;
+  t: string[];
+}
+
+/**
+ * Subscribes to `channel` on `url` and calls `onRemote` with the tags other replicas publish (a
+ * replica ignores its own messages). Without a URL, a channel that goes nowhere: the other
+ * replicas keep their copies until their own expiry, which is then the bound.
+ */
+export function createInvalidationChannel(url: string | undefined, channel: string, onRemote: (tags: string[]) => void): InvalidationChannel {
+  if (url === undefined) return { publish() {}, ready: async () => true, close() {} };
+  if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) throw new TypeError('redisUrl must be a redis:// or rediss:// URL');
+  const origin = randomUUID();
+  const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2000);
+  // Publishing never queues while Redis is away: a request must not wait for a reconnection.
+  const publisher = new Redis(url, { retryStrategy, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1000 });
+  // The subscriber queues its SUBSCRIBE, and ioredis subscribes again after each reconnection.
+  const subscriber = new Redis(url, { retryStrategy, maxRetriesPerRequest: null, connectTimeout: 1000 });
+  // Errors are expected while Redis is down; the caches go on in process, bounded by their TTLs.
+  publisher.on('error', () => {});
+  subscriber.on('error', () => {});
+  subscriber.on('message', (from: string, text: string) => {
+    if (from !== channel) return;
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return;
+    }
+    const { o, t } = (message ?? {}) as Partial<InvalidationMessage>;
+    if (typeof o !== 'string' || o === origin || !Array.isArray(t)) return;
+    onRemote(t.filter((tag): tag is string => typeof tag === 'string'));
+  });
+  const subscribed = subscriber.subscribe(channel).then(
+    () => true,
+    () => false,
+  );
+  return {
+    publish(tags) {
+      const message: InvalidationMessage = { o: origin, t: [...tags] };
+      publisher.publish(channel, JSON.stringify(message)).catch(() => {});
+    },
+    async ready(timeoutMs = 2000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      try {
+        return await Promise.race([subscribed, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close() {
+      publisher.disconnect();
+      subscriber.disconnect();
+    },
+  };
+}
