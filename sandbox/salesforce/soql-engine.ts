@@ -1,5 +1,6 @@
 import { isSalesforceId, toSalesforceId18 } from '../world/salesforce-id.js';
 import {
+  errorPosition,
   parseSoql,
   parseSosl,
   SoqlError,
@@ -55,26 +56,14 @@ export interface QueryOutcome {
 
 const FIELD_HINT = "If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.";
 
-function positionOf(source: string, pos: number): string {
-  let row = 1;
-  let col = 1;
-  for (let i = 0; i < pos && i < source.length; i++) {
-    if (source[i] === '\n') {
-      row++;
-      col = 1;
-    } else col++;
-  }
-  return `ERROR at Row:${row}:Column:${col}`;
-}
-
 function invalidField(source: string, pos: number, message: string): SoqlError {
-  return new SoqlError('INVALID_FIELD', `\n${source.slice(0, 200)}\n${positionOf(source, pos)}\n${message}`);
+  return new SoqlError('INVALID_FIELD', `\n${source.slice(0, 200)}\n${errorPosition(source, pos)}\n${message}`);
 }
 
 function resolveObject(name: string, source: string, pos: number): SfObject {
   const o = findSObject(name);
   if (!o) {
-    throw new SoqlError('INVALID_TYPE', `\n${source.slice(0, 200)}\n${positionOf(source, pos)}\nsObject type '${name}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`);
+    throw new SoqlError('INVALID_TYPE', `\n${source.slice(0, 200)}\n${errorPosition(source, pos)}\nsObject type '${name}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`);
   }
   return o;
 }
@@ -104,7 +93,7 @@ function bindValue(path: BoundPath, literal: Literal, source: string, now: Date)
   if (isIdType(f.type)) {
     if (literal.kind !== 'string') throw mismatch('id', true);
     if (!isSalesforceId(literal.value)) {
-      throw new SoqlError('INVALID_QUERY_FILTER_OPERATOR', `\n${source.slice(0, 200)}\n${positionOf(source, literal.pos)}\ninvalid ID field: ${literal.value}`);
+      throw new SoqlError('INVALID_QUERY_FILTER_OPERATOR', `\n${source.slice(0, 200)}\n${errorPosition(source, literal.pos)}\ninvalid ID field: ${literal.value}`);
     }
     return { kind: 'id', value: toSalesforceId18(literal.value) };
   }
@@ -316,7 +305,7 @@ export function bindFields(object: SfObject, refs: FieldRef[] | null, source: st
   for (const ref of refs) {
     const key = ref.path.join('.').toLowerCase();
     if (seen.has(key)) {
-      throw new SoqlError('MALFORMED_QUERY', `\n${source.slice(0, 200)}\n${positionOf(source, ref.pos)}\nduplicate field selected: ${ref.path.join('.')}`);
+      throw new SoqlError('MALFORMED_QUERY', `\n${source.slice(0, 200)}\n${errorPosition(source, ref.pos)}\nduplicate field selected: ${ref.path.join('.')}`);
     }
     seen.add(key);
     out.push(bindPath(object, ref, source));

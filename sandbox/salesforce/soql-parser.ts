@@ -109,7 +109,8 @@ const NUMBER_RE = /^-?\d+(\.\d+)?/;
 const IDENT_RE = /^[A-Za-z_][A-Za-z0-9_]*/;
 const DAY = 86_400_000;
 
-function where(source: string, pos: number): string {
+/** Salesforce's `ERROR at Row:R:Column:C` for an offset of a query. */
+export function errorPosition(source: string, pos: number): string {
   let row = 1;
   let col = 1;
   for (let i = 0; i < pos && i < source.length; i++) {
@@ -122,7 +123,7 @@ function where(source: string, pos: number): string {
 }
 
 function malformed(source: string, pos: number, detail: string): SoqlError {
-  return new SoqlError('MALFORMED_QUERY', `\n${source.slice(0, 200)}\n${where(source, pos)}\n${detail}`);
+  return new SoqlError('MALFORMED_QUERY', `\n${source.slice(0, 200)}\n${errorPosition(source, pos)}\n${detail}`);
 }
 
 /** Decodes a string literal's raw content (not inside LIKE). */
