@@ -4,66 +4,21 @@
  * archived products (a missing product would null the non-null OrderLine.product and, with it,
  * the whole list).
  */
-import { composeServices } from '@apollo/composition';
-import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
-import { startStandaloneServer } from '@apollo/server/standalone';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARCHIVED_PRODUCT_IDS } from '../../sandbox/odoo/index.js';
-import { READER, startOdooSandbox, type OdooTestSandbox } from '../shared/connectors/odoo/test-harness.js';
-import type { RunningSubgraph } from '../shared/server/create-subgraph-server.js';
-import { createStockSubgraph, STOCK_SCHEMA_PATH } from '../stock/index.js';
-import { createOrdersSubgraph, ORDERS_SCHEMA_PATH } from './index.js';
+import { startOdooFederation, type OdooFederation } from './federation-harness.js';
 
-/** The SDL without auth directives: @apollo/gateway refuses supergraphs linking the SECURITY features. */
-function withoutAuthDirectives(path: string) {
-  return parse(
-    readFileSync(path, 'utf8')
-      .replace(/@requiresScopes\(scopes: \[(\[[^\]]*\](, )?)+\]\)/g, '')
-      .replace(/@policy\(policies: \[(\[[^\]]*\](, )?)+\]\)/g, ''),
-  );
-}
-
-/** A stand-in for the accounts subgraph: the Customer entry point and key. */
-const ACCOUNTS_SDL = `
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])
-  type Query { customer(id: ID!): Customer }
-  type Customer @key(fields: "id") { id: ID! }
-`;
-
-let sandbox: OdooTestSandbox;
-const running: RunningSubgraph[] = [];
-let accounts: { url: string; stop(): Promise<void> };
-let gateway: ApolloServer;
+let federation: OdooFederation;
+let sandbox: OdooFederation['sandbox'];
+let gateway: OdooFederation['gateway'];
 
 beforeAll(async () => {
-  sandbox = await startOdooSandbox();
-  const deps = { odoo: sandbox.connector('jsonrpc'), authenticate: () => READER };
-  running.push(await (await createOrdersSubgraph(deps)).listen(0));
-  running.push(await (await createStockSubgraph(deps)).listen(0));
-  const accountsServer = new ApolloServer({
-    schema: buildSubgraphSchema({ typeDefs: parse(ACCOUNTS_SDL), resolvers: { Query: { customer: (_: unknown, { id }: { id: string }) => ({ id }) } } }),
-  });
-  const { url } = await startStandaloneServer(accountsServer, { listen: { port: 0, host: '127.0.0.1' } });
-  accounts = { url, stop: () => accountsServer.stop() };
-  const composed = composeServices([
-    { name: 'accounts', url: accounts.url, typeDefs: parse(ACCOUNTS_SDL) },
-    { name: 'orders', url: running[0]!.url, typeDefs: withoutAuthDirectives(ORDERS_SCHEMA_PATH) },
-    { name: 'stock', url: running[1]!.url, typeDefs: withoutAuthDirectives(STOCK_SCHEMA_PATH) },
-  ]);
-  if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join('\n'));
-  gateway = new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl: composed.supergraphSdl }) });
-  await gateway.start();
+  federation = await startOdooFederation({ invoices: false });
+  ({ sandbox, gateway } = federation);
 });
 
 afterAll(async () => {
-  await gateway?.stop();
-  await accounts?.stop();
-  for (const s of running) await s.close();
-  await sandbox?.close();
+  await federation?.close();
 });
 
 type Line = { product: { id: string; name: string } };

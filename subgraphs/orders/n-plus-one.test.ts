@@ -3,77 +3,23 @@
  * by a real federation gateway, costs the same number of Odoo calls for a customer with 30
  * orders as for one with 2.
  */
-import { composeServices } from '@apollo/composition';
-import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
-import { startStandaloneServer } from '@apollo/server/standalone';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSkeleton, WORLD_NOW } from '../../sandbox/world/skeleton.js';
-import { READER, startOdooSandbox, type OdooTestSandbox } from '../shared/connectors/odoo/test-harness.js';
-import type { RunningSubgraph } from '../shared/server/create-subgraph-server.js';
-import { createInvoicesSubgraph, INVOICES_SCHEMA_PATH } from '../invoices/index.js';
-import { createStockSubgraph, STOCK_SCHEMA_PATH } from '../stock/index.js';
-import { createOrdersSubgraph, ORDERS_SCHEMA_PATH } from './index.js';
+import { buildSkeleton } from '../../sandbox/world/skeleton.js';
+import { startOdooFederation, type OdooFederation } from './federation-harness.js';
 
 const world = buildSkeleton();
 
-/**
- * The subgraph SDL without its auth directives: @apollo/gateway refuses supergraphs that link
- * the SECURITY features, and authorization does not change what a plan costs.
- */
-function withoutAuthDirectives(path: string) {
-  const sdl = readFileSync(path, 'utf8')
-    .replace(/@requiresScopes\(scopes: \[(\[[^\]]*\](, )?)+\]\)/g, '')
-    .replace(/@policy\(policies: \[(\[[^\]]*\](, )?)+\]\)/g, '');
-  return parse(sdl);
-}
-
-/** A stand-in for the accounts subgraph: only the Customer entry point and key. */
-const ACCOUNTS_SDL = `
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])
-  type Query { customer(id: ID!): Customer }
-  type Customer @key(fields: "id") { id: ID! }
-`;
-
-let sandbox: OdooTestSandbox;
-const running: RunningSubgraph[] = [];
-let accounts: { url: string; stop(): Promise<void> };
-let gateway: ApolloServer;
+let federation: OdooFederation;
+let sandbox: OdooFederation['sandbox'];
+let gateway: OdooFederation['gateway'];
 
 beforeAll(async () => {
-  sandbox = await startOdooSandbox();
-  const odoo = sandbox.connector('jsonrpc');
-  await odoo.warehouses(); // authenticates outside the measured calls
-  const deps = { odoo, authenticate: () => READER };
-  running.push(await (await createOrdersSubgraph(deps)).listen(0));
-  running.push(await (await createStockSubgraph(deps)).listen(0));
-  running.push(await (await createInvoicesSubgraph({ ...deps, now: () => WORLD_NOW.getTime() })).listen(0));
-
-  const accountsServer = new ApolloServer({
-    schema: buildSubgraphSchema({ typeDefs: parse(ACCOUNTS_SDL), resolvers: { Query: { customer: (_: unknown, { id }: { id: string }) => ({ id }) } } }),
-  });
-  const { url } = await startStandaloneServer(accountsServer, { listen: { port: 0, host: '127.0.0.1' } });
-  accounts = { url, stop: () => accountsServer.stop() };
-
-  const composed = composeServices([
-    { name: 'accounts', url: accounts.url, typeDefs: parse(ACCOUNTS_SDL) },
-    { name: 'orders', url: running[0]!.url, typeDefs: withoutAuthDirectives(ORDERS_SCHEMA_PATH) },
-    { name: 'stock', url: running[1]!.url, typeDefs: withoutAuthDirectives(STOCK_SCHEMA_PATH) },
-    { name: 'invoices', url: running[2]!.url, typeDefs: withoutAuthDirectives(INVOICES_SCHEMA_PATH) },
-  ]);
-  if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join('\n'));
-  gateway = new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl: composed.supergraphSdl }) });
-  await gateway.start();
+  federation = await startOdooFederation({ invoices: true });
+  ({ sandbox, gateway } = federation);
 });
 
 afterAll(async () => {
-  await gateway?.stop();
-  await accounts?.stop();
-  for (const s of running) await s.close();
-  await sandbox?.close();
+  await federation?.close();
 });
 
 const VIEW = `query($id: ID!) { customer(id: $id) { id
