@@ -20,6 +20,7 @@ import { ALL_SCOPES } from '../subgraphs/shared/authz/roles.js';
 import { createJwtVerifier } from '../gateway/src/auth/jwt.js';
 import { applyPermissions } from '../subgraphs/shared/authz/permissions.js';
 import type { Ownership } from '../subgraphs/shared/ownership/ownership.js';
+import { salesforceOwnership } from '../subgraphs/shared/ownership/salesforce-ownership.js';
 import type { RunningSubgraph } from '../subgraphs/shared/server/create-subgraph-server.js';
 import { createAccountsSubgraph } from '../subgraphs/accounts/index.js';
 import { createOrdersSubgraph } from '../subgraphs/orders/index.js';
@@ -168,7 +169,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
       allowUnsignedForBenchmarks: authorizationOn ? options.allowUnsignedForBenchmarks : benchAdmin,
     });
     // Ownership answers come from Salesforce through the same record cache as the accounts subgraph.
-    const ownership: Ownership = { partnerIdsByAccountIds: (ids) => salesforce.partnerIdsByAccountIds(ids) };
+    const ownership: Ownership = salesforceOwnership(salesforce, caches.salesforce);
     const permissionsOn = authorizationOn && (options.subgraphPermissions ?? true);
     const wrapFor = (name: string) =>
       permissionsOn

@@ -1,17 +1,10 @@
 import DataLoader from 'dataloader';
 import type { RecordCache, RecordKey, RecordKind, StaleObserver } from '../shared/cache/record-cache.js';
+import { SALESFORCE_KINDS } from '../shared/connectors/salesforce/record-kinds.js';
 import { MAX_IDS_PER_QUERY, MAX_RETRIEVE_IDS, type SalesforceConnector } from '../shared/connectors/salesforce/connector.js';
 import type { SalesforceAccount, SalesforceContact, SalesforceUser } from '../shared/connectors/salesforce/records.js';
 
-/**
- * Cache kinds of Salesforce records. `@field` marks a list keyed by that field. Shared by name so
- * that every subgraph over Salesforce hits the same entries.
- */
-export const SALESFORCE_KINDS = {
-  account: { backend: 'salesforce', model: 'Account', cacheClass: 'profile' },
-  user: { backend: 'salesforce', model: 'User', cacheClass: 'profile' },
-  contactsByAccount: { backend: 'salesforce', model: 'Contact@AccountId', cacheClass: 'list' },
-} as const satisfies Record<string, RecordKind>;
+export { SALESFORCE_KINDS } from '../shared/connectors/salesforce/record-kinds.js';
 
 /** The loaders of one request; keys are 18-character ids. Each batch is one cache lookup whose misses are one connector call. */
 export interface AccountsLoaders {
