@@ -10,6 +10,7 @@ import type { Registry } from 'prom-client';
 import type { Principal } from '../../subgraphs/shared/authz/principal.js';
 import { readBody, sendJson, executeApollo, toHTTPGraphQLRequest } from '../../subgraphs/shared/server/apollo-http.js';
 import { listen } from '../../subgraphs/shared/server/listen.js';
+import { forbiddenErrors } from './auth/operation-filter.js';
 import type { GatewayContext } from './context.js';
 import { createFetchCache, type FetchCache, type FetchCacheOptions } from './plugins/fetch-cache.js';
 import { createFetchDedup, type FetchDedup } from './plugins/fetch-dedup.js';
@@ -293,7 +294,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       // Nothing the principal may see is left: answer the nulls and errors without planning.
       const empty: Record<string, unknown> = {};
       const data = options.auth.applyRemovedFields ? options.auth.applyRemovedFields(empty, entry.removed) : empty;
-      return sendJson(res, 200, { errors: entry.removed.map((r) => ({ message: r.message, path: r.path, extensions: { code: r.code } })), data });
+      return sendJson(res, 200, { errors: forbiddenErrors(entry.removed), data });
     }
     const removed = entry?.removed ?? [];
     if (entry && removed.length > 0) replaceQuery(request, entry.query);
@@ -393,7 +394,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     const tags = cacheable && responseCache && apiSchema && entry && body ? responseCache.tags(apiSchema, entry.document, operationName, body.data) : undefined;
     if (body && removed.length > 0) {
       if (body.data && options.auth.applyRemovedFields) body.data = options.auth.applyRemovedFields(body.data, removed);
-      body.errors = [...removed.map((r) => ({ message: r.message, path: r.path, extensions: { code: r.code } })), ...(body.errors ?? [])];
+      body.errors = [...forbiddenErrors(removed), ...(body.errors ?? [])];
       text = JSON.stringify(body);
     }
     delete headers['content-length'];

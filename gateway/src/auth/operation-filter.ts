@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   Kind,
   getNamedType,
@@ -7,12 +6,10 @@ import {
   isInterfaceType,
   isNonNullType,
   isObjectType,
-  print,
   visit,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
-  GraphQLError,
   type GraphQLCompositeType,
   type GraphQLFormattedError,
   type GraphQLSchema,
@@ -281,14 +278,4 @@ function overwriteNullAt(node: unknown, path: readonly string[], depth: number):
 /** The GraphQL errors for removed fields: `{ message, path, extensions: { code } }`. */
 export function forbiddenErrors(removed: readonly RemovedField[]): GraphQLFormattedError[] {
   return removed.map((r) => ({ message: r.message, path: [...r.path], extensions: { code: r.code } }));
-}
-
-/** The same errors as {@link forbiddenErrors}, as GraphQLError instances (for an executor's result). */
-export function removedFieldErrors(removed: readonly RemovedField[]): GraphQLError[] {
-  return removed.map((r) => new GraphQLError(r.message, { path: [...r.path], extensions: { code: r.code } }));
-}
-
-/** sha256 of the printed document: the query hash to plan a filtered document under (plans must not be shared with the unfiltered one). */
-export function documentHash(document: DocumentNode): string {
-  return createHash('sha256').update(print(document)).digest('hex');
 }
