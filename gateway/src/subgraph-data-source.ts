@@ -1,6 +1,9 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { Fetcher, FetcherHeaders, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
+import { STATUS_CODES } from 'node:http';
+import { httpHeaders, isOk, sharedHttpClient, type HttpAnswer, type HttpClient, type HttpHeaders } from '../../subgraphs/shared/http/client.js';
 import type { GatewayContext } from './context.js';
 import { fetchCacheKey, subgraphFetchCacheTotal, type FetchCache } from './plugins/fetch-cache.js';
 import { DEDUP_HEADER, fetchDedupKey, type FetchDedup } from './plugins/fetch-dedup.js';
@@ -30,12 +33,14 @@ export interface SubgraphDataSourceOptions {
   visibilityKey?(context: GatewayContext): string;
   /** Clock in epoch ms for freshness deadlines (default Date.now); the response cache must use the same one. */
   now?(): number;
+  /** HTTP client (default the process-wide keep-alive client). */
+  http?: HttpClient;
 }
 
 const MUTATION = /^\s*mutation\b/;
 
 /**
- * Sends subgraph fetches over keep-alive `fetch` with a timeout, forwards the signed principal
+ * Sends subgraph fetches over a keep-alive HTTP client with a timeout, forwards the signed principal
  * and the correlation id, and collects `extensions.stale`, `extensions.freshForMs` and
  * `extensions.invalidate` from subgraph answers.
  */
@@ -57,34 +62,41 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     this.fetchCache = options.fetchCache;
     this.visibilityKey = options.visibilityKey;
     this.now = options.now ?? Date.now;
-    this.fetcher = (async (url: string, init: RequestInit & { headers?: Record<string, string> }) => {
+    const http = options.http ?? sharedHttpClient();
+    const fetcher: Fetcher = async (url, init = {}) => {
       const { [DEDUP_HEADER]: visibility, ...headers } = init.headers ?? {};
-      // Node's own fetch keeps connections alive; a timeout bounds every subgraph fetch.
-      const send = () => fetch(url, { ...init, headers, signal: AbortSignal.timeout(this.timeoutMs) });
+      const body = String(init.body ?? '');
+      // A timeout bounds every subgraph fetch, the reading of the answer included.
+      const send = () => http(url, { method: init.method ?? 'POST', headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
       // The header is set only on query fetches of incoming query operations (see willSendRequest).
-      if (visibility === undefined) return send();
-      const body = String(init.body);
+      if (visibility === undefined) return new AnswerResponse(url, await send());
       const dedup = this.dedup;
       // Keyed on the visibility, not on the headers: the signed principal header differs per request.
       // With the fetch cache on, a fetch never joins one that began before an invalidation: it would store pre-write data.
       const dedupKey = fetchDedupKey(url, visibility, body) + (this.fetchCache ? `\u0000${this.fetchCache.generation}` : '');
       const load = dedup ? () => dedup.fetch(this.name, dedupKey, send) : send;
-      if (!this.fetchCache) return load();
+      if (!this.fetchCache) return new AnswerResponse(url, await load());
       const key = fetchCacheKey(this.name, visibility, body);
       const hit = this.fetchCache.get(key);
       if (hit !== undefined) {
         subgraphFetchCacheTotal.inc({ subgraph: this.name, result: 'hit' });
-        // A new string per hit: every consumer parses (and may mutate) its own copy.
-        return answerOf(200, '', [['content-type', 'application/json; charset=utf-8']], url, hit);
+        return new AnswerResponse(url, { status: 200, headers: JSON_HEADERS, body: hit });
       }
       subgraphFetchCacheTotal.inc({ subgraph: this.name, result: 'miss' });
       const pending = this.fetchCache.begin(this.name, key, body);
-      const response = await load();
-      if (response.status !== 200) return response;
-      const text = await response.text();
-      pending.finish(text);
-      return answerOf(response.status, response.statusText, [...response.headers], response.url, text);
-    }) as unknown as typeof this.fetcher;
+      const answer = await load();
+      if (answer.status !== 200) return new AnswerResponse(url, answer);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(answer.body);
+      } catch {
+        return new AnswerResponse(url, answer);
+      }
+      // Stored (copied) before the gateway gets the parsed answer, which it merges into (mutates).
+      pending.finish(parsed);
+      return new AnswerResponse(url, answer, parsed);
+    };
+    this.fetcher = fetcher;
   }
 
   override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -134,9 +146,102 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 }
 
-/** A Response over an answer already read (the data source names `url` in its errors). */
-function answerOf(status: number, statusText: string, headers: [string, string][], url: string, body: string): Response {
-  const response = new Response(body, { status, statusText, headers });
-  Object.defineProperty(response, 'url', { value: url });
-  return response;
+const JSON_HEADERS = httpHeaders({ 'content-type': 'application/json; charset=utf-8' });
+
+/**
+ * What the data source reads of a fetch answer (`@apollo/utils.fetcher`'s FetcherResponse) over
+ * an answer already read whole, without a WHATWG Response. `json()` hands out the parsed answer
+ * when the fetcher already parsed it (once), else parses the body.
+ */
+class AnswerResponse implements FetcherResponse {
+  readonly redirected = false;
+  readonly headers: FetcherHeaders;
+  #bodyUsed = false;
+  readonly #answer: HttpAnswer;
+  #parsed: unknown;
+
+  constructor(
+    readonly url: string,
+    answer: HttpAnswer,
+    parsed?: unknown,
+  ) {
+    this.#answer = answer;
+    this.#parsed = parsed;
+    this.headers = new AnswerHeaders(answer.headers);
+  }
+
+  get status(): number {
+    return this.#answer.status;
+  }
+  get ok(): boolean {
+    return isOk(this.#answer);
+  }
+  get statusText(): string {
+    return STATUS_CODES[this.#answer.status] ?? '';
+  }
+  get bodyUsed(): boolean {
+    return this.#bodyUsed;
+  }
+
+  async text(): Promise<string> {
+    this.#use();
+    return this.#answer.body;
+  }
+
+  async json(): Promise<unknown> {
+    this.#use();
+    const parsed = this.#parsed;
+    this.#parsed = undefined;
+    return parsed !== undefined ? parsed : JSON.parse(this.#answer.body);
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    this.#use();
+    return new TextEncoder().encode(this.#answer.body).buffer as ArrayBuffer;
+  }
+
+  clone(): FetcherResponse {
+    if (this.#bodyUsed) throw new TypeError('body already read');
+    return new AnswerResponse(this.url, this.#answer);
+  }
+
+  #use(): void {
+    if (this.#bodyUsed) throw new TypeError('body already read');
+    this.#bodyUsed = true;
+  }
+}
+
+/** Read-only FetcherHeaders over an answer's headers. */
+class AnswerHeaders implements FetcherHeaders {
+  readonly #headers: HttpHeaders;
+  constructor(headers: HttpHeaders) {
+    this.#headers = headers;
+  }
+  get(name: string): string | null {
+    return this.#headers.get(name);
+  }
+  has(name: string): boolean {
+    return this.#headers.get(name) !== null;
+  }
+  append(): void {
+    throw new TypeError('the headers of a subgraph answer are read-only');
+  }
+  set(): void {
+    throw new TypeError('the headers of a subgraph answer are read-only');
+  }
+  delete(): void {
+    throw new TypeError('the headers of a subgraph answer are read-only');
+  }
+  entries(): IterableIterator<[string, string]> {
+    return this.#headers.entries()[Symbol.iterator]();
+  }
+  keys(): IterableIterator<string> {
+    return this.#headers.entries().map(([name]) => name)[Symbol.iterator]();
+  }
+  values(): IterableIterator<string> {
+    return this.#headers.entries().map(([, value]) => value)[Symbol.iterator]();
+  }
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries();
+  }
 }

@@ -20,6 +20,7 @@ import { graphql, startOdooSandbox, writeOperations, type GraphQLResult, type Od
 import { createAuditLog, readAuditLog, type AuditLog } from '../shared/mutations/audit-log.js';
 import { createIdempotencyStore } from '../shared/mutations/idempotency.js';
 import { createMutationRunner, type MutationRunner } from '../shared/mutations/run-mutation.js';
+import { sharedHttpClient, type HttpClient } from '../shared/http/client.js';
 import type { Ownership } from '../shared/ownership/ownership.js';
 import type { RunningSubgraph } from '../shared/server/create-subgraph-server.js';
 import { createOrdersSubgraph } from './index.js';
@@ -172,17 +173,17 @@ describe('placeOrder', () => {
   it('answers BACKEND_UNAVAILABLE when the create times out, and the retry with the key returns the committed order', async () => {
     // A connector that times out after 300 ms; the sandbox delays the create (only) by 600 ms, then commits it.
     let armed = true;
-    const slowCreate: typeof fetch = async (url, init) => {
-      const slow = armed && typeof init?.body === 'string' && init.body.includes('"sale.order","create"');
-      if (!slow) return fetch(url, init);
+    const slowCreate: HttpClient = async (url, init) => {
+      const slow = armed && typeof init.body === 'string' && init.body.includes('"sale.order","create"');
+      if (!slow) return sharedHttpClient()(url, init);
       armed = false;
       odooSandbox.setFaults({ latencyMs: 600 });
-      const answer = fetch(url, init);
+      const answer = sharedHttpClient()(url, init);
       // The sandbox reads the faults when the request arrives; later calls (the lookup) run at full speed.
       setTimeout(() => odooSandbox.setFaults({}), 50);
       return answer;
     };
-    const odoo = odooSandbox.connector('jsonrpc', { timeoutMs: 300, fetch: slowCreate });
+    const odoo = odooSandbox.connector('jsonrpc', { timeoutMs: 300, http: slowCreate });
     await odoo.warehouses();
     const slow = await (await createOrdersSubgraph({ odoo, cache, authenticate: () => principal, mutations: { runner } })).listen(0);
     try {

@@ -3,8 +3,9 @@ import { createFetchCache, fetchCacheKey, storableAnswer } from './fetch-cache.j
 
 const BODY = JSON.stringify({ query: '{ _entities(representations: $r) { ... on Order { id } } }', variables: { r: [{ __typename: 'Order', id: '42' }] } });
 
-function answer(extensions: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ data: { _entities: [{ id: '42', status: 'open' }] }, ...extra, extensions });
+/** A subgraph answer as the data source parsed it. */
+function parsed(extensions: Record<string, unknown>, extra: Record<string, unknown> = {}): unknown {
+  return { data: { _entities: [{ id: '42', status: 'open' }] }, ...extra, extensions };
 }
 
 function clock(start = 1_000_000) {
@@ -24,14 +25,14 @@ describe('fetch cache key', () => {
 
 describe('store rules', () => {
   it('stores only answers without errors, stale records or invalidations, with freshForMs > 0', () => {
-    expect(storableAnswer(answer({ freshForMs: 5000 }))).toBeDefined();
-    expect(storableAnswer(answer({}))).toBeUndefined();
-    expect(storableAnswer(answer({ freshForMs: 0 }))).toBeUndefined();
-    expect(storableAnswer(answer({ freshForMs: -1 }))).toBeUndefined();
-    expect(storableAnswer(answer({ freshForMs: 5000 }, { errors: [{ message: 'boom' }] }))).toBeUndefined();
-    expect(storableAnswer(answer({ freshForMs: 5000, stale: [{ key: 'x' }] }))).toBeUndefined();
-    expect(storableAnswer(answer({ freshForMs: 5000, invalidate: ['Order:42'] }))).toBeUndefined();
-    expect(storableAnswer('not json')).toBeUndefined();
+    expect(storableAnswer(parsed({ freshForMs: 5000 }))).toBeDefined();
+    expect(storableAnswer(parsed({}))).toBeUndefined();
+    expect(storableAnswer(parsed({ freshForMs: 0 }))).toBeUndefined();
+    expect(storableAnswer(parsed({ freshForMs: -1 }))).toBeUndefined();
+    expect(storableAnswer(parsed({ freshForMs: 5000 }, { errors: [{ message: 'boom' }] }))).toBeUndefined();
+    expect(storableAnswer(parsed({ freshForMs: 5000, stale: [{ key: 'x' }] }))).toBeUndefined();
+    expect(storableAnswer(parsed({ freshForMs: 5000, invalidate: ['Order:42'] }))).toBeUndefined();
+    expect(storableAnswer('not an object')).toBeUndefined();
   });
 
   it('refuses a fetch that began before an invalidation', () => {
@@ -41,13 +42,13 @@ describe('store rules', () => {
     const generation = cache.generation;
     cache.invalidate(['Product:999']);
     expect(cache.generation).toBeGreaterThan(generation);
-    expect(pending.finish(answer({ freshForMs: 5000 }))).toBe(false);
+    expect(pending.finish(parsed({ freshForMs: 5000 }))).toBe(false);
     expect(cache.get(key)).toBeUndefined();
   });
 
   it('stays within maxSizeBytes', () => {
     const cache = createFetchCache({ maxSizeBytes: 2000 });
-    for (let i = 0; i < 20; i++) cache.begin('orders', `k${i}`, BODY).finish(answer({ freshForMs: 5000 }));
+    for (let i = 0; i < 20; i++) cache.begin('orders', `k${i}`, BODY).finish(parsed({ freshForMs: 5000 }));
     expect(cache.size).toBeGreaterThan(0);
     expect(cache.size).toBeLessThan(20);
   });
@@ -58,7 +59,7 @@ describe('expiry from freshForMs', () => {
     const time = clock();
     const cache = createFetchCache({ now: time.now });
     const key = fetchCacheKey('stock', 'v', BODY);
-    expect(cache.begin('stock', key, BODY).finish(answer({ freshForMs: 5000, cost: 3 }))).toBe(true);
+    expect(cache.begin('stock', key, BODY).finish(parsed({ freshForMs: 5000, cost: 3 }))).toBe(true);
     const first = JSON.parse(cache.get(key)!);
     expect(first.data._entities[0].status).toBe('open');
     expect(first.extensions).toEqual({ cost: 3, freshForMs: 5000 });
@@ -77,9 +78,9 @@ describe('invalidation by id text', () => {
     const byAnswer = fetchCacheKey('orders', 'v', otherBody);
     const unrelatedBody = JSON.stringify({ query: '{ product(id: $id) { id } }', variables: { id: '7' } });
     const unrelated = fetchCacheKey('stock', 'v', unrelatedBody);
-    cache.begin('orders', byBody, BODY).finish(JSON.stringify({ data: { x: 1 }, extensions: { freshForMs: 9000 } }));
-    cache.begin('orders', byAnswer, otherBody).finish(answer({ freshForMs: 9000 }));
-    cache.begin('stock', unrelated, unrelatedBody).finish(JSON.stringify({ data: { product: { id: '7', qty: 420 } }, extensions: { freshForMs: 9000 } }));
+    cache.begin('orders', byBody, BODY).finish(({ data: { x: 1 }, extensions: { freshForMs: 9000 } }));
+    cache.begin('orders', byAnswer, otherBody).finish(parsed({ freshForMs: 9000 }));
+    cache.begin('stock', unrelated, unrelatedBody).finish(({ data: { product: { id: '7', qty: 420 } }, extensions: { freshForMs: 9000 } }));
     expect(cache.invalidate(['Order:42'])).toBe(2);
     expect(cache.get(byBody)).toBeUndefined();
     expect(cache.get(byAnswer)).toBeUndefined();
@@ -93,7 +94,7 @@ describe('copies', () => {
   it('gives every hit its own copy', () => {
     const cache = createFetchCache();
     const key = fetchCacheKey('orders', 'v', BODY);
-    cache.begin('orders', key, BODY).finish(answer({ freshForMs: 5000 }));
+    cache.begin('orders', key, BODY).finish(parsed({ freshForMs: 5000 }));
     const a = JSON.parse(cache.get(key)!);
     a.data._entities[0].status = 'mutated';
     expect(JSON.parse(cache.get(key)!).data._entities[0].status).toBe('open');

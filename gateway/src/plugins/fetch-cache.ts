@@ -41,8 +41,11 @@ const TAIL = '}}';
 
 /** A pending store: offered once the answer is read; refused when an invalidation came in between. */
 export interface PendingFetch {
-  /** Stores the answer when it may be stored; returns whether it was. */
-  finish(answer: string): boolean;
+  /**
+   * Stores the answer (parsed from JSON) when it may be stored; returns whether it was. The
+   * answer is copied at once: the caller may hand it on to be mutated.
+   */
+  finish(answer: unknown): boolean;
 }
 
 /** The key of one subgraph fetch: subgraph, what the principal may see, exact body (query, variables). */
@@ -51,16 +54,10 @@ export function fetchCacheKey(subgraph: string, visibilityKey: string, body: str
 }
 
 /**
- * The answer in its stored form when it may be cached: no errors, no `extensions.stale`, no
- * `extensions.invalidate`, and `extensions.freshForMs` > 0. Else undefined.
+ * The answer (parsed from JSON) in its stored form when it may be cached: no errors, no
+ * `extensions.stale`, no `extensions.invalidate`, and `extensions.freshForMs` > 0. Else undefined.
  */
-export function storableAnswer(text: string): { head: string; freshForMs: number } | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+export function storableAnswer(parsed: unknown): { head: string; freshForMs: number } | undefined {
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
   const { extensions, ...rest } = parsed as { errors?: unknown; extensions?: Record<string, unknown> };
   if ((rest.errors !== undefined && !(Array.isArray(rest.errors) && rest.errors.length === 0)) || !extensions || typeof extensions !== 'object') return undefined;

@@ -1,4 +1,5 @@
 import { Counter } from 'prom-client';
+import type { HttpAnswer } from '../../../subgraphs/shared/http/client.js';
 import { metricsRegistry } from '../../../subgraphs/shared/metrics/registry.js';
 
 /** Subgraph fetches that joined an identical fetch already in flight instead of sending their own. */
@@ -15,22 +16,14 @@ export const subgraphFetchDedupTotal = new Counter({
  */
 export const DEDUP_HEADER = 'x-gateway-dedup-visibility';
 
-/** One subgraph answer read to the end, so that every waiter can build its own Response from it. */
-interface BufferedResponse {
-  status: number;
-  statusText: string;
-  headers: [string, string][];
-  url: string;
-  body: string;
-}
-
 /** Merges identical subgraph fetches that are in flight at the same time. */
 export interface FetchDedup {
   /**
    * Answers `load()` for `key`; a second call with the same key while the first is in flight waits
-   * for it instead of calling `load`. Every caller gets its own Response (its own body to parse).
+   * for it instead of calling `load`. Every caller gets the same answer, read to the end: its body
+   * is a string, so each caller parses (and may mutate) its own copy.
    */
-  fetch(subgraph: string, key: string, load: () => Promise<Response>): Promise<Response>;
+  fetch(subgraph: string, key: string, load: () => Promise<HttpAnswer>): Promise<HttpAnswer>;
   /** How many distinct fetches are in flight. */
   readonly inFlight: number;
 }
@@ -40,38 +33,20 @@ export function fetchDedupKey(url: string, visibilityKey: string, body: string):
   return `${url}\u0000${visibilityKey}\u0000${body}`;
 }
 
-const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
-
-function responseOf(buffered: BufferedResponse): Response {
-  const response = new Response(NULL_BODY_STATUS.has(buffered.status) ? null : buffered.body, {
-    status: buffered.status,
-    statusText: buffered.statusText,
-    headers: buffered.headers,
-  });
-  // A constructed Response has an empty url; error messages of the data source name it.
-  Object.defineProperty(response, 'url', { value: buffered.url });
-  return response;
-}
-
 /**
  * Creates the in-flight deduplication of subgraph fetches. Only fetches in flight are merged:
  * nothing is kept once a fetch settles (caching answers is the response cache's job), so a
  * plain map of promises is all the state there is.
  */
 export function createFetchDedup(): FetchDedup {
-  const inFlight = new Map<string, Promise<BufferedResponse>>();
+  const inFlight = new Map<string, Promise<HttpAnswer>>();
   return {
     async fetch(subgraph, key, load) {
       let shared = inFlight.get(key);
       if (shared) {
         subgraphFetchDedupTotal.inc({ subgraph });
       } else {
-        shared = (async () => {
-          const response = await load();
-          // Read the body inside the leader so that the timeout of `load` covers it and waiters never race for one stream.
-          const body = await response.text();
-          return { status: response.status, statusText: response.statusText, headers: [...response.headers], url: response.url, body };
-        })();
+        shared = load();
         inFlight.set(key, shared);
         // Settled fetches leave the map at once: a later identical fetch must see fresh data.
         const forget = () => {
@@ -79,7 +54,7 @@ export function createFetchDedup(): FetchDedup {
         };
         shared.then(forget, forget);
       }
-      return responseOf(await shared);
+      return shared;
     },
     get inFlight() {
       return inFlight.size;

@@ -1,4 +1,5 @@
 import { BackendError } from '../../errors.js';
+import { sharedHttpClient, type HttpClient } from '../../http/client.js';
 import { createResilience, type Resilience } from '../resilience.js';
 import { checkFieldName, domainFor, type Domain } from './domain.js';
 import {
@@ -42,8 +43,8 @@ export interface OdooConnectorOptions {
   timeoutMs?: number;
   /** Extra attempts for reads on transient errors (default 2). */
   readRetries?: number;
-  /** fetch implementation (default the global, keep-alive fetch). */
-  fetch?: typeof fetch;
+  /** HTTP client (default the process-wide keep-alive client). */
+  http?: HttpClient;
 }
 
 /** A sales order to create (lines by product id). */
@@ -162,7 +163,7 @@ function checkOptions(options: OdooConnectorOptions): void {
 export function createOdooConnector(options: OdooConnectorOptions): OdooConnector {
   checkOptions(options);
   const refField = checkFieldName(options.partnerRefField ?? 'ref', 'odoo partnerRefField');
-  const transportOptions = { url: options.url.replace(/\/+$/, ''), db: options.db, login: options.login, apiKey: options.apiKey, fetch: options.fetch ?? globalThis.fetch };
+  const transportOptions = { url: options.url.replace(/\/+$/, ''), db: options.db, login: options.login, apiKey: options.apiKey, http: options.http ?? sharedHttpClient() };
   const transport: OdooTransport = options.protocol === 'json2' ? createJson2Transport(transportOptions) : createJsonRpcTransport(transportOptions);
   const resilience: Resilience = createResilience({ backend: 'odoo', timeoutMs: options.timeoutMs, readRetries: options.readRetries });
   const partnerFields = [...new Set([...PARTNER_FIELDS, 'ref', refField])];

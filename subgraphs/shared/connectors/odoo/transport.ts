@@ -1,4 +1,5 @@
 import { BackendError } from '../../errors.js';
+import { isOk, type HttpAnswer, type HttpClient } from '../../http/client.js';
 import { recordBackendCall } from '../../metrics/backend-metrics.js';
 import { networkError } from '../resilience.js';
 import { fromHttpError, fromJsonRpcError, isSessionExpired } from './wire-errors.js';
@@ -20,13 +21,13 @@ export interface TransportOptions {
   db: string;
   login: string;
   apiKey: string;
-  fetch: typeof fetch;
+  http: HttpClient;
 }
 
 const JSON_HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json' };
 
-async function readBody(res: Response): Promise<unknown> {
-  const text = await res.text();
+function readBody(res: HttpAnswer): unknown {
+  const text = res.body;
   if (text.length === 0) return undefined;
   try {
     return JSON.parse(text) as unknown;
@@ -48,10 +49,9 @@ async function measured<T>(model: string, method: string, exchange: () => Promis
   }
 }
 
-async function post(options: TransportOptions, path: string, body: unknown, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
+async function post(options: TransportOptions, path: string, body: unknown, headers: Record<string, string>, signal?: AbortSignal): Promise<HttpAnswer> {
   try {
-    // Node's fetch (undici) keeps connections alive and pools them per origin.
-    return await options.fetch(`${options.url}${path}`, { method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body), signal });
+    return await options.http(`${options.url}${path}`, { method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body), signal });
   } catch (err) {
     throw networkError('odoo', err);
   }
@@ -70,10 +70,8 @@ export function createJsonRpcTransport(options: TransportOptions): OdooTransport
 
   const exchange = async <T>(service: string, method: string, args: unknown[], signal?: AbortSignal): Promise<T> => {
     const res = await post(options, '/jsonrpc', { jsonrpc: '2.0', method: 'call', params: { service, method, args }, id: nextId++ }, {}, signal);
-    const body = await readBody(res).catch((err: unknown) => {
-      throw networkError('odoo', err);
-    });
-    if (!res.ok) throw fromHttpError(res.status, body, res.headers.get('retry-after'));
+    const body = readBody(res);
+    if (!isOk(res)) throw fromHttpError(res.status, body, res.headers.get('retry-after'));
     if (!body || typeof body !== 'object') {
       throw new BackendError({ backend: 'odoo', code: 'INTERNAL', status: res.status, message: 'odoo: JSON-RPC answer is not a JSON object', retryable: false });
     }
@@ -156,10 +154,8 @@ export function createJson2Transport(options: TransportOptions): OdooTransport {
       const named = toNamedArguments(method, args, kwargs);
       return measured(model, method, async () => {
         const res = await post(options, path, named, headers, signal);
-        const body = await readBody(res).catch((err: unknown) => {
-          throw networkError('odoo', err);
-        });
-        if (!res.ok) throw fromHttpError(res.status, body, res.headers.get('retry-after'));
+        const body = readBody(res);
+        if (!isOk(res)) throw fromHttpError(res.status, body, res.headers.get('retry-after'));
         return body as T;
       });
     },

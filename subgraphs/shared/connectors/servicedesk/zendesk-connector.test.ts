@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../../../sandbox/common/server.js';
 import { createZendeskSandbox, ZENDESK_ORDER_NUMBER_FIELD_ID, ZENDESK_SANDBOX_EMAIL, ZENDESK_SANDBOX_OAUTH_TOKEN, ZENDESK_SANDBOX_TOKEN } from '../../../../sandbox/zendesk/index.js';
 import { isBackendError, type BackendError } from '../../errors.js';
+import { sharedHttpClient, type HttpClient } from '../../http/client.js';
 import { createZendeskConnector, DEFAULT_ORDER_NUMBER_FIELD_ID, type ZendeskConnectorOptions } from './index.js';
 
 const caught = async (promise: Promise<unknown>): Promise<BackendError> => {
@@ -72,17 +73,17 @@ describe('Zendesk connector against the sandbox', () => {
   it('commentsByTicketIds: one call per ticket with bounded concurrency', async () => {
     let inFlight = 0;
     let peak = 0;
-    const counting: typeof fetch = async (input, init) => {
+    const counting: HttpClient = async (input, init) => {
       inFlight++;
       peak = Math.max(peak, inFlight);
       try {
-        return await fetch(input, init);
+        return await sharedHttpClient()(input, init);
       } finally {
         inFlight--;
       }
     };
     const ids = Array.from({ length: 12 }, (_, i) => 10001 + i);
-    const comments = await connect({ fetch: counting, concurrency: 3 }).commentsByTicketIds([...ids, 99999999]);
+    const comments = await connect({ http: counting, concurrency: 3 }).commentsByTicketIds([...ids, 99999999]);
     expect(comments.size).toBe(12);
     for (const id of ids) expect(comments.get(id)).toEqual(world().commentsOf(id));
     expect(peak).toBeLessThanOrEqual(3);
@@ -168,11 +169,11 @@ describe('Zendesk connector against the sandbox', () => {
   it('maps down (503) to UNAVAILABLE after retrying the read', async () => {
     running.setFaults({ down: true });
     let calls = 0;
-    const counting: typeof fetch = (input, init) => {
+    const counting: HttpClient = (input, init) => {
       calls++;
-      return fetch(input, init);
+      return sharedHttpClient()(input, init);
     };
-    const err = await caught(connect({ fetch: counting }).ticketsByIds([10001]));
+    const err = await caught(connect({ http: counting }).ticketsByIds([10001]));
     expect(err).toMatchObject({ backend: 'servicedesk', code: 'UNAVAILABLE', status: 503 });
     expect(calls).toBe(3);
   });
@@ -180,11 +181,11 @@ describe('Zendesk connector against the sandbox', () => {
   it('never retries a write without an idempotency key', async () => {
     running.setFaults({ down: true });
     let calls = 0;
-    const counting: typeof fetch = (input, init) => {
+    const counting: HttpClient = (input, init) => {
       calls++;
-      return fetch(input, init);
+      return sharedHttpClient()(input, init);
     };
-    const err = await caught(connect({ fetch: counting }).createTicket({ subject: 's', body: 'b' }));
+    const err = await caught(connect({ http: counting }).createTicket({ subject: 's', body: 'b' }));
     expect(err.code).toBe('UNAVAILABLE');
     expect(calls).toBe(1);
   });

@@ -1,5 +1,6 @@
 import { BackendError } from '../../errors.js';
 import { recordBackendCall } from '../../metrics/backend-metrics.js';
+import { isOk, sharedHttpClient, type HttpAnswer, type HttpClient, type HttpHeaders } from '../../http/client.js';
 import { createResilience, networkError, type Resilience } from '../resilience.js';
 import { zendeskCallLabel } from './call-label.js';
 import type {
@@ -28,8 +29,8 @@ export interface ZendeskConnectorOptions {
   oauthToken?: string;
   /** Per-attempt timeout in milliseconds (default 5000). */
   timeoutMs?: number;
-  /** Transport; the global fetch keeps connections alive by default. */
-  fetch?: typeof fetch;
+  /** HTTP client (default the process-wide keep-alive client). */
+  http?: HttpClient;
   /** Id of the ticket field holding the order number (default DEFAULT_ORDER_NUMBER_FIELD_ID). */
   orderNumberFieldId?: number;
   /** Calls run at once for per-record endpoints (comments, organization ticket lists); default 6. */
@@ -106,7 +107,7 @@ export function createZendeskConnector(options: ZendeskConnectorOptions): Servic
   if (!Number.isSafeInteger(orderNumberFieldId) || orderNumberFieldId <= 0) throw new TypeError(`servicedesk orderNumberFieldId must be a positive integer, got ${orderNumberFieldId}`);
   const concurrency = options.concurrency ?? 6;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`servicedesk concurrency must be a positive integer, got ${concurrency}`);
-  const fetchImpl = options.fetch ?? fetch;
+  const httpClient = options.http ?? sharedHttpClient();
   const resilience = options.resilience ?? createResilience({ backend: 'servicedesk', timeoutMs: options.timeoutMs, readRetries: options.readRetries });
 
   /**
@@ -120,7 +121,7 @@ export function createZendeskConnector(options: ZendeskConnectorOptions): Servic
     signal: AbortSignal,
     body?: unknown,
     headers: Record<string, string> = {},
-    onHeaders?: (headers: Headers) => void,
+    onHeaders?: (headers: HttpHeaders) => void,
   ): Promise<T> => {
     const { resource, operation } = zendeskCallLabel(method, path);
     const started = performance.now();
@@ -139,14 +140,14 @@ export function createZendeskConnector(options: ZendeskConnectorOptions): Servic
     signal: AbortSignal,
     body?: unknown,
     headers: Record<string, string> = {},
-    onHeaders?: (headers: Headers) => void,
+    onHeaders?: (headers: HttpHeaders) => void,
   ): Promise<T> => {
     const url = new URL(`${apiBase}${path}`);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
     const operation = `${method} ${path.replace(/\/\d+/g, '/{id}')}`;
-    let res: Response;
+    let res: HttpAnswer;
     try {
-      res = await fetchImpl(url, {
+      res = await httpClient(url, {
         method,
         headers: { authorization, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -155,10 +156,8 @@ export function createZendeskConnector(options: ZendeskConnectorOptions): Servic
     } catch (err) {
       throw networkError('servicedesk', err);
     }
-    const text = await res.text().catch((err: unknown) => {
-      throw networkError('servicedesk', err);
-    });
-    if (!res.ok) throw zendeskError(res.status, res.headers, text, operation);
+    const text = res.body;
+    if (!isOk(res)) throw zendeskError(res.status, res.headers, text, operation);
     onHeaders?.(res.headers);
     try {
       return JSON.parse(text) as T;

@@ -1,4 +1,5 @@
 import { BackendError } from '../../errors.js';
+import type { HttpHeaders } from '../../http/client.js';
 
 /** Seconds to wait from a Retry-After header (delta-seconds or an HTTP date); undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | null, nowMs = Date.now()): number | undefined {
@@ -32,7 +33,7 @@ function describeDetails(details: unknown): string {
  * The one mapping from Zendesk's wire errors to BackendError. `operation` names the call
  * (`GET /tickets/show_many`) for the message; it never contains credentials.
  */
-export function zendeskError(status: number, headers: Headers, bodyText: string, operation: string): BackendError {
+export function zendeskError(status: number, headers: HttpHeaders, bodyText: string, operation: string): BackendError {
   let body: ZendeskErrorBody = {};
   try {
     const parsed = JSON.parse(bodyText) as unknown;
