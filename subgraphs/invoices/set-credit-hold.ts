@@ -1,6 +1,6 @@
 import type { RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
-import { invalidateRecords } from '../shared/connectors/odoo/cached-loader.js';
+import { invalidateRecords } from '../shared/cache/cached-loader.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooPartner } from '../shared/connectors/odoo/records.js';
 import { isSalesforceId } from '../shared/connectors/salesforce/salesforce-id.js';

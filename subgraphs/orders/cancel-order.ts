@@ -1,4 +1,4 @@
-import { invalidateRecords } from '../shared/connectors/odoo/cached-loader.js';
+import { invalidateRecords } from '../shared/cache/cached-loader.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooSaleOrder } from '../shared/connectors/odoo/records.js';
 import { codedError, ErrorCode } from '../shared/errors-graphql.js';

@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
 import type { RecordCache, StaleObserver } from '../shared/cache/record-cache.js';
-import { createCachedLoader, monotonicNow, primeRecords } from '../shared/connectors/odoo/cached-loader.js';
+import { createCachedLoader, monotonicNow, primeRecords } from '../shared/cache/cached-loader.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooOrderLine, OdooPartner, OdooSaleOrder } from '../shared/connectors/odoo/records.js';

@@ -2,7 +2,7 @@ import type { RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
 import { many2oneId } from '../shared/connectors/odoo/connector.js';
 import { isOutcomeUnknown as isWriteOutcomeUnknown } from '../shared/mutations/outcome.js';
-import { invalidateRecords } from '../shared/connectors/odoo/cached-loader.js';
+import { invalidateRecords } from '../shared/cache/cached-loader.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooPartner, OdooSaleOrder } from '../shared/connectors/odoo/records.js';
 import { isSalesforceId } from '../shared/connectors/salesforce/salesforce-id.js';

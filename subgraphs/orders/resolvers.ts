@@ -6,7 +6,7 @@ import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
 import { pageOfIds, parsePageArgs } from '../shared/connectors/odoo/id-page.js';
 import { auditRefusal, odooIdempotencyRef } from '../shared/connectors/odoo/mutation-support.js';
 import { resolveIdempotencyKey } from '../shared/mutations/subgraph-mutations.js';
-import { invalidateRecords } from '../shared/connectors/odoo/cached-loader.js';
+import { invalidateRecords } from '../shared/cache/cached-loader.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooSaleOrder } from '../shared/connectors/odoo/records.js';
 import { isRecordName, parseRecordId } from '../shared/connectors/odoo/values.js';

@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
-import type { RecordCache, RecordKey, RecordKind, StaleObserver } from '../../cache/record-cache.js';
+import type { RecordCache, RecordKey, RecordKind, StaleObserver } from './record-cache.js';
 
-/** Largest number of keys one Odoo call carries (a search_read on `id in [...]` has no hard limit; this bounds payloads). */
-export const ODOO_MAX_BATCH = 500;
+/** Largest number of keys one backend call carries by default (an Odoo search_read on `id in [...]` has no hard limit; this bounds payloads). */
+export const DEFAULT_MAX_BATCH = 500;
 
 /**
  * A per-request DataLoader that reads through the record cache: keys batched in one tick become
@@ -14,7 +14,7 @@ export function createCachedLoader<K extends RecordKey, V>(
   kind: RecordKind,
   load: (keys: K[]) => Promise<Map<K, V>>,
   stale: StaleObserver,
-  maxBatchSize = ODOO_MAX_BATCH,
+  maxBatchSize = DEFAULT_MAX_BATCH,
 ): DataLoader<K, V | null> {
   return new DataLoader<K, V | null>(
     (keys) => cache.getMany<V>(kind, keys, (missing) => load(missing as K[]) as Promise<Map<RecordKey, V>>, stale),
@@ -57,7 +57,7 @@ export async function invalidateRecords(cache: RecordCache, kind: RecordKind, ke
 }
 
 /**
- * Puts records just read from Odoo into the record cache, so that a list read with its records
+ * Puts records just read from a backend into the record cache, so that a list read with its records
  * (a customer's orders) serves later lookups of those records by id or name without a call.
  * The cache has no write API: the records go in as the answer of a load that needs no backend.
  * Keys are registered synchronously, so a request asking for them a moment later joins this

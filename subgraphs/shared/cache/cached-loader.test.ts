@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createRecordCache } from '../../cache/lru-record-cache.js';
-import { createPassThroughCache } from '../../cache/record-cache.js';
+import { createRecordCache } from './lru-record-cache.js';
+import { createPassThroughCache } from './record-cache.js';
 import { createCachedLoader, invalidateRecords, monotonicNow, primeRecords } from './cached-loader.js';
-import { ODOO_KINDS } from './record-kinds.js';
+import { ODOO_KINDS } from '../connectors/odoo/record-kinds.js';
 
 const silent = { stale() {} };
 
