@@ -1,4 +1,5 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
+import { createCachedLoader, monotonicNow, primeRecords } from '../shared/cache/cached-loader.js';
 import type { RecordCache, RecordKey, RecordKind, StaleObserver } from '../shared/cache/record-cache.js';
 import { SERVICEDESK_KINDS } from '../shared/connectors/servicedesk/record-kinds.js';
 import type { ServiceDeskConnector, ZendeskComment, ZendeskOrganization, ZendeskTicket } from '../shared/connectors/servicedesk/types.js';
@@ -20,14 +21,8 @@ export interface CasesLoaders {
 /** Zendesk's show_many takes 100 ids: one batch is one call. */
 const SHOW_MANY_MAX = 100;
 
-function cachedLoader<K extends RecordKey, V>(
-  cache: RecordCache,
-  kind: RecordKind,
-  load: (keys: K[]) => Promise<Map<K, V>>,
-  stale: StaleObserver,
-  maxBatchSize = SHOW_MANY_MAX,
-): DataLoader<K, V | null> {
-  return new DataLoader<K, V | null>((keys) => cache.getMany<V>(kind, keys, (missing) => load(missing as K[]) as Promise<Map<RecordKey, V>>, stale), { maxBatchSize });
+function cachedLoader<K extends RecordKey, V>(cache: RecordCache, kind: RecordKind, load: (keys: K[]) => Promise<Map<K, V>>, stale: StaleObserver): DataLoader<K, V | null> {
+  return createCachedLoader(cache, kind, load, stale, SHOW_MANY_MAX);
 }
 
 /**
@@ -52,7 +47,21 @@ export function createCasesLoaders(serviceDesk: ServiceDeskConnector, cache: Rec
     ticket,
     organization,
     organizationByExternalId,
-    ticketIdsByOrganization: cachedLoader(cache, SERVICEDESK_KINDS.ticketIdsByOrganization, (orgIds: number[]) => serviceDesk.ticketIdsByOrganizationIds(orgIds), stale),
+    ticketIdsByOrganization: cachedLoader(
+      cache,
+      SERVICEDESK_KINDS.ticketIdsByOrganization,
+      async (orgIds: number[]) => {
+        const readStartedAt = monotonicNow();
+        const found = await serviceDesk.ticketsByOrganizationIds(orgIds);
+        // The list comes with whole tickets: they serve this request and later ones without a show_many.
+        const tickets = new Map<number, ZendeskTicket>();
+        for (const list of found.values()) for (const t of list) tickets.set(t.id, t);
+        for (const t of tickets.values()) ticket.prime(t.id, t);
+        primeRecords(cache, SERVICEDESK_KINDS.ticket, tickets, readStartedAt);
+        return new Map([...found].map(([orgId, list]) => [orgId, list.map((t) => t.id)]));
+      },
+      stale,
+    ),
     ticketIdsByOrderNumber: cachedLoader(
       cache,
       SERVICEDESK_KINDS.ticketIdsByOrderNumber,

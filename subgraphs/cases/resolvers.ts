@@ -1,6 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { createHash } from 'node:crypto';
 import { hasScope } from '../shared/authz/principal.js';
+import { invalidateRecords } from '../shared/cache/cached-loader.js';
 import type { RecordCache } from '../shared/cache/record-cache.js';
 import { SERVICEDESK_KINDS } from '../shared/connectors/servicedesk/record-kinds.js';
 import type { AddedComment, NewTicketInput, ServiceDeskConnector, ZendeskTicket } from '../shared/connectors/servicedesk/types.js';
@@ -159,7 +160,8 @@ export const resolvers: GraphQLResolverMap<CasesContext> = {
       const visible = await loadVisibleCase(ticketId, ctx);
       if (!visible) throw codedError(ErrorCode.NOT_FOUND, 'caseId: no such case', { field: 'caseId' });
       const invalidate = async () => {
-        await Promise.all([ctx.cache.invalidate(SERVICEDESK_KINDS.commentsByTicket, [ticketId]), ctx.cache.invalidate(SERVICEDESK_KINDS.ticket, [ticketId])]);
+        // Through invalidateRecords: an organization's ticket list read before this write must not prime the old ticket back.
+        await Promise.all([ctx.cache.invalidate(SERVICEDESK_KINDS.commentsByTicket, [ticketId]), invalidateRecords(ctx.cache, SERVICEDESK_KINDS.ticket, [ticketId])]);
         ctx.loaders.comments.clear(ticketId);
         ctx.loaders.ticket.clear(ticketId);
         ctx.invalidated = [...(ctx.invalidated ?? []), `Case:${ticketId}`];

@@ -55,7 +55,7 @@ export async function findRecords(system: RunningSystem): Promise<AuthzRecords> 
       : firstOrThrow([...(await odoo.movesByIds((await odoo.moveIdsByPartnerIds([customer.odooPartnerId])).get(customer.odooPartnerId) ?? [])).values()], `invoice of ${customer.accountId}`);
     // A ticket citing the order, with an internal note if one has.
     const citing = ((await serviceDesk.ticketsByOrderNumbers([order.name])).get(order.name) ?? []).filter((t) => t.organization_id === customer.zendeskOrgId).map((t) => t.id);
-    const ticketIds = citing.length ? citing : (await serviceDesk.ticketIdsByOrganizationIds([customer.zendeskOrgId])).get(customer.zendeskOrgId) ?? [];
+    const ticketIds = citing.length ? citing : ((await serviceDesk.ticketsByOrganizationIds([customer.zendeskOrgId])).get(customer.zendeskOrgId) ?? []).map((t) => t.id);
     const comments = await serviceDesk.commentsByTicketIds(ticketIds);
     const ticketId = ticketIds.find((id) => comments.get(id)?.some((m) => !m.public)) ?? firstOrThrow(ticketIds, `ticket of ${customer.accountId}`);
     return {

@@ -108,7 +108,7 @@ describe('backend_calls_total', () => {
     let tickets: number[] = [];
     const { metrics, sandbox } = await measure('servicedesk', stats, async () => {
       const org = (await zd.organizationsByExternalIds([many.accountId])).get(many.accountId)!;
-      tickets = (await zd.ticketIdsByOrganizationIds([org.id])).get(org.id)!;
+      tickets = (await zd.ticketsByOrganizationIds([org.id])).get(org.id)!.map((t) => t.id);
       await zd.ticketsByIds(tickets);
       await zd.commentsByTicketIds(tickets.slice(0, 2));
       // An unknown ticket: Zendesk answers 404, which the connector maps to "no comments".

@@ -112,8 +112,8 @@ export interface ServiceDeskConnector {
   organizationsByIds(ids: readonly number[]): Promise<Map<number, ZendeskOrganization>>;
   /** Organizations by external id (the Salesforce Account Id). */
   organizationsByExternalIds(externalIds: readonly string[]): Promise<Map<string, ZendeskOrganization>>;
-  /** Ticket ids of each organization, newest first. */
-  ticketIdsByOrganizationIds(orgIds: readonly number[]): Promise<Map<number, number[]>>;
+  /** Tickets of each organization, newest first (one list read, whole tickets). */
+  ticketsByOrganizationIds(orgIds: readonly number[]): Promise<Map<number, ZendeskTicket[]>>;
   /** Comments of each ticket, oldest first (public comments and internal notes). */
   commentsByTicketIds(ticketIds: readonly number[]): Promise<Map<number, ZendeskComment[]>>;
   /** Tickets citing each order number in the order-number field, newest first. */

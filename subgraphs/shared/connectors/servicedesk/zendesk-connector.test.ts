@@ -58,12 +58,12 @@ describe('Zendesk connector against the sandbox', () => {
     expect(byId.size).toBe(1);
   });
 
-  it('ticketIdsByOrganizationIds: newest first, one list call per organization, empty for none', async () => {
+  it('ticketsByOrganizationIds: whole tickets newest first, one list call per organization, empty for none', async () => {
     const { manyOrders, noTickets } = world().skeleton.examples;
     const many = world().organizationsByExternalId.get(manyOrders)!.id;
     const none = world().organizationsByExternalId.get(noTickets)!.id;
-    const lists = await connect().ticketIdsByOrganizationIds([many, none, 1]);
-    const expected = [...world().ticketIdsByOrganization.get(many)!].map((id) => world().tickets.get(id)!).sort((a, b) => (a.created_at < b.created_at ? 1 : -1)).map((t) => t.id);
+    const lists = await connect().ticketsByOrganizationIds([many, none, 1]);
+    const expected = [...world().ticketIdsByOrganization.get(many)!].map((id) => world().tickets.get(id)!).sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
     expect(lists.get(many)).toEqual(expected);
     expect(lists.get(none)).toEqual([]);
     expect(lists.get(1)).toEqual([]);

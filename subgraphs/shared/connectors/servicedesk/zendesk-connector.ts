@@ -33,7 +33,7 @@ export interface ZendeskConnectorOptions {
   http?: HttpClient;
   /** Id of the ticket field holding the order number (default DEFAULT_ORDER_NUMBER_FIELD_ID). */
   orderNumberFieldId?: number;
-  /** Calls run at once for per-record endpoints (comments, organization ticket lists); default 6. */
+  /** Calls run at once for per-record endpoints (comments, organization ticket lists); default 20. */
   concurrency?: number;
   /** Extra attempts for reads on transient errors (default 2). */
   readRetries?: number;
@@ -105,7 +105,8 @@ export function createZendeskConnector(options: ZendeskConnectorOptions): Servic
   else throw new TypeError('servicedesk needs either oauthToken or both email and apiToken');
   const orderNumberFieldId = options.orderNumberFieldId ?? DEFAULT_ORDER_NUMBER_FIELD_ID;
   if (!Number.isSafeInteger(orderNumberFieldId) || orderNumberFieldId <= 0) throw new TypeError(`servicedesk orderNumberFieldId must be a positive integer, got ${orderNumberFieldId}`);
-  const concurrency = options.concurrency ?? 6;
+  // Zendesk limits requests per minute, not in flight: 20 fetches the comments of a page of cases at once.
+  const concurrency = options.concurrency ?? 20;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`servicedesk concurrency must be a positive integer, got ${concurrency}`);
   const httpClient = options.http ?? sharedHttpClient();
   const resilience = options.resilience ?? createResilience({ backend: 'servicedesk', timeoutMs: options.timeoutMs, readRetries: options.readRetries });
@@ -235,11 +236,11 @@ export function createZendeskConnector(options: ZendeskConnectorOptions): Servic
       return out;
     },
 
-    async ticketIdsByOrganizationIds(orgIds) {
+    async ticketsByOrganizationIds(orgIds) {
       const ids = uniquePositiveInts(orgIds);
       // The organization's ticket list is authoritative at once, unlike search, whose index lags writes.
       const lists = await mapBounded(ids, concurrency, (id) => orEmpty(getAllCursor<ZendeskTicket>(`/organizations/${id}/tickets.json`, 'tickets')));
-      return new Map(ids.map((id, i) => [id, [...lists[i]!].sort(newestFirst).map((t) => t.id)]));
+      return new Map(ids.map((id, i) => [id, [...lists[i]!].sort(newestFirst)]));
     },
 
     async commentsByTicketIds(ticketIds) {
