@@ -100,8 +100,25 @@ describe('customer', () => {
     expect(customer.contacts).toHaveLength(c.contactCount);
     const revenue = customer.annualRevenue as { amount: string; currency: string } | null;
     if (revenue) expect(revenue.amount).toMatch(/^\d+\.\d{2}$/);
-    // One call for the account, then one each for contacts, owner and the reseller's account.
+    // One call for the account (the contacts alongside it), then one each for owner and the reseller's account.
     expect(backend.stats().byOperation).toEqual({ 'Account.composite_retrieve': 2, 'Contact.query': 1, 'User.composite_retrieve': 1 });
+  });
+
+  it('reads contacts alongside the account only for whom the contacts are readable', async () => {
+    const own = sandbox.world.skeleton.customers.find((c) => c.resellerIndex === 0)!;
+    const other = sandbox.world.skeleton.customers.find((c) => c.resellerIndex !== null && c.resellerIndex !== 0)!;
+    const q = 'query ($id: ID!) { customer(id: $id) { id contacts { id } } }';
+    // Another reseller's customer: null, and its contacts were never read.
+    const foreign = await gql(q, { id: other.accountId }, principal(['partner'], sandbox.world.skeleton.resellers[0]!.accountId));
+    expect(foreign.data).toEqual({ customer: null });
+    // A role without customer:pii: contacts refused, and never read.
+    const finance = await gql(q, { id: own.accountId }, principal(['finance']));
+    expect(finance.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(backend.stats().byOperation['Contact.query']).toBeUndefined();
+    // A support agent: one Contact query, whose answer the contacts field uses.
+    const agent = await gql(q, { id: own.accountId }, principal(['support_agent']));
+    expect((agent.data!.customer as { contacts: unknown[] }).contacts).toHaveLength(own.contactCount);
+    expect(backend.stats().byOperation['Contact.query']).toBe(1);
   });
 
   it('accepts a 15-character id and answers null for an unknown one', async () => {

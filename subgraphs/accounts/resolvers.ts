@@ -1,4 +1,8 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { Kind, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
+import { readFileSync } from 'node:fs';
+import { fieldRequirement, readAuthDirectives } from '../shared/authz/directives.js';
+import { checkRequirement } from '../shared/authz/requirements.js';
 import type { RecordCache } from '../shared/cache/record-cache.js';
 import { MAX_OFFSET, type SalesforceConnector } from '../shared/connectors/salesforce/connector.js';
 import type { SalesforceAccount, SalesforceAccountChanges } from '../shared/connectors/salesforce/records.js';
@@ -109,11 +113,33 @@ function profileChanges(input: ProfileInput): SalesforceAccountChanges {
   return changes;
 }
 
+/** What reading Customer.contacts demands, from the SDL: a prefetch never reads what the field would refuse. */
+const CONTACTS_REQUIREMENT = fieldRequirement(readAuthDirectives(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')), 'Customer', 'contacts', 'Contact');
+
+/** Whether the field being resolved selects `name` directly (through fragments too). */
+function selectsField(info: GraphQLResolveInfo, name: string): boolean {
+  const visit = (selections: readonly SelectionNode[]): boolean =>
+    selections.some((s) => {
+      if (s.kind === Kind.FIELD) return s.name.value === name;
+      if (s.kind === Kind.INLINE_FRAGMENT) return visit(s.selectionSet.selections);
+      const fragment = info.fragments[s.name.value];
+      return fragment !== undefined && visit(fragment.selectionSet.selections);
+    });
+  return info.fieldNodes.some((node) => node.selectionSet !== undefined && visit(node.selectionSet.selections));
+}
+
 /** Resolvers of the accounts subgraph. */
 export const resolvers: GraphQLResolverMap<AccountsContext> = {
   Query: {
-    async customer(_parent: unknown, args: { id: string }, ctx: AccountsContext): Promise<CustomerModel | UnavailableCustomer | null> {
+    async customer(_parent: unknown, args: { id: string }, ctx: AccountsContext, info: GraphQLResolveInfo): Promise<CustomerModel | UnavailableCustomer | null> {
       const id = accountIdArg(args.id);
+      // Contacts are looked up by the Account Id alone: ask for them alongside the Account rather
+      // than after it. Not for a partner, whose ownership of the account must be known first.
+      if (partnerScope(ctx) === undefined && id.startsWith(ACCOUNT_KEY_PREFIX) && selectsField(info, 'contacts') && checkRequirement(CONTACTS_REQUIREMENT, ctx.principal) === 'ALLOWED') {
+        ctx.loaders.contactsByAccountId.load(id).catch(() => {
+          // The contacts resolver gets the same promise and reports its error.
+        });
+      }
       try {
         const account = await visibleAccount(ctx, id);
         return account ? toCustomer(account) : null;
