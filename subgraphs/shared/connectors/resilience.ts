@@ -51,7 +51,9 @@ export function createResilience(options: ResilienceOptions): Resilience {
     halfOpenAfter: options.halfOpenAfterMs ?? 5000,
     breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 10),
   });
-  const perAttempt = timeout(timeoutMs, TimeoutStrategy.Aggressive);
+  // Calls read their whole answer before returning: nothing is left to abort then, and not
+  // aborting spares an AbortError and its listeners on every call.
+  const perAttempt = timeout(timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
   const retryReads = retry(
     handleWhen((err) => (isBackendError(err) ? err.retryable && err.code !== 'RATE_LIMITED' : err instanceof TaskCancelledError)),
     { maxAttempts: readRetries, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }) },
