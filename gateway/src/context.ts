@@ -1,3 +1,4 @@
+import type { FormattedExecutionResult } from 'graphql';
 import type { Principal } from '../../subgraphs/shared/authz/principal.js';
 
 /** One stale record reported by a subgraph. */
@@ -20,4 +21,9 @@ export interface GatewayContext {
   freshness?: { untilMs?: number };
   /** The client's `Idempotency-Key` header, forwarded to the subgraph that runs a mutation. */
   idempotencyKey?: string;
+  /**
+   * Completes the result before Apollo serializes it (the removed fields' nulls and errors; what
+   * the response cache needs of the data), so that the answer is serialized once and never parsed back.
+   */
+  complete?(result: FormattedExecutionResult): void;
 }

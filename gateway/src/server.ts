@@ -208,8 +208,10 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         async requestDidStart() {
           return {
             async willSendResponse({ response, contextValue }) {
-              if (response.body.kind !== 'single' || contextValue.stale.length === 0) return;
-              response.body.singleResult.extensions = { ...(response.body.singleResult.extensions ?? {}), stale: contextValue.stale };
+              if (response.body.kind !== 'single') return;
+              const result = response.body.singleResult;
+              if (contextValue.stale.length > 0) result.extensions = { ...(result.extensions ?? {}), stale: contextValue.stale };
+              contextValue.complete?.(result);
             },
           };
         },
@@ -314,7 +316,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         }
         if (found?.stale) {
           // Staleness is always visible: the body names it, and a body we cannot flag is not served stale.
-          const body = markStale(found.entry.body, { response: true, ageMs: found.ageMs, reason: 'revalidating' });
+          const body = markStale(found.entry.body, { response: true, ageMs: found.ageMs, reason: 'revalidating' }, found.entry.bare);
           if (body !== undefined) {
             responseCacheTotal.inc({ result: 'stale' });
             revalidate(key, { principal, entry, operationName: params?.operationName, variables, accept });
@@ -371,6 +373,19 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     | { kind: 'complete'; status: number; headers: Record<string, string>; text: string; toStore?: ResponseToStore }
   > => {
     const removed = entry?.removed ?? [];
+    let tags: Iterable<string> | undefined;
+    let bare = false;
+    // Runs for every answer of the request pipeline; an HTTP-level refusal (a bad content type) is sent as Apollo wrote it.
+    context.complete = (result) => {
+      const cacheable = storable && !!result.data && (result.errors ?? []).length === 0 && !result.extensions?.stale && context.stale.length === 0 && !context.invalidated?.length;
+      // Tags are taken before the removed fields are written: those are nulls, not entities.
+      if (cacheable && responseCache && apiSchema && entry) tags = responseCache.tags(apiSchema, entry.document, operationName, result.data as Record<string, unknown>);
+      if (removed.length > 0) {
+        if (result.data && options.auth.applyRemovedFields) result.data = options.auth.applyRemovedFields(result.data, removed);
+        result.errors = [...forbiddenErrors(removed), ...(result.errors ?? [])];
+      }
+      bare = result.extensions === undefined;
+    };
     const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: request, context: async () => context });
     const status = response.status ?? 200;
     const headers: Record<string, string> = {};
@@ -379,32 +394,15 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       if (removed.length > 0) throw new Error('incremental delivery is not supported with field filtering');
       return { kind: 'stream', status, headers, chunks: response.body.asyncIterator };
     }
-    let text = response.body.string;
-    let body: { data?: Record<string, unknown> | null; errors?: unknown[]; extensions?: Record<string, unknown> } | undefined;
-    if (removed.length > 0 || storable) {
-      try {
-        body = JSON.parse(text) as typeof body;
-      } catch {
-        body = undefined;
-      }
-    }
-    const cacheable =
-      storable && !!body && status === 200 && !!body.data && (body.errors ?? []).length === 0 && !body.extensions?.stale && context.stale.length === 0 && !context.invalidated?.length;
-    // Tags are taken before the removed fields are written: those are nulls, not entities.
-    const tags = cacheable && responseCache && apiSchema && entry && body ? responseCache.tags(apiSchema, entry.document, operationName, body.data) : undefined;
-    if (body && removed.length > 0) {
-      if (body.data && options.auth.applyRemovedFields) body.data = options.auth.applyRemovedFields(body.data, removed);
-      body.errors = [...forbiddenErrors(removed), ...(body.errors ?? [])];
-      text = JSON.stringify(body);
-    }
+    const text = response.body.string;
     delete headers['content-length'];
     let toStore: ResponseToStore | undefined;
-    if (tags && responseCache && entry) {
+    if (tags && status === 200 && responseCache && entry) {
       // No longer than the shortest-lived record the subgraphs read from their caches.
       const freshUntil = context.freshness?.untilMs;
       const ttlMs = freshUntil === undefined ? entry.ttlMs : Math.min(entry.ttlMs, freshUntil - responseCache.now());
       // The removed-field errors are not execution errors: they are the same for every request of this class.
-      toStore = { body: text, headers: { ...headers }, tags, ttlMs, staleMs: entry.staleMs };
+      toStore = { body: text, headers: { ...headers }, tags, ttlMs, staleMs: entry.staleMs, bare };
     }
     return { kind: 'complete', status, headers, text, toStore };
   };

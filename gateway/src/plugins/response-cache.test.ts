@@ -196,6 +196,16 @@ describe('ResponseCache: stale-while-revalidate', () => {
     expect(markStale('not json', report)).toBeUndefined();
     expect(markStale('[1]', report)).toBeUndefined();
   });
+
+  it('appends the stale mark to a bare body without parsing it, with the same result', () => {
+    const report = { response: true, ageMs: 5, reason: 'revalidating' };
+    const body = '{"errors":[{"message":"no","path":["customer","x"]}],"data":{"customer":{"id":"1","x":null}}}';
+    expect(markStale(body, report, true)).toBe(JSON.stringify({ ...JSON.parse(body), extensions: { stale: [report] } }));
+    expect(JSON.parse(markStale(body, report, true)!)).toEqual(JSON.parse(markStale(body, report)!));
+    // Not an object with members: nothing to append to.
+    expect(markStale('{}', report, true)).toBe('{"extensions":{"stale":[{"response":true,"ageMs":5,"reason":"revalidating"}]}}');
+    expect(markStale('[1]', report, true)).toBeUndefined();
+  });
 });
 
 describe('ResponseCache over Redis', () => {

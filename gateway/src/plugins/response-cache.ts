@@ -86,6 +86,8 @@ export interface CachedResponse {
   expiresAt: number;
   /** Served stale (and refreshed) until then; equals `expiresAt` when it has no stale window. */
   staleUntil: number;
+  /** The body is a JSON object without top-level `extensions`: a stale mark is appended without parsing it. */
+  bare?: boolean;
 }
 
 /** What a lookup found: a fresh response, or one within its stale window and how old it is. */
@@ -99,6 +101,8 @@ export interface ResponseToStore {
   ttlMs: number;
   /** How long past `ttlMs` it may be served stale while refreshed (default 0: never). */
   staleMs?: number;
+  /** The body is a JSON object without top-level `extensions` (see {@link markStale}). */
+  bare?: boolean;
 }
 
 /** A miss being executed: store its response with `finish`, or pass undefined when it must not be stored. */
@@ -310,7 +314,7 @@ export class ResponseCache {
     if (this.#invalidatedSince(tags, since)) return undefined;
     const staleMs = response.staleMs !== undefined && response.staleMs > 0 ? response.staleMs : 0;
     const now = this.#now();
-    const entry: CachedResponse = { body: response.body, headers: response.headers, tags, storedAt: now, expiresAt: now + response.ttlMs, staleUntil: now + response.ttlMs + staleMs };
+    const entry: CachedResponse = { body: response.body, headers: response.headers, tags, storedAt: now, expiresAt: now + response.ttlMs, staleUntil: now + response.ttlMs + staleMs, bare: response.bare };
     // Delete first so that the old entry's index is dropped before the new one is indexed.
     this.#entries.delete(key);
     // Kept through the stale window; whether it is fresh is decided by `lookup` on our clock.
@@ -380,9 +384,12 @@ export class ResponseCache {
 
 /**
  * A cached body with `report` added to its `extensions.stale`; undefined when the body is not a
- * JSON object (then it must not be served stale: staleness is always visible).
+ * JSON object (then it must not be served stale: staleness is always visible). A `bare` body (a
+ * JSON object with members and no top-level `extensions`, as the gateway stored it) gets the
+ * member appended without being parsed.
  */
-export function markStale(body: string, report: Record<string, unknown>): string | undefined {
+export function markStale(body: string, report: Record<string, unknown>, bare = false): string | undefined {
+  if (bare && body.length > 2 && body.startsWith('{') && body.endsWith('}')) return `${body.slice(0, -1)},"extensions":{"stale":[${JSON.stringify(report)}]}}`;
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
