@@ -122,5 +122,25 @@ describe('createJwtVerifier', () => {
     expect(() => createJwtVerifier({ publicKeyPem: esPem, issuer: ISS, audience: '' })).toThrow(/audience/);
     expect(() => createJwtVerifier({ publicKeyPem: esPem, issuer: ISS, audience: AUD, clockToleranceSec: 301 })).toThrow(/clockToleranceSec/);
     expect(() => createJwtVerifier({ publicKeyPem: esPem, jwksUrl, issuer: ISS, audience: AUD })).toThrow(TypeError);
+    expect(() => createJwtVerifier({ publicKeyPem: esPem, issuer: ISS, audience: AUD, verifiedCacheSec: -1 })).toThrow(/verifiedCacheSec/);
+  });
+
+  it('remembers a verified token, never past its exp, and hands out a principal of its own each time', async () => {
+    let clock = Date.now();
+    const v = createJwtVerifier({ publicKeyPem: esPem, issuer: ISS, audience: AUD, clockToleranceSec: 0, now: () => clock });
+    const jwt = await token({}, es.privateKey, 'ES256', 'es', { exp: Math.floor(clock / 1000) + 120 });
+    const first = await v.verify(jwt);
+    const again = await v.verify(jwt);
+    expect(again).toEqual(first);
+    expect(again).not.toBe(first);
+    expect(again.scopes).not.toBe(first.scopes);
+    // Within the remembered minute but past exp: refused as expired.
+    clock += 59_000;
+    expect((await v.verify(jwt)).sub).toBe('user-1');
+    clock += 62_000;
+    expect(await reason(v.verify(jwt))).toBe('EXPIRED');
+    // A token that failed is never remembered as good, and a tampered copy of a remembered one is checked.
+    const [header, payload, signature] = (await token({})).split('.');
+    expect(await reason(v.verify(`${header}.${payload}.${signature!.slice(0, -4)}AAAA`))).toBe('BAD_SIGNATURE');
   });
 });

@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { Principal } from '../../../subgraphs/shared/authz/principal.js';
 import { scopesForRoles } from '../../../subgraphs/shared/authz/roles.js';
 
@@ -15,6 +16,14 @@ export interface JwtVerifierOptions {
   audience: string;
   /** Clock skew tolerated on `exp`/`nbf`, in seconds. Default 30, at most 300. */
   clockToleranceSec?: number;
+  /**
+   * How long a verified token is remembered, in seconds (default 60; 0: verify every time): a
+   * repeat of the same token skips the signature check until then, never past its `exp`. A key
+   * removed from the JWKS stops accepting its tokens within this time.
+   */
+  verifiedCacheSec?: number;
+  /** Clock in epoch ms (default Date.now); tests pass fake time. */
+  now?(): number;
 }
 
 /** Verifies bearer tokens into principals. */
@@ -116,15 +125,26 @@ function principalOf(payload: JWTPayload): Principal {
   return principal;
 }
 
+/** A principal of its own for each request (nothing downstream can change a remembered one). */
+function copyOf(principal: Principal): Principal {
+  return { ...principal, roles: [...principal.roles], scopes: new Set(principal.scopes) };
+}
+
 /** Creates the gateway's bearer-token verifier (jose; RS256/ES256; iss, aud and exp checked; bounded clock skew). */
 export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
-  const { jwksUrl, publicKeyPem, issuer, audience, clockToleranceSec = 30 } = options;
+  const { jwksUrl, publicKeyPem, issuer, audience, clockToleranceSec = 30, verifiedCacheSec = 60, now = Date.now } = options;
   if (typeof issuer !== 'string' || issuer.length === 0) throw new TypeError('createJwtVerifier: issuer must be a non-empty string');
   if (typeof audience !== 'string' || audience.length === 0) throw new TypeError('createJwtVerifier: audience must be a non-empty string');
   if (typeof clockToleranceSec !== 'number' || !Number.isFinite(clockToleranceSec) || clockToleranceSec < 0 || clockToleranceSec > 300) {
     throw new TypeError(`createJwtVerifier: clockToleranceSec must be between 0 and 300 seconds, got ${String(clockToleranceSec)}`);
   }
   if (jwksUrl !== undefined && publicKeyPem !== undefined) throw new TypeError('createJwtVerifier: set one of jwksUrl or publicKeyPem, not both');
+  if (typeof verifiedCacheSec !== 'number' || !Number.isFinite(verifiedCacheSec) || verifiedCacheSec < 0 || verifiedCacheSec > 3600) {
+    throw new TypeError(`createJwtVerifier: verifiedCacheSec must be between 0 and 3600 seconds, got ${String(verifiedCacheSec)}`);
+  }
+  // Keyed by the whole token: the same bytes passed the same checks a moment ago.
+  const verified =
+    verifiedCacheSec > 0 ? new LRUCache<string, { principal: Principal; validUntilMs: number }>({ max: 10_000, ttl: verifiedCacheSec * 1000, perf: { now } }) : undefined;
 
   let key: KeyObject | ReturnType<typeof createRemoteJWKSet>;
   let algorithms: string[];
@@ -151,11 +171,19 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
     async verify(token: string): Promise<Principal> {
       if (typeof token !== 'string' || token.length === 0) throw new AuthenticationError('missing bearer token', 'MISSING_TOKEN');
       if (token.length > MAX_TOKEN_LENGTH) throw new AuthenticationError('malformed token', 'MALFORMED_TOKEN');
+      const known = verified?.get(token);
+      if (known) {
+        if (now() <= known.validUntilMs) return copyOf(known.principal);
+        verified!.delete(token);
+      }
       try {
-        const verifyOptions = { issuer, audience, algorithms, clockTolerance: clockToleranceSec, requiredClaims: ['exp', 'sub'] };
+        const verifyOptions = { issuer, audience, algorithms, clockTolerance: clockToleranceSec, requiredClaims: ['exp', 'sub'], currentDate: new Date(now()) };
         const { payload } =
           key instanceof Function ? await jwtVerify(token, key, verifyOptions) : await jwtVerify(token, key, verifyOptions);
-        return principalOf(payload);
+        const principal = principalOf(payload);
+        // jwtVerify accepts the token up to exp plus the tolerance; so does the cache, and no longer.
+        verified?.set(token, { principal: copyOf(principal), validUntilMs: (payload.exp! + clockToleranceSec) * 1000 });
+        return principal;
       } catch (err) {
         throw failureOf(err);
       }
