@@ -211,6 +211,19 @@ describe('createRecordCache: stale serving', () => {
     expect(seen).toHaveLength(2);
   });
 
+  it('loads instead of serving stale for a reader that requires fresh records', async () => {
+    const c = cache({ classes: { status: { ttlMs: 1_000, staleWhileRevalidateMs: 5_000 } } });
+    const { load, bump } = recordingLoad();
+    await c.getMany(orders, [1], load);
+    vi.advanceTimersByTime(1_500);
+    bump();
+    const seen: RecordKey[] = [];
+    const strict: StaleObserver = { requireFresh: true, stale: (_kind, key) => seen.push(key) };
+    expect(await c.getMany<Rec>(orders, [1], load, strict)).toEqual([{ id: 1, v: 2 }]);
+    expect(seen).toEqual([]);
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+
   it('waits for the backend past the revalidate window', async () => {
     const c = cache({ classes: { status: { ttlMs: 1_000, staleWhileRevalidateMs: 1_000, staleIfErrorMs: 10_000 } } });
     const { load, bump } = recordingLoad();
@@ -298,7 +311,7 @@ describe('createRecordCache: freshness reported to the observer', () => {
 });
 
 describe('createRecordCache: concurrency budget', () => {
-  it('serves stale flagged over-budget without calling the backend, and queues misses', async () => {
+  it('serves stale flagged over-budget at once, refreshing it once a slot is free, and queues misses', async () => {
     const c = cache({ budgets: { odoo: 1 }, classes: { status: { ttlMs: 1_000, staleWhileRevalidateMs: 1_000, staleIfErrorMs: 60_000 } } });
     const { load } = recordingLoad();
     await c.getMany(orders, [1, 2], load);
@@ -318,17 +331,24 @@ describe('createRecordCache: concurrency budget', () => {
     expect(await c.getMany<Rec>(orders, [1, 2], other, obs)).toEqual([{ id: 1, v: 1 }, { id: 2, v: 1 }]);
     expect(other).not.toHaveBeenCalled();
     expect(seen.map((s) => s.reason)).toEqual(['over-budget', 'over-budget']);
+    // Served stale again while its refresh waits: no second refresh.
+    await c.getMany<Rec>(orders, [1, 2], other);
 
-    // A key with nothing cached waits for a slot.
+    // A key with nothing cached waits for a slot, behind the one refresh of the stale keys.
     const waiting = c.getMany<Rec>(orders, [4], other);
     await flush();
     expect(other).not.toHaveBeenCalled();
-    expect(c.stats().loads.odoo.queued).toBe(1);
+    expect(c.stats().loads.odoo.queued).toBe(2);
     gate.resolve();
     expect(await busy).toEqual([{ id: 3, v: 9 }]);
     expect(await waiting).toEqual([{ id: 4, v: 1 }]);
-    expect(other).toHaveBeenCalledWith([4]);
+    expect(other.mock.calls).toEqual([[[1, 2]], [[4]]]);
     expect(c.stats().loads.odoo).toEqual({ active: 0, queued: 0, budget: 1 });
+    // Refreshed: fresh again, without another call.
+    const after = observer();
+    await c.getMany<Rec>(orders, [1, 2], other, after.obs);
+    expect(after.seen).toEqual([]);
+    expect(other).toHaveBeenCalledTimes(2);
   });
 
   it('fails a load fast with UNAVAILABLE when the budget queue is full', async () => {

@@ -239,17 +239,15 @@ class LruRecordCacheImpl implements LruRecordCache {
         reportFresh(key, entry);
         continue;
       }
-      const revalidatable = entry !== undefined && age < settings.ttlMs + settings.staleWhileRevalidateMs;
+      const revalidatable = entry !== undefined && age < settings.ttlMs + settings.staleWhileRevalidateMs && !observer?.requireFresh;
       const servable = entry !== undefined && age < lifetimeMs;
-      if (revalidatable && !overBudget) {
-        // Joins a refresh already in flight, or starts one in this batch; answers at once.
+      if ((revalidatable && !overBudget) || (servable && overBudget)) {
+        // Joins a refresh already in flight, or starts one in this batch; answers at once. Over
+        // budget, the refresh waits for a free slot (one per record) while the stale copy is served:
+        // without it a backend under steady load would never get its records refreshed.
         batch.want(ck, key);
         void this.#lru.fetch(ck, { context: batch, ttl: lifetimeMs, forceRefresh: true, allowStale: true });
-        serveStale(ck, key, entry, 'revalidating');
-        continue;
-      }
-      if (servable && overBudget) {
-        serveStale(ck, key, entry, 'over-budget');
+        serveStale(ck, key, entry, overBudget ? 'over-budget' : 'revalidating');
         continue;
       }
       batch.want(ck, key);
