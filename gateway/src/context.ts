@@ -21,6 +21,8 @@ export interface GatewayContext {
   freshness?: { untilMs?: number };
   /** The client's `Idempotency-Key` header, forwarded to the subgraph that runs a mutation. */
   idempotencyKey?: string;
+  /** A refresh of a cached response: the subgraphs load records past their TTL instead of serving them stale. */
+  requireFresh?: boolean;
   /**
    * Completes the result before Apollo serializes it (the removed fields' nulls and errors; what
    * the response cache needs of the data), so that the answer is serialized once and never parsed back.

@@ -427,7 +427,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         const body: Record<string, unknown> = { query: request.entry.query };
         if (request.operationName !== undefined) body.operationName = request.operationName;
         if (request.variables) body.variables = structuredClone(request.variables);
-        const context = newContext(request.principal, randomUUID(), undefined);
+        // Records past their TTL are loaded, not served stale: an answer with stale records would not be stored.
+        const context: GatewayContext = { ...newContext(request.principal, randomUUID(), undefined), requireFresh: true };
         const outcome = await execute({ method: 'POST', headers, search: '', body }, context, request.entry, request.operationName, true);
         evictInvalidated(context);
         if (outcome.kind === 'stream') {

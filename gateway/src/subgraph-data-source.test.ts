@@ -1,5 +1,7 @@
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { HeaderMap } from '@apollo/server';
 import { describe, expect, it } from 'vitest';
+import { REQUIRE_FRESH_HEADER } from '../../subgraphs/shared/server/context.js';
 import type { GatewayContext } from './context.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 
@@ -41,5 +43,18 @@ describe('SubgraphDataSource: freshness of subgraph answers', () => {
     await receive(ds, ctx, { freshForMs: Number.NaN });
     await receive(ds, ctx);
     expect(ctx.freshness?.untilMs).toBeUndefined();
+  });
+});
+
+describe('SubgraphDataSource: refreshes of cached responses', () => {
+  it('asks the subgraphs for fresh records only when the request is a refresh', () => {
+    const ds = source('orders', () => 0);
+    const headersFor = (ctx: GatewayContext) => {
+      const request = { http: { url: '', method: 'POST', headers: new HeaderMap() } };
+      ds.willSendRequest({ request, context: ctx } as unknown as Parameters<SubgraphDataSource['willSendRequest']>[0]);
+      return request.http.headers;
+    };
+    expect(headersFor(context()).get(REQUIRE_FRESH_HEADER)).toBeUndefined();
+    expect(headersFor({ ...context(), requireFresh: true }).get(REQUIRE_FRESH_HEADER)).toBe('1');
   });
 });

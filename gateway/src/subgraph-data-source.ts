@@ -4,6 +4,7 @@ import type { Fetcher, FetcherHeaders, FetcherResponse } from '@apollo/utils.fet
 import { GraphQLError } from 'graphql';
 import { STATUS_CODES } from 'node:http';
 import { httpHeaders, isOk, sharedHttpClient, type HttpAnswer, type HttpClient, type HttpHeaders } from '../../subgraphs/shared/http/client.js';
+import { REQUIRE_FRESH_HEADER } from '../../subgraphs/shared/server/context.js';
 import type { GatewayContext } from './context.js';
 import { fetchCacheKey, subgraphFetchCacheTotal, type FetchCache } from './plugins/fetch-cache.js';
 import { DEDUP_HEADER, fetchDedupKey, type FetchDedup } from './plugins/fetch-dedup.js';
@@ -73,7 +74,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       const dedup = this.dedup;
       // Keyed on the visibility, not on the headers: the signed principal header differs per request.
       // With the fetch cache on, a fetch never joins one that began before an invalidation: it would store pre-write data.
-      const dedupKey = fetchDedupKey(url, visibility, body) + (this.fetchCache ? `\u0000${this.fetchCache.generation}` : '');
+      // A fetch that requires fresh records never joins one that may answer stale ones.
+      const dedupKey = fetchDedupKey(url, visibility, body) + (this.fetchCache ? `\u0000${this.fetchCache.generation}` : '') + (headers[REQUIRE_FRESH_HEADER] ? '\u0000fresh' : '');
       const load = dedup ? () => dedup.fetch(this.name, dedupKey, send) : send;
       if (!this.fetchCache) return new AnswerResponse(url, await load());
       const key = fetchCacheKey(this.name, visibility, body);
@@ -104,6 +106,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const headers = request.http!.headers;
     for (const [name, value] of Object.entries(this.principalHeaders(context as GatewayContext))) headers.set(name, value);
     if (context.requestId) headers.set('x-request-id', context.requestId);
+    if ((context as GatewayContext).requireFresh) headers.set(REQUIRE_FRESH_HEADER, '1');
     // The client's key travels only with the mutation itself, to the subgraph that owns the write.
     const idempotencyKey = (context as GatewayContext).idempotencyKey;
     if (idempotencyKey && MUTATION.test(request.query ?? '')) headers.set('idempotency-key', idempotencyKey);

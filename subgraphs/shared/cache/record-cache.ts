@@ -23,6 +23,12 @@ export interface StaleObserver {
    * holds is fresh (`extensions.freshForMs`), so that caches above never outlive the records.
    */
   fresh?(kind: RecordKind, key: RecordKey, remainingMs: number): void;
+  /**
+   * The reader does not take records past their TTL while the backend can be asked: they are
+   * loaded, not served stale while revalidating (a record served over the concurrency budget, or
+   * when the backend fails, still is). Set for the gateway's refreshes of cached responses.
+   */
+  readonly requireFresh?: boolean;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordKind } from '../cache/record-cache.js';
-import { createStaleCollector } from './context.js';
+import { baseContext, createStaleCollector, REQUIRE_FRESH_HEADER } from './context.js';
 
 const orders: RecordKind = { backend: 'odoo', model: 'sale.order', cacheClass: 'status' };
 const products: RecordKind = { backend: 'odoo', model: 'product.product', cacheClass: 'catalog' };
@@ -29,5 +29,14 @@ describe('createStaleCollector', () => {
     const collector = createStaleCollector();
     collector.stale(orders, 42, 31_000, 'revalidating');
     expect(collector.entries).toEqual([{ model: 'odoo:sale.order', key: 42, ageMs: 31_000, reason: 'revalidating' }]);
+  });
+});
+
+describe('baseContext', () => {
+  it('requires fresh records only when the gateway asks for them', () => {
+    const anyone = () => null;
+    expect(baseContext(anyone, {}).stale.requireFresh).toBe(false);
+    expect(baseContext(anyone, { [REQUIRE_FRESH_HEADER]: '1' }).stale.requireFresh).toBe(true);
+    expect(baseContext(anyone, { [REQUIRE_FRESH_HEADER]: 'yes' }).stale.requireFresh).toBe(false);
   });
 });

@@ -47,11 +47,12 @@ export interface BaseSubgraphContext {
  * Date.now) at which a served record stops being fresh, so that the answer reports how long it
  * stays fresh when it is sent, not when the records were read.
  */
-export function createStaleCollector(now: () => number = Date.now): StaleCollector {
+export function createStaleCollector(now: () => number = Date.now, requireFresh = false): StaleCollector {
   const entries: StaleEntry[] = [];
   let freshUntil: number | undefined;
   return {
     entries,
+    requireFresh,
     stale(kind: RecordKind, key: RecordKey, ageMs: number, reason: string) {
       entries.push({ model: `${kind.backend}:${kind.model}`, key, ageMs, reason });
     },
@@ -66,12 +67,18 @@ export function createStaleCollector(now: () => number = Date.now): StaleCollect
   };
 }
 
+/**
+ * The request header by which the gateway asks for records within their TTL (its refreshes of
+ * cached responses: an answer holding a record served stale could not be stored). Value `1`.
+ */
+export const REQUIRE_FRESH_HEADER = 'x-c360-require-fresh';
+
 /** The part of every subgraph's context that comes from the request: verified principal, correlation id, stale collector. */
 export function baseContext(authenticate: Authenticate, headers: IncomingHttpHeaders): BaseSubgraphContext & { stale: StaleCollector } {
   const requestId = headers['x-request-id'];
   return {
     principal: authenticate(headers),
     requestId: typeof requestId === 'string' && requestId.length > 0 && requestId.length <= 200 ? requestId : randomUUID(),
-    stale: createStaleCollector(),
+    stale: createStaleCollector(Date.now, headers[REQUIRE_FRESH_HEADER] === '1'),
   };
 }
