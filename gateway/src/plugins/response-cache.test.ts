@@ -150,12 +150,19 @@ describe('ResponseCache: stale-while-revalidate', () => {
     expect(cache.join('k')).toBeDefined();
     refresh!.finish({ ...response(['Order:42'], 1_000, '{"data":{"v":2}}'), staleMs: 10_000 });
     expect(cache.lookup('k')).toMatchObject({ stale: false, entry: { body: '{"data":{"v":2}}' } });
-    // A failed refresh leaves the stale copy, and the next stale hit may try again.
+    // A refresh that stored nothing leaves the stale copy; the next stale hit tries again after the backoff.
     now = 3_500;
     const failed = cache.revalidate('k');
     failed!.finish(undefined);
     expect(cache.lookup('k')).toMatchObject({ stale: true, ageMs: 1_500 });
-    expect(cache.revalidate('k')).toBeDefined();
+    now = 4_499;
+    expect(cache.revalidate('k')).toBeUndefined();
+    now = 4_500;
+    const again = cache.revalidate('k');
+    expect(again).toBeDefined();
+    again!.finish({ ...response(['Order:42'], 1_000, '{"data":{"v":3}}'), staleMs: 10_000 });
+    expect(cache.lookup('k')).toMatchObject({ stale: false, entry: { body: '{"data":{"v":3}}' } });
+    expect(() => createResponseCache({ refreshBackoffMs: -1 })).toThrow(/refreshBackoffMs/);
   });
 
   it('never keeps a stale copy of an invalidated entity, and drops a refresh that raced the write', () => {

@@ -59,6 +59,12 @@ export interface ResponseCacheOptions {
    * refreshes it. False turns it off; an object sets the windows.
    */
   staleWhileRevalidate?: boolean | StaleWhileRevalidateOptions;
+  /**
+   * After a refresh that could not be stored (its answer held records the subgraphs served stale,
+   * typically over a backend's concurrency budget), how long stale hits of that response start no
+   * new refresh, in ms (default 1000): each refresh is a whole execution.
+   */
+  refreshBackoffMs?: number;
   /** Clock in ms (default Date.now); tests pass fake time. */
   now?(): number;
 }
@@ -144,6 +150,9 @@ export class ResponseCache {
   readonly #byType = new Map<string, Set<string>>();
   /** Misses being executed, so that identical concurrent requests wait for one execution. */
   readonly #pending = new Map<string, Promise<CachedResponse | undefined>>();
+  /** Keys whose last refresh stored nothing: no new refresh before the time kept. */
+  readonly #refreshBackoff = new LRUCache<string, number>({ max: 10_000 });
+  readonly #refreshBackoffMs: number;
   /** Invalidation sequence: a miss that began before an invalidation of one of its tags must not store. */
   #sequence = 0;
   readonly #invalidatedAt: LRUCache<string, number>;
@@ -169,6 +178,10 @@ export class ResponseCache {
       throw new TypeError(`staleWhileRevalidate.unknownWindowSeconds must be a number of seconds >= 0, got ${String(swrOptions.unknownWindowSeconds)}`);
     }
     this.#now = options.now ?? Date.now;
+    this.#refreshBackoffMs = options.refreshBackoffMs ?? 1000;
+    if (!Number.isFinite(this.#refreshBackoffMs) || this.#refreshBackoffMs < 0) {
+      throw new TypeError(`refreshBackoffMs must be a number of ms >= 0, got ${String(options.refreshBackoffMs)}`);
+    }
     this.#entityTypes = new Set(options.entityTypes ?? []);
     this.#entries = new LRUCache<string, CachedResponse>({
       max,
@@ -238,11 +251,25 @@ export class ResponseCache {
   /**
    * Begins the background refresh of a response served stale, unless one (or a miss of the same
    * key) is already executing: concurrent stale hits share one refresh. The refresh stores like a
-   * miss (nothing when an entity it holds was invalidated meanwhile).
+   * miss (nothing when an entity it holds was invalidated meanwhile). A refresh that stored
+   * nothing holds back the next one for `refreshBackoffMs`.
    */
   revalidate(key: string): PendingResponse | undefined {
     if (this.#pending.has(key)) return undefined;
-    return this.begin(key);
+    const heldUntil = this.#refreshBackoff.get(key);
+    if (heldUntil !== undefined && this.#now() < heldUntil) return undefined;
+    const pending = this.begin(key);
+    let done = false;
+    return {
+      finish: (response) => {
+        if (done) return undefined;
+        done = true;
+        const stored = pending.finish(response);
+        if (stored) this.#refreshBackoff.delete(key);
+        else if (this.#refreshBackoffMs > 0) this.#refreshBackoff.set(key, this.#now() + this.#refreshBackoffMs);
+        return stored;
+      },
+    };
   }
 
   /**
