@@ -209,6 +209,8 @@ describe('ResponseCache: stale-while-revalidate', () => {
     const body = '{"errors":[{"message":"no","path":["customer","x"]}],"data":{"customer":{"id":"1","x":null}}}';
     expect(markStale(body, report, true)).toBe(JSON.stringify({ ...JSON.parse(body), extensions: { stale: [report] } }));
     expect(JSON.parse(markStale(body, report, true)!)).toEqual(JSON.parse(markStale(body, report)!));
+    // As Apollo sends it, with a trailing newline.
+    expect(markStale(`${body}\n`, report, true)).toBe(`${JSON.stringify({ ...JSON.parse(body), extensions: { stale: [report] } })}\n`);
     // Not an object with members: nothing to append to.
     expect(markStale('{}', report, true)).toBe('{"extensions":{"stale":[{"response":true,"ageMs":5,"reason":"revalidating"}]}}');
     expect(markStale('[1]', report, true)).toBeUndefined();

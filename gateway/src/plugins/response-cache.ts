@@ -416,7 +416,11 @@ export class ResponseCache {
  * member appended without being parsed.
  */
 export function markStale(body: string, report: Record<string, unknown>, bare = false): string | undefined {
-  if (bare && body.length > 2 && body.startsWith('{') && body.endsWith('}')) return `${body.slice(0, -1)},"extensions":{"stale":[${JSON.stringify(report)}]}}`;
+  if (bare && body.startsWith('{')) {
+    // Apollo ends its JSON with a newline: append before the closing brace, keep what follows it.
+    const close = body.lastIndexOf('}');
+    if (close > 1 && body.slice(close + 1).trim() === '') return `${body.slice(0, close)},"extensions":{"stale":[${JSON.stringify(report)}]}}${body.slice(close + 1)}`;
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
