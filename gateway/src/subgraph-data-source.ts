@@ -95,7 +95,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         return new AnswerResponse(url, answer);
       }
       // Stored (copied) before the gateway gets the parsed answer, which it merges into (mutates).
-      pending.finish(parsed);
+      pending.finish(parsed, answer.body);
       return new AnswerResponse(url, answer, parsed);
     };
     this.fetcher = fetcher;

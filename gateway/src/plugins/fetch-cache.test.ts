@@ -35,6 +35,16 @@ describe('store rules', () => {
     expect(storableAnswer('not an object')).toBeUndefined();
   });
 
+  it('takes the stored form from the subgraph text when freshForMs closes it, the same as serializing it', () => {
+    const answer = { data: { _entities: [{ id: '42', status: 'open' }] }, extensions: { other: 1, freshForMs: 5000 } };
+    const text = `${JSON.stringify(answer)}\n`;
+    expect(storableAnswer(JSON.parse(text), text)).toEqual(storableAnswer(JSON.parse(text)));
+    expect(storableAnswer(JSON.parse(text), text)!.head).toBe(text.slice(0, text.lastIndexOf('5000')));
+    // freshForMs not last: serialized into the stored form.
+    const reordered = JSON.stringify({ extensions: { freshForMs: 5000 }, data: answer.data });
+    expect(storableAnswer(JSON.parse(reordered), reordered)).toEqual({ head: '{"data":{"_entities":[{"id":"42","status":"open"}]},"extensions":{"freshForMs":', freshForMs: 5000 });
+  });
+
   it('refuses a fetch that began before an invalidation', () => {
     const cache = createFetchCache();
     const key = fetchCacheKey('orders', 'v', BODY);

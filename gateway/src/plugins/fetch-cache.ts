@@ -38,14 +38,24 @@ interface FetchEntry {
 
 /** The tail every stored answer ends with after its `freshForMs` value. */
 const TAIL = '}}';
+const FRESH_KEY = '"freshForMs":';
+/** `"freshForMs":<number>}}` closing a JSON text (a trailing newline allowed). */
+const FRESH_TAIL = /"freshForMs":-?[0-9.eE+-]+\}\}\s*$/;
+
+function lastKey(value: object): string | undefined {
+  let last: string | undefined;
+  for (const key in value) last = key;
+  return last;
+}
 
 /** A pending store: offered once the answer is read; refused when an invalidation came in between. */
 export interface PendingFetch {
   /**
    * Stores the answer (parsed from JSON) when it may be stored; returns whether it was. The
-   * answer is copied at once: the caller may hand it on to be mutated.
+   * answer is copied at once: the caller may hand it on to be mutated. `text`, the JSON it was
+   * parsed from, spares serializing it again.
    */
-  finish(answer: unknown): boolean;
+  finish(answer: unknown, text?: string): boolean;
 }
 
 /** The key of one subgraph fetch: subgraph, what the principal may see, exact body (query, variables). */
@@ -57,7 +67,7 @@ export function fetchCacheKey(subgraph: string, visibilityKey: string, body: str
  * The answer (parsed from JSON) in its stored form when it may be cached: no errors, no
  * `extensions.stale`, no `extensions.invalidate`, and `extensions.freshForMs` > 0. Else undefined.
  */
-export function storableAnswer(parsed: unknown): { head: string; freshForMs: number } | undefined {
+export function storableAnswer(parsed: unknown, text?: string): { head: string; freshForMs: number } | undefined {
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
   const { extensions, ...rest } = parsed as { errors?: unknown; extensions?: Record<string, unknown> };
   if ((rest.errors !== undefined && !(Array.isArray(rest.errors) && rest.errors.length === 0)) || !extensions || typeof extensions !== 'object') return undefined;
@@ -65,6 +75,11 @@ export function storableAnswer(parsed: unknown): { head: string; freshForMs: num
   if (typeof freshForMs !== 'number' || !Number.isFinite(freshForMs) || freshForMs <= 0) return undefined;
   if (stale !== undefined && !(Array.isArray(stale) && stale.length === 0)) return undefined;
   if (invalidate !== undefined && !(Array.isArray(invalidate) && invalidate.length === 0)) return undefined;
+  // The subgraph's own text when freshForMs is already its last value: no serialization.
+  if (text !== undefined && lastKey(parsed) === 'extensions' && lastKey(extensions) === 'freshForMs') {
+    const tail = FRESH_TAIL.exec(text);
+    if (tail) return { head: text.slice(0, tail.index + FRESH_KEY.length), freshForMs };
+  }
   // freshForMs last, so that a hit writes its remaining freshness between `head` and TAIL.
   const full = JSON.stringify({ ...rest, extensions: { ...others, freshForMs: 0 } });
   return { head: full.slice(0, -(1 + TAIL.length)), freshForMs };
@@ -140,9 +155,9 @@ export class FetchCache {
   begin(subgraph: string, key: string, body: string): PendingFetch {
     const since = this.#sequence;
     return {
-      finish: (answer) => {
+      finish: (answer, text) => {
         if (this.#sequence !== since) return false;
-        const stored = storableAnswer(answer);
+        const stored = storableAnswer(answer, text);
         if (!stored) return false;
         const now = this.#now();
         this.#entries.set(key, { subgraph, body, head: stored.head, storedAt: now, freshForMs: stored.freshForMs }, { ttl: Math.ceil(stored.freshForMs) });
