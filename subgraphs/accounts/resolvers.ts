@@ -1,8 +1,5 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import { Kind, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
-import { readFileSync } from 'node:fs';
-import { fieldRequirement, readAuthDirectives } from '../shared/authz/directives.js';
-import { checkRequirement } from '../shared/authz/requirements.js';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { RecordCache } from '../shared/cache/record-cache.js';
 import { MAX_OFFSET, type SalesforceConnector } from '../shared/connectors/salesforce/connector.js';
 import type { SalesforceAccount, SalesforceAccountChanges } from '../shared/connectors/salesforce/records.js';
@@ -10,6 +7,7 @@ import { isSalesforceId, toSalesforceId18 } from '../shared/connectors/salesforc
 import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
 import { isBackendError } from '../shared/errors.js';
 import type { BaseSubgraphContext } from '../shared/server/context.js';
+import { fieldReadable, selectsField } from '../shared/server/prefetch.js';
 import { SALESFORCE_KINDS, type AccountsLoaders } from './loaders.js';
 import { decodeCursor, encodeCursor, toContactModel, toCustomer, toPartnerAccount, toSalesRep, type CustomerModel } from './mappers.js';
 import { auditPrincipal, resolveIdempotencyKey, runAudited, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
@@ -113,20 +111,8 @@ function profileChanges(input: ProfileInput): SalesforceAccountChanges {
   return changes;
 }
 
-/** What reading Customer.contacts demands, from the SDL: a prefetch never reads what the field would refuse. */
-const CONTACTS_REQUIREMENT = fieldRequirement(readAuthDirectives(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')), 'Customer', 'contacts', 'Contact');
-
-/** Whether the field being resolved selects `name` directly (through fragments too). */
-function selectsField(info: GraphQLResolveInfo, name: string): boolean {
-  const visit = (selections: readonly SelectionNode[]): boolean =>
-    selections.some((s) => {
-      if (s.kind === Kind.FIELD) return s.name.value === name;
-      if (s.kind === Kind.INLINE_FRAGMENT) return visit(s.selectionSet.selections);
-      const fragment = info.fragments[s.name.value];
-      return fragment !== undefined && visit(fragment.selectionSet.selections);
-    });
-  return info.fieldNodes.some((node) => node.selectionSet !== undefined && visit(node.selectionSet.selections));
-}
+/** Who may read Customer.contacts: a prefetch never reads what the field would refuse. */
+const contactsReadable = fieldReadable(new URL('./schema.graphql', import.meta.url), 'Customer', 'contacts', 'Contact');
 
 /** Resolvers of the accounts subgraph. */
 export const resolvers: GraphQLResolverMap<AccountsContext> = {
@@ -135,7 +121,7 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
       const id = accountIdArg(args.id);
       // Contacts are looked up by the Account Id alone: ask for them alongside the Account rather
       // than after it. Not for a partner, whose ownership of the account must be known first.
-      if (partnerScope(ctx) === undefined && id.startsWith(ACCOUNT_KEY_PREFIX) && selectsField(info, 'contacts') && checkRequirement(CONTACTS_REQUIREMENT, ctx.principal) === 'ALLOWED') {
+      if (partnerScope(ctx) === undefined && id.startsWith(ACCOUNT_KEY_PREFIX) && selectsField(info, 'contacts') && contactsReadable(ctx.principal)) {
         ctx.loaders.contactsByAccountId.load(id).catch(() => {
           // The contacts resolver gets the same promise and reports its error.
         });

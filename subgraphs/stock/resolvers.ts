@@ -1,9 +1,11 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import type { GraphQLResolveInfo } from 'graphql';
 import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
 import { many2oneId } from '../shared/connectors/odoo/connector.js';
 import { parseRecordId } from '../shared/connectors/odoo/values.js';
 import type { OwnershipGuard } from '../shared/ownership/ownership.js';
 import type { BaseSubgraphContext } from '../shared/server/context.js';
+import { fieldReadable, selectsField } from '../shared/server/prefetch.js';
 import type { StockLoaders } from './loaders.js';
 import { mapAvailability, mapProduct, mapShipment, mapWarehouseStock, type AvailabilityModel, type ProductModel } from './mappers.js';
 
@@ -41,6 +43,9 @@ async function partnerMaySee(orderId: number, ctx: StockContext): Promise<boolea
   return ctx.guard.canSee(partner && partner.ref ? partner.ref : null);
 }
 
+/** Who may read StockAvailability.byWarehouse: a prefetch never reads what the field would refuse. */
+const byWarehouseReadable = fieldReadable(new URL('./schema.graphql', import.meta.url), 'StockAvailability', 'byWarehouse', 'WarehouseStock');
+
 /** Resolvers of the stock subgraph. */
 export const resolvers: GraphQLResolverMap<StockContext> = {
   Query: {
@@ -61,7 +66,13 @@ export const resolvers: GraphQLResolverMap<StockContext> = {
       if (!product) throw codedError(ErrorCode.NOT_FOUND, `odoo has no product.product ${id}`, { system: 'odoo', productId: String(id) });
       return mapProduct(product);
     },
-    async availability(product: ProductModel, _args, ctx: StockContext) {
+    async availability(product: ProductModel, _args, ctx: StockContext, info: GraphQLResolveInfo) {
+      // The per-warehouse figures are looked up by product id alone: ask for them alongside the product's.
+      if (selectsField(info, 'byWarehouse') && byWarehouseReadable(ctx.principal)) {
+        Promise.all([ctx.loaders.quants.load(product.productId), ctx.loaders.warehouses.load('all')]).catch(() => {
+          // byWarehouse gets the same promises and reports their errors.
+        });
+      }
       const fresh = await ctx.loaders.productStock.load(product.productId);
       return fresh ? mapAvailability(fresh) : null;
     },
