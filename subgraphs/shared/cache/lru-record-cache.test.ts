@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BackendError } from '../errors.js';
 import { cacheRequestsTotal, cacheStaleServedTotal } from '../metrics/cache-metrics.js';
-import { createRecordCache, listCacheKey, recordCacheKey } from './lru-record-cache.js';
+import { createRecordCache, estimateSize, listCacheKey, recordCacheKey } from './lru-record-cache.js';
 import type { RecordCacheOptions } from './cache-options.js';
 import type { RecordKey, RecordKind, StaleObserver } from './record-cache.js';
 
@@ -451,5 +451,17 @@ describe('createRecordCache: bounds and options', () => {
     expect(() => cache({ budgets: { sap: 1 } as never })).toThrow(/budgets\.sap/);
     expect(() => cache({ maxQueue: -1 })).toThrow(/maxQueue/);
     expect(() => cache({ tenants: { odoo: '' } })).toThrow(/tenants\.odoo/);
+  });
+});
+
+describe('estimateSize', () => {
+  it('comes close to the JSON length of records, and ends on cycles', () => {
+    const record = { id: 1234, name: 'S01234', partner_id: [55, 'Acme GmbH'], amount_total: 466.2, state: 'sale', note: null, locked: false };
+    const json = JSON.stringify(record).length;
+    expect(estimateSize(record)).toBeGreaterThan(json * 0.8);
+    expect(estimateSize(record)).toBeLessThan(json * 1.5);
+    const cyclic: Record<string, unknown> = { a: 'x' };
+    cyclic.self = cyclic;
+    expect(estimateSize(cyclic)).toBeGreaterThan(0);
   });
 });

@@ -315,8 +315,9 @@ class LruRecordCacheImpl implements LruRecordCache {
     const toStore: RedisEntry[] = [];
     for (const item of items) {
       const value = found.get(item.key) ?? null;
-      const json = safeJson(value);
-      item.resolve({ value, storedAt: startedAt, size: (json?.length ?? 1024) + ENTRY_OVERHEAD });
+      // Serialized only to share it through Redis; without Redis its size is estimated without a copy.
+      const json = this.#redis ? safeJson(value) : undefined;
+      item.resolve({ value, storedAt: startedAt, size: (json?.length ?? estimateSize(value)) + ENTRY_OVERHEAD });
       // A key invalidated while its load ran may hold pre-write data: keep it out of Redis.
       const invalidatedAt = this.#invalidatedAt.get(item.ck);
       if (this.#redis && json !== undefined && (invalidatedAt === undefined || invalidatedAt < startedAt)) {
@@ -343,6 +344,34 @@ class LruRecordCacheImpl implements LruRecordCache {
       this.#lru.delete(ck);
     }
   }
+}
+
+/**
+ * About the length of a value's JSON, without building it (strings, numbers, keys and
+ * punctuation). Stops counting past a million values (a cycle never ends it otherwise).
+ */
+export function estimateSize(value: unknown): number {
+  let size = 0;
+  let values = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && ++values <= 1_000_000) {
+    const v = stack.pop();
+    if (typeof v === 'string') size += v.length + 2;
+    else if (typeof v === 'number' || typeof v === 'bigint') size += 8;
+    else if (typeof v === 'boolean') size += 5;
+    else if (v === null || v === undefined) size += 4;
+    else if (Array.isArray(v)) {
+      size += 2 + v.length;
+      for (const item of v) stack.push(item);
+    } else if (typeof v === 'object') {
+      size += 2;
+      for (const key in v) {
+        size += key.length + 4;
+        stack.push((v as Record<string, unknown>)[key]);
+      }
+    } else size += 8;
+  }
+  return size;
 }
 
 function safeJson(value: unknown): string | undefined {
