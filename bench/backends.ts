@@ -59,7 +59,7 @@ function onLines(stream: NodeJS.ReadableStream, each: (line: string) => void): v
  * (with the principal secret) goes over stdin, never the command line; closing stdin stops it.
  */
 export async function startBackendsProcess(config: BackendsConfig, options: { startTimeoutMs?: number } = {}): Promise<BackendsProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ENTRY], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : []), '--import', 'tsx', ENTRY], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   const errTail: string[] = [];
   onLines(child.stderr!, (line) => {
     errTail.push(line);
