@@ -43,7 +43,9 @@ describe('loadSettings', () => {
     expect(errorOf({ ...odoo, ...realAuth, PRINCIPAL_SECRET: 'short' }).setting).toBe('PRINCIPAL_SECRET');
     const s = loadSettings({ ...odoo, ...realAuth, ODOO_PROTOCOL: 'json2' });
     expect(s.odoo).toMatchObject({ url: 'https://erp.example', protocol: 'json2', partnerRefField: 'ref' });
-    expect(s.jwt).toMatchObject({ issuer: 'https://idp.example', clockToleranceSec: 30 });
+    expect(s.jwt).toMatchObject({ issuer: 'https://idp.example', clockToleranceSec: 30, verifiedCacheSec: 60 });
+    expect(loadSettings({ ...odoo, ...realAuth, JWT_VERIFIED_CACHE_SEC: '0' }).jwt?.verifiedCacheSec).toBe(0);
+    expect(errorOf({ ...odoo, ...realAuth, JWT_VERIFIED_CACHE_SEC: '7200' }).setting).toBe('JWT_VERIFIED_CACHE_SEC');
   });
 
   it('builds the Zendesk URL from the subdomain', () => {

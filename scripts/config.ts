@@ -48,6 +48,8 @@ export interface JwtSettings {
   jwksUrl?: string;
   publicKeyPem?: string;
   clockToleranceSec: number;
+  /** How long a verified token is remembered (0: verify every request). */
+  verifiedCacheSec: number;
 }
 
 /** Everything `npm start` needs. A backend left undefined runs on its sandbox. */
@@ -200,6 +202,7 @@ export function loadSettings(env: Env = process.env): SystemSettings {
       jwksUrl: url(env, 'JWT_JWKS_URL'),
       publicKeyPem: env.JWT_PUBLIC_KEY || undefined,
       clockToleranceSec: int(env, 'JWT_CLOCK_TOLERANCE_SEC', 30, 0, 300),
+      verifiedCacheSec: int(env, 'JWT_VERIFIED_CACHE_SEC', 60, 0, 3600),
     };
   }
   if (env.PRINCIPAL_SECRET !== undefined && env.PRINCIPAL_SECRET !== '') {

@@ -256,7 +256,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const authorizationOn = options.authorization ?? true;
   const benchAdmin: Principal = { sub: 'bench-admin', roles: ['admin'], scopes: new Set(ALL_SCOPES) };
   const verifier = settings.jwt
-    ? createJwtVerifier({ issuer: settings.jwt.issuer, audience: settings.jwt.audience, jwksUrl: settings.jwt.jwksUrl, publicKeyPem: settings.jwt.publicKeyPem, clockToleranceSec: settings.jwt.clockToleranceSec })
+    ? createJwtVerifier({ issuer: settings.jwt.issuer, audience: settings.jwt.audience, jwksUrl: settings.jwt.jwksUrl, publicKeyPem: settings.jwt.publicKeyPem, clockToleranceSec: settings.jwt.clockToleranceSec, verifiedCacheSec: settings.jwt.verifiedCacheSec })
     : createDevJwtVerifier(options.devKeysDir ?? DEV_KEYS_DIR);
   const gateway = await createGatewayServer({
     supergraphSdl: supergraphForApolloGateway(supergraphSdl),
