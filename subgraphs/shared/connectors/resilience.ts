@@ -11,6 +11,7 @@ import {
   wrap,
   type IPolicy,
 } from 'cockatiel';
+import { setMaxListeners } from 'node:events';
 import { BackendError, isBackendError, type BackendSystem } from '../errors.js';
 
 /** Timeouts, retries and a circuit breaker for one backend. */
@@ -72,9 +73,13 @@ export function createResilience(options: ResilienceOptions): Resilience {
     throw new BackendError({ backend, code: 'INTERNAL', message: `${backend} call failed: ${(err as Error)?.message ?? String(err)}`, cause: err, retryable: false });
   };
 
+  // Every call in flight listens on this never-aborted parent signal (cockatiel derives each
+  // attempt's signal from it): many concurrent calls are normal, not a listener leak.
+  const parent = new AbortController().signal;
+  setMaxListeners(0, parent);
   return {
-    read: (call) => readPolicy.execute(({ signal }) => call(signal)).catch(translate),
-    write: (call) => writePolicy.execute(({ signal }) => call(signal)).catch(translate),
+    read: (call) => readPolicy.execute(({ signal }) => call(signal), parent).catch(translate),
+    write: (call) => writePolicy.execute(({ signal }) => call(signal), parent).catch(translate),
   };
 }
 
