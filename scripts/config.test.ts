@@ -22,6 +22,13 @@ describe('loadSettings', () => {
     expect(s.zendesk).toBeUndefined();
     expect(s.host).toBe('127.0.0.1');
     expect(s.auditLogPath).toBe('var/audit.jsonl');
+    expect(s.backendConcurrency).toEqual({ odoo: 8, salesforce: 8, servicedesk: 8 });
+  });
+
+  it('reads the concurrency budget per backend and names a bad one', () => {
+    expect(loadSettings({ ODOO_MAX_CONCURRENCY: '4', ZENDESK_MAX_CONCURRENCY: '20' }).backendConcurrency).toEqual({ odoo: 4, salesforce: 8, servicedesk: 20 });
+    expect(errorOf({ ODOO_MAX_CONCURRENCY: '0' }).setting).toBe('ODOO_MAX_CONCURRENCY');
+    expect(errorOf({ SALESFORCE_MAX_CONCURRENCY: 'many' }).setting).toBe('SALESFORCE_MAX_CONCURRENCY');
   });
 
   it('names a bad port', () => {

@@ -2,6 +2,7 @@
  * Settings of the whole system, read from the environment and validated at start. A mistake
  * fails start-up with a ConfigError naming the setting.
  */
+import { DEFAULT_BUDGET } from '../subgraphs/shared/cache/cache-options.js';
 
 /** A configuration mistake, naming the setting at fault. */
 export class ConfigError extends Error {
@@ -74,6 +75,8 @@ export interface SystemSettings {
   /** HMAC secret the gateway signs the forwarded principal with. */
   principalSecret?: string;
   redisUrl?: string;
+  /** Most record-cache loads in flight per backend (the concurrency budget that protects it). */
+  backendConcurrency: { odoo: number; salesforce: number; servicedesk: number };
   auditLogPath: string;
   backendTimeoutMs: number;
   subgraphTimeoutMs: number;
@@ -145,6 +148,11 @@ export function loadSettings(env: Env = process.env): SystemSettings {
       zendeskSandbox: port(env, 'ZENDESK_SANDBOX_PORT', 4103),
     },
     redisUrl: env.REDIS_URL || undefined,
+    backendConcurrency: {
+      odoo: int(env, 'ODOO_MAX_CONCURRENCY', DEFAULT_BUDGET, 1, 1000),
+      salesforce: int(env, 'SALESFORCE_MAX_CONCURRENCY', DEFAULT_BUDGET, 1, 1000),
+      servicedesk: int(env, 'ZENDESK_MAX_CONCURRENCY', DEFAULT_BUDGET, 1, 1000),
+    },
     auditLogPath: env.AUDIT_LOG_PATH || 'var/audit.jsonl',
     backendTimeoutMs: int(env, 'BACKEND_TIMEOUT_MS', 5000, 100, 120_000),
     subgraphTimeoutMs: int(env, 'SUBGRAPH_TIMEOUT_MS', 8000, 100, 120_000),
