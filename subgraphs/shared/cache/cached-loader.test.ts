@@ -30,6 +30,23 @@ describe('primeRecords', () => {
     cache.close();
   });
 
+  it('takes no budget slot: primed records are served while every slot is busy', async () => {
+    const cache = createRecordCache({ tenant: 't', budgets: { odoo: 1 } });
+    let release!: () => void;
+    const busy = cache.getMany(ODOO_KINDS.order, [9], () => new Promise<Map<number, { id: number }>>((resolve) => (release = () => resolve(new Map([[9, { id: 9 }]])))));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(cache.stats().loads.odoo).toMatchObject({ active: 1, queued: 0 });
+    primeRecords(cache, ODOO_KINDS.order, new Map([[1, { id: 1 }]]), monotonicNow());
+    const primed = await cache.getMany(ODOO_KINDS.order, [1], async () => {
+      throw new Error('must not be called');
+    });
+    expect(primed).toEqual([{ id: 1 }]);
+    expect(cache.stats().loads.odoo).toMatchObject({ active: 1, queued: 0 });
+    release();
+    expect(await busy).toEqual([{ id: 9 }]);
+    cache.close();
+  });
+
   it('keeps records that are still fresh, and does nothing without a cache', async () => {
     const cache = createRecordCache({ tenant: 't' });
     await cache.getMany(ODOO_KINDS.order, [1], async () => new Map([[1, { id: 1, v: 'first' }]]));

@@ -62,14 +62,14 @@ export async function invalidateRecords(cache: RecordCache, kind: RecordKind, ke
  * The cache has no write API: the records go in as the answer of a load that needs no backend.
  * Keys are registered synchronously, so a request asking for them a moment later joins this
  * load; keys still fresh in the cache are left as they are, and keys invalidated since
- * `readStartedAt` (their data may predate a write) are left out. Not awaited: a caller inside
- * another load would otherwise wait for a second budget slot while holding one.
+ * `readStartedAt` (their data may predate a write) are left out. A prime takes no slot of the
+ * backend's concurrency budget: a request joining it never waits for a slot for data already read.
  */
 export function primeRecords<K extends RecordKey, V>(cache: RecordCache, kind: RecordKind, records: ReadonlyMap<K, V>, readStartedAt: number): void {
   const log = invalidations.get(cache);
   const keys = [...records.keys()].filter((key) => (log?.get(logKey(kind, key)) ?? -Infinity) < readStartedAt);
   if (keys.length === 0) return;
-  cache.getMany<V>(kind, keys, async () => records as ReadonlyMap<RecordKey, V> as Map<RecordKey, V>).catch(() => {
-    // Only a full budget queue fails this load; a request that joined it gets that error itself.
+  cache.getMany<V>(kind, keys, async () => records as ReadonlyMap<RecordKey, V> as Map<RecordKey, V>, undefined, { local: true }).catch(() => {
+    // Nothing here calls a backend; a request that joined this load would get any error itself.
   });
 }

@@ -4,7 +4,7 @@ import type { BackendSystem } from '../errors.js';
 import { cacheL2RequestsTotal, cacheRequestsTotal, cacheStaleServedTotal } from '../metrics/cache-metrics.js';
 import { ConcurrencyBudget, type LoadPriority } from './budget.js';
 import { resolveCacheOptions, type CacheClassSettings, type RecordCacheOptions, type ResolvedCacheOptions } from './cache-options.js';
-import type { CacheClass, RecordCache, RecordKey, RecordKind, StaleObserver } from './record-cache.js';
+import type { CacheClass, GetManyOptions, RecordCache, RecordKey, RecordKind, StaleObserver } from './record-cache.js';
 import type { RedisEntry, RedisLayer } from './redis-layer.js';
 
 /** One cached answer: the record (null: the backend has none) and when it was read. */
@@ -58,6 +58,8 @@ interface BatchScope {
   /** How long an entry may stay in memory: its TTL plus the longest stale window. */
   lifetimeMs: number;
   load: (keys: RecordKey[]) => Promise<Map<RecordKey, unknown>>;
+  /** `load` calls no backend (see GetManyOptions.local). */
+  local: boolean;
 }
 
 interface BatchItem {
@@ -100,7 +102,7 @@ class LoadBatch {
     let pending = this.#items;
     if (pending.length === 0) return;
     try {
-      pending = await this.cache.fromRedis(this.scope, pending);
+      if (!this.scope.local) pending = await this.cache.fromRedis(this.scope, pending);
       if (pending.length === 0) return;
       const loaded = await this.cache.fromBackend(this.scope, pending, this.#foreground ? 'foreground' : 'background');
       if (loaded.length > 0) void this.cache.toRedis(loaded);
@@ -158,12 +160,13 @@ class LruRecordCacheImpl implements LruRecordCache {
     keys: readonly RecordKey[],
     load: (missing: RecordKey[]) => Promise<Map<RecordKey, T>>,
     observer?: StaleObserver,
+    options?: GetManyOptions,
   ): Promise<(T | null)[]> {
     if (keys.length === 0) return [];
     const tenant = this.#options.tenantOf(kind.backend);
     const unique = new Map<string, RecordKey>();
     for (const key of keys) unique.set(recordCacheKey(tenant, kind, key), key);
-    const found = await this.#read(kind, kind.cacheClass, unique, load, observer);
+    const found = await this.#read(kind, kind.cacheClass, unique, load, observer, options?.local === true);
     return keys.map((key) => (found.get(recordCacheKey(tenant, kind, key)) ?? null) as T | null);
   }
 
@@ -210,13 +213,14 @@ class LruRecordCacheImpl implements LruRecordCache {
     keys: Map<string, RecordKey>,
     load: (missing: RecordKey[]) => Promise<Map<RecordKey, unknown>>,
     observer: StaleObserver | undefined,
+    local = false,
   ): Promise<Map<string, unknown>> {
     const settings = this.#options.classes[cacheClass];
     const lifetimeMs = settings.ttlMs + settings.staleIfErrorMs;
     const now = this.#options.now();
     // Decided once per call, before any load starts, so that one call is consistent.
     const overBudget = this.#budgets[kind.backend].saturated;
-    const batch = new LoadBatch({ kind, settings, lifetimeMs, load }, this);
+    const batch = new LoadBatch({ kind, settings, lifetimeMs, load, local }, this);
     const out = new Map<string, unknown>();
     const waits: Promise<void>[] = [];
     const count = (result: 'hit' | 'miss' | 'stale') => cacheRequestsTotal.inc({ cache_class: cacheClass, model: kind.model, result });
@@ -304,7 +308,8 @@ class LruRecordCacheImpl implements LruRecordCache {
 
   /** Loads the items from the backend within its budget; returns what to write to Redis. */
   async fromBackend(scope: BatchScope, items: BatchItem[], priority: LoadPriority): Promise<RedisEntry[]> {
-    const release = await this.#budgets[scope.kind.backend].acquire(priority);
+    // A prime answers from records already read: no budget slot to wait for.
+    const release = scope.local ? () => {} : await this.#budgets[scope.kind.backend].acquire(priority);
     const startedAt = this.#options.now();
     let found: Map<RecordKey, unknown>;
     try {

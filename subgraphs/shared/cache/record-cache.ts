@@ -31,6 +31,15 @@ export interface StaleObserver {
   readonly requireFresh?: boolean;
 }
 
+/** Options of one `getMany`. */
+export interface GetManyOptions {
+  /**
+   * `load` answers from records already read (priming the cache with what a list read brought):
+   * it takes no slot of the backend's concurrency budget and nothing is looked up in Redis first.
+   */
+  local?: boolean;
+}
+
 /**
  * The cross-request record cache below the loaders. Keyed by backend, model and key, never by
  * user: authorization applies above it.
@@ -45,6 +54,7 @@ export interface RecordCache {
     keys: readonly RecordKey[],
     load: (missing: RecordKey[]) => Promise<Map<RecordKey, T>>,
     observer?: StaleObserver,
+    options?: GetManyOptions,
   ): Promise<(T | null)[]>;
   /**
    * An id list (a customer's order ids, an organization's ticket ids) keyed by a typed filter
