@@ -5,20 +5,13 @@ import { cacheBackendLoadsInFlight, cacheBudgetRejectionsTotal } from '../metric
 export type Release = () => void;
 
 /**
- * Who waits for a load: a request (`foreground`), or nobody, as when a record served stale is
- * refreshed (`background`). Free slots go to foreground loads first.
- */
-export type LoadPriority = 'foreground' | 'background';
-
-/**
- * A concurrency budget for one backend: at most `limit` loads at once, then FIFO queues (requests'
- * loads ahead of background refreshes) of at most `maxQueue` waiting loads in all. Past that a
- * load fails fast (UNAVAILABLE, retryable) rather than piling up behind a backend that is already slow.
+ * A concurrency budget for one backend: at most `limit` loads at once, then a FIFO queue of at
+ * most `maxQueue` waiting loads. Past that a load fails fast (UNAVAILABLE, retryable) rather than
+ * piling up behind a backend that is already slow.
  */
 export class ConcurrencyBudget {
   #active = 0;
   readonly #queue: Array<() => void> = [];
-  readonly #background: Array<() => void> = [];
 
   constructor(
     readonly backend: BackendSystem,
@@ -33,7 +26,7 @@ export class ConcurrencyBudget {
 
   /** Loads waiting for a slot. */
   get queued(): number {
-    return this.#queue.length + this.#background.length;
+    return this.#queue.length;
   }
 
   /** Whether a new load would have to wait. */
@@ -42,9 +35,9 @@ export class ConcurrencyBudget {
   }
 
   /** Waits for a slot. */
-  acquire(priority: LoadPriority = 'foreground'): Promise<Release> {
+  acquire(): Promise<Release> {
     if (this.#active < this.limit) return Promise.resolve(this.#take());
-    if (this.queued >= this.maxQueue) {
+    if (this.#queue.length >= this.maxQueue) {
       cacheBudgetRejectionsTotal.inc({ system: this.backend });
       return Promise.reject(
         new BackendError({
@@ -55,8 +48,7 @@ export class ConcurrencyBudget {
         }),
       );
     }
-    const queue = priority === 'foreground' ? this.#queue : this.#background;
-    return new Promise((resolve) => queue.push(() => resolve(this.#take())));
+    return new Promise((resolve) => this.#queue.push(() => resolve(this.#take())));
   }
 
   #take(): Release {
@@ -68,7 +60,7 @@ export class ConcurrencyBudget {
       released = true;
       this.#active -= 1;
       cacheBackendLoadsInFlight.dec({ system: this.backend });
-      (this.#queue.shift() ?? this.#background.shift())?.();
+      this.#queue.shift()?.();
     };
   }
 }

@@ -311,7 +311,7 @@ describe('createRecordCache: freshness reported to the observer', () => {
 });
 
 describe('createRecordCache: concurrency budget', () => {
-  it('serves stale flagged over-budget at once, refreshing it once a slot is free after the queued misses', async () => {
+  it('serves stale flagged over-budget at once, refreshing it once a slot is free, and queues misses', async () => {
     const c = cache({ budgets: { odoo: 1 }, classes: { status: { ttlMs: 1_000, staleWhileRevalidateMs: 1_000, staleIfErrorMs: 60_000 } } });
     const { load } = recordingLoad();
     await c.getMany(orders, [1, 2], load);
@@ -334,7 +334,7 @@ describe('createRecordCache: concurrency budget', () => {
     // Served stale again while its refresh waits: no second refresh.
     await c.getMany<Rec>(orders, [1, 2], other);
 
-    // A key with nothing cached waits for a slot, ahead of the one refresh of the stale keys (nobody waits for that).
+    // A key with nothing cached waits for a slot, behind the one refresh of the stale keys.
     const waiting = c.getMany<Rec>(orders, [4], other);
     await flush();
     expect(other).not.toHaveBeenCalled();
@@ -342,7 +342,7 @@ describe('createRecordCache: concurrency budget', () => {
     gate.resolve();
     expect(await busy).toEqual([{ id: 3, v: 9 }]);
     expect(await waiting).toEqual([{ id: 4, v: 1 }]);
-    expect(other.mock.calls).toEqual([[[4]], [[1, 2]]]);
+    expect(other.mock.calls).toEqual([[[1, 2]], [[4]]]);
     expect(c.stats().loads.odoo).toEqual({ active: 0, queued: 0, budget: 1 });
     // Refreshed: fresh again, without another call.
     const after = observer();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { BackendSystem } from '../errors.js';
 import { cacheL2RequestsTotal, cacheRequestsTotal, cacheStaleServedTotal } from '../metrics/cache-metrics.js';
-import { ConcurrencyBudget, type LoadPriority } from './budget.js';
+import { ConcurrencyBudget } from './budget.js';
 import { resolveCacheOptions, type CacheClassSettings, type RecordCacheOptions, type ResolvedCacheOptions } from './cache-options.js';
 import type { CacheClass, GetManyOptions, RecordCache, RecordKey, RecordKind, StaleObserver } from './record-cache.js';
 import type { RedisEntry, RedisLayer } from './redis-layer.js';
@@ -79,17 +79,14 @@ interface BatchItem {
 class LoadBatch {
   readonly #wanted = new Map<string, RecordKey>();
   readonly #items: BatchItem[] = [];
-  /** Whether a request waits for this batch (else it only refreshes records served stale). */
-  #foreground = false;
 
   constructor(
     readonly scope: BatchScope,
     readonly cache: LruRecordCacheImpl,
   ) {}
 
-  want(ck: string, key: RecordKey, foreground: boolean): void {
+  want(ck: string, key: RecordKey): void {
     this.#wanted.set(ck, key);
-    if (foreground) this.#foreground = true;
   }
 
   /** The fetchMethod's side: registers the key and hands lru-cache its promise. */
@@ -104,7 +101,7 @@ class LoadBatch {
     try {
       if (!this.scope.local) pending = await this.cache.fromRedis(this.scope, pending);
       if (pending.length === 0) return;
-      const loaded = await this.cache.fromBackend(this.scope, pending, this.#foreground ? 'foreground' : 'background');
+      const loaded = await this.cache.fromBackend(this.scope, pending);
       if (loaded.length > 0) void this.cache.toRedis(loaded);
     } catch (err) {
       // Settling an already settled item is a no-op, so this rejects only what is still waiting.
@@ -252,12 +249,12 @@ class LruRecordCacheImpl implements LruRecordCache {
         // Joins a refresh already in flight, or starts one in this batch; answers at once. Over
         // budget, the refresh waits for a free slot (one per record) while the stale copy is served:
         // without it a backend under steady load would never get its records refreshed.
-        batch.want(ck, key, false);
+        batch.want(ck, key);
         void this.#lru.fetch(ck, { context: batch, ttl: lifetimeMs, forceRefresh: true, allowStale: true });
         serveStale(ck, key, entry, overBudget ? 'over-budget' : 'revalidating');
         continue;
       }
-      batch.want(ck, key, true);
+      batch.want(ck, key);
       // forceRefresh: lru-cache counts an entry fresh for its whole lifetime; freshness is ours to judge.
       const fetched = this.#lru.fetch(ck, { context: batch, ttl: lifetimeMs, forceRefresh: true, allowStale: false });
       waits.push(
@@ -307,9 +304,9 @@ class LruRecordCacheImpl implements LruRecordCache {
   }
 
   /** Loads the items from the backend within its budget; returns what to write to Redis. */
-  async fromBackend(scope: BatchScope, items: BatchItem[], priority: LoadPriority): Promise<RedisEntry[]> {
+  async fromBackend(scope: BatchScope, items: BatchItem[]): Promise<RedisEntry[]> {
     // A prime answers from records already read: no budget slot to wait for.
-    const release = scope.local ? () => {} : await this.#budgets[scope.kind.backend].acquire(priority);
+    const release = scope.local ? () => {} : await this.#budgets[scope.kind.backend].acquire();
     const startedAt = this.#options.now();
     let found: Map<RecordKey, unknown>;
     try {
