@@ -25,3 +25,13 @@ export function recordBackendCall(system: BackendSystem, model: string, method: 
   // The model is left out of the histogram on purpose: model x method buckets would multiply series.
   backendCallDurationSeconds.observe({ system, method }, seconds);
 }
+
+/** Runs one wire call and records it with its duration, whether it succeeds or fails. */
+export async function measureBackendCall<T>(system: BackendSystem, model: string, method: string, call: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await call();
+  } finally {
+    recordBackendCall(system, model, method, (performance.now() - started) / 1000);
+  }
+}

@@ -1,5 +1,5 @@
 export { metricsRegistry } from './registry.js';
-export { backendCallsTotal, backendCallDurationSeconds, recordBackendCall } from './backend-metrics.js';
+export { backendCallsTotal, backendCallDurationSeconds, measureBackendCall, recordBackendCall } from './backend-metrics.js';
 export {
   cacheRequestsTotal,
   cacheStaleServedTotal,

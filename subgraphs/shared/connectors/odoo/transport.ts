@@ -1,6 +1,6 @@
 import { BackendError } from '../../errors.js';
 import { isOk, type HttpAnswer, type HttpClient } from '../../http/client.js';
-import { recordBackendCall } from '../../metrics/backend-metrics.js';
+import { measureBackendCall } from '../../metrics/backend-metrics.js';
 import { networkError } from '../resilience.js';
 import { fromHttpError, fromJsonRpcError, isSessionExpired } from './wire-errors.js';
 
@@ -40,14 +40,7 @@ function readBody(res: HttpAnswer): unknown {
  * Runs one HTTP exchange and counts it in `backend_calls_total{system="odoo",model,method}`,
  * failed or not (login calls count as model `common`, method `authenticate`).
  */
-async function measured<T>(model: string, method: string, exchange: () => Promise<T>): Promise<T> {
-  const started = performance.now();
-  try {
-    return await exchange();
-  } finally {
-    recordBackendCall('odoo', model, method, (performance.now() - started) / 1000);
-  }
-}
+const measured = <T>(model: string, method: string, exchange: () => Promise<T>): Promise<T> => measureBackendCall('odoo', model, method, exchange);
 
 async function post(options: TransportOptions, path: string, body: unknown, headers: Record<string, string>, signal?: AbortSignal): Promise<HttpAnswer> {
   try {

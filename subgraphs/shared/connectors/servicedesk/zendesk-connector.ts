@@ -1,5 +1,5 @@
 import { BackendError } from '../../errors.js';
-import { recordBackendCall } from '../../metrics/backend-metrics.js';
+import { measureBackendCall } from '../../metrics/backend-metrics.js';
 import { isOk, sharedHttpClient, type HttpAnswer, type HttpClient, type HttpHeaders } from '../../http/client.js';
 import { createResilience, networkError, type Resilience } from '../resilience.js';
 import { zendeskCallLabel } from './call-label.js';
@@ -113,9 +113,10 @@ export function createZendeskConnector(options: ZendeskConnectorOptions): Servic
 
   /**
    * One HTTP exchange, counted in `backend_calls_total{system="servicedesk",model=<resource>,method=<operation>}`
-   * whether it succeeds or not.
+   * whether it succeeds or not; throws BackendError for any failure. The Authorization header is
+   * never logged or put in messages.
    */
-  const http = async <T>(
+  const http = <T>(
     method: string,
     path: string,
     query: Record<string, string>,
@@ -124,47 +125,30 @@ export function createZendeskConnector(options: ZendeskConnectorOptions): Servic
     headers: Record<string, string> = {},
     onHeaders?: (headers: HttpHeaders) => void,
   ): Promise<T> => {
-    const { resource, operation } = zendeskCallLabel(method, path);
-    const started = performance.now();
-    try {
-      return await exchange<T>(method, path, query, signal, body, headers, onHeaders);
-    } finally {
-      recordBackendCall('servicedesk', resource, operation, (performance.now() - started) / 1000);
-    }
-  };
-
-  /** One HTTP exchange; throws BackendError for any failure. The Authorization header is never logged or put in messages. */
-  const exchange = async <T>(
-    method: string,
-    path: string,
-    query: Record<string, string>,
-    signal: AbortSignal,
-    body?: unknown,
-    headers: Record<string, string> = {},
-    onHeaders?: (headers: HttpHeaders) => void,
-  ): Promise<T> => {
-    const url = new URL(`${apiBase}${path}`);
-    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
-    const operation = `${method} ${path.replace(/\/\d+/g, '/{id}')}`;
-    let res: HttpAnswer;
-    try {
-      res = await httpClient(url, {
-        method,
-        headers: { authorization, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal,
-      });
-    } catch (err) {
-      throw networkError('servicedesk', err);
-    }
-    const text = res.body;
-    if (!isOk(res)) throw zendeskError(res.status, res.headers, text, operation);
-    onHeaders?.(res.headers);
-    try {
-      return JSON.parse(text) as T;
-    } catch (err) {
-      throw new BackendError({ backend: 'servicedesk', code: 'INTERNAL', status: res.status, message: `servicedesk answered ${operation} with a body that is not JSON`, cause: err, retryable: false });
-    }
+    const { resource, operation: label } = zendeskCallLabel(method, path);
+    return measureBackendCall('servicedesk', resource, label, async () => {
+      const url = new URL(`${apiBase}${path}`);
+      for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+      const operation = `${method} ${path.replace(/\/\d+/g, '/{id}')}`;
+      let res: HttpAnswer;
+      try {
+        res = await httpClient(url, {
+          method,
+          headers: { authorization, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal,
+        });
+      } catch (err) {
+        throw networkError('servicedesk', err);
+      }
+      if (!isOk(res)) throw zendeskError(res.status, res.headers, res.body, operation);
+      onHeaders?.(res.headers);
+      try {
+        return JSON.parse(res.body) as T;
+      } catch (err) {
+        throw new BackendError({ backend: 'servicedesk', code: 'INTERNAL', status: res.status, message: `servicedesk answered ${operation} with a body that is not JSON`, cause: err, retryable: false });
+      }
+    });
   };
 
   const get = <T>(path: string, query: Record<string, string> = {}) => resilience.read((signal) => http<T>('GET', path, query, signal));
