@@ -83,26 +83,16 @@ export const USER_FIELDS = ['Id', 'Name', 'FirstName', 'LastName', 'Email', 'Tit
 /** The canonical Contact field set. */
 export const CONTACT_FIELDS = ['Id', 'AccountId', 'FirstName', 'LastName', 'Name', 'Email', 'Phone', 'MobilePhone', 'Title'] as const satisfies readonly (keyof SalesforceContact)[];
 
-/** Account fields the connector may write (the allowlist for updates and upserts). */
-export const ACCOUNT_WRITABLE_FIELDS = [
-  'Name',
-  'AccountNumber',
-  'Type',
-  'Industry',
-  'Phone',
-  'Website',
-  'Description',
-  'BillingStreet',
-  'BillingCity',
-  'BillingState',
-  'BillingPostalCode',
-  'BillingCountry',
-  'AnnualRevenue',
-  'NumberOfEmployees',
-] as const satisfies readonly (keyof SalesforceAccount)[];
+/** Account fields that Salesforce or other processes own: read, never written by the connector. */
+const ACCOUNT_READ_ONLY_FIELDS = ['Id', 'OwnerId', 'Partner_Account__c', 'ERP_Customer_Id__c', 'LastModifiedDate'] as const satisfies readonly (typeof ACCOUNT_FIELDS)[number][];
 
 /** A field the connector may write on an Account. */
-export type SalesforceAccountWritableField = (typeof ACCOUNT_WRITABLE_FIELDS)[number];
+export type SalesforceAccountWritableField = Exclude<(typeof ACCOUNT_FIELDS)[number], (typeof ACCOUNT_READ_ONLY_FIELDS)[number]>;
+
+/** Account fields the connector may write (the allowlist for updates and upserts): the canonical set without the read-only ones. */
+export const ACCOUNT_WRITABLE_FIELDS: readonly SalesforceAccountWritableField[] = ACCOUNT_FIELDS.filter(
+  (field): field is SalesforceAccountWritableField => !(ACCOUNT_READ_ONLY_FIELDS as readonly string[]).includes(field),
+);
 
 /** Values for an Account write; absent fields are left unchanged, null clears. */
 export type SalesforceAccountChanges = Partial<Record<SalesforceAccountWritableField, string | number | null>>;
