@@ -3,31 +3,8 @@
  * keep-alive connections (autocannon), against a sandbox started in this process, no latency.
  * Run: `npx tsx bench/sandbox-odoo-bench.ts [--customers 10000] [--seconds 10] [--connections 10]`.
  */
-import { createRequire } from 'node:module';
+import { autocannon, numberArg as arg } from './autocannon.js';
 import { createOdooSandbox, ODOO_DB, ODOO_PASSWORD, ODOO_UID } from '../sandbox/odoo/index.js';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`--${name} must be a positive number`);
-  return value;
-}
-
-/** The part of autocannon's API this script uses (the package ships no types). */
-interface AutocannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-}
-type Autocannon = (options: {
-  url: string;
-  connections: number;
-  duration: number;
-  pipelining: number;
-  requests: Array<{ method: 'POST'; path: string; headers: Record<string, string>; body: string }>;
-}) => Promise<AutocannonResult>;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const customers = arg('customers', 10_000);
 const seconds = arg('seconds', 10);

@@ -5,41 +5,12 @@
  *   npx tsx bench/sandbox-salesforce-bench.ts [--seconds 10] [--connections 20] [--customers 10000]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { autocannon, numberArg as arg } from './autocannon.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSalesforceSandbox, SALESFORCE_CLIENT_ID, SALESFORCE_CLIENT_SECRET } from '../sandbox/salesforce/index.js';
 
 const TARGET_PER_SECOND = 2000;
-
-/** The slice of autocannon's API this bench uses (the package ships no types). */
-interface AutocannonRequest {
-  method: string;
-  path?: string;
-  setupRequest?: (req: AutocannonRequest) => AutocannonRequest;
-}
-interface AutocannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-}
-type Autocannon = (options: {
-  url: string;
-  connections: number;
-  duration: number;
-  pipelining: number;
-  headers: Record<string, string>;
-  requests: AutocannonRequest[];
-}) => Promise<AutocannonResult>;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`--${name} must be a positive number`);
-  return value;
-}
 
 const seconds = arg('seconds', 10);
 const connections = arg('connections', 20);

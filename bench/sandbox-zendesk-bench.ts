@@ -4,19 +4,9 @@
  *
  * Run: npx tsx bench/sandbox-zendesk-bench.ts [--customers 10000] [--duration 10] [--connections 32]
  */
-import { createRequire } from 'node:module';
+import { autocannon } from './autocannon.js';
 import { pathToFileURL } from 'node:url';
 import { createZendeskSandbox, FIRST_TICKET_ID, ZENDESK_SANDBOX_EMAIL, ZENDESK_SANDBOX_TOKEN } from '../sandbox/zendesk/index.js';
-
-/** The part of autocannon's API this benchmark uses (the package ships no types). */
-type Autocannon = (options: {
-  url: string;
-  connections: number;
-  duration: number;
-  headers: Record<string, string>;
-  requests: { method: string; setupRequest(req: Record<string, unknown>): Record<string, unknown> }[];
-}) => Promise<{ requests: { average: number }; non2xx: number; errors: number }>;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 /** Settings of the benchmark. */
 export interface ZendeskSandboxBenchOptions {
@@ -59,7 +49,7 @@ export async function runZendeskSandboxBench(options: ZendeskSandboxBenchOptions
         {
           method: 'GET',
           // Spread reads over the whole ticket range so the bench does not measure one hot record.
-          setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/api/v2/tickets/${FIRST_TICKET_ID + ((n++ * 7919) % tickets)}.json` }),
+          setupRequest: (req) => ({ ...req, path: `/api/v2/tickets/${FIRST_TICKET_ID + ((n++ * 7919) % tickets)}.json` }),
         },
       ],
     });
