@@ -32,14 +32,6 @@ export interface HttpAnswer {
 /** Sends one request and reads its answer. Rejects on network failure or abort, never on an HTTP status. */
 export type HttpClient = (url: string | URL, request: HttpRequest) => Promise<HttpAnswer>;
 
-/** Options of the client's connection pool. */
-export interface HttpClientOptions {
-  /** Most connections per origin (default: no limit, as Node's fetch). */
-  connectionsPerOrigin?: number;
-  /** How long an idle connection stays open, in ms (default 4000; servers close theirs around 5 s). */
-  keepAliveTimeoutMs?: number;
-}
-
 type RawHeaders = Record<string, string | string[] | undefined>;
 
 /** Headers of an answer; undici gives them with lower-case names. */
@@ -60,14 +52,13 @@ export function httpHeaders(raw: RawHeaders): HttpHeaders {
 /** 2xx. */
 export const isOk = (answer: HttpAnswer): boolean => answer.status >= 200 && answer.status < 300;
 
-/** A client with its own connection pool; `close()` ends its connections. */
-export function createHttpClient(options: HttpClientOptions = {}): HttpClient & { close(): Promise<void> } {
-  const { connectionsPerOrigin, keepAliveTimeoutMs = 4000 } = options;
-  if (connectionsPerOrigin !== undefined && (!Number.isSafeInteger(connectionsPerOrigin) || connectionsPerOrigin < 1)) {
-    throw new TypeError(`connectionsPerOrigin must be a positive integer, got ${String(connectionsPerOrigin)}`);
-  }
-  if (!Number.isFinite(keepAliveTimeoutMs) || keepAliveTimeoutMs <= 0) throw new TypeError(`keepAliveTimeoutMs must be a positive number, got ${String(keepAliveTimeoutMs)}`);
-  const agent = new Agent({ connections: connectionsPerOrigin ?? null, keepAliveTimeout: keepAliveTimeoutMs });
+/**
+ * A client with its own connection pool (as many connections per origin as requests in flight, as
+ * Node's fetch); `close()` ends its connections. Idle connections close after 4 s, before servers
+ * close theirs (around 5 s).
+ */
+export function createHttpClient(): HttpClient & { close(): Promise<void> } {
+  const agent = new Agent({ keepAliveTimeout: 4000 });
   const client = async (url: string | URL, init: HttpRequest): Promise<HttpAnswer> => {
     const answer = await request(url, { method: init.method as 'GET', headers: init.headers, body: init.body, signal: init.signal, dispatcher: agent });
     const body = await answer.body.text();
