@@ -61,7 +61,7 @@ export function summarizeResponse(body: unknown, xCache?: string | null): Respon
   const root = obj(body) ?? {};
   const errors = Array.isArray(root.errors) ? root.errors : [];
   const codes = errors.map((e) => String(obj(obj(e)?.extensions)?.code ?? 'UNKNOWN'));
-  const firstError = errors.find((e, i) => codes[i] !== 'FORBIDDEN');
+  const firstError = errors.find((_e, i) => codes[i] !== 'FORBIDDEN');
   const customer = obj(obj(root.data)?.customer);
   const orders = nodes(customer?.orders);
   const lines = orders.flatMap((o) => (Array.isArray(o.lines) ? o.lines.flatMap((l) => (obj(l) ? [obj(l)!] : [])) : []));

@@ -272,7 +272,7 @@ export class OdooOrm {
   }
 
   /** Membership of field in a set of comodel ids, per field type. */
-  private relate(model: string, fname: string, def: FieldDef, ids: Set<number>, negate: boolean): RNode {
+  private relate(fname: string, def: FieldDef, ids: Set<number>, negate: boolean): RNode {
     if (fname === 'id') return { kind: 'ids', ids, negate };
     if (def.type === 'one2many' && def.inverse && def.relation) {
       const parents = new Set<number>();
@@ -297,19 +297,19 @@ export class OdooOrm {
     if (dot >= 0) {
       if (!relational || !comodel) throw valueError(`Invalid field ${model}.${path} in leaf ${pyRepr(raw)}`);
       const sub = this.searchIds(comodel, [[path.slice(dot + 1), op, value]], { ...ctx, active_test: false });
-      return this.relate(model, fname, def, new Set(sub), false);
+      return this.relate(fname, def, new Set(sub), false);
     }
     if (op === 'any' || op === 'not any') {
       if (!relational || !comodel) throw valueError(`Invalid leaf ${pyRepr(raw)}: operator ${op} needs a relational field`);
       const sub = this.searchIds(comodel, value, ctx);
-      return this.relate(model, fname, def, new Set(sub), op === 'not any');
+      return this.relate(fname, def, new Set(sub), op === 'not any');
     }
     if (op === 'child_of' || op === 'parent_of') {
       const target = fname === 'id' ? model : comodel;
       if (!target) throw valueError(`Invalid leaf ${pyRepr(raw)}: ${op} needs a relational field`);
       const roots = this.toIdsForHierarchy(target, value);
       const closure = this.hierarchy(target, roots, op === 'child_of');
-      return this.relate(model, fname, def, closure, false);
+      return this.relate(fname, def, closure, false);
     }
     const values = Array.isArray(value) ? value : [value];
     if (relational && comodel && values.some((v) => typeof v === 'string')) {
@@ -318,7 +318,7 @@ export class OdooOrm {
       const positiveOp = op === '!=' ? '=' : op === 'not in' ? 'in' : negative ? op.slice(4) : op;
       const recName = this.table(comodel).def.recName;
       const sub = this.searchIds(comodel, [[recName, positiveOp, value]], { ...ctx, active_test: false });
-      return this.relate(model, fname, def, new Set(sub), negative);
+      return this.relate(fname, def, new Set(sub), negative);
     }
     if (relational && !['=', '!=', 'in', 'not in', '=?'].includes(op)) {
       throw valueError(`Invalid leaf ${pyRepr(raw)}: operator ${op} on a relational field needs a name`);

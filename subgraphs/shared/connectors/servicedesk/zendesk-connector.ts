@@ -6,7 +6,6 @@ import { zendeskCallLabel } from './call-label.js';
 import type {
   AddedComment,
   CreatedTicket,
-  NewTicketInput,
   ServiceDeskConnector,
   ZendeskComment,
   ZendeskOrganization,
