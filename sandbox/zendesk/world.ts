@@ -117,6 +117,69 @@ export interface NewTicketValues {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** What differs between tickets; the rest of a ticket is the same for every one. */
+interface TicketValues {
+  id: number;
+  externalId: string | null;
+  via: ZdTicket['via'];
+  createdAt: string;
+  updatedAt: string;
+  type: ZdTicket['type'];
+  subject: string;
+  description: string;
+  priority: ZdTicket['priority'];
+  status: ZdTicket['status'];
+  requesterId: number;
+  submitterId: number;
+  assigneeId: number | null;
+  organizationId: number | null;
+  isPublic: boolean;
+  tags: string[];
+  customFields: ZdCustomFieldValue[];
+}
+
+/** A whole ticket as Zendesk shows it; an assigned ticket is in the support group. */
+function ticketRecord(v: TicketValues): ZdTicket {
+  return {
+    url: `${API_BASE}/tickets/${v.id}.json`,
+    id: v.id,
+    external_id: v.externalId,
+    via: v.via,
+    created_at: v.createdAt,
+    updated_at: v.updatedAt,
+    type: v.type,
+    subject: v.subject,
+    raw_subject: v.subject,
+    description: v.description,
+    priority: v.priority,
+    status: v.status,
+    recipient: null,
+    requester_id: v.requesterId,
+    submitter_id: v.submitterId,
+    assignee_id: v.assigneeId,
+    organization_id: v.organizationId,
+    group_id: v.assigneeId === null ? null : GROUP_ID,
+    collaborator_ids: [],
+    follower_ids: [],
+    email_cc_ids: [],
+    forum_topic_id: null,
+    problem_id: null,
+    has_incidents: false,
+    is_public: v.isPublic,
+    due_at: null,
+    tags: v.tags,
+    custom_fields: v.customFields,
+    satisfaction_rating: null,
+    sharing_agreement_ids: [],
+    fields: v.customFields.map((f) => ({ ...f })),
+    followup_ids: [],
+    brand_id: BRAND_ID,
+    allow_channelback: false,
+    allow_attachments: true,
+    from_messaging_channel: false,
+  };
+}
 const fill = (text: string, values: Record<string, string>) => text.replace(/\{(\w+)\}/g, (_, key: string) => values[key] ?? '');
 const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 const html = (text: string) => `<div class="zd-comment" dir="auto"><p dir="auto">${text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</p></div>`;
@@ -297,44 +360,25 @@ export function buildZendeskWorld(options: WorldOptions = {}): ZendeskWorld {
     const closedLater = draft.status === 'solved' || draft.status === 'closed' ? 3600_000 : 0;
     const updatedMs = Math.min(nowMs, lastCommentMs + closedLater);
     const fields: ZdCustomFieldValue[] = [{ id: ZENDESK_ORDER_NUMBER_FIELD_ID, value: draft.orderNumber }];
-    const ticket: ZdTicket = {
-      url: `${API_BASE}/tickets/${id}.json`,
+    const ticket = ticketRecord({
       id,
-      external_id: null,
+      externalId: null,
       via: webVia(),
-      created_at: iso(draft.createdMs),
-      updated_at: iso(updatedMs),
+      createdAt: iso(draft.createdMs),
+      updatedAt: iso(updatedMs),
       type: draft.template.type,
       subject,
-      raw_subject: subject,
       description: fill(draft.template.description, draft.values),
       priority: draft.priority,
       status: draft.status,
-      recipient: null,
-      requester_id: draft.requesterId,
-      submitter_id: draft.requesterId,
-      assignee_id: draft.status === 'new' ? null : draft.agentId,
-      organization_id: draft.customer.zendeskOrgId,
-      group_id: draft.status === 'new' ? null : GROUP_ID,
-      collaborator_ids: [],
-      follower_ids: [],
-      email_cc_ids: [],
-      forum_topic_id: null,
-      problem_id: null,
-      has_incidents: false,
-      is_public: true,
-      due_at: null,
+      requesterId: draft.requesterId,
+      submitterId: draft.requesterId,
+      assigneeId: draft.status === 'new' ? null : draft.agentId,
+      organizationId: draft.customer.zendeskOrgId,
+      isPublic: true,
       tags: [...draft.template.tags],
-      custom_fields: fields,
-      satisfaction_rating: null,
-      sharing_agreement_ids: [],
-      fields: fields.map((f) => ({ ...f })),
-      followup_ids: [],
-      brand_id: BRAND_ID,
-      allow_channelback: false,
-      allow_attachments: true,
-      from_messaging_channel: false,
-    };
+      customFields: fields,
+    });
     plans.set(id, { ...draft.plan, requesterId: draft.requesterId, agentId: draft.agentId });
     index(ticket);
   }
@@ -424,44 +468,25 @@ export function buildZendeskWorld(options: WorldOptions = {}): ZendeskWorld {
       const at = tick();
       const subject = values.subject ?? (values.body.split('\n')[0] ?? '').slice(0, 80);
       const fields = values.customFields;
-      const ticket: ZdTicket = {
-        url: `${API_BASE}/tickets/${id}.json`,
+      const ticket = ticketRecord({
         id,
-        external_id: values.externalId,
+        externalId: values.externalId,
         via: apiVia(),
-        created_at: at,
-        updated_at: at,
+        createdAt: at,
+        updatedAt: at,
         type: values.type,
         subject,
-        raw_subject: subject,
         description: values.body,
         priority: values.priority,
         status: values.status,
-        recipient: null,
-        requester_id: values.requesterId,
-        submitter_id: values.submitterId,
-        assignee_id: values.assigneeId,
-        organization_id: values.organizationId,
-        group_id: values.assigneeId === null ? null : GROUP_ID,
-        collaborator_ids: [],
-        follower_ids: [],
-        email_cc_ids: [],
-        forum_topic_id: null,
-        problem_id: null,
-        has_incidents: false,
-        is_public: values.isPublic,
-        due_at: null,
+        requesterId: values.requesterId,
+        submitterId: values.submitterId,
+        assigneeId: values.assigneeId,
+        organizationId: values.organizationId,
+        isPublic: values.isPublic,
         tags: values.tags,
-        custom_fields: fields,
-        satisfaction_rating: null,
-        sharing_agreement_ids: [],
-        fields: fields.map((f) => ({ ...f })),
-        followup_ids: [],
-        brand_id: BRAND_ID,
-        allow_channelback: false,
-        allow_attachments: true,
-        from_messaging_channel: false,
-      };
+        customFields: fields,
+      });
       index(ticket);
       const comment = makeComment(id, 0, values.submitterId, values.body, values.isPublic, at, apiVia());
       writtenComments.set(id, [comment]);
