@@ -340,11 +340,11 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         res.writeHead(outcome.status, outcome.headers);
         for await (const chunk of outcome.chunks) res.write(chunk);
         res.end();
-        evictInvalidated(context);
+        await evictInvalidated(context);
         return;
       }
-      // Evicted before the answer leaves: a client that reads right after its write sees the write.
-      evictInvalidated(context);
+      // Evicted before the answer leaves, on every replica: a client that reads right after its write sees the write.
+      await evictInvalidated(context);
       const headers = outcome.headers;
       if (pending) {
         pending.finish(outcome.toStore);
@@ -430,7 +430,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         // Records past their TTL are loaded, not served stale: an answer with stale records would not be stored.
         const context: GatewayContext = { ...newContext(request.principal, randomUUID(), undefined), requireFresh: true };
         const outcome = await execute({ method: 'POST', headers, search: '', body }, context, request.entry, request.operationName, true);
-        evictInvalidated(context);
+        await evictInvalidated(context);
         if (outcome.kind === 'stream') {
           for await (const _chunk of outcome.chunks) {
             // Never stored: only complete answers are cached.
@@ -446,10 +446,12 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     })();
   };
 
-  const evictInvalidated = (context: GatewayContext) => {
+  /** Evicts what a write changed, here and (once Redis has the message) on the other replicas. */
+  const evictInvalidated = async (context: GatewayContext) => {
     if (!context.invalidated || context.invalidated.length === 0) return;
     responseCache?.invalidate(context.invalidated);
     fetchCache?.invalidate(context.invalidated);
+    await Promise.all([responseCache?.published(), fetchCache?.published()]);
   };
 
   const server = createServer((req, res) => {

@@ -179,6 +179,11 @@ export class FetchCache {
     return evicted;
   }
 
+  /** Resolves once the invalidations published so far reached Redis (see InvalidationChannel.settled). */
+  published(): Promise<void> {
+    return this.#channel.settled();
+  }
+
   /** Resolves true once the invalidation channel is subscribed (at once without Redis), false after `timeoutMs`. */
   ready(timeoutMs = 2000): Promise<boolean> {
     return this.#channel.ready(timeoutMs);

@@ -5,10 +5,19 @@ import { randomUUID } from 'node:crypto';
 export interface InvalidationChannel {
   /** Tells the other replicas; never waits for Redis and never throws. */
   publish(tags: readonly string[]): void;
+  /**
+   * Resolves once every publish so far reached Redis, which has then handed it to the other
+   * replicas (or failed, or took longer than 250 ms): a write's answer waits for it, so that the
+   * next read through another replica finds its copies evicted. Never rejects.
+   */
+  settled(): Promise<void>;
   /** Resolves true once subscribed (at once without Redis), false after `timeoutMs`. */
   ready(timeoutMs?: number): Promise<boolean>;
   close(): void;
 }
+
+/** Longest a write's answer waits for its invalidation to reach Redis. */
+const PUBLISH_WAIT_MS = 250;
 
 /** The message on Redis: origin replica and tags. */
 interface InvalidationMessage {
@@ -22,7 +31,7 @@ interface InvalidationMessage {
  * replicas keep their copies until their own expiry, which is then the bound.
  */
 export function createInvalidationChannel(url: string | undefined, channel: string, onRemote: (tags: string[]) => void): InvalidationChannel {
-  if (url === undefined) return { publish() {}, ready: async () => true, close() {} };
+  if (url === undefined) return { publish() {}, settled: async () => {}, ready: async () => true, close() {} };
   if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) throw new TypeError('redisUrl must be a redis:// or rediss:// URL');
   const origin = randomUUID();
   const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2000);
@@ -49,10 +58,24 @@ export function createInvalidationChannel(url: string | undefined, channel: stri
     () => true,
     () => false,
   );
+  const pending = new Set<Promise<unknown>>();
   return {
     publish(tags) {
       const message: InvalidationMessage = { o: origin, t: [...tags] };
-      publisher.publish(channel, JSON.stringify(message)).catch(() => {});
+      let timer: NodeJS.Timeout | undefined;
+      const sent: Promise<unknown> = Promise.race([
+        publisher.publish(channel, JSON.stringify(message)).catch(() => undefined),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, PUBLISH_WAIT_MS);
+        }),
+      ]).finally(() => {
+        clearTimeout(timer);
+        pending.delete(sent);
+      });
+      pending.add(sent);
+    },
+    async settled() {
+      await Promise.all([...pending]);
     },
     async ready(timeoutMs = 2000) {
       let timer: NodeJS.Timeout | undefined;

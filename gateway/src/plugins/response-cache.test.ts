@@ -237,11 +237,25 @@ describe('ResponseCache over Redis', () => {
       store(b, 'order43', response(['Order:43']));
       a.invalidate(['Order:42']);
       expect(a.get('order42')).toBeUndefined();
+      // A write's answer waits for this: Redis has handed the message to the other replicas.
+      await a.published();
       await expect.poll(() => b.get('order42'), { timeout: 2000 }).toBeUndefined();
       expect(b.get('order43')).toBeDefined();
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it('never holds a write back on a Redis that is away', async () => {
+    const away = createResponseCache({ redisUrl: 'redis://127.0.0.1:1' });
+    try {
+      store(away, 'order42', response(['Order:42']));
+      expect(away.invalidate(['Order:42'])).toBe(1);
+      await away.published();
+      expect(away.get('order42')).toBeUndefined();
+    } finally {
+      await away.close();
     }
   });
 });

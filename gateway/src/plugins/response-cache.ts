@@ -320,6 +320,11 @@ export class ResponseCache {
     return evicted;
   }
 
+  /** Resolves once the invalidations published so far reached Redis (see InvalidationChannel.settled). */
+  published(): Promise<void> {
+    return this.#channel.settled();
+  }
+
   /** Resolves true once the invalidation channel is subscribed (true at once without Redis), false after `timeoutMs`. */
   ready(timeoutMs = 2000): Promise<boolean> {
     return this.#channel.ready(timeoutMs);
