@@ -13,6 +13,11 @@ export interface Faults {
   down?: boolean;
   /** Calls per second past which the backend's own rate-limit error is returned. */
   rateLimit?: { perSecond: number };
+  /**
+   * At most this many calls are worked on at once, as by Odoo's worker processes; the others wait
+   * their turn in arrival order. The latency is spent holding a worker, so queued calls take longer.
+   */
+  workers?: number;
 }
 
 /** Counters served by `GET /__sandbox/stats`. */
@@ -20,6 +25,8 @@ export interface SandboxStats {
   calls: number;
   byOperation: Record<string, number>;
   records: number;
+  /** Most API calls in the sandbox at once (those waiting for a worker included) since the last reset. */
+  peakInFlight: number;
 }
 
 /** What a backend handler receives for one request. */
@@ -95,7 +102,13 @@ export function parseFaults(input: unknown): Faults {
     if (typeof perSecond !== 'number' || !(perSecond > 0)) throw new TypeError('rateLimit.perSecond must be a positive number');
     faults.rateLimit = { perSecond };
   }
-  const known = new Set(['latencyMs', 'jitterMs', 'errorRate', 'down', 'rateLimit']);
+  if (raw.workers !== undefined && raw.workers !== null) {
+    if (typeof raw.workers !== 'number' || !Number.isInteger(raw.workers) || raw.workers < 1 || raw.workers > 10_000) {
+      throw new TypeError('workers must be an integer between 1 and 10000');
+    }
+    faults.workers = raw.workers;
+  }
+  const known = new Set(['latencyMs', 'jitterMs', 'errorRate', 'down', 'rateLimit', 'workers']);
   for (const key of Object.keys(raw)) if (!known.has(key)) throw new TypeError(`unknown fault "${key}"`);
   return faults;
 }
@@ -112,15 +125,29 @@ export function createSandboxServer(backend: SandboxBackend): {
   reset(): void;
 } {
   let faults: Faults = {};
-  let stats: SandboxStats = { calls: 0, byOperation: {}, records: 0 };
+  let stats: SandboxStats = { calls: 0, byOperation: {}, records: 0, peakInFlight: 0 };
   let windowStart = 0;
   let windowCalls = 0;
+  let inFlight = 0;
+  let busyWorkers = 0;
+  const waitingForWorker: Array<() => void> = [];
 
   const resetAll = () => {
     backend.reset();
-    stats = { calls: 0, byOperation: {}, records: 0 };
+    stats = { calls: 0, byOperation: {}, records: 0, peakInFlight: inFlight };
     windowStart = 0;
     windowCalls = 0;
+  };
+
+  /** Takes a worker when the `workers` fault limits them; resolves to its release. */
+  const takeWorker = async (): Promise<() => void> => {
+    // A waiting call is handed the worker of the call that releases it, so it is counted busy already.
+    if (faults.workers !== undefined && busyWorkers >= faults.workers) await new Promise<void>((resolve) => waitingForWorker.push(resolve));
+    else busyWorkers += 1;
+    return () => {
+      if (waitingForWorker.length > 0 && busyWorkers <= (faults.workers ?? Infinity)) waitingForWorker.shift()!();
+      else busyWorkers -= 1;
+    };
   };
 
   const send = (res: ServerResponse, reply: SandboxResponse) => {
@@ -158,6 +185,14 @@ export function createSandboxServer(backend: SandboxBackend): {
     return undefined;
   };
 
+  const answer = async (sreq: SandboxRequest): Promise<SandboxResponse> => {
+    try {
+      return await backend.handle(sreq);
+    } catch (err) {
+      return backend.serverError(sreq, err);
+    }
+  };
+
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -190,8 +225,12 @@ export function createSandboxServer(backend: SandboxBackend): {
           },
         };
         const isApi = backend.isApiCall ? backend.isApiCall(sreq) : true;
-        if (isApi) {
-          if (faults.down) return send(res, { status: 503, headers: { 'Content-Type': 'text/plain' }, body: 'Service Unavailable' });
+        if (!isApi) return send(res, await answer(sreq));
+        if (faults.down) return send(res, { status: 503, headers: { 'Content-Type': 'text/plain' }, body: 'Service Unavailable' });
+        inFlight += 1;
+        stats.peakInFlight = Math.max(stats.peakInFlight, inFlight);
+        const releaseWorker = await takeWorker();
+        try {
           const delay = (faults.latencyMs ?? 0) + (faults.jitterMs ? Math.random() * faults.jitterMs : 0);
           if (delay > 0) await new Promise((r) => setTimeout(r, delay));
           if (faults.rateLimit) {
@@ -207,11 +246,10 @@ export function createSandboxServer(backend: SandboxBackend): {
             }
           }
           if (faults.errorRate && Math.random() < faults.errorRate) return send(res, backend.serverError(sreq));
-        }
-        try {
-          send(res, await backend.handle(sreq));
-        } catch (err) {
-          send(res, backend.serverError(sreq, err));
+          send(res, await answer(sreq));
+        } finally {
+          releaseWorker();
+          inFlight -= 1;
         }
       })().catch(() => {
         if (!res.headersSent) {

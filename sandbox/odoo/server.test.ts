@@ -153,6 +153,8 @@ describe('admin API: stats, faults, reset', () => {
         'product.product.search': 1,
       },
       records: 4 + 2 + 3,
+      // One call after another: never two in the sandbox at once.
+      peakInFlight: 1,
     });
   });
 
@@ -175,6 +177,31 @@ describe('admin API: stats, faults, reset', () => {
     const failed = await rpc('/jsonrpc', { service: 'common', method: 'version', args: [] });
     expect(failed.status).toBe(500);
     expect(failed.body).toMatchObject({ jsonrpc: '2.0', id: 7, error: { code: 200, message: 'Odoo Server Error' } });
+  });
+
+  it('works on at most `workers` calls at once and queues the rest, like Odoo worker processes', async () => {
+    const version = async () => {
+      const t0 = performance.now();
+      await rpc('/jsonrpc', { service: 'common', method: 'version', args: [] });
+      return performance.now() - t0;
+    };
+    running.setFaults({ latencyMs: 100, workers: 2 });
+    const took = (await Promise.all([version(), version(), version(), version()])).sort((a, b) => a - b);
+    // Two at a time: the last two wait for a worker, then spend their own 100 ms in it.
+    expect(took[1]!).toBeLessThan(190);
+    expect(took[3]!).toBeGreaterThanOrEqual(195);
+    expect(running.stats().peakInFlight).toBe(4);
+
+    // Without the fault they run side by side.
+    running.setFaults({ latencyMs: 100 });
+    const parallel = await Promise.all([version(), version(), version(), version()]);
+    expect(Math.max(...parallel)).toBeLessThan(190);
+
+    for (const workers of [0, 1.5, '2']) {
+      const res = await fetch(`${running.url}/__sandbox/faults`, { method: 'PUT', body: JSON.stringify({ workers }) });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toMatch(/workers/);
+    }
   });
 
   it('reset restores the seeded data and zeroes the counters', async () => {
