@@ -22,11 +22,14 @@ describe('loadSettings', () => {
     expect(s.zendesk).toBeUndefined();
     expect(s.host).toBe('127.0.0.1');
     expect(s.auditLogPath).toBe('var/audit.jsonl');
-    expect(s.backendConcurrency).toEqual({ odoo: 8, salesforce: 8, servicedesk: 8 });
+    expect(s.backendConcurrency).toEqual({ odoo: 32, salesforce: 32, servicedesk: 32 });
+    expect(s.adaptiveConcurrency).toBe(true);
   });
 
   it('reads the concurrency budget per backend and names a bad one', () => {
-    expect(loadSettings({ ODOO_MAX_CONCURRENCY: '4', ZENDESK_MAX_CONCURRENCY: '20' }).backendConcurrency).toEqual({ odoo: 4, salesforce: 8, servicedesk: 20 });
+    expect(loadSettings({ ODOO_MAX_CONCURRENCY: '4', ZENDESK_MAX_CONCURRENCY: '20' }).backendConcurrency).toEqual({ odoo: 4, salesforce: 32, servicedesk: 20 });
+    expect(loadSettings({ ADAPTIVE_CONCURRENCY: 'false' }).adaptiveConcurrency).toBe(false);
+    expect(errorOf({ ADAPTIVE_CONCURRENCY: 'sometimes' }).setting).toBe('ADAPTIVE_CONCURRENCY');
     expect(errorOf({ ODOO_MAX_CONCURRENCY: '0' }).setting).toBe('ODOO_MAX_CONCURRENCY');
     expect(errorOf({ SALESFORCE_MAX_CONCURRENCY: 'many' }).setting).toBe('SALESFORCE_MAX_CONCURRENCY');
   });

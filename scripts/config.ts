@@ -75,8 +75,10 @@ export interface SystemSettings {
   /** HMAC secret the gateway signs the forwarded principal with. */
   principalSecret?: string;
   redisUrl?: string;
-  /** Most record-cache loads in flight per backend (the concurrency budget that protects it). */
+  /** Most record-cache loads in flight per backend: the ceiling of the concurrency budget that protects it. */
   backendConcurrency: { odoo: number; salesforce: number; servicedesk: number };
+  /** Whether each budget follows its backend's latency below the ceiling (true) or stays at it. */
+  adaptiveConcurrency: boolean;
   auditLogPath: string;
   backendTimeoutMs: number;
   subgraphTimeoutMs: number;
@@ -153,6 +155,7 @@ export function loadSettings(env: Env = process.env): SystemSettings {
       salesforce: int(env, 'SALESFORCE_MAX_CONCURRENCY', DEFAULT_BUDGET, 1, 1000),
       servicedesk: int(env, 'ZENDESK_MAX_CONCURRENCY', DEFAULT_BUDGET, 1, 1000),
     },
+    adaptiveConcurrency: bool(env, 'ADAPTIVE_CONCURRENCY', true),
     auditLogPath: env.AUDIT_LOG_PATH || 'var/audit.jsonl',
     backendTimeoutMs: int(env, 'BACKEND_TIMEOUT_MS', 5000, 100, 120_000),
     subgraphTimeoutMs: int(env, 'SUBGRAPH_TIMEOUT_MS', 8000, 100, 120_000),

@@ -143,7 +143,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     const makeCache = (tenant: string): RecordCache => {
       if (!cacheOn) return createPassThroughCache();
       const redis = settings.redisUrl ? createRedisLayer({ url: settings.redisUrl }) : undefined;
-      const cache = createRecordCache({ tenant, redis, budgets: settings.backendConcurrency });
+      const cache = createRecordCache({ tenant, redis, budgets: settings.backendConcurrency, adaptiveBudgets: settings.adaptiveConcurrency });
       closers.push(async () => cache.close());
       return cache;
     };

@@ -1,23 +1,37 @@
 import { BackendError, type BackendSystem } from '../errors.js';
-import { cacheBackendLoadsInFlight, cacheBudgetRejectionsTotal } from '../metrics/cache-metrics.js';
+import { cacheBackendConcurrencyLimit, cacheBackendLoadsInFlight, cacheBudgetRejectionsTotal } from '../metrics/cache-metrics.js';
+import type { AdaptiveLimit } from './adaptive-limit.js';
 
-/** Releases a budget slot; calling it twice releases once. */
-export type Release = () => void;
+/**
+ * Releases a budget slot; calling it twice releases once. `ok: false` says the load failed, so
+ * its latency is no measure of the backend's capacity.
+ */
+export type Release = (ok?: boolean) => void;
 
 /**
  * A concurrency budget for one backend: at most `limit` loads at once, then a FIFO queue of at
  * most `maxQueue` waiting loads. Past that a load fails fast (UNAVAILABLE, retryable) rather than
- * piling up behind a backend that is already slow.
+ * piling up behind a backend that is already slow. The limit is a fixed number, or an
+ * AdaptiveLimit that every finished load informs.
  */
 export class ConcurrencyBudget {
   #active = 0;
   readonly #queue: Array<() => void> = [];
+  readonly #limit: number | AdaptiveLimit;
 
   constructor(
     readonly backend: BackendSystem,
-    readonly limit: number,
+    limit: number | AdaptiveLimit,
     readonly maxQueue: number,
-  ) {}
+  ) {
+    this.#limit = limit;
+    this.#publishLimit();
+  }
+
+  /** The most loads allowed at once, now. */
+  get limit(): number {
+    return typeof this.#limit === 'number' ? this.#limit : this.#limit.value;
+  }
 
   /** Loads running now. */
   get active(): number {
@@ -54,13 +68,25 @@ export class ConcurrencyBudget {
   #take(): Release {
     this.#active += 1;
     cacheBackendLoadsInFlight.inc({ system: this.backend });
+    const inFlight = this.#active;
+    const startedAt = performance.now();
     let released = false;
-    return () => {
+    return (ok = true) => {
       if (released) return;
       released = true;
       this.#active -= 1;
       cacheBackendLoadsInFlight.dec({ system: this.backend });
-      this.#queue.shift()?.();
+      if (ok && typeof this.#limit !== 'number') {
+        this.#limit.sample(performance.now() - startedAt, inFlight);
+        this.#publishLimit();
+      }
+      // A limit that grew lets more than one waiting load go.
+      while (this.#active < this.limit && this.#queue.length > 0) this.#queue.shift()!();
     };
+  }
+
+  #publishLimit(): void {
+    const limit = this.limit;
+    if (Number.isFinite(limit)) cacheBackendConcurrencyLimit.set({ system: this.backend }, limit);
   }
 }

@@ -35,10 +35,17 @@ export interface RecordCacheOptions {
   /** Per-class lifetimes; unset fields keep their defaults (see DEFAULT_CACHE_CLASSES). */
   classes?: Partial<Record<CacheClass, Partial<CacheClassSettings>>>;
   /**
-   * Most backend loads this cache runs at once per backend (default 8 each). At the budget,
-   * records with a stale copy are served stale ('over-budget') and the rest wait in a queue.
+   * Most backend loads this cache runs at once per backend: the ceiling of the concurrency budget
+   * (default 32 each). At the budget, records with a stale copy are served stale ('over-budget')
+   * and the rest wait in a queue.
    */
   budgets?: Partial<Record<BackendSystem, number>>;
+  /**
+   * Whether each budget adapts to its backend's latency (default true): it starts at 8 (or the
+   * ceiling, when lower), grows toward the ceiling while the backend answers as fast as usual and
+   * shrinks, down to 2, when it slows down (see AdaptiveLimit). False holds it at the ceiling.
+   */
+  adaptiveBudgets?: boolean;
   /** Most loads waiting for a budget slot per backend; past it a load fails UNAVAILABLE (default 1000). */
   maxQueue?: number;
   /** The shared second level; without it the cache is in process only. */
@@ -57,8 +64,11 @@ export const DEFAULT_CACHE_CLASSES: Readonly<Record<CacheClass, Readonly<CacheCl
   list: { ttlMs: 30_000, staleWhileRevalidateMs: 30_000, staleIfErrorMs: 300_000 },
 };
 
-/** Default concurrency budget per backend. */
-export const DEFAULT_BUDGET = 8;
+/** Default ceiling of the concurrency budget per backend. */
+export const DEFAULT_BUDGET = 32;
+/** Where an adaptive budget starts, and its floor (both capped by the ceiling). */
+export const ADAPTIVE_BUDGET_START = 4;
+export const ADAPTIVE_BUDGET_FLOOR = 2;
 
 const BACKENDS: readonly BackendSystem[] = ['odoo', 'salesforce', 'servicedesk'];
 const CLASSES = Object.keys(DEFAULT_CACHE_CLASSES) as CacheClass[];
@@ -70,6 +80,7 @@ export interface ResolvedCacheOptions {
   maxSize: number;
   classes: Record<CacheClass, CacheClassSettings>;
   budgets: Record<BackendSystem, number>;
+  adaptiveBudgets: boolean;
   maxQueue: number;
   redis: RedisLayer | undefined;
   now: () => number;
@@ -127,6 +138,8 @@ export function resolveCacheOptions(options: RecordCacheOptions): ResolvedCacheO
     if (!isPositiveInt(value) && value !== Infinity) throw new TypeError(`budgets.${backend} must be a positive integer or Infinity, got ${describe(value)}`);
     budgets[backend as BackendSystem] = value;
   }
+  const adaptiveBudgets = options.adaptiveBudgets ?? true;
+  if (typeof adaptiveBudgets !== 'boolean') throw new TypeError(`adaptiveBudgets must be a boolean, got ${describe(adaptiveBudgets)}`);
   const maxQueue = options.maxQueue ?? 1000;
   if (!isNonNegativeInt(maxQueue)) throw new TypeError(`maxQueue must be a non-negative integer, got ${describe(maxQueue)}`);
 
@@ -137,5 +150,5 @@ export function resolveCacheOptions(options: RecordCacheOptions): ResolvedCacheO
   const now = options.now ?? (() => Date.now());
   if (typeof now !== 'function') throw new TypeError('now must be a function returning epoch milliseconds');
 
-  return { tenantOf: (backend) => tenants[backend], max, maxSize, classes, budgets, maxQueue, redis, now };
+  return { tenantOf: (backend) => tenants[backend], max, maxSize, classes, budgets, adaptiveBudgets, maxQueue, redis, now };
 }

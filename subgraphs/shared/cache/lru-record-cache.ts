@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { BackendSystem } from '../errors.js';
 import { cacheL2RequestsTotal, cacheRequestsTotal, cacheStaleServedTotal } from '../metrics/cache-metrics.js';
+import { AdaptiveLimit } from './adaptive-limit.js';
 import { ConcurrencyBudget } from './budget.js';
-import { resolveCacheOptions, type CacheClassSettings, type RecordCacheOptions, type ResolvedCacheOptions } from './cache-options.js';
+import { ADAPTIVE_BUDGET_FLOOR, ADAPTIVE_BUDGET_START, resolveCacheOptions, type CacheClassSettings, type RecordCacheOptions, type ResolvedCacheOptions } from './cache-options.js';
 import type { CacheClass, GetManyOptions, RecordCache, RecordKey, RecordKind, StaleObserver } from './record-cache.js';
 import type { RedisEntry, RedisLayer } from './redis-layer.js';
 
@@ -37,7 +38,7 @@ export interface RecordCacheStats {
   entries: number;
   /** Approximate bytes in memory. */
   approximateBytes: number;
-  /** Backend loads running and waiting, per backend. */
+  /** Backend loads running and waiting, and the budget as it stands now, per backend. */
   loads: Record<BackendSystem, { active: number; queued: number; budget: number }>;
 }
 
@@ -144,7 +145,14 @@ class LruRecordCacheImpl implements LruRecordCache {
       fetchMethod: (ck, _stale, { options: fetchOptions, context }) => context.add(ck, fetchOptions),
     });
     this.#invalidatedAt = new LRUCache<string, number>({ max: Math.min(resolved.max, 10_000) });
-    const budget = (backend: BackendSystem) => new ConcurrencyBudget(backend, resolved.budgets[backend], resolved.maxQueue);
+    const budget = (backend: BackendSystem) => {
+      const ceiling = resolved.budgets[backend];
+      const limit =
+        resolved.adaptiveBudgets && Number.isFinite(ceiling)
+          ? new AdaptiveLimit({ initial: Math.min(ADAPTIVE_BUDGET_START, ceiling), min: Math.min(ADAPTIVE_BUDGET_FLOOR, ceiling), max: ceiling })
+          : ceiling;
+      return new ConcurrencyBudget(backend, limit, resolved.maxQueue);
+    };
     this.#budgets = { odoo: budget('odoo'), salesforce: budget('salesforce'), servicedesk: budget('servicedesk') };
     this.#unsubscribe =
       this.#redis?.onInvalidate((keys, origin) => {
@@ -311,9 +319,11 @@ class LruRecordCacheImpl implements LruRecordCache {
     let found: Map<RecordKey, unknown>;
     try {
       found = await scope.load(items.map((item) => item.key));
-    } finally {
-      release();
+    } catch (err) {
+      release(false);
+      throw err;
     }
+    release();
     const toStore: RedisEntry[] = [];
     for (const item of items) {
       const value = found.get(item.key) ?? null;

@@ -41,6 +41,14 @@ export const cacheBackendLoadsInFlight = new Gauge({
   registers: [metricsRegistry],
 });
 
+/** The concurrency budget per system now: fixed, or adapted to the backend's latency. */
+export const cacheBackendConcurrencyLimit = new Gauge({
+  name: 'cache_backend_concurrency_limit',
+  help: 'Most backend loads the record cache runs at once per system, as the budget stands now.',
+  labelNames: ['system'] as const,
+  registers: [metricsRegistry],
+});
+
 /** Loads refused because the budget queue of a backend was full. */
 export const cacheBudgetRejectionsTotal = new Counter({
   name: 'cache_budget_rejections_total',

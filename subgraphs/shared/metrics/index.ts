@@ -7,4 +7,5 @@ export {
   cacheRedisErrorsTotal,
   cacheBackendLoadsInFlight,
   cacheBudgetRejectionsTotal,
+  cacheBackendConcurrencyLimit,
 } from './cache-metrics.js';
