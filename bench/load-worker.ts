@@ -23,6 +23,9 @@ export interface LoadJob {
   tokens: string[];
   plan: PlannedRequest[];
   concurrency: number;
+  /** Load before the measured part: results keep coming, and a `warm` message marks the end. */
+  warmupMs: number;
+  /** The measured part, after the warm-up. */
   durationMs: number;
   /** Per-request timeout. */
   timeoutMs: number;
@@ -42,15 +45,20 @@ export interface RequestResult {
 }
 
 /** Messages from the load process; `cpu` is its own CPU time over the run. */
-export type WorkerMessage = { type: 'progress'; done: number; errors: number } | { type: 'done'; results: RequestResult[]; cpu: NodeJS.CpuUsage };
+export type WorkerMessage =
+  | { type: 'progress'; done: number; errors: number }
+  /** The warm-up ended at `at` (epoch ms); `cpu` is this process's CPU time until then. */
+  | { type: 'warm'; at: number; cpu: NodeJS.CpuUsage }
+  | { type: 'done'; results: RequestResult[]; cpu: NodeJS.CpuUsage };
 
 function send(message: WorkerMessage): void {
   process.send?.(message);
 }
 
-async function run(job: LoadJob): Promise<RequestResult[]> {
+async function run(job: LoadJob, cpuBefore: NodeJS.CpuUsage): Promise<RequestResult[]> {
   const results: RequestResult[] = [];
-  const deadline = performance.now() + job.durationMs;
+  const deadline = performance.now() + job.warmupMs + job.durationMs;
+  const warm = setTimeout(() => send({ type: 'warm', at: Date.now(), cpu: process.cpuUsage(cpuBefore) }), job.warmupMs);
   let next = 0;
   let errors = 0;
   const progress = setInterval(() => send({ type: 'progress', done: results.length, errors }), 1000);
@@ -89,6 +97,7 @@ async function run(job: LoadJob): Promise<RequestResult[]> {
   };
   await Promise.all(Array.from({ length: job.concurrency }, client));
   clearInterval(progress);
+  clearTimeout(warm);
   await http.close();
   return results;
 }
@@ -98,7 +107,7 @@ if (process.send) {
   process.once('disconnect', () => process.exit(0));
   process.once('message', (job: LoadJob) => {
     const cpuBefore = process.cpuUsage();
-    void run(job).then((results) => {
+    void run(job, cpuBefore).then((results) => {
       // Exit once the results are handed over (open keep-alive sockets would hold the process).
       process.send!({ type: 'done', results, cpu: process.cpuUsage(cpuBefore) } satisfies WorkerMessage, undefined, {}, () => process.exit(0));
     });

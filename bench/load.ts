@@ -5,25 +5,38 @@ import type { LoadJob, RequestResult, WorkerMessage } from './load-worker.js';
 
 export type { LoadJob, PlannedRequest, RequestResult } from './load-worker.js';
 
-/** Every request's result, and the load process's own CPU time (ms) over the run. */
+/** Every request's result (warm-up included), and the load process's own CPU time (ms) over the measured part. */
 export interface LoadOutcome {
   results: RequestResult[];
   cpuMs: number;
+  /** When the warm-up ended (epoch ms); every result that ends after it is measured. */
+  warmEndedAt: number;
 }
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 
-/** Runs `job` in a forked load process; `onProgress` gets the running count about once a second. */
-export function runLoad(job: LoadJob, onProgress?: (done: number, errors: number) => void): Promise<LoadOutcome> {
+/**
+ * Runs `job` in a forked load process; `onProgress` gets the running count about once a second,
+ * and `onWarm` is awaited (the load goes on meanwhile) when the warm-up ends: the moment to read
+ * the counters the measured part starts from.
+ */
+export function runLoad(job: LoadJob, onProgress?: (done: number, errors: number) => void, onWarm?: () => Promise<void>): Promise<LoadOutcome> {
   return new Promise((resolvePromise, reject) => {
     // Structured-clone IPC: the plan and the results are large arrays.
     const child = fork(new URL('./load-worker.ts', import.meta.url).pathname, [], { cwd: ROOT, execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let settled = false;
+    let warm: { at: number; cpuMs: number; ready: Promise<void> } | undefined;
+    const cpuMs = (cpu: NodeJS.CpuUsage) => (cpu.user + cpu.system) / 1000;
     child.on('message', (message: WorkerMessage) => {
       if (message.type === 'progress') onProgress?.(message.done, message.errors);
+      else if (message.type === 'warm') warm = { at: message.at, cpuMs: cpuMs(message.cpu), ready: onWarm?.() ?? Promise.resolve() };
       else {
         settled = true;
-        resolvePromise({ results: message.results, cpuMs: (message.cpu.user + message.cpu.system) / 1000 });
+        const start = warm ?? { at: -Infinity, cpuMs: 0, ready: Promise.resolve() };
+        start.ready.then(
+          () => resolvePromise({ results: message.results, cpuMs: cpuMs(message.cpu) - start.cpuMs, warmEndedAt: start.at }),
+          reject,
+        );
       }
     });
     child.on('error', (err) => {

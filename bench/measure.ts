@@ -25,9 +25,12 @@ export interface RunResult {
   checks: string;
   features: string[];
   startupMs: number;
+  /** The measured part: after the warm-up. */
   seconds: number;
   requests: number;
   throughput: number;
+  /** The warm-up before it (cold caches filling): not in the other figures. */
+  warmup: { seconds: number; requests: number; throughput: number };
   p50Ms: number;
   p99Ms: number;
   errors: number;
@@ -156,6 +159,8 @@ async function ordersFromWorld(odoo: OdooConnector, world: WorldSkeleton, accoun
 /** Everything a run needs besides the gateway and workload. */
 export interface RunContext extends BenchSystemOptions {
   seconds: number;
+  /** Seconds of load before the measured ones. */
+  warmupSeconds: number;
   concurrency: number;
   log(line: string): void;
 }
@@ -167,24 +172,37 @@ export async function runWorkload(gateway: GatewayName, workload: Workload, toke
   const startupMs = performance.now() - t0;
   try {
     const world = bench.skeleton;
-    const statsBefore = await readStats(bench);
-    const metricsBefore = await snapshotBoth(bench);
-    const backendsCpuBefore = (await bench.backends.processInfo()).cpu;
-    const loadBefore = loadavg()[0]!;
-    const cpuBefore = process.cpuUsage();
+    // The counters the measured part starts from: read when the warm-up ends, while the load goes on.
+    let before: { stats: Record<Backend, SandboxStats>; metrics: Snapshot; backendsCpu: NodeJS.CpuUsage; load: number; cpu: NodeJS.CpuUsage } | undefined;
+    const readBefore = async () => {
+      const cpu = process.cpuUsage();
+      const [stats, metrics, info] = await Promise.all([readStats(bench), snapshotBoth(bench), bench.backends.processInfo()]);
+      before = { stats, metrics, backendsCpu: info.cpu, load: loadavg()[0]!, cpu };
+    };
+    const warmupMs = ctx.warmupSeconds * 1000;
+    if (warmupMs === 0) await readBefore();
     let lastLog = performance.now();
     const outcome = await runLoad(
-      { url: bench.url, queries: [...QUERIES], tokens, plan: workload.plan, concurrency: ctx.concurrency, durationMs: ctx.seconds * 1000, timeoutMs: 30_000 },
+      { url: bench.url, queries: [...QUERIES], tokens, plan: workload.plan, concurrency: ctx.concurrency, warmupMs, durationMs: ctx.seconds * 1000, timeoutMs: 30_000 },
       (done, errors) => {
         if (performance.now() - lastLog < 4000) return;
         lastLog = performance.now();
-        ctx.log(`    ${gateway}/${workload.name}: ${done} requests, ${errors} errors`);
+        ctx.log(`    ${gateway}/${workload.name}: ${done} requests, ${errors} errors${before || warmupMs === 0 ? '' : ' (warming up)'}`);
       },
+      warmupMs > 0 ? readBefore : undefined,
     );
-    const cpu = process.cpuUsage(cpuBefore);
-    const backendsCpu = cpuMs((await bench.backends.processInfo()).cpu) - cpuMs(backendsCpuBefore);
+    if (!before) throw new Error(`${gateway}/${workload.name}: the plan ran out during the ${ctx.warmupSeconds} s warm-up (raise --max-requests)`);
+    const cpu = process.cpuUsage(before.cpu);
+    const backendsCpu = cpuMs((await bench.backends.processInfo()).cpu) - cpuMs(before.backendsCpu);
+    const loadBefore = before.load;
     const loadAfter = loadavg()[0]!;
-    const results = outcome.results;
+    const statsBefore = before.stats;
+    const metricsBefore = before.metrics;
+    // Measured: every request answered after the warm-up ended (those sent before it and answered
+    // after it included, so that the first measured second is as full as any other).
+    const warmEnd = outcome.warmEndedAt;
+    const results = outcome.results.filter((r) => r.start + r.ms >= warmEnd);
+    const warmupResults = outcome.results.filter((r) => r.start + r.ms < warmEnd);
     const statsAfter = await readStats(bench);
     const metrics = metricsDelta(metricsBefore, await snapshotBoth(bench));
     const backend = callsDelta(statsBefore, statsAfter);
@@ -197,7 +215,15 @@ export async function runWorkload(gateway: GatewayName, workload: Workload, toke
       if (r.start < first) first = r.start;
       if (r.start + r.ms > last) last = r.start + r.ms;
     }
+    // From the end of the warm-up (or the first send, without one) to the last answer.
+    if (Number.isFinite(warmEnd) && warmupMs > 0) first = warmEnd;
     const seconds = requests > 0 ? (last - first) / 1000 : 0;
+    let warmupLast = -Infinity;
+    let warmupFirst = Infinity;
+    for (const r of warmupResults) {
+      if (r.start < warmupFirst) warmupFirst = r.start;
+      if (r.start + r.ms > warmupLast) warmupLast = r.start + r.ms;
+    }
     const errorKinds = errorKindsOf(results);
     const errors = results.filter(isError).length;
     const withCacheInfo = results.filter((r) => r.summary?.cacheHit !== undefined);
@@ -207,10 +233,12 @@ export async function runWorkload(gateway: GatewayName, workload: Workload, toke
 
     // The minimum: every completed view's needs, replayed in the order the views were sent.
     // Every answered view counts, errors or not: a view whose orders came back null still needed them.
-    const completed = results.filter((r) => r.summary?.customer);
+    // Warm-up views are replayed too (what a perfect cache would hold by then) but not counted.
+    const measured = new Set(results);
+    const completed = outcome.results.filter((r) => r.summary?.customer);
     const views: ViewRecord[] = completed.map((r) => {
       const planned: PlannedRequest = workload.plan[r.i]!;
-      return { start: r.start, view: VIEWS[planned.q]!, accountId: planned.id, summary: r.summary! };
+      return { start: r.start, view: VIEWS[planned.q]!, accountId: planned.id, summary: r.summary!, warmup: !measured.has(r) };
     });
     const lost = views.filter((v) => v.summary.ordersNull).map((v) => v.accountId);
     const fallback = lost.length > 0 ? await ordersFromWorld(bench.odoo, world, lost) : new Map();
@@ -234,6 +262,11 @@ export async function runWorkload(gateway: GatewayName, workload: Workload, toke
       seconds,
       requests,
       throughput: seconds > 0 ? requests / seconds : 0,
+      warmup: {
+        seconds: ctx.warmupSeconds,
+        requests: warmupResults.length,
+        throughput: warmupResults.length > 0 && warmupLast > warmupFirst ? warmupResults.length / ((warmupLast - warmupFirst) / 1000) : 0,
+      },
       p50Ms: percentile(results.map((r) => r.ms), 50),
       p99Ms: percentile(results.map((r) => r.ms), 99),
       errors,
@@ -310,7 +343,7 @@ export async function runIdentical(gateway: GatewayName, count: number, token: s
     const [customer = world.examples.manyOrders] = await wholeCustomers(bench, many, 1);
     const before = await readStats(bench);
     const plan = Array.from({ length: count }, () => ({ q: 0, id: customer, t: 0 }));
-    const { results } = await runLoad({ url: bench.url, queries: [...QUERIES], tokens: [token], plan, concurrency: count, durationMs: 60_000, timeoutMs: 30_000 });
+    const { results } = await runLoad({ url: bench.url, queries: [...QUERIES], tokens: [token], plan, concurrency: count, warmupMs: 0, durationMs: 60_000, timeoutMs: 30_000 });
     const delta = callsDelta(before, await readStats(bench));
     return {
       gateway,
@@ -348,7 +381,7 @@ export async function runUncached(gateway: GatewayName, candidates: readonly str
   const bench = await startBenchSystem(gateway, ctx);
   try {
     const [warmup, ...customers] = await wholeCustomers(bench, candidates, n + 1);
-    const base = { url: bench.url, queries: [...QUERIES], tokens: [token], concurrency: 1, durationMs: 120_000, timeoutMs: 30_000 };
+    const base = { url: bench.url, queries: [...QUERIES], tokens: [token], concurrency: 1, warmupMs: 0, durationMs: 120_000, timeoutMs: 30_000 };
     await runLoad({ ...base, plan: [{ q: 0, id: warmup!, t: 0 }] });
     const { results } = await runLoad({ ...base, plan: customers.map((id) => ({ q: 0, id, t: 0 })) });
     const latencies = results.map((r) => r.ms);

@@ -52,6 +52,8 @@ export interface ViewRecord {
   view: ViewKind;
   accountId: string;
   summary: ResponseSummary;
+  /** Sent during the warm-up: replayed (it fills the perfect cache) but its calls are not counted. */
+  warmup?: boolean;
 }
 
 /** The records (unit -> keys) one view needed. */
@@ -116,8 +118,10 @@ export function minimumOdooCalls(views: readonly ViewRecord[], world: WorldSkele
         for (const key of missing) productCall.add(key);
         continue;
       }
-      calls++;
-      byModel[model] = (byModel[model] ?? 0) + 1;
+      if (!view.warmup) {
+        calls++;
+        byModel[model] = (byModel[model] ?? 0) + 1;
+      }
       for (const key of missing) fetchedAt.set(`${recordUnit}\u0000${key}`, view.start);
       // A partner's order list brings every order of the partner: those cited by cases too.
       if (unit === 'ordersOfPartner') {
@@ -126,10 +130,12 @@ export function minimumOdooCalls(views: readonly ViewRecord[], world: WorldSkele
       }
     }
     if (productCall.size > 0) {
-      calls++;
-      byModel['product.product'] = (byModel['product.product'] ?? 0) + 1;
+      if (!view.warmup) {
+        calls++;
+        byModel['product.product'] = (byModel['product.product'] ?? 0) + 1;
+      }
       for (const key of productCall) fetchedAt.set(`product\u0000${key}`, view.start);
     }
   }
-  return { calls, byModel, views: sorted.length };
+  return { calls, byModel, views: sorted.filter((v) => !v.warmup).length };
 }

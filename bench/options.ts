@@ -5,8 +5,10 @@ import { WORKLOAD_NAMES, type WorkloadName } from './workloads.js';
 /** Settings of one benchmark run. */
 export interface BenchOptions {
   quick: boolean;
-  /** Seconds per gateway x workload. */
+  /** Seconds measured per gateway x workload. */
   seconds: number;
+  /** Seconds of load before the measured ones, per gateway x workload (caches warm up; not measured). */
+  warmupSeconds: number;
   customers: number;
   concurrency: number;
   seed: number;
@@ -23,7 +25,7 @@ export interface BenchOptions {
   workloads: WorkloadName[];
 }
 
-const USAGE = `npm run bench -- [--quick] [--seconds N] [--customers N] [--concurrency N] [--seed N]
+const USAGE = `npm run bench -- [--quick] [--seconds N] [--warmup N] [--customers N] [--concurrency N] [--seed N]
                   [--gateways ours,apollo,hive] [--workloads support,crm,partner,mixed]
                   [--uncached N] [--identical N] [--max-requests N] [--agents N] [--zipf S]`;
 
@@ -39,12 +41,13 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const options: BenchOptions = {
     quick,
     seconds: quick ? 0.5 : 20,
+    warmupSeconds: quick ? 0 : 10,
     customers: quick ? 100 : 2000,
     concurrency: quick ? 8 : 32,
     seed: 7,
     zipfS: 1.1,
     agents: 16,
-    maxRequests: 200_000,
+    maxRequests: 400_000,
     uncachedQueries: quick ? 2 : 15,
     identical: quick ? 20 : 100,
     gateways: [...GATEWAY_NAMES],
@@ -62,6 +65,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case '--quick':
         continue;
       case '--seconds': options.seconds = number(flag, value, 0.1, false); break;
+      case '--warmup': options.warmupSeconds = number(flag, value, 0, false); break;
       case '--customers': options.customers = number(flag, value, 10); break;
       case '--concurrency': options.concurrency = number(flag, value, 1); break;
       case '--seed': options.seed = number(flag, value, 0); break;

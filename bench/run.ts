@@ -38,10 +38,10 @@ async function main(): Promise<void> {
   // Taken at the start: the checkout may move while the benchmark runs.
   const commit = commitOf();
   const devKeysDir = mkdtempSync(join(tmpdir(), 'c360-bench-keys-'));
-  const ctx: RunContext = { customers: options.customers, seed: WORLD_SEED, devKeysDir, seconds: options.seconds, concurrency: options.concurrency, log };
+  const ctx: RunContext = { customers: options.customers, seed: WORLD_SEED, devKeysDir, seconds: options.seconds, warmupSeconds: options.warmupSeconds, concurrency: options.concurrency, log };
   const world = buildSkeleton({ customers: options.customers, seed: WORLD_SEED });
 
-  log(`bench: ${options.quick ? 'QUICK ' : ''}${options.seconds} s per gateway x workload, ${options.concurrency} clients, ${options.customers} customers, seed ${options.seed}`);
+  log(`bench: ${options.quick ? 'QUICK ' : ''}${options.warmupSeconds > 0 ? `${options.warmupSeconds} s warm-up then ` : ''}${options.seconds} s measured per gateway x workload, ${options.concurrency} clients, ${options.customers} customers, seed ${options.seed}`);
   log(`       node ${process.version}, ${cpus().length} CPUs; processes: gateway under test (this one), backends (sandboxes + subgraphs, scripts/serve-backends.ts), load generator (bench/load-worker.ts)`);
   log(`       commit ${commit ?? 'unknown'}`);
   log(`       backend latency: ${Object.entries(REALISTIC_LATENCY).map(([b, f]) => `${b} ${f.latencyMs}-${f.latencyMs! + f.jitterMs!} ms`).join(', ')}`);
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
         const run = await runWorkload(gateway, workload, tokens, ctx);
         runs.push(run);
         log(
-          `  ${GATEWAY_LABELS[gateway]}: ${run.requests} requests in ${run.seconds.toFixed(1)} s = ${run.throughput.toFixed(1)} req/s, p50 ${run.p50Ms.toFixed(1)} ms, p99 ${run.p99Ms.toFixed(1)} ms, ${run.errors} errors; ` +
+          `  ${GATEWAY_LABELS[gateway]}: ${run.warmup.seconds > 0 ? `warm-up ${run.warmup.requests} requests = ${run.warmup.throughput.toFixed(1)} req/s; measured ` : ''}${run.requests} requests in ${run.seconds.toFixed(1)} s = ${run.throughput.toFixed(1)} req/s, p50 ${run.p50Ms.toFixed(1)} ms, p99 ${run.p99Ms.toFixed(1)} ms, ${run.errors} errors; ` +
             `odoo ${run.backend.odoo.calls} calls (minimum ${run.minimum.calls}, ${run.odooVsMinimum.toFixed(2)}x); ${run.staleResponses} stale, ` +
             `${run.dedupedFetches ?? '-'} deduped fetches; CPU ms/request gateway ${run.cpuMsPerRequestByProcess.gateway.toFixed(1)}, backends ${run.cpuMsPerRequestByProcess.backends.toFixed(1)}, load ${run.cpuMsPerRequestByProcess.load.toFixed(1)}; load avg ${run.loadAverage.map((l) => l.toFixed(1)).join('->')}`,
         );
