@@ -21,7 +21,8 @@ function commitOf(): string | undefined {
   try {
     const cwd = new URL('..', import.meta.url).pathname;
     const head = execFileSync('git', ['log', '-1', '--format=%h'], { cwd, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, encoding: 'utf8' }).trim() !== '';
+    // Results of earlier runs are not code: they do not make the checkout dirty.
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)bench/results'], { cwd, encoding: 'utf8' }).trim() !== '';
     return dirty ? `${head} (with uncommitted changes)` : head;
   } catch {
     return undefined;
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
         runs.push(run);
         log(
           `  ${GATEWAY_LABELS[gateway]}: ${run.warmup.seconds > 0 ? `warm-up ${run.warmup.requests} requests = ${run.warmup.throughput.toFixed(1)} req/s; measured ` : ''}${run.requests} requests in ${run.seconds.toFixed(1)} s = ${run.throughput.toFixed(1)} req/s, p50 ${run.p50Ms.toFixed(1)} ms, p99 ${run.p99Ms.toFixed(1)} ms, ${run.errors} errors; ` +
-            `odoo ${run.backend.odoo.calls} calls (minimum ${run.minimum.calls}, ${run.odooVsMinimum.toFixed(2)}x); ${run.staleResponses} stale, ` +
+            `odoo ${run.backend.odoo.calls} calls (minimum ${run.minimum.calls}, ${Number.isNaN(run.odooVsMinimum) ? '-' : run.odooVsMinimum.toFixed(2)}x); ${run.staleResponses} stale, ` +
             `${run.dedupedFetches ?? '-'} deduped fetches; CPU ms/request gateway ${run.cpuMsPerRequestByProcess.gateway.toFixed(1)}, backends ${run.cpuMsPerRequestByProcess.backends.toFixed(1)}, load ${run.cpuMsPerRequestByProcess.load.toFixed(1)}; load avg ${run.loadAverage.map((l) => l.toFixed(1)).join('->')}`,
         );
       }
