@@ -58,7 +58,8 @@ function send(message: WorkerMessage): void {
 async function run(job: LoadJob, cpuBefore: NodeJS.CpuUsage): Promise<RequestResult[]> {
   const results: RequestResult[] = [];
   const deadline = performance.now() + job.warmupMs + job.durationMs;
-  const warm = setTimeout(() => send({ type: 'warm', at: Date.now(), cpu: process.cpuUsage(cpuBefore) }), job.warmupMs);
+  // On the same clock as every result's `start`.
+  const warm = setTimeout(() => send({ type: 'warm', at: performance.timeOrigin + performance.now(), cpu: process.cpuUsage(cpuBefore) }), job.warmupMs);
   let next = 0;
   let errors = 0;
   const progress = setInterval(() => send({ type: 'progress', done: results.length, errors }), 1000);
