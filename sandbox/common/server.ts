@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../../subgraphs/shared/server/listen.js';
 
 /** Faults injected through `PUT /__sandbox/faults`; `{}` clears them. */
 export interface Faults {
@@ -262,36 +262,17 @@ export function createSandboxServer(backend: SandboxBackend): {
   });
   server.keepAliveTimeout = 30_000;
 
+  const setFaults = (f: Faults) => {
+    faults = parseFaults(f);
+  };
   return {
     server,
     stats: () => stats,
-    setFaults: (f) => {
-      faults = parseFaults(f);
-    },
+    setFaults,
     reset: resetAll,
-    listen(port = 0, host = '127.0.0.1') {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const actual = (server.address() as AddressInfo).port;
-          resolve({
-            url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}`,
-            port: actual,
-            server,
-            stats: () => stats,
-            setFaults: (f) => {
-              faults = parseFaults(f);
-            },
-            reset: resetAll,
-            close: () =>
-              new Promise<void>((done) => {
-                server.closeAllConnections();
-                server.close(() => done());
-              }),
-          });
-        });
-      });
+    async listen(port = 0, host = '127.0.0.1') {
+      const listening = await listen(server, port, host);
+      return { url: listening.origin, port: listening.port, server, stats: () => stats, setFaults, reset: resetAll, close: listening.close };
     },
   };
 }
