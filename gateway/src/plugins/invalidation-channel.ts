@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import { onInvalidationMessage } from '../../../subgraphs/shared/cache/pubsub-message.js';
 
 /** Carries entity-tag invalidations between the gateway replicas (Redis pub/sub), or nowhere without Redis. */
 export interface InvalidationChannel {
@@ -42,17 +43,8 @@ export function createInvalidationChannel(url: string | undefined, channel: stri
   // Errors are expected while Redis is down; the caches go on in process, bounded by their TTLs.
   publisher.on('error', () => {});
   subscriber.on('error', () => {});
-  subscriber.on('message', (from: string, text: string) => {
-    if (from !== channel) return;
-    let message: unknown;
-    try {
-      message = JSON.parse(text);
-    } catch {
-      return;
-    }
-    const { o, t } = (message ?? {}) as Partial<InvalidationMessage>;
-    if (typeof o !== 'string' || o === origin || !Array.isArray(t)) return;
-    onRemote(t.filter((tag): tag is string => typeof tag === 'string'));
+  onInvalidationMessage(subscriber, channel, 't', (tags, from) => {
+    if (from !== origin) onRemote(tags);
   });
   const subscribed = subscriber.subscribe(channel).then(
     () => true,

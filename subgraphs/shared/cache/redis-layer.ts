@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { pino } from 'pino';
 import { cacheRedisErrorsTotal } from '../metrics/cache-metrics.js';
+import { onInvalidationMessage } from './pubsub-message.js';
 
 /** Where the layer reports that Redis went away and came back (pino-compatible). */
 export interface CacheLogger {
@@ -61,12 +62,6 @@ interface InvalidationMessage {
   k: string[];
 }
 
-function isInvalidationMessage(value: unknown): value is InvalidationMessage {
-  if (typeof value !== 'object' || value === null) return false;
-  const { o, k } = value as Record<string, unknown>;
-  return typeof o === 'string' && Array.isArray(k) && k.every((key) => typeof key === 'string');
-}
-
 /** Connects the shared second level; the connections come up in the background. */
 export function createRedisLayer(options: RedisLayerOptions): RedisLayer {
   const { url } = options;
@@ -114,16 +109,8 @@ export function createRedisLayer(options: RedisLayerOptions): RedisLayer {
   client.on('ready', succeed);
 
   const handlers = new Set<InvalidationHandler>();
-  subscriber.on('message', (from: string, text: string) => {
-    if (from !== channel) return;
-    let message: unknown;
-    try {
-      message = JSON.parse(text);
-    } catch {
-      return;
-    }
-    if (!isInvalidationMessage(message)) return;
-    for (const handler of handlers) handler(message.k, message.o);
+  onInvalidationMessage(subscriber, channel, 'k', (keys, origin) => {
+    for (const handler of handlers) handler(keys, origin);
   });
   const subscribed = subscriber.subscribe(channel).then(
     () => true,
