@@ -26,10 +26,10 @@ const WARMUP_WINDOWS = 10;
  * Gradient2 (github.com/Netflix/concurrency-limits). Loads are measured in windows; each window's
  * mean latency is compared with the long-term mean:
  *
- * - while the backend answers within `tolerance` of its usual latency, the limit grows by about
- *   the square root of itself per window (only when the loads actually use it);
- * - when the backend slows down past that, the limit shrinks in proportion, down to half a step
- *   per window, and settles where latency holds.
+ * - while the backend answers within `tolerance` of its usual latency, the limit grows by
+ *   `smoothing` times its square root per window (only when the loads actually use it);
+ * - when the backend slows down past that, the limit shrinks in proportion to the slowdown, by at
+ *   most about `smoothing / 2` of itself per window, and settles where latency holds.
  *
  * So a backend with spare capacity gets up to `max` loads at once, and one that queues our loads
  * (fewer workers than loads, or busy with other clients) gets fewer, down to `min`.
