@@ -4,11 +4,11 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { DocumentNode, GraphQLFormattedError, GraphQLSchema, OperationTypeNode } from 'graphql';
-import { getOperationAST, parse, print } from 'graphql';
+import { getOperationAST, print } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Registry } from 'prom-client';
 import type { Principal } from '../../subgraphs/shared/authz/principal.js';
-import { readBody, sendJson, executeApollo, toHTTPGraphQLRequest } from '../../subgraphs/shared/server/apollo-http.js';
+import { httpFailureBody, readBody, sendJson, executeApollo, toHTTPGraphQLRequest } from '../../subgraphs/shared/server/apollo-http.js';
 import { listen } from '../../subgraphs/shared/server/listen.js';
 import { forbiddenErrors } from './auth/operation-filter.js';
 import type { GatewayContext } from './context.js';
@@ -28,6 +28,9 @@ import {
 import { responseCacheKey } from './plugins/response-cache-key.js';
 import { entityTypesOf } from './plugins/response-cache-tags.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
+import { DEFAULT_DOCUMENT_LIMITS, DocumentRefusal, parseBounded, type DocumentLimits } from './request/document-limits.js';
+import { checkOperation, isRefusal, refusal, type Refusal } from './request/operation-check.js';
+import { variablesProblem } from './request/variables-check.js';
 
 /** A field removed from an operation because the principal may not see it. */
 export interface RemovedField {
@@ -100,10 +103,16 @@ export interface GatewayServerOptions {
    * it off, an object sets its options.
    */
   fetchCache?: boolean | FetchCacheOptions;
+  /** Bounds on operation documents (tokens, fields after fragment expansion). */
+  documentLimits?: Partial<DocumentLimits>;
 }
 
 /** What the gateway knows of one operation text for one visibility class, cached like a query plan. */
+type Analysis = OperationEntry | { refusal: Refusal };
+
+/** A parsed, valid operation, filtered for one visibility class. */
 interface OperationEntry {
+  refusal?: undefined;
   /** The query that runs: the filtered text when fields were removed. */
   query: string;
   removed: RemovedField[];
@@ -231,31 +240,48 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     idempotencyKey,
   });
 
-  // Filtering is pure in (query text, operation name, visibility): cache it like a query plan.
-  const operations = new LRUCache<string, OperationEntry>({ max: 2000 });
+  // Analysis is pure in (query text, operation name, visibility): cache it like a query plan,
+  // bounded by the text it holds as well as by count (a query may be megabytes long).
+  const operations = new LRUCache<string, Analysis>({
+    max: 2000,
+    maxSize: 64 * 1024 * 1024,
+    sizeCalculation: (entry, key) => key.length + (entry.refusal ? 256 : entry.query === undefined ? 0 : entry.query.length) + 1,
+  });
+  const documentLimits: DocumentLimits = { ...DEFAULT_DOCUMENT_LIMITS, ...(options.documentLimits ?? {}) };
 
-  /** Parses, filters and measures an operation for a visibility class; undefined when it does not parse. */
-  const analyze = (schema: GraphQLSchema, query: string, operationName: string | undefined, principal: Principal, visibility: string) => {
+  /**
+   * Parses (within the document limits), validates, resolves the operation and filters it for a
+   * visibility class. Filtering only ever sees a valid, bounded document; whatever is refused is
+   * refused alike for every principal.
+   */
+  const analyze = (schema: GraphQLSchema, query: string, operationName: string | undefined, principal: Principal, visibility: string): Analysis => {
     const cacheKey = `${visibility}\u0000${operationName ?? ''}\u0000${query}`;
     let entry = operations.get(cacheKey);
     if (entry) return entry;
+    entry = analyzeUncached(schema, query, operationName, principal);
+    operations.set(cacheKey, entry);
+    return entry;
+  };
+
+  const analyzeUncached = (schema: GraphQLSchema, query: string, operationName: string | undefined, principal: Principal): Analysis => {
     let document: DocumentNode;
     try {
-      document = parse(query);
-    } catch {
-      // Apollo Server answers the syntax error itself.
-      return undefined;
+      document = parseBounded(query, documentLimits);
+    } catch (err) {
+      if (!(err instanceof DocumentRefusal)) throw err;
+      return { refusal: refusal(400, err.code, err.message, err.locations ? { locations: err.locations } : {}) };
     }
+    const original = checkOperation(schema, document, operationName);
+    if (isRefusal(original)) return { refusal: original };
     let removed: RemovedField[] = [];
     let executable = true;
     let deniedMutations: string[] = [];
-    const original = getOperationAST(document, operationName);
     if (options.auth.filterOperation) {
       const result = options.auth.filterOperation({ schema, document, operationName, principal });
       document = result.document;
       removed = result.removed;
       executable = result.executable !== false;
-      if (original?.operation === 'mutation' && removed.length > 0) {
+      if (original.operation === 'mutation' && removed.length > 0) {
         const refusedKeys = new Set(removed.filter((r) => r.path.length === 1).map((r) => r.path[0]));
         deniedMutations = original.selectionSet.selections.flatMap((s) => (s.kind === 'Field' && refusedKeys.has((s.alias ?? s.name).value) ? [s.name.value] : []));
       }
@@ -263,9 +289,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     const operation = getOperationAST(document, operationName)?.operation;
     const ttlMs = responseCache && operation === 'query' ? responseCache.ttlMs(schema, document) : 0;
     const staleMs = responseCache && ttlMs > 0 ? responseCache.staleMs(schema, document) : 0;
-    entry = { query: removed.length > 0 ? print(document) : query, removed, executable, document, operation, ttlMs, staleMs, deniedMutations };
-    operations.set(cacheKey, entry);
-    return entry;
+    return { query: removed.length > 0 ? print(document) : query, removed, executable, document, operation, ttlMs, staleMs, deniedMutations };
   };
 
   const handleGraphQL = async (req: IncomingMessage, res: ServerResponse) => {
@@ -276,15 +300,25 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       const message = err instanceof Error && err.message ? err.message : 'Unauthenticated';
       return sendJson(res, 401, { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }, { 'www-authenticate': 'Bearer' });
     }
+    if (req.method === 'POST' && !isJsonContentType(req.headers['content-type'])) {
+      return sendJson(res, 415, { errors: [{ message: 'A GraphQL POST must have Content-Type: application/json', extensions: { code: 'BAD_REQUEST' } }] });
+    }
     const raw = req.method === 'POST' ? await readBody(req) : undefined;
     const request: HTTPGraphQLRequest = await toHTTPGraphQLRequest(req, raw);
+    const variablesError = variablesProblem(variablesOf(request));
+    if (variablesError) return sendJson(res, 400, { errors: [{ message: variablesError, extensions: { code: 'BAD_USER_INPUT' } }] });
+    normalizeOperationName(request);
     const schema = apiSchema;
     let entry: OperationEntry | undefined;
     let params: { query?: string; operationName?: string } | undefined;
-    if (schema && (options.auth.filterOperation || responseCache)) {
+    if (schema) {
       params = extractOperation(request);
       const visibility = options.auth.visibilityKey(principal);
-      if (params?.query) entry = analyze(schema, params.query, params.operationName, principal, visibility);
+      if (params?.query) {
+        const analysis = analyze(schema, params.query, params.operationName, principal, visibility);
+        if (analysis.refusal) return sendJson(res, analysis.refusal.status, { errors: analysis.refusal.errors });
+        entry = analysis;
+      }
     }
     if (entry && entry.deniedMutations.length > 0 && options.onDeniedMutations) {
       const body = request.body as { variables?: unknown } | undefined;
@@ -300,7 +334,9 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     }
     const removed = entry?.removed ?? [];
     if (entry && removed.length > 0) replaceQuery(request, entry.query);
-    const context = newContext(principal, headerValue(req.headers['x-request-id']) ?? randomUUID(), headerValue(req.headers['idempotency-key']));
+    // Forwarded as sent: the subgraph validates it exactly as it validates the key in the input.
+    const idempotencyKey = req.headers['idempotency-key'];
+    const context = newContext(principal, headerValue(req.headers['x-request-id']) ?? randomUUID(), typeof idempotencyKey === 'string' ? idempotencyKey : undefined);
 
     // The response cache sits after authentication and filtering, before execution.
     let pending: PendingResponse | undefined;
@@ -480,9 +516,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     })().catch((err) => {
       const status = (err as { status?: number }).status ?? 500;
       if (status >= 500) console.error('[gateway] request failed', err);
-      sendJson(res, status, {
-        errors: [{ message: status === 413 ? 'Request body too large' : 'Internal server error', extensions: { code: status === 413 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR' } }],
-      });
+      sendJson(res, status, httpFailureBody(status));
     });
   });
   server.keepAliveTimeout = 30_000;
@@ -545,13 +579,33 @@ function preflighted(headers: IncomingHttpHeaders): boolean {
   return headers['x-apollo-operation-name'] !== undefined || headers['apollo-require-preflight'] !== undefined;
 }
 
+/** Whether a content type is JSON (`application/json`, with or without parameters). */
+function isJsonContentType(value: string | undefined): boolean {
+  return value !== undefined && value.split(';')[0]!.trim().toLowerCase() === 'application/json';
+}
+
+/** An empty `operationName` means none (a client's empty field); anything else is the client's to get right. */
+function normalizeOperationName(request: HTTPGraphQLRequest): void {
+  if (request.method === 'POST') {
+    const body = request.body as { operationName?: unknown } | undefined;
+    if (body && typeof body === 'object' && body.operationName === '') delete body.operationName;
+    return;
+  }
+  const params = new URLSearchParams(request.search);
+  if (params.get('operationName') !== '') return;
+  params.delete('operationName');
+  request.search = `?${params.toString()}`;
+}
+
 const INVALID = Symbol('invalid variables');
 
 /** The variables of a request; INVALID when they are not a JSON object (Apollo answers that error). */
 function variablesOf(request: HTTPGraphQLRequest): Record<string, unknown> | null | undefined | typeof INVALID {
   let variables: unknown;
-  if (request.method === 'POST') variables = (request.body as { variables?: unknown }).variables;
-  else {
+  if (request.method === 'POST') {
+    const body = request.body;
+    variables = body !== null && typeof body === 'object' ? (body as { variables?: unknown }).variables : undefined;
+  } else {
     const text = new URLSearchParams(request.search).get('variables');
     if (text === null) return undefined;
     try {

@@ -4,23 +4,50 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
-/** Reads a request body, refusing bodies over the limit. */
+/** How much of a body over the limit is read and dropped, so that the client hears the 413, before the connection is cut. */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads a request body, refusing bodies over the limit with an error of `status: 413`. A body
+ * over the limit is read to its end without being kept (up to a bound), so that the answer
+ * reaches a client still sending instead of a reset connection.
+ */
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > MAX_DRAIN_BYTES) {
+      req.destroy();
+      return reject(Object.assign(new Error('request body too large'), { status: 413 }));
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(Object.assign(new Error('request body too large'), { status: 413 }));
+      if (size > MAX_DRAIN_BYTES) {
         req.destroy();
+        return;
+      }
+      if (size > limit) {
+        chunks.length = 0;
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      if (size > limit) reject(Object.assign(new Error('request body too large'), { status: 413 }));
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
+    req.on('close', () => {
+      if (!req.complete) reject(Object.assign(new Error('request body incomplete'), { status: 400 }));
+    });
   });
+}
+
+/** The answer to a request that failed outside GraphQL: a body too large or cut short, or an internal error. */
+export function httpFailureBody(status: number): { errors: { message: string; extensions: { code: string } }[] } {
+  const message = status === 413 ? 'Request body too large' : status < 500 ? 'Bad request' : 'Internal server error';
+  return { errors: [{ message, extensions: { code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' } }] };
 }
 
 /** Sends a JSON answer. */

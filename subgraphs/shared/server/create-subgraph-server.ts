@@ -9,7 +9,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { toGraphQLError } from '../errors-graphql.js';
 import { isBackendError } from '../errors.js';
-import { executeApollo, sendJson, toHTTPGraphQLRequest } from './apollo-http.js';
+import { executeApollo, httpFailureBody, sendJson, toHTTPGraphQLRequest } from './apollo-http.js';
 import { listen } from './listen.js';
 
 /** What a subgraph server needs: its SDL, resolvers and a per-request context. */
@@ -123,7 +123,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     })().catch((err) => {
       const status = (err as { status?: number }).status ?? 500;
       if (status >= 500) console.error(`[${options.name}] request failed`, err);
-      sendJson(res, status, { errors: [{ message: status === 413 ? 'Request body too large' : 'Internal server error', extensions: { code: status === 413 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR' } }] });
+      sendJson(res, status, httpFailureBody(status));
     });
   });
   server.keepAliveTimeout = 30_000;
