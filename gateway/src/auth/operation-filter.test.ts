@@ -60,7 +60,9 @@ describe('filterOperation on the supergraph', () => {
     expect(r.removedVariables.sort()).toEqual(['sku', 'unused', 'withCost']);
     expect(validate(schema, r.document)).toEqual([]);
     const printed = print(r.document);
-    expect(printed).not.toMatch(/annualRevenue|cost|creditLimit|outstanding|product\(|fragment|Other/);
+    expect(printed).not.toMatch(/annualRevenue|cost|creditLimit|outstanding|product\(|Other/);
+    // The fragment is kept, filtered once: only what the agent may see is left of it.
+    expect(printed).toMatch(/fragment Finance on Customer \{\s*\.\.\. on Customer \{\s*contacts \{\s*name\s*\}\s*\}\s*\}/);
     expect(printed).toMatch(/c: customer\(id: \$id\)/);
     expect(printed).toMatch(/contacts \{\s*name/);
     expect(printed).toMatch(/again: billing \{\s*onHold/);
@@ -113,6 +115,31 @@ describe('filterOperation on the supergraph', () => {
     expect(validate(schema, r.document)).toEqual([]);
     expect(print(r.document)).toMatch(/^query View \{\s*__typename\s*\}/);
     expect(applyRemovedFields({}, r.removed)).toEqual({ c: null, product: null });
+  });
+});
+
+describe('filterOperation on fragments', () => {
+  const bomb = (levels: number) => {
+    let doc = 'query { ...F1 customers(first: 1) { edges { node { billing { outstanding { amount } } } } } }';
+    for (let i = 1; i < levels; i++) doc += ` fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`;
+    return parse(`${doc} fragment F${levels} on Query { __typename customers { edges { node { billing { creditLimit { amount } onHold } } } } }`);
+  };
+
+  it('filters each fragment once: nested spreads that would expand 2^40 times cost what the text costs', () => {
+    const r = filterOperation({ schema, policies, document: bomb(40), principal: as('support_agent') });
+    expect(paths(r.removed)).toEqual(['customers.edges.node.billing.creditLimit:FORBIDDEN', 'customers.edges.node.billing.outstanding:FORBIDDEN']);
+    expect(validate(schema, r.document)).toEqual([]);
+    // Linear output: 40 fragments, each printed once.
+    expect(print(r.document).match(/fragment F\d+/g)).toHaveLength(40);
+    expect(print(r.document)).toMatch(/billing \{\s*onHold/);
+  });
+
+  it('drops fragments left empty and their spreads', () => {
+    const document = parse('query { customer(id: "1") { name ...Money } } fragment Money on Customer { annualRevenue { amount } }');
+    const r = filterOperation({ schema, policies, document, principal: as('support_agent') });
+    expect(paths(r.removed)).toEqual(['customer.annualRevenue:FORBIDDEN']);
+    expect(print(r.document)).not.toMatch(/Money/);
+    expect(validate(schema, r.document)).toEqual([]);
   });
 });
 
