@@ -2,10 +2,12 @@
  * `npm start`: the whole system in one process. Backends without settings in the environment run
  * on their seeded sandboxes; see README.md for the settings.
  */
+import { survivePromiseRejections } from './process-safety.js';
 import { ConfigError, loadSettings } from './config.js';
 import { startSystem } from './system.js';
 
 async function main(): Promise<void> {
+  survivePromiseRejections();
   const started = Date.now();
   const settings = loadSettings();
   const usingSandboxes = [!settings.odoo && 'Odoo', !settings.salesforce && 'Salesforce', !settings.zendesk && 'Zendesk'].filter(Boolean);

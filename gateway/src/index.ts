@@ -3,6 +3,7 @@
  * written in it (override one with <NAME>_SUBGRAPH_URL, e.g. ORDERS_SUBGRAPH_URL).
  */
 import { readFileSync } from 'node:fs';
+import { survivePromiseRejections } from '../../scripts/process-safety.js';
 import { ConfigError, loadSettings } from '../../scripts/config.js';
 import { devPrincipalSecret } from '../../scripts/dev-secret.js';
 import { createGatewayAuth } from './auth/gateway-auth.js';
@@ -15,6 +16,7 @@ import { deniedMutationAudit } from './plugins/denied-mutation-audit.js';
 import { createAuditLog } from '../../subgraphs/shared/mutations/audit-log.js';
 
 async function main(): Promise<void> {
+  survivePromiseRejections();
   const settings = loadSettings();
   let supergraphSdl: string;
   try {

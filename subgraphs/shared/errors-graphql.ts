@@ -38,6 +38,8 @@ function codeFor(code: BackendErrorCode): ErrorCode {
       return ErrorCode.BACKEND_REJECTED;
     case 'CONFLICT':
       return ErrorCode.IDEMPOTENCY_CONFLICT;
+    case 'BAD_INPUT':
+      return ErrorCode.BAD_USER_INPUT;
     case 'INTERNAL':
       return ErrorCode.INTERNAL_SERVER_ERROR;
     default: {

@@ -13,6 +13,7 @@ export type BackendErrorCode =
   | 'NOT_FOUND' // the record does not exist
   | 'REJECTED' // the backend refused the input (validation, business rule)
   | 'CONFLICT' // idempotency conflict reported by the backend
+  | 'BAD_INPUT' // a caller's value cannot be sent to the backend at all (not well-formed Unicode); no call was made
   | 'INTERNAL'; // anything else
 
 /** The one error type every connector throws. */
@@ -52,4 +53,9 @@ export class BackendError extends Error {
 /** Whether an error is a BackendError (also across module copies). */
 export function isBackendError(err: unknown): err is BackendError {
   return err instanceof BackendError || (err instanceof Error && err.name === 'BackendError' && 'backend' in err && 'code' in err);
+}
+
+/** A caller's value that cannot be put on the wire of a backend: no call is made, and the caller gets BAD_USER_INPUT. */
+export function unsendableValue(backend: BackendSystem, what: string): BackendError {
+  return new BackendError({ backend, code: 'BAD_INPUT', message: `${what} is not well-formed Unicode text`, retryable: false });
 }

@@ -1,3 +1,4 @@
+import { unsendableValue } from '../../errors.js';
 import type { OdooModel } from './records.js';
 
 /**
@@ -34,7 +35,12 @@ const OPERATORS: ReadonlySet<string> = new Set(['=', '!=', '>', '>=', '<', '<=',
 const FIELD_NAME = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
 
 function checkScalar(value: unknown, where: string): void {
-  if (typeof value === 'string' || typeof value === 'boolean') return;
+  if (typeof value === 'string') {
+    // JSON would carry a lone surrogate, but Odoo (Python) fails to encode it: refuse it here.
+    if (!value.isWellFormed()) throw unsendableValue('odoo', `${where}: the value`);
+    return;
+  }
+  if (typeof value === 'boolean') return;
   if (typeof value === 'number' && Number.isFinite(value)) return;
   throw new TypeError(`${where}: value must be a string, finite number or boolean, got ${typeof value}`);
 }

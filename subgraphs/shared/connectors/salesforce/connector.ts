@@ -1,5 +1,5 @@
 import jsforce, { type Connection, type HttpRequest } from 'jsforce';
-import { BackendError } from '../../errors.js';
+import { BackendError, unsendableValue } from '../../errors.js';
 import { recordBackendCall } from '../../metrics/backend-metrics.js';
 import { createResilience } from '../resilience.js';
 import { salesforceCallLabel } from './call-label.js';
@@ -73,9 +73,21 @@ export interface SalesforceConnector {
   updateAccount(id: string, fields: SalesforceAccountChanges): Promise<void>;
   /** Creates or updates the account with this external id value. */
   upsertAccountByExternalId(field: SalesforceAccountExternalIdField, value: string, fields: SalesforceAccountChanges): Promise<{ id: string; created: boolean }>;
+  /**
+   * The active values of an Account picklist, as the org's describe lists them (read once and kept
+   * for an hour: picklists change with an admin's setup, not with data). Empty when the field has
+   * no picklist values.
+   */
+  accountPicklist(field: AccountPicklistField): Promise<ReadonlySet<string>>;
   /** Whether Salesforce answers with our credentials. */
   ping(): Promise<boolean>;
 }
+
+/** Account fields whose values come from a picklist. */
+export type AccountPicklistField = 'Type' | 'Industry';
+
+/** How long an Account describe is kept. */
+const DESCRIBE_TTL_MS = 60 * 60 * 1000;
 
 /** Ids per sObject Collections retrieve (Salesforce's limit). */
 export const MAX_RETRIEVE_IDS = 2000;
@@ -83,7 +95,8 @@ export const MAX_RETRIEVE_IDS = 2000;
 export const MAX_IDS_PER_QUERY = 300;
 /** Salesforce's largest OFFSET. */
 export const MAX_OFFSET = 2000;
-const RESELLER_TYPE = 'Channel Partner / Reseller';
+/** The Account Type of a reseller: such an Account is a partner, never a customer. */
+export const RESELLER_TYPE = 'Channel Partner / Reseller';
 // A session that keeps being refused right after renewal must not loop forever.
 const MAX_GRANTS_PER_WINDOW = 5;
 const GRANT_WINDOW_MS = 10_000;
@@ -218,8 +231,22 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
 
   const read = <T>(request: HttpRequest) => resilience.read(() => send<T>(request));
 
+  /**
+   * The URL of a SOQL query. Built inside the async callers, never while an array of calls is being
+   * built: a value that cannot be encoded then fails its own call instead of throwing past the
+   * promises already started (which nobody would then handle).
+   */
+  const queryUrl = (soql: string) => {
+    if (!soql.isWellFormed()) throw unsendableValue('salesforce', 'a SOQL query');
+    return `/query?q=${encodeURIComponent(soql)}`;
+  };
+
+  async function countQuery(soql: string): Promise<QueryPage> {
+    return read<QueryPage>({ method: 'GET', url: queryUrl(soql) });
+  }
+
   async function query(soql: string): Promise<QueryPage> {
-    const first = await read<QueryPage>({ method: 'GET', url: `/query?q=${encodeURIComponent(soql)}` });
+    const first = await read<QueryPage>({ method: 'GET', url: queryUrl(soql) });
     const records = [...first.records];
     // The next pages' URLs name a cursor, not the object: remember it for their metric labels.
     const object = /\bFROM\s+([A-Za-z0-9_]+)/i.exec(soql)?.[1] ?? 'query';
@@ -252,7 +279,28 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     return batches.flat().filter((r): r is Record<string, unknown> => r !== null && typeof r === 'object');
   }
 
+  let describe: { at: number; picklists: Promise<Map<string, ReadonlySet<string>>> } | undefined;
+  const accountPicklists = (): Promise<Map<string, ReadonlySet<string>>> => {
+    if (describe && Date.now() - describe.at < DESCRIBE_TTL_MS) return describe.picklists;
+    const picklists = read<{ fields?: { name?: unknown; picklistValues?: { value?: unknown; active?: unknown }[] }[] }>({ method: 'GET', url: '/sobjects/Account/describe' }).then(
+      (body) =>
+        new Map(
+          (body.fields ?? []).map((f) => [String(f.name), new Set((f.picklistValues ?? []).filter((v) => v.active !== false && typeof v.value === 'string').map((v) => v.value as string))] as const),
+        ),
+    );
+    describe = { at: Date.now(), picklists };
+    // A failed describe is not kept: the next caller asks again.
+    picklists.catch(() => {
+      if (describe?.picklists === picklists) describe = undefined;
+    });
+    return picklists;
+  };
+
   return {
+    async accountPicklist(field) {
+      return (await accountPicklists()).get(field) ?? new Set();
+    },
+
     async accountsByIds(ids) {
       const wanted = validIds(ids);
       if (wanted.length === 0) return new Map();
@@ -297,7 +345,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
       const filter = where.join(' AND ');
       const [page, count] = await Promise.all([
         query(`SELECT ${accountFields.join(', ')} FROM Account WHERE ${filter} ORDER BY Name, Id LIMIT ${limit} OFFSET ${offset}`),
-        read<QueryPage>({ method: 'GET', url: `/query?q=${encodeURIComponent(`SELECT COUNT() FROM Account WHERE ${filter}`)}` }),
+        countQuery(`SELECT COUNT() FROM Account WHERE ${filter}`),
       ]);
       return { totalSize: count.totalSize, records: page.records.map(toAccount) };
     },
@@ -322,6 +370,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     async upsertAccountByExternalId(field, value, fields) {
       if (!(ACCOUNT_EXTERNAL_ID_FIELDS as readonly string[]).includes(field)) throw new TypeError(`${JSON.stringify(field)} is not an external id field of Account`);
       if (typeof value !== 'string' || value.length === 0 || value.length > 255) throw new TypeError('external id value must be a non-empty string of at most 255 characters');
+      if (!value.isWellFormed()) throw unsendableValue('salesforce', 'the external id value');
       const body = changesBody(fields);
       const result = await resilience.write(() =>
         send<{ id?: string; created?: boolean }>(

@@ -1,11 +1,14 @@
+import { unsendableValue } from '../../errors.js';
+
 /**
  * SOQL literal escaping. jsforce only escapes `'`; Salesforce decodes `\\ \' \" \n \r \t \b \f`
  * in every string literal and, inside LIKE, `\%` and `\_` as literal characters. The backslash
  * is escaped first so that the escapes added afterwards are not doubled.
  */
 
-/** The body of a SOQL string literal for `value` (without the surrounding quotes). */
+/** The body of a SOQL string literal for `value` (without the surrounding quotes); a value that is not well-formed Unicode is refused. */
 export function soqlEscape(value: string): string {
+  if (!value.isWellFormed()) throw unsendableValue('salesforce', 'a SOQL value');
   return value
     .replace(/\\/g, '\\\\')
     .replace(/'/g, "\\'")

@@ -9,8 +9,9 @@
 /** The inert form of a value inside a quoted phrase; empty when nothing searchable is left. */
 export function sanitizeSearchValue(value: string): string {
   return value
+    .toWellFormed()
     .normalize('NFKC')
-    .replace(/[\u0000-\u001f\u007f"\\*\u201c\u201d]/g, ' ')
+    .replace(/[\u0000-\u001f\u007f"\\*\u201c\u201d\ufffd]/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 200);
