@@ -34,6 +34,11 @@ describe('parsePlaceOrderInput', () => {
     expect(fieldOf(() => parsePlaceOrderInput({ ...ok, lines: [{ sku: 'BK 1', quantity: 1 }] }))).toBe('input.lines[0].sku');
     expect(fieldOf(() => parsePlaceOrderInput({ ...ok, lines: [{ sku: 'BK', quantity: Number.NaN }] }))).toBe('input.lines[0].quantity');
     expect(fieldOf(() => parsePlaceOrderInput({ ...ok, lines: [{ sku: 'BK', quantity: Infinity }] }))).toBe('input.lines[0].quantity');
+    // Finer than the unit of measure's precision: Odoo would round these to an order worth nothing.
+    for (const quantity of [1e-300, 0.0001, 0.005, 2.675]) {
+      expect(fieldOf(() => parsePlaceOrderInput({ ...ok, lines: [{ sku: 'BK', quantity }] }))).toBe('input.lines[0].quantity');
+    }
+    expect(parsePlaceOrderInput({ ...ok, lines: [{ sku: 'BK', quantity: 0.25 }] }).lines[0]!.quantity).toBe(0.25);
     expect(fieldOf(() => parsePlaceOrderInput({ ...ok, clientReference: 'a\u0000b' }))).toBe('input.clientReference');
   });
 });

@@ -15,6 +15,11 @@ import type { OwnershipGuard } from '../shared/ownership/ownership.js';
 export const MAX_ORDER_LINES = 100;
 /** Largest quantity of one line. */
 export const MAX_LINE_QUANTITY = 100_000;
+/**
+ * Decimal places of an ordered quantity: Odoo's "Product Unit of Measure" precision (2 unless an
+ * administrator changed it). A finer quantity would be rounded by Odoo, to 0 for 0.0001.
+ */
+export const QUANTITY_DIGITS = 2;
 /** Longest client reference (Odoo `client_order_ref`). */
 export const MAX_CLIENT_REFERENCE = 64;
 
@@ -46,6 +51,9 @@ export function parsePlaceOrderInput(input: unknown): PlaceOrderCommand {
     if (typeof sku !== 'string' || !SKU.test(sku)) throw badInput(`input.lines[${i}].sku`, 'must be 1 to 64 letters, digits, ".", "_", "/" or "-", starting with a letter or digit');
     if (typeof quantity !== 'number' || !Number.isFinite(quantity) || quantity <= 0 || quantity > MAX_LINE_QUANTITY) {
       throw badInput(`input.lines[${i}].quantity`, `must be a number greater than 0 and at most ${MAX_LINE_QUANTITY}`);
+    }
+    if (Number(quantity.toFixed(QUANTITY_DIGITS)) !== quantity) {
+      throw badInput(`input.lines[${i}].quantity`, `must have at most ${QUANTITY_DIGITS} decimal places (the unit of measure's precision)`);
     }
     return { sku, quantity };
   });
