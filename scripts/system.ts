@@ -26,7 +26,7 @@ import { createAccountsSubgraph } from '../subgraphs/accounts/index.js';
 import { createOrdersSubgraph } from '../subgraphs/orders/index.js';
 import { createStockSubgraph } from '../subgraphs/stock/index.js';
 import { createInvoicesSubgraph } from '../subgraphs/invoices/index.js';
-import { createCasesSubgraph } from '../subgraphs/cases/index.js';
+import { createCasesSubgraph, createOdooOrderDirectory } from '../subgraphs/cases/index.js';
 import { createIdempotencyStore } from '../subgraphs/shared/mutations/idempotency.js';
 import { createAuditLog, type AuditLog } from '../subgraphs/shared/mutations/audit-log.js';
 import { createMutationRunner } from '../subgraphs/shared/mutations/run-mutation.js';
@@ -187,7 +187,9 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     await start('orders', settings.ports.orders, () => createOrdersSubgraph({ odoo, cache: caches.odoo, authenticate, ownership, mutations, wrapSchema: wrapFor('orders') }));
     await start('stock', settings.ports.stock, () => createStockSubgraph({ odoo, cache: caches.odoo, authenticate, ownership, wrapSchema: wrapFor('stock') }));
     await start('invoices', settings.ports.invoices, () => createInvoicesSubgraph({ odoo, cache: caches.odoo, authenticate, ownership, mutations, wrapSchema: wrapFor('invoices') }));
-    await start('cases', settings.ports.cases, () => createCasesSubgraph({ serviceDesk, cache: caches.servicedesk, authenticate, ownership, mutations, wrapSchema: wrapFor('cases') }));
+    // A case's order is checked against the ERP: the directory reads through Odoo's record cache.
+    const orders = createOdooOrderDirectory(odoo, caches.odoo);
+    await start('cases', settings.ports.cases, () => createCasesSubgraph({ serviceDesk, cache: caches.servicedesk, authenticate, ownership, mutations, orders, wrapSchema: wrapFor('cases') }));
 
     const supergraphSdl = readFileSync(resolve(ROOT, settings.supergraphPath), 'utf8');
     let gatewayUrl: string | undefined;

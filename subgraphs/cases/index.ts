@@ -7,6 +7,7 @@ import { createOwnershipGuard, type Ownership } from '../shared/ownership/owners
 import { baseContext, type Authenticate } from '../shared/server/context.js';
 import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';
 import { createCasesLoaders } from './loaders.js';
+import type { OrderDirectory } from './order-directory.js';
 import { auditRefusals, createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
 import { CASES_OWNER, resolvers, type CasesContext } from './resolvers.js';
 
@@ -24,6 +25,8 @@ export interface CasesSubgraphDeps {
    * (default `var/audit.jsonl`), closed with the server.
    */
   mutations?: SubgraphMutations;
+  /** The ERP's orders, to check that a new case's order belongs to its customer (without it, a case cannot name an order). */
+  orders?: OrderDirectory;
   /** Wraps the executable schema (permissions). */
   wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
 }
@@ -43,6 +46,7 @@ export function createCasesContext(deps: CasesSubgraphDeps & { cache: RecordCach
     cache: deps.cache,
     mutations: deps.mutations,
     idempotencyKeyHeader: idempotencyKeyHeader(headers),
+    orders: deps.orders,
   };
 }
 
@@ -80,3 +84,4 @@ export async function createCasesSubgraph(deps: CasesSubgraphDeps) {
 export { CASES_OWNER, resolvers, type CasesContext } from './resolvers.js';
 export { createDefaultMutations, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
 export { createCasesLoaders, type CasesLoaders } from './loaders.js';
+export { createOdooOrderDirectory, type OrderDirectory } from './order-directory.js';

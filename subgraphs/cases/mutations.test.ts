@@ -16,7 +16,9 @@ import { createAuditLog, readAuditLog, type AuditLog } from '../shared/mutations
 import { createIdempotencyStore } from '../shared/mutations/idempotency.js';
 import { createMutationRunner } from '../shared/mutations/run-mutation.js';
 import type { RunningSubgraph } from '../shared/server/create-subgraph-server.js';
-import { CASES_SCHEMA_PATH, createCasesSubgraph } from './index.js';
+import { createOdooConnector } from '../shared/connectors/odoo/connector.js';
+import { ODOO_DB, ODOO_LOGIN, ODOO_PASSWORD } from '../../sandbox/odoo/index.js';
+import { CASES_SCHEMA_PATH, createCasesSubgraph, createOdooOrderDirectory } from './index.js';
 
 interface GqlAnswer {
   data?: Record<string, any> | null;
@@ -66,7 +68,10 @@ describe('cases mutations: owner-routed, idempotent, audited (Zendesk, Salesforc
     return (await res.json()) as Record<string, any>;
   };
   const orgTicketCount = (accountId: string) => world().ticketIdsByOrganization.get(world().organizationsByExternalId.get(accountId)!.id)?.length ?? 0;
-  const writesElsewhere = () => ({ salesforce: salesforce.stats().calls, odoo: odoo.stats().calls });
+  /** Write calls other systems served: a case's order is read from the ERP, never written there. */
+  const writesOf = (sandbox: RunningSandbox) =>
+    Object.entries(sandbox.stats().byOperation).reduce((n, [op, calls]) => (/\.(create|write|unlink|update|upsert|delete|action_\w+|button_\w+)$/.test(op) ? n + calls : n), 0);
+  const writesElsewhere = () => ({ salesforce: salesforce.stats().calls, odoo: writesOf(odoo) });
 
   beforeAll(async () => {
     [zendesk, salesforce, odoo] = await Promise.all([zendeskSandbox.listen(0), salesforceSandbox.listen(0), odooSandbox.listen(0)]);
@@ -90,6 +95,10 @@ describe('cases mutations: owner-routed, idempotent, audited (Zendesk, Salesforc
         authenticate: createAuthenticate({ secret: SECRET }),
         ownership,
         mutations: { runner },
+        orders: createOdooOrderDirectory(
+          createOdooConnector({ url: odoo.url, db: ODOO_DB, login: ODOO_LOGIN, apiKey: ODOO_PASSWORD, protocol: 'jsonrpc', timeoutMs: 3000 }),
+          createRecordCache({ tenant: 'retail' }),
+        ),
         wrapSchema: (schema) => applyPermissions(schema, sdl),
       })
     ).listen(0);
@@ -104,20 +113,26 @@ describe('cases mutations: owner-routed, idempotent, audited (Zendesk, Salesforc
     zendesk.reset();
   });
 
+  /** A customer's own order number, as the ERP holds it. */
+  const orderOf = (accountId: string) => world().skeleton.byAccountId.get(accountId)!.orders[0]!;
+
   it('openCase writes one ticket to Zendesk only, readable through the Zendesk API; the answer names the changed entities', async () => {
     const customerId = examples().fewOrders;
     const before = orgTicketCount(customerId);
-    const answer = await gql(OPEN, { input: { customerId, subject: 'Chain snapped', description: 'Snapped on day one.', priority: 'HIGH', orderId: 'S00002' } });
+    const orderNumber = orderOf(customerId).number;
+    const answer = await gql(OPEN, { input: { customerId, subject: 'Chain snapped', description: 'Snapped on day one.', priority: 'HIGH', orderId: orderNumber } });
     expect(answer.errors).toBeUndefined();
     const id = answer.data!.openCase.id as string;
     expect(answer.extensions?.invalidate).toEqual([`Case:${id}`, `Customer:${customerId}`]);
     const { ticket } = await zendeskGet(`/tickets/${id}.json`);
     expect(ticket).toMatchObject({ subject: 'Chain snapped', description: 'Snapped on day one.', priority: 'high', organization_id: world().organizationsByExternalId.get(customerId)!.id });
-    expect(ticket.custom_fields).toContainEqual({ id: ZENDESK_ORDER_NUMBER_FIELD_ID, value: 'S00002' });
+    expect(ticket.custom_fields).toContainEqual({ id: ZENDESK_ORDER_NUMBER_FIELD_ID, value: orderNumber });
     expect(orgTicketCount(customerId)).toBe(before + 1);
     expect(ops()['tickets.create']).toBe(1);
     expect(ops()['tickets.update']).toBeUndefined();
+    // The order is checked against the ERP (read, never written): Zendesk is the only system written.
     expect(writesElsewhere()).toEqual({ salesforce: 0, odoo: 0 });
+    expect(odoo.stats().byOperation).toMatchObject({ 'sale.order.search_read': 1, 'res.partner.search_read': 1 });
   });
 
   it('openCase replayed 20 times at once with one key makes exactly one ticket and answers the same case; another input is IDEMPOTENCY_CONFLICT', async () => {
@@ -224,11 +239,42 @@ describe('cases mutations: owner-routed, idempotent, audited (Zendesk, Salesforc
     expect(ops()['tickets.update']).toBe(1);
   });
 
-  it('openCase: orderId takes the order number; a numeric id is refused with a message that says so', async () => {
-    const answer = await gql(OPEN, { input: { customerId: examples().fewOrders, subject: 's', description: 'd', orderId: '42' } });
-    expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.orderId' });
-    expect(answer.errors?.[0]?.message).toMatch(/order number \(for example S00042\), not the numeric order id 42/);
+  it('openCase: orderId takes the order number or id of one of the customer\'s orders; any other order is refused alike, with no Zendesk call', async () => {
+    const customerId = examples().fewOrders;
+    const own = orderOf(customerId);
+    const byId = await gql(OPEN, { input: { customerId, subject: 's', description: 'd', orderId: String(own.odooId) } });
+    expect(byId.errors).toBeUndefined();
+    expect(byId.data!.openCase.order).toEqual({ number: own.number });
+    zendesk.reset();
+    const foreign = orderOf(examples().manyOrders);
+    const answers = [];
+    for (const orderId of [foreign.number, String(foreign.odooId), 'S99999', '999999']) {
+      answers.push(await gql(OPEN, { input: { customerId, subject: 's', description: 'd', orderId } }));
+    }
+    for (const answer of answers) {
+      expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.orderId' });
+      expect(answer.errors?.[0]?.message).toBe(answers[0]!.errors?.[0]?.message);
+    }
+    expect(ops()['tickets.create']).toBeUndefined();
+  });
+
+  it('openCase refuses control characters in its texts (tab and line breaks allowed in the description)', async () => {
+    zendesk.reset();
+    const customerId = examples().fewOrders;
+    for (const [patch, field] of [
+      [{ subject: 'Bell\u0007' }, 'input.subject'],
+      [{ subject: 'tab\tin subject' }, 'input.subject'],
+      [{ description: 'nul\u0000' }, 'input.description'],
+      [{ description: 'esc\u001b[31m' }, 'input.description'],
+    ] as const) {
+      const answer = await gql(OPEN, { input: { customerId, subject: 's', description: 'd', ...patch } });
+      expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    }
+    const comment = await gql(COMMENT, { id: String([...world().tickets.keys()][0]), body: 'beep\u0007' });
+    expect(comment.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'body' });
     expect(zendesk.stats().calls).toBe(0);
+    const multiline = await gql(OPEN, { input: { customerId, subject: 's', description: 'line one\n\tline two\r\n' } });
+    expect(multiline.errors).toBeUndefined();
   });
 
   it('audits every attempt of this file, failed ones included, with digests only; the log survives a new instance', async () => {

@@ -11,6 +11,8 @@ import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
 import type { OwnershipGuard } from '../shared/ownership/ownership.js';
 import type { BaseSubgraphContext } from '../shared/server/context.js';
 import type { CasesLoaders } from './loaders.js';
+import type { OrderDirectory } from './order-directory.js';
+import { isSalesforceId, toSalesforceId18 } from '../shared/connectors/salesforce/salesforce-id.js';
 import { auditPrincipal, resolveIdempotencyKey, runAudited, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
 import { isOutcomeUnknown as writeOutcomeUnknown } from '../shared/mutations/outcome.js';
 import {
@@ -37,6 +39,8 @@ export interface CasesContext extends BaseSubgraphContext {
   mutations: SubgraphMutations;
   /** The request's `Idempotency-Key` header (forwarded by the gateway), used when the argument is absent. */
   idempotencyKeyHeader: string | null;
+  /** The ERP's orders, to check the order a new case is linked to; without it a case cannot name an order. */
+  orders?: OrderDirectory;
 }
 
 /** The system of record of every cases mutation (schema/ownership.json). */
@@ -47,6 +51,12 @@ const MAX_BODY = 65_000;
 const SALESFORCE_ID = /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/;
 /** Order numbers are Odoo names such as S00042 or INV/2026/00001-style sequences: a letter first, then a short code. */
 const ORDER_NUMBER = /^[A-Za-z][A-Za-z0-9/_-]{0,31}$/;
+/** Control characters a one-line text may not hold. */
+// eslint-disable-next-line no-control-regex
+const LINE_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/** Control characters a multi-line text may not hold: all but tab, line feed and carriage return. */
+// eslint-disable-next-line no-control-regex
+const TEXT_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 function caseId(value: string, field: string): number {
   const id = parseCaseId(value);
@@ -95,6 +105,7 @@ export const resolvers: GraphQLResolverMap<CasesContext> = {
       if (!(await ctx.guard.canSee(input.customerId))) throw notFound();
       const org = await ctx.loaders.organizationByExternalId.load(input.customerId);
       if (!org) throw notFound();
+      const orderNumber = await linkedOrderNumber(ctx, input.orderRef, input.customerId);
       const principal = auditPrincipal(ctx.principal);
       // Zendesk keys are account-wide: derive ours from the caller's key scope so that two callers never share one.
       // The same digest marks the ticket (external_id), so that a create whose answer was lost can be found again.
@@ -106,7 +117,7 @@ export const resolvers: GraphQLResolverMap<CasesContext> = {
         isPublic: true,
         organizationId: org.id,
         priority: input.priority ? toZendeskPriority(input.priority) : null,
-        orderNumber: input.orderNumber,
+        orderNumber,
         tags: ['customer360'],
         externalId,
       };
@@ -114,7 +125,7 @@ export const resolvers: GraphQLResolverMap<CasesContext> = {
         Promise.all([
           ctx.cache.invalidate(SERVICEDESK_KINDS.ticketIdsByOrganization, [org.id]),
           ctx.cache.invalidate(SERVICEDESK_KINDS.openCountByOrganization, [org.id]),
-          input.orderNumber ? ctx.cache.invalidate(SERVICEDESK_KINDS.ticketIdsByOrderNumber, [input.orderNumber]) : Promise.resolve(),
+          orderNumber ? ctx.cache.invalidate(SERVICEDESK_KINDS.ticketIdsByOrderNumber, [orderNumber]) : Promise.resolve(),
         ]);
       let ticket: ZendeskTicket;
       try {
@@ -124,7 +135,7 @@ export const resolvers: GraphQLResolverMap<CasesContext> = {
           principal,
           correlationId: ctx.requestId,
           targetIds: [input.customerId],
-          input: { customerId: input.customerId, subject: input.subject, description: input.description, priority: input.priority, orderNumber: input.orderNumber },
+          input: { customerId: input.customerId, subject: input.subject, description: input.description, priority: input.priority, orderNumber },
           idempotencyKey: key,
           // Sent once: an unknown outcome is settled by the write guard (recover, then at most one repeat,
           // which Zendesk's own Idempotency-Key turns into a replay if the first one did land).
@@ -151,6 +162,7 @@ export const resolvers: GraphQLResolverMap<CasesContext> = {
       const body = typeof args.body === 'string' ? args.body.trim() : '';
       if (body === '') throw badInput('body', 'must not be empty');
       if (body.length > MAX_BODY) throw badInput('body', `must be at most ${MAX_BODY} characters`);
+      if (TEXT_CONTROL.test(body)) throw badInput('body', 'must not contain control characters other than tab and line breaks');
       const internal = args.internal === true;
       // The permission layer checks cases:write; an internal note depends on an argument, so it is checked here.
       if (internal && !hasScope(ctx.principal, 'cases:internal')) {
@@ -279,7 +291,8 @@ function validateOpenCase(input: OpenCaseInput): {
   subject: string;
   description: string;
   priority: CasePriority | null;
-  orderNumber: string | null;
+  /** The order number or id as given (numbers upper-cased); checked against the ERP before use. */
+  orderRef: string | null;
 } {
   const customerId = String(input.customerId ?? '').trim();
   if (!SALESFORCE_ID.test(customerId)) throw badInput('input.customerId', 'must be a Salesforce Account Id (15 or 18 letters and digits)');
@@ -289,17 +302,28 @@ function validateOpenCase(input: OpenCaseInput): {
   const description = String(input.description ?? '').trim();
   if (description === '') throw badInput('input.description', 'must not be empty');
   if (description.length > MAX_BODY) throw badInput('input.description', `must be at most ${MAX_BODY} characters`);
-  let orderNumber: string | null = null;
+  if (LINE_CONTROL.test(subject)) throw badInput('input.subject', 'must not contain control characters');
+  if (TEXT_CONTROL.test(description)) throw badInput('input.description', 'must not contain control characters other than tab and line breaks');
+  let orderRef: string | null = null;
   if (input.orderId !== undefined && input.orderId !== null && String(input.orderId).trim() !== '') {
     const value = String(input.orderId).trim();
-    // The ticket field holds the order number, and this subgraph cannot read Odoo to turn an order id into one.
-    if (/^\d+$/.test(value)) {
-      throw badInput('input.orderId', `takes the order number (for example S00042), not the numeric order id ${value}: read Order.number first`);
-    }
-    if (!ORDER_NUMBER.test(value)) throw badInput('input.orderId', 'is not an order number');
-    orderNumber = value.toUpperCase();
+    if (!/^\d{1,15}$/.test(value) && !ORDER_NUMBER.test(value)) throw badInput('input.orderId', 'is not an order number or order id');
+    orderRef = /^\d+$/.test(value) ? value : value.toUpperCase();
   }
-  return { customerId, subject, description, priority: input.priority ?? null, orderNumber };
+  return { customerId, subject, description, priority: input.priority ?? null, orderRef };
+}
+
+/**
+ * The number of the order a new case is about, checked to be an order of the case's customer. A
+ * nonexistent order and another customer's order get the same answer.
+ */
+async function linkedOrderNumber(ctx: CasesContext, orderRef: string | null, customerId: string): Promise<string | null> {
+  if (orderRef === null) return null;
+  if (!ctx.orders) throw badInput('input.orderId', 'cannot be checked against the ERP here: open the case without an order');
+  const order = await ctx.orders.find(orderRef);
+  const sameCustomer = order?.customerId && isSalesforceId(order.customerId) && toSalesforceId18(order.customerId) === toSalesforceId18(customerId);
+  if (!order || !sameCustomer) throw badInput('input.orderId', 'is not an order of this customer');
+  return order.number;
 }
 
 /**
