@@ -36,6 +36,8 @@ export interface SfField {
   nameField?: boolean;
   /** Whether `=` on this field is served from an index. */
   indexed?: boolean;
+  /** For picklists: the active values, as describe lists them. */
+  picklist?: readonly string[];
 }
 
 /** One sObject type. */
@@ -85,6 +87,16 @@ function field(spec: FieldSpec): SfField {
   };
 }
 
+/** Salesforce's standard Account Type values. */
+const ACCOUNT_TYPES = ['Prospect', 'Customer - Direct', 'Customer - Channel', 'Channel Partner / Reseller', 'Installation Partner', 'Technology Partner', 'Other'];
+/** Salesforce's standard Industry values. */
+const INDUSTRIES = [
+  'Agriculture', 'Apparel', 'Banking', 'Biotechnology', 'Chemicals', 'Communications', 'Construction', 'Consulting', 'Education', 'Electronics',
+  'Energy', 'Engineering', 'Entertainment', 'Environmental', 'Finance', 'Food & Beverage', 'Government', 'Healthcare', 'Hospitality', 'Insurance',
+  'Machinery', 'Manufacturing', 'Media', 'Not For Profit', 'Other', 'Recreation', 'Retail', 'Shipping', 'Technology', 'Telecommunications',
+  'Transportation', 'Utilities',
+];
+
 const audit = (): FieldSpec[] => [
   { name: 'CreatedDate', type: 'datetime', label: 'Created Date' },
   { name: 'CreatedById', type: 'reference', label: 'Created By ID', referenceTo: 'User', relationshipName: 'CreatedBy' },
@@ -113,8 +125,8 @@ export const SOBJECTS: ReadonlyMap<string, SfObject> = new Map(
       { name: 'Id', type: 'id', label: 'Account ID', indexed: true },
       { name: 'Name', type: 'string', label: 'Account Name', required: true, nameField: true },
       { name: 'AccountNumber', type: 'string', label: 'Account Number', length: 40 },
-      { name: 'Type', type: 'picklist', label: 'Account Type', length: 255 },
-      { name: 'Industry', type: 'picklist', label: 'Industry' },
+      { name: 'Type', type: 'picklist', label: 'Account Type', length: 255, picklist: ACCOUNT_TYPES },
+      { name: 'Industry', type: 'picklist', label: 'Industry', picklist: INDUSTRIES },
       { name: 'Phone', type: 'phone', label: 'Account Phone' },
       { name: 'Fax', type: 'phone', label: 'Account Fax' },
       { name: 'Website', type: 'url', label: 'Website' },
@@ -218,7 +230,7 @@ export function describeSObject(o: SfObject, base: string): Record<string, unkno
       defaultedOnCreate: f.type === 'id' || f.name === 'OwnerId' || f.name.endsWith('Date') || f.name === 'SystemModstamp' || f.name.endsWith('ById'),
       referenceTo: f.referenceTo ? [f.referenceTo] : [],
       relationshipName: f.relationshipName ?? null,
-      picklistValues: [],
+      picklistValues: (f.picklist ?? []).map((value) => ({ active: true, defaultValue: false, label: value, validFor: null, value })),
       soapType: soapType(f.type),
     })),
     listviewable: true,

@@ -175,7 +175,9 @@ describe('customers', () => {
   });
 
   it('refuses bad paging arguments with BAD_USER_INPUT', async () => {
-    for (const variables of [{ first: 0 }, { first: 101 }, { first: -1 }, { after: 'not a cursor' }, { after: Buffer.from('offset:5000').toString('base64') }, { search: 'x'.repeat(101) }]) {
+    // A search of nothing but blanks, a byte-order mark or control characters is a mistake, not "every customer".
+    const blank = [{ search: '' }, { search: '   ' }, { search: '\ufeff' }, { search: ' \ufeff\t ' }, { search: 'a\u0000b' }];
+    for (const variables of [{ first: 0 }, { first: 101 }, { first: -1 }, { after: 'not a cursor' }, { after: Buffer.from('offset:5000').toString('base64') }, { search: 'x'.repeat(101) }, ...blank]) {
       expect((await gql(CUSTOMERS, variables)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     }
     expect(backendCalls()).toBe(0);
@@ -192,6 +194,16 @@ describe('customers', () => {
     expect(await names("\\' OR Id != null OR Name = '")).toEqual([]);
     const word = sandbox.world.skeleton.customers[0]!.name.split(' ')[0]!;
     expect((await names(word)).every((n) => n.includes(word))).toBe(true);
+  });
+});
+
+describe('reseller accounts', () => {
+  it('are not customers: customer(id) of a reseller is null, as customers leaves it out', async () => {
+    const reseller = sandbox.world.skeleton.resellers[0]!;
+    expect((await gql('query ($id: ID!) { customer(id: $id) { id } }', { id: reseller.accountId })).data).toEqual({ customer: null });
+    const own = sandbox.world.skeleton.customers.find((c) => c.resellerIndex === 0)!;
+    const view = await gql('query ($id: ID!) { customer(id: $id) { partner { id name } } }', { id: own.accountId });
+    expect(view.data!.customer.partner).toEqual({ id: reseller.accountId, name: reseller.name });
   });
 });
 

@@ -132,14 +132,14 @@ describe('updateCustomerProfile: owner-routed, idempotent, audited (Salesforce, 
       body: JSON.stringify({ query: 'query($id: ID!) { customer(id: $id) { id } }', variables: { id } }),
     });
     salesforce.setFaults({ latencyMs: TIMEOUT_MS * 2 });
-    const first = await gql({ id, input: { industry: 'Logistics' } }, REP, headers);
+    const first = await gql({ id, input: { industry: 'Transportation' } }, REP, headers);
     expect(first.errors?.[0]?.extensions).toMatchObject({ code: 'BACKEND_UNAVAILABLE', system: 'salesforce' });
     await new Promise((r) => setTimeout(r, TIMEOUT_MS * 3));
     salesforce.setFaults({});
-    expect(salesforceSandbox.world.stores.get('Account')!.get(id)!.Industry).toBe('Logistics');
-    const retry = await gql({ id, input: { industry: 'Logistics' } }, REP, headers);
+    expect(salesforceSandbox.world.stores.get('Account')!.get(id)!.Industry).toBe('Transportation');
+    const retry = await gql({ id, input: { industry: 'Transportation' } }, REP, headers);
     expect(retry.errors).toBeUndefined();
-    expect(retry.data!.updateCustomerProfile.industry).toBe('Logistics');
+    expect(retry.data!.updateCustomerProfile.industry).toBe('Transportation');
     expect(writes()).toEqual({ 'Account.update': 1 });
     const audit = (await readAuditLog(auditPath)).filter((r) => r.idempotencyKey === 'profile-late');
     expect(audit.map((r) => [r.outcome, r.replayed ?? false])).toEqual([
@@ -160,6 +160,29 @@ describe('updateCustomerProfile: owner-routed, idempotent, audited (Salesforce, 
     expect(salesforce.stats().calls).toBe(0);
   });
 
+  it('refuses a website that is not a web address and picklist values the org does not list, writing nothing', async () => {
+    const id = customer(7);
+    salesforce.reset();
+    for (const [input, field] of [
+      [{ website: 'javascript:alert(1)' }, 'input.website'],
+      [{ website: 'data:text/html,<b>x</b>' }, 'input.website'],
+      [{ website: 'not a url' }, 'input.website'],
+      [{ type: 'Evil Corp' }, 'input.type'],
+      [{ industry: 'Logistics' }, 'input.industry'],
+      [{ phone: 'bell\u0007' }, 'input.phone'],
+    ] as const) {
+      const answer = await gql({ id, input });
+      expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    }
+    expect(writes()).toEqual({});
+    // The picklists come from one describe of Account, kept for later requests.
+    expect(ops()['Account.describe'] ?? 0).toBeLessThanOrEqual(1);
+    const ok = await gql({ id, input: { website: 'https://green-retail.example/shop', type: 'Customer - Direct', industry: 'Hospitality' } });
+    expect(ok.errors).toBeUndefined();
+    expect(ok.data!.updateCustomerProfile.website).toBe('https://green-retail.example/shop');
+    expect((await gql({ id, input: { website: 'www.green-retail.example' } })).errors).toBeUndefined();
+  });
+
   it('writes only the fields the ownership matrix gives Salesforce', () => {
     expect([...SALESFORCE_PROFILE_FIELDS].sort()).toEqual(['accountNumber', 'industry', 'name', 'phone', 'type', 'website']);
     const matrix = JSON.parse(readFileSync(OWNERSHIP_MATRIX_PATH, 'utf8')) as OwnershipMatrix;
@@ -177,7 +200,7 @@ describe('updateCustomerProfile: owner-routed, idempotent, audited (Salesforce, 
     expect(records.every((r) => r.operation === 'updateCustomerProfile' && r.ownerSystem === 'salesforce' && /^[0-9a-f]{64}$/.test(r.inputDigest))).toBe(true);
     expect(records.find((r) => r.principal?.sub === 'agent-1')).toMatchObject({ outcome: 'FORBIDDEN', targetIds: [customer(6)] });
     const text = readFileSync(auditPath, 'utf8');
-    for (const personal of ['+49 40 1234', '555-0100', 'Logistics']) expect(text).not.toContain(personal);
+    for (const personal of ['+49 40 1234', '555-0100', 'Transportation']) expect(text).not.toContain(personal);
     await log.close();
     const reopened = createAuditLog({ path: auditPath });
     await reopened.append({ ...records[0]!, time: new Date().toISOString(), correlationId: 'after-reopen' });

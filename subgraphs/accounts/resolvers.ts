@@ -1,7 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { RecordCache } from '../shared/cache/record-cache.js';
-import { MAX_OFFSET, type SalesforceConnector } from '../shared/connectors/salesforce/connector.js';
+import { MAX_OFFSET, RESELLER_TYPE, type SalesforceConnector } from '../shared/connectors/salesforce/connector.js';
 import type { SalesforceAccount, SalesforceAccountChanges } from '../shared/connectors/salesforce/records.js';
 import { isSalesforceId, toSalesforceId18 } from '../shared/connectors/salesforce/salesforce-id.js';
 import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
@@ -56,7 +56,8 @@ async function visibleAccount(ctx: AccountsContext, id18: string): Promise<Sales
   // Only Account ids can name a customer: anything else is unknown without asking Salesforce.
   if (!id18.startsWith(ACCOUNT_KEY_PREFIX)) return null;
   const account = await ctx.loaders.accountById.load(id18);
-  if (!account) return null;
+  // A reseller's own Account is a partner, not a customer: `customers` never lists it, and neither is it one by id.
+  if (!account || account.Type === RESELLER_TYPE) return null;
   const partner = partnerScope(ctx);
   if (partner !== undefined && account.Partner_Account__c !== partner) return null;
   return account;
@@ -104,11 +105,45 @@ function profileChanges(input: ProfileInput): SalesforceAccountChanges {
     if (spec.required && value === '') throw badInput(path, 'cannot be empty');
     if (value.length > spec.max) throw badInput(path, `must be at most ${spec.max} characters`);
     // Control characters have no place in profile fields and would only garble downstream systems.
-    if (/[\u0000-\u001f\u007f]/.test(value)) throw badInput(path, 'must not contain control characters');
+    if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) throw badInput(path, 'must not contain control characters');
+    if (spec.input === 'website' && value !== '' && !isWebAddress(value)) throw badInput(path, 'must be an http(s) address, such as https://example.com or example.com');
     changes[spec.field] = value === '' ? null : value;
   }
   if (Object.keys(changes).length === 0) throw badInput('input', 'names no field to change');
   return changes;
+}
+
+/**
+ * Whether a website value is a web address: an http(s) URL, or a bare host name with an optional
+ * path (as Salesforce users often type it). Any other scheme (`javascript:`, `data:`, `file:`)
+ * is refused: the value ends up as a link in CRM pages.
+ */
+export function isWebAddress(value: string): boolean {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(value)) {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
+    } catch {
+      return false;
+    }
+  }
+  return /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?::\d{1,5})?(?:[/?#]\S*)?$/i.test(value);
+}
+
+/** Picklist fields of the profile: their values must be ones the org's describe lists. */
+const PICKLIST_INPUTS = [
+  { field: 'Type', input: 'type' },
+  { field: 'Industry', input: 'industry' },
+] as const;
+
+/** Refuses picklist values the org does not list (Salesforce itself would store them on an unrestricted picklist). */
+async function checkPicklists(ctx: AccountsContext, changes: SalesforceAccountChanges): Promise<void> {
+  for (const { field, input } of PICKLIST_INPUTS) {
+    const value = changes[field];
+    if (typeof value !== 'string') continue;
+    const allowed = await ctx.salesforce.accountPicklist(field);
+    if (!allowed.has(value)) throw badInput(`input.${input}`, `must be one of the values Salesforce lists for Account.${field}: ${[...allowed].map((v) => JSON.stringify(v)).join(', ')}`);
+  }
 }
 
 /** Who may read Customer.contacts: a prefetch never reads what the field would refuse. */
@@ -145,7 +180,10 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
       }
       if (offset > MAX_OFFSET) throw badInput('after', `cannot page past ${MAX_OFFSET} customers; narrow the search instead`);
       const search = args.search?.trim() ?? '';
+      // A search of nothing but spaces (or a byte-order mark) is a client mistake, not "every customer".
+      if (args.search !== undefined && args.search !== null && search === '') throw badInput('search', 'must contain something to search for (omit it to list every customer)');
       if (search.length > MAX_SEARCH_LENGTH) throw badInput('search', `must be at most ${MAX_SEARCH_LENGTH} characters`);
+      if (/[\u0000-\u001f\u007f-\u009f]/.test(search)) throw badInput('search', 'must not contain control characters');
       const partner = partnerScope(ctx);
       if (partner === '') return { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
       const { totalSize, records } = await ctx.salesforce.searchAccounts({ text: search || undefined, partnerId: partner, limit: first, offset });
@@ -164,6 +202,7 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
       const id = accountIdArg(args.id);
       const changes = profileChanges(args.input ?? {});
       const key = resolveIdempotencyKey(undefined, ctx.idempotencyKeyHeader, 'Idempotency-Key');
+      await checkPicklists(ctx, changes);
       const notFound = () => codedError(ErrorCode.NOT_FOUND, 'No customer with this id');
       if (!(await visibleAccount(ctx, id))) throw notFound();
       try {
