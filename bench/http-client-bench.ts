@@ -8,7 +8,7 @@
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHttpClient } from '../subgraphs/shared/http/client.js';
+import { createHttpClient } from '../platform/http/client.js';
 
 if (process.argv[2] === '--serve') {
   const answer = JSON.stringify({ jsonrpc: '2.0', id: 1, result: Array.from({ length: 20 }, (_, i) => ({ id: i, name: `S${String(i).padStart(5, '0')}`, amount_total: i * 3.5, state: 'sale' })) });

@@ -3,7 +3,7 @@
  * the gateway's nor the backends' event loop: closed-loop clients that each send the next request
  * of a fixed plan as soon as their last one is answered, until the plan or the time runs out.
  */
-import { createHttpClient } from '../subgraphs/shared/http/client.js';
+import { createHttpClient } from '../platform/http/client.js';
 import { summarizeResponse, type ResponseSummary } from './summarize.js';
 
 /** One planned request: which query, which customer, which token. */

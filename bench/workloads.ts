@@ -4,7 +4,7 @@
  */
 import { createRng, type Rng } from '../sandbox/common/rng.js';
 import type { WorldSkeleton } from '../sandbox/world/skeleton.js';
-import type { Role } from '../subgraphs/shared/authz/roles.js';
+import type { Role } from '../platform/authz/roles.js';
 import { CRM_COMPONENT, CUSTOMER_360, PARTNER_ORDERS } from '../test/queries.js';
 import type { PlannedRequest } from './load-worker.js';
 import type { ViewKind } from './summarize.js';

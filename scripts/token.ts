@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { ROLES } from '../subgraphs/shared/authz/roles.js';
+import { ROLES } from '../platform/authz/roles.js';
 import { signDevToken, type DevTokenRequest } from '../gateway/src/auth/dev-keys.js';
 
 const USAGE = `usage: npm run token -- --role <${ROLES.join('|')}> [--partner <accountId>] [--sub <id>] [--ttl <seconds>]`;

@@ -1,5 +1,5 @@
 import type { FormattedExecutionResult } from 'graphql';
-import type { Principal } from '../../subgraphs/shared/authz/principal.js';
+import type { Principal } from '../../platform/authz/principal.js';
 
 /** One stale record reported by a subgraph. */
 export type StaleReport = Record<string, unknown>;

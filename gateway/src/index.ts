@@ -7,13 +7,13 @@ import { survivePromiseRejections } from '../../scripts/process-safety.js';
 import { ConfigError, loadSettings } from '../../scripts/config.js';
 import { devPrincipalSecret } from '../../scripts/dev-secret.js';
 import { createGatewayAuth } from './auth/gateway-auth.js';
-import { metricsRegistry } from '../../subgraphs/shared/metrics/index.js';
+import { metricsRegistry } from '../../platform/metrics/registry.js';
 import { createDevJwtVerifier } from './auth/dev-keys.js';
 import { createJwtVerifier } from './auth/jwt.js';
 import { supergraphForApolloGateway } from './auth/supergraph-for-gateway.js';
 import { createGatewayServer } from './server.js';
 import { deniedMutationAudit } from './plugins/denied-mutation-audit.js';
-import { createAuditLog } from '../../subgraphs/shared/mutations/audit-log.js';
+import { createAuditLog } from '../../platform/audit/audit-log.js';
 
 async function main(): Promise<void> {
   survivePromiseRejections();

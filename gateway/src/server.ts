@@ -7,9 +7,9 @@ import type { DocumentNode, GraphQLFormattedError, GraphQLSchema, OperationTypeN
 import { getOperationAST, print } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Registry } from 'prom-client';
-import type { Principal } from '../../subgraphs/shared/authz/principal.js';
-import { httpFailureBody, readBody, sendJson, executeApollo, toHTTPGraphQLRequest } from '../../subgraphs/shared/server/apollo-http.js';
-import { listen } from '../../subgraphs/shared/server/listen.js';
+import type { Principal } from '../../platform/authz/principal.js';
+import { httpFailureBody, readBody, sendJson, executeApollo, toHTTPGraphQLRequest } from '../../platform/http/apollo-http.js';
+import { listen } from '../../platform/http/listen.js';
 import { forbiddenErrors } from './auth/operation-filter.js';
 import type { GatewayContext } from './context.js';
 import { createFetchCache, type FetchCache, type FetchCacheOptions } from './plugins/fetch-cache.js';

@@ -1,7 +1,7 @@
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { HeaderMap } from '@apollo/server';
 import { describe, expect, it } from 'vitest';
-import { REQUIRE_FRESH_HEADER } from '../../subgraphs/shared/server/context.js';
+import { REQUIRE_FRESH_HEADER } from '../../platform/http/internal-headers.js';
 import type { GatewayContext } from './context.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 

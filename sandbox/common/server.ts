@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { listen } from '../../subgraphs/shared/server/listen.js';
+import { listen } from '../../platform/http/listen.js';
 
 /** Faults injected through `PUT /__sandbox/faults`; `{}` clears them. */
 export interface Faults {

@@ -1,6 +1,6 @@
-import { salesforceIdSuffix } from '../../subgraphs/shared/connectors/salesforce/salesforce-id.js';
+import { salesforceIdSuffix } from '../../platform/ids/salesforce-id.js';
 
-export { isSalesforceId, salesforceIdSuffix, toSalesforceId18 } from '../../subgraphs/shared/connectors/salesforce/salesforce-id.js';
+export { isSalesforceId, salesforceIdSuffix, toSalesforceId18 } from '../../platform/ids/salesforce-id.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 

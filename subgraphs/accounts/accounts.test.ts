@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import type { RunningSandbox } from '../../sandbox/common/server.js';
 import { createSalesforceSandbox, SALESFORCE_CLIENT_ID, SALESFORCE_CLIENT_SECRET, type SalesforceSandbox } from '../../sandbox/salesforce/index.js';
 import { applyPermissions } from '../shared/authz/permissions.js';
-import { createAuthenticate, signPrincipalHeaders } from '../shared/authz/principal-header.js';
-import type { Principal } from '../shared/authz/principal.js';
-import { scopesForRoles } from '../shared/authz/roles.js';
+import { createAuthenticate, signPrincipalHeaders } from '../../platform/authz/principal-header.js';
+import type { Principal } from '../../platform/authz/principal.js';
+import { scopesForRoles } from '../../platform/authz/roles.js';
 import { createSalesforceConnector, type SalesforceConnector } from '../shared/connectors/salesforce/connector.js';
 import type { RunningSubgraph } from '../shared/server/create-subgraph-server.js';
 import { ACCOUNTS_SCHEMA_PATH, createAccountsSubgraph } from './index.js';
@@ -203,7 +203,7 @@ describe('reseller accounts', () => {
     expect((await gql('query ($id: ID!) { customer(id: $id) { id } }', { id: reseller.accountId })).data).toEqual({ customer: null });
     const own = sandbox.world.skeleton.customers.find((c) => c.resellerIndex === 0)!;
     const view = await gql('query ($id: ID!) { customer(id: $id) { partner { id name } } }', { id: own.accountId });
-    expect(view.data!.customer.partner).toEqual({ id: reseller.accountId, name: reseller.name });
+    expect((view.data as { customer: { partner: unknown } }).customer.partner).toEqual({ id: reseller.accountId, name: reseller.name });
   });
 });
 

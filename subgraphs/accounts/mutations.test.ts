@@ -8,12 +8,12 @@ import { createSalesforceSandbox, SALESFORCE_CLIENT_ID, SALESFORCE_CLIENT_SECRET
 import { createZendeskSandbox } from '../../sandbox/zendesk/index.js';
 import type { OwnershipMatrix } from '../../schema/ownership-check.js';
 import { applyPermissions } from '../shared/authz/permissions.js';
-import { createAuthenticate, signPrincipalHeaders } from '../shared/authz/principal-header.js';
-import type { Principal } from '../shared/authz/principal.js';
-import { scopesForRoles } from '../shared/authz/roles.js';
+import { createAuthenticate, signPrincipalHeaders } from '../../platform/authz/principal-header.js';
+import type { Principal } from '../../platform/authz/principal.js';
+import { scopesForRoles } from '../../platform/authz/roles.js';
 import { createRecordCache } from '../shared/cache/index.js';
 import { createSalesforceConnector } from '../shared/connectors/salesforce/connector.js';
-import { createAuditLog, readAuditLog, type AuditLog } from '../shared/mutations/audit-log.js';
+import { createAuditLog, readAuditLog, type AuditLog } from '../../platform/audit/audit-log.js';
 import { createIdempotencyStore } from '../shared/mutations/idempotency.js';
 import { createMutationRunner } from '../shared/mutations/run-mutation.js';
 import type { RunningSubgraph } from '../shared/server/create-subgraph-server.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningSandbox } from '../../sandbox/common/server.js';
 import { createZendeskSandbox, ZENDESK_ORDER_NUMBER_FIELD_ID, ZENDESK_SANDBOX_EMAIL, ZENDESK_SANDBOX_TOKEN } from '../../sandbox/zendesk/index.js';
-import type { Principal } from '../shared/authz/principal.js';
+import type { Principal } from '../../platform/authz/principal.js';
 import { createRecordCache } from '../shared/cache/index.js';
 import { createZendeskConnector } from '../shared/connectors/servicedesk/zendesk-connector.js';
 import type { RunningSubgraph } from '../shared/server/create-subgraph-server.js';

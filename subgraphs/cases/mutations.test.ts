@@ -7,12 +7,12 @@ import { createOdooSandbox } from '../../sandbox/odoo/index.js';
 import { createSalesforceSandbox } from '../../sandbox/salesforce/index.js';
 import { createZendeskSandbox, ZENDESK_ORDER_NUMBER_FIELD_ID, ZENDESK_SANDBOX_EMAIL, ZENDESK_SANDBOX_TOKEN } from '../../sandbox/zendesk/index.js';
 import { applyPermissions } from '../shared/authz/permissions.js';
-import { createAuthenticate, signPrincipalHeaders } from '../shared/authz/principal-header.js';
-import type { Principal } from '../shared/authz/principal.js';
-import { scopesForRoles } from '../shared/authz/roles.js';
+import { createAuthenticate, signPrincipalHeaders } from '../../platform/authz/principal-header.js';
+import type { Principal } from '../../platform/authz/principal.js';
+import { scopesForRoles } from '../../platform/authz/roles.js';
 import { createRecordCache } from '../shared/cache/index.js';
 import { createZendeskConnector } from '../shared/connectors/servicedesk/zendesk-connector.js';
-import { createAuditLog, readAuditLog, type AuditLog } from '../shared/mutations/audit-log.js';
+import { createAuditLog, readAuditLog, type AuditLog } from '../../platform/audit/audit-log.js';
 import { createIdempotencyStore } from '../shared/mutations/idempotency.js';
 import { createMutationRunner } from '../shared/mutations/run-mutation.js';
 import type { RunningSubgraph } from '../shared/server/create-subgraph-server.js';
@@ -267,7 +267,7 @@ describe('cases mutations: owner-routed, idempotent, audited (Zendesk, Salesforc
       [{ description: 'nul\u0000' }, 'input.description'],
       [{ description: 'esc\u001b[31m' }, 'input.description'],
     ] as const) {
-      const answer = await gql(OPEN, { input: { customerId, subject: 's', description: 'd', ...patch } });
+      const answer = await gql(OPEN, { input: { ...{ customerId, subject: 's', description: 'd' }, ...patch } });
       expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
     }
     const comment = await gql(COMMENT, { id: String([...world().tickets.keys()][0]), body: 'beep\u0007' });

@@ -1,19 +1,20 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { createHash } from 'node:crypto';
-import { hasScope } from '../shared/authz/principal.js';
+import { hasScope } from '../../platform/authz/principal.js';
 import { invalidateRecords } from '../shared/cache/cached-loader.js';
 import type { RecordCache } from '../shared/cache/record-cache.js';
 import { SERVICEDESK_KINDS } from '../shared/connectors/servicedesk/record-kinds.js';
 import type { AddedComment, NewTicketInput, ServiceDeskConnector, ZendeskTicket } from '../shared/connectors/servicedesk/types.js';
 import { OutcomeUnknownError } from '../shared/mutations/outcome.js';
 import { idempotencyScope } from '../shared/mutations/run-mutation.js';
-import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
+import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
 import type { OwnershipGuard } from '../shared/ownership/ownership.js';
 import type { BaseSubgraphContext } from '../shared/server/context.js';
 import type { CasesLoaders } from './loaders.js';
 import type { OrderDirectory } from './order-directory.js';
-import { isSalesforceId, toSalesforceId18 } from '../shared/connectors/salesforce/salesforce-id.js';
-import { auditPrincipal, resolveIdempotencyKey, runAudited, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
+import { isSalesforceId, toSalesforceId18 } from '../../platform/ids/salesforce-id.js';
+import { auditPrincipal } from '../../platform/audit/audit-log.js';
+import { resolveIdempotencyKey, runAudited, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
 import { isOutcomeUnknown as writeOutcomeUnknown } from '../shared/mutations/outcome.js';
 import {
   decodeCaseCursor,

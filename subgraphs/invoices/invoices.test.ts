@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSkeleton, WORLD_NOW } from '../../sandbox/world/skeleton.js';
-import type { Principal } from '../shared/authz/principal.js';
+import type { Principal } from '../../platform/authz/principal.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
 import { graphql, READER, startOdooSandbox, type OdooTestSandbox } from '../shared/connectors/odoo/test-harness.js';
 import type { Ownership } from '../shared/ownership/ownership.js';

@@ -1,15 +1,15 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import { hasScope } from '../shared/authz/principal.js';
+import { hasScope } from '../../platform/authz/principal.js';
 import type { RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
-import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
+import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
 import { pageOfIds, parsePageArgs } from '../shared/connectors/odoo/id-page.js';
 import { auditRefusal } from '../shared/connectors/odoo/mutation-support.js';
 import { resolveIdempotencyKey } from '../shared/mutations/subgraph-mutations.js';
 import { many2oneId } from '../shared/connectors/odoo/connector.js';
 import type { OdooMove, OdooPartner } from '../shared/connectors/odoo/records.js';
 import { isRecordName, parseRecordId } from '../shared/connectors/odoo/values.js';
-import { isSalesforceId } from '../shared/connectors/salesforce/salesforce-id.js';
+import { isSalesforceId } from '../../platform/ids/salesforce-id.js';
 import type { MutationRunner } from '../shared/mutations/run-mutation.js';
 import type { OwnershipGuard } from '../shared/ownership/ownership.js';
 import type { BaseSubgraphContext } from '../shared/server/context.js';

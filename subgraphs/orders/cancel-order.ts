@@ -1,10 +1,10 @@
 import { invalidateRecords } from '../shared/cache/cached-loader.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooSaleOrder } from '../shared/connectors/odoo/records.js';
-import { codedError, ErrorCode } from '../shared/errors-graphql.js';
+import { codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
 import { isOutcomeUnknown as isWriteOutcomeUnknown } from '../shared/mutations/outcome.js';
 import { OutcomeUnknownError } from '../shared/mutations/outcome.js';
-import type { OrdersContext } from './resolvers.js';
+import type { OrdersContext } from './context.js';
 import { invalidateOrder } from './place-order.js';
 
 /** What a cancelled order leaves for the resolver (JSON-safe). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BackendError } from '../shared/errors.js';
+import { BackendError } from '../../platform/errors/backend-error.js';
 import type { RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
 import { createOwnershipGuard, type Ownership } from '../shared/ownership/ownership.js';

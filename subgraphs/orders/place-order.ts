@@ -5,9 +5,9 @@ import { isOutcomeUnknown as isWriteOutcomeUnknown } from '../shared/mutations/o
 import { invalidateRecords } from '../shared/cache/cached-loader.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooPartner, OdooSaleOrder } from '../shared/connectors/odoo/records.js';
-import { isSalesforceId } from '../shared/connectors/salesforce/salesforce-id.js';
-import { BackendError, isBackendError } from '../shared/errors.js';
-import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
+import { isSalesforceId } from '../../platform/ids/salesforce-id.js';
+import { BackendError, isBackendError } from '../../platform/errors/backend-error.js';
+import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
 import { OutcomeUnknownError } from '../shared/mutations/outcome.js';
 import type { OwnershipGuard } from '../shared/ownership/ownership.js';
 

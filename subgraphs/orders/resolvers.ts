@@ -1,8 +1,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import { hasScope } from '../shared/authz/principal.js';
-import type { RecordCache } from '../shared/cache/record-cache.js';
-import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
-import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
+import { hasScope } from '../../platform/authz/principal.js';
+import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
 import { pageOfIds, parsePageArgs } from '../shared/connectors/odoo/id-page.js';
 import { auditRefusal, odooIdempotencyRef } from '../shared/connectors/odoo/mutation-support.js';
 import { resolveIdempotencyKey } from '../shared/mutations/subgraph-mutations.js';
@@ -10,12 +8,10 @@ import { invalidateRecords } from '../shared/cache/cached-loader.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooSaleOrder } from '../shared/connectors/odoo/records.js';
 import { isRecordName, parseRecordId } from '../shared/connectors/odoo/values.js';
-import { isSalesforceId } from '../shared/connectors/salesforce/salesforce-id.js';
-import type { MutationRunner } from '../shared/mutations/run-mutation.js';
-import type { BaseSubgraphContext } from '../shared/server/context.js';
-import type { OwnershipGuard } from '../shared/ownership/ownership.js';
+import { isSalesforceId } from '../../platform/ids/salesforce-id.js';
+import type { OrdersContext } from './context.js';
 import { accountIdOf, cancelOutcomeUnknown, executeCancelOrder, newCancelOrderRun, recoverCancelledOrder, type CancelledOrder } from './cancel-order.js';
-import { settled, type OrdersLoaders } from './loaders.js';
+import { settled } from './loaders.js';
 import { mapOrder, mapOrderLine, type OrderModel } from './mappers.js';
 import {
   executePlaceOrder,
@@ -26,19 +22,6 @@ import {
   type PlacedOrder,
   type PlaceOrderCommand,
 } from './place-order.js';
-
-/** Per-request context of the orders subgraph. */
-export interface OrdersContext extends BaseSubgraphContext {
-  loaders: OrdersLoaders;
-  guard: OwnershipGuard;
-  /** For writes, which read Odoo fresh and invalidate the shared cache. */
-  odoo: OdooConnector;
-  cache: RecordCache;
-  /** Idempotent, audited execution of the mutations. */
-  mutations: MutationRunner;
-  /** The request's `Idempotency-Key` header, forwarded by the gateway; null when absent. */
-  idempotencyKey: string | null;
-}
 
 const ORDER_MODEL = 'sale.order';
 
@@ -225,3 +208,5 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
     },
   },
 };
+
+export type { OrdersContext } from './context.js';

@@ -1,6 +1,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { GraphQLResolveInfo } from 'graphql';
-import { badInput, codedError, ErrorCode } from '../shared/errors-graphql.js';
+import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
 import { many2oneId } from '../shared/connectors/odoo/connector.js';
 import { parseRecordId } from '../shared/connectors/odoo/values.js';
 import type { OwnershipGuard } from '../shared/ownership/ownership.js';

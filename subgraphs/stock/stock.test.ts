@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARCHIVED_PRODUCT_IDS } from '../../sandbox/odoo/index.js';
 import { buildSkeleton } from '../../sandbox/world/skeleton.js';
-import type { Principal } from '../shared/authz/principal.js';
+import type { Principal } from '../../platform/authz/principal.js';
 import type { Ownership } from '../shared/ownership/ownership.js';
 import { graphql, READER, startOdooSandbox, type OdooTestSandbox } from '../shared/connectors/odoo/test-harness.js';
 import type { RunningSubgraph } from '../shared/server/create-subgraph-server.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../subgraphs/shared/authz/roles.js';
+import type { Role } from '../../platform/authz/roles.js';
 import { startTestSystem, type Backend, type TestSystem } from '../support/system.js';
 import { errorCodes } from './answers.js';
 import { findRecords, type AuthzRecords } from './records.js';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys, signDevToken } from '../../gateway/src/auth/dev-keys.js';
-import { signPrincipalHeaders } from '../../subgraphs/shared/authz/principal-header.js';
-import { ROLE_SCOPES } from '../../subgraphs/shared/authz/roles.js';
+import { signPrincipalHeaders } from '../../platform/authz/principal-header.js';
+import { ROLE_SCOPES } from '../../platform/authz/roles.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 
 /**

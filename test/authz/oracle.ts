@@ -1,5 +1,5 @@
-import type { AuthPolicyMap, AuthRequirement } from '../../subgraphs/shared/authz/directives.js';
-import type { Role } from '../../subgraphs/shared/authz/roles.js';
+import type { AuthPolicyMap, AuthRequirement } from '../../platform/authz/directives.js';
+import type { Role } from '../../platform/authz/roles.js';
 import type { FieldSpec } from './schema-walk.js';
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../subgraphs/shared/authz/roles.js';
+import type { Role } from '../../platform/authz/roles.js';
 import { startTestSystem, type GraphQLAnswer, type TestSystem } from '../support/system.js';
 import { fieldPath } from './answers.js';
 import { DESIGN_ROLES, roleMaySee } from './oracle.js';

@@ -1,6 +1,6 @@
 import { getNamedType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLE_SCOPES, type Role } from '../../subgraphs/shared/authz/roles.js';
+import { ROLE_SCOPES, type Role } from '../../platform/authz/roles.js';
 import { startTestSystem, type GraphQLAnswer, type TestSystem } from '../support/system.js';
 import { errorCodes, jsonDiff } from './answers.js';
 import { DESIGN_ROLE_SCOPES, DESIGN_ROLES, expectFor, roleMaySee } from './oracle.js';

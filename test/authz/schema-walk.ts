@@ -12,7 +12,7 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
 } from 'graphql';
-import { readAuthDirectives, type AuthPolicyMap } from '../../subgraphs/shared/authz/directives.js';
+import { readAuthDirectives, type AuthPolicyMap } from '../../platform/authz/directives.js';
 
 /** The supergraph as committed, its API schema (what clients query) and its auth directives. */
 export interface Supergraph {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PRINCIPAL_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPrincipalHeaders } from '../../subgraphs/shared/authz/principal-header.js';
-import type { Principal } from '../../subgraphs/shared/authz/principal.js';
-import { ROLE_SCOPES } from '../../subgraphs/shared/authz/roles.js';
+import { PRINCIPAL_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPrincipalHeaders } from '../../platform/authz/principal-header.js';
+import type { Principal } from '../../platform/authz/principal.js';
+import { ROLE_SCOPES } from '../../platform/authz/roles.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { findRecords, type AuthzRecords } from './records.js';
 

@@ -1,7 +1,7 @@
 import { createGatewayServer, type GatewayServerOptions, type RunningGateway } from '../../gateway/src/server.js';
 import { supergraphForApolloGateway } from '../../gateway/src/auth/supergraph-for-gateway.js';
 import { SUPERGRAPH_SDL } from '../../gateway/src/plugins/test-api-schema.js';
-import { metricsRegistry } from '../../subgraphs/shared/metrics/registry.js';
+import { metricsRegistry } from '../../platform/metrics/registry.js';
 import { createTestAuth } from './stub-subgraph.js';
 
 /** One answer of the test gateway. */

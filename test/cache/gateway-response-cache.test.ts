@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGatewayServer, type GatewayServerOptions, type RunningGateway } from '../../gateway/src/server.js';
 import { supergraphForApolloGateway } from '../../gateway/src/auth/supergraph-for-gateway.js';
-import { metricsRegistry } from '../../subgraphs/shared/metrics/registry.js';
+import { metricsRegistry } from '../../platform/metrics/registry.js';
 import { SUPERGRAPH_SDL } from '../../gateway/src/plugins/test-api-schema.js';
 import { createTestAuth, startStubOrdersSubgraph, type StubOrdersSubgraph } from './stub-subgraph.js';
 

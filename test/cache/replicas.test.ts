@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ODOO_DB, ODOO_LOGIN, ODOO_PASSWORD } from '../../sandbox/odoo/index.js';
 import { SALESFORCE_CLIENT_ID, SALESFORCE_CLIENT_SECRET } from '../../sandbox/salesforce/index.js';
 import { ZENDESK_SANDBOX_EMAIL, ZENDESK_SANDBOX_TOKEN } from '../../sandbox/zendesk/index.js';
-import { startRedisServer as startTestRedis, type TestRedisServer as TestRedis } from '../../subgraphs/shared/cache/test-redis-server.js';
+import { startRedisServer as startTestRedis, type TestRedisServer as TestRedis } from '../../platform/testing/redis-server.js';
 import { startTestSystem, testSettings, type TestSystem } from '../support/system.js';
 
 /**

@@ -2,7 +2,7 @@ import { buildSchema, graphql, type GraphQLSchema } from 'graphql';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Principal } from '../../subgraphs/shared/authz/principal.js';
+import type { Principal } from '../../platform/authz/principal.js';
 import type { GatewayAuth } from '../../gateway/src/server.js';
 
 const SDL = /* GraphQL */ `

@@ -2,8 +2,8 @@ import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signPrincipalHeaders } from '../../subgraphs/shared/authz/principal-header.js';
-import { ALL_SCOPES } from '../../subgraphs/shared/authz/roles.js';
+import { signPrincipalHeaders } from '../../platform/authz/principal-header.js';
+import { ALL_SCOPES } from '../../platform/authz/roles.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 
 /** The running subgraphs' own SDL composes into the committed supergraph; `_entities` works in each. */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readAuditLog } from '../../subgraphs/shared/mutations/audit-log.js';
+import { readAuditLog } from '../../platform/audit/audit-log.js';
 import { odooCall, zendeskGet } from '../support/backends.js';
 import { startTestSystem, testSettings, type TestSystem } from '../support/system.js';
 import { salesforceId } from '../../sandbox/world/salesforce-id.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadSettings, type SystemSettings } from '../../scripts/config.js';
 import { startSystem, type RunningSystem, type StartSystemOptions } from '../../scripts/system.js';
 import { signDevToken } from '../../gateway/src/auth/dev-keys.js';
-import type { Role } from '../../subgraphs/shared/authz/roles.js';
+import type { Role } from '../../platform/authz/roles.js';
 import type { SandboxStats } from '../../sandbox/common/server.js';
 
 /** A GraphQL answer. */

@@ -3,7 +3,7 @@ import { chmodSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
-import { ROLE_SCOPES, ROLES, isRole } from '../../../subgraphs/shared/authz/roles.js';
+import { ROLE_SCOPES, ROLES, isRole } from '../../../platform/authz/roles.js';
 import { createJwtVerifier, looksLikeSalesforceId, type JwtVerifier } from './jwt.js';
 
 /** Issuer of development tokens. */

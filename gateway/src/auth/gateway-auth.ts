@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
-import type { Principal } from '../../../subgraphs/shared/authz/principal.js';
-import { readAuthDirectives } from '../../../subgraphs/shared/authz/directives.js';
-import { signPrincipalHeaders } from '../../../subgraphs/shared/authz/principal-header.js';
+import type { Principal } from '../../../platform/authz/principal.js';
+import { readAuthDirectives } from '../../../platform/authz/directives.js';
+import { signPrincipalHeaders } from '../../../platform/authz/principal-header.js';
 import { AuthenticationError, type JwtVerifier } from './jwt.js';
 import { applyRemovedFields, filterOperation } from './operation-filter.js';
 import type { GatewayAuth } from '../server.js';

@@ -1,8 +1,8 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
-import type { Principal } from '../../../subgraphs/shared/authz/principal.js';
-import { scopesForRoles } from '../../../subgraphs/shared/authz/roles.js';
+import type { Principal } from '../../../platform/authz/principal.js';
+import { scopesForRoles } from '../../../platform/authz/roles.js';
 
 /** Options of {@link createJwtVerifier}. Exactly one key source: `jwksUrl` or `publicKeyPem`. */
 export interface JwtVerifierOptions {

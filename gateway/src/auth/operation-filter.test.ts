@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readAuthDirectives } from '../../../subgraphs/shared/authz/directives.js';
-import type { Principal } from '../../../subgraphs/shared/authz/principal.js';
-import { scopesForRoles } from '../../../subgraphs/shared/authz/roles.js';
+import { readAuthDirectives } from '../../../platform/authz/directives.js';
+import type { Principal } from '../../../platform/authz/principal.js';
+import { scopesForRoles } from '../../../platform/authz/roles.js';
 import { applyRemovedFields, filterOperation, forbiddenErrors } from './operation-filter.js';
 import { supergraphForApolloGateway } from './supergraph-for-gateway.js';
 

@@ -18,8 +18,8 @@ import {
   type SelectionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { fieldRequirement, type AuthPolicyMap } from '../../../subgraphs/shared/authz/directives.js';
-import type { Principal } from '../../../subgraphs/shared/authz/principal.js';
+import { fieldRequirement, type AuthPolicyMap } from '../../../platform/authz/directives.js';
+import type { Principal } from '../../../platform/authz/principal.js';
 import {
   ROW_FILTER_POLICIES,
   andRequirements,
@@ -27,7 +27,7 @@ import {
   describeRequirement,
   type AuthRequirement,
   type PolicyEvaluator,
-} from '../../../subgraphs/shared/authz/requirements.js';
+} from '../../../platform/authz/requirements.js';
 
 /** A field taken out of the operation because the principal may not see it. */
 export interface RemovedField {

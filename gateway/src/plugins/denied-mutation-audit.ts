@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { mutationOwner, type OwnershipMatrix } from '../../../schema/ownership-check.js';
-import type { AuditLog } from '../../../subgraphs/shared/mutations/audit-log.js';
-import { digestInput } from '../../../subgraphs/shared/mutations/idempotency.js';
-import { auditPrincipal } from '../../../subgraphs/shared/mutations/subgraph-mutations.js';
+import { auditPrincipal, type AuditLog } from '../../../platform/audit/audit-log.js';
+import { digestInput } from '../../../platform/json/canonical-json.js';
 import type { DeniedMutations } from '../server.js';
 
 /**

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { createInvalidationChannel, type InvalidationChannel } from './invalidation-channel.js';
 import { Counter } from 'prom-client';
-import { metricsRegistry } from '../../../subgraphs/shared/metrics/registry.js';
+import { metricsRegistry } from '../../../platform/metrics/registry.js';
 
 /** Subgraph fetch cache lookups by subgraph and result (`hit`: served without calling the subgraph, `miss`). */
 export const subgraphFetchCacheTotal = new Counter({

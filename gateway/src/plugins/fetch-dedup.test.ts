@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { httpHeaders, type HttpAnswer } from '../../../subgraphs/shared/http/client.js';
-import { metricsRegistry } from '../../../subgraphs/shared/metrics/registry.js';
+import { httpHeaders, type HttpAnswer } from '../../../platform/http/client.js';
+import { metricsRegistry } from '../../../platform/metrics/registry.js';
 import { createFetchDedup, fetchDedupKey } from './fetch-dedup.js';
 
 function deferred<T>() {

@@ -1,6 +1,6 @@
 import { Counter } from 'prom-client';
-import type { HttpAnswer } from '../../../subgraphs/shared/http/client.js';
-import { metricsRegistry } from '../../../subgraphs/shared/metrics/registry.js';
+import type { HttpAnswer } from '../../../platform/http/client.js';
+import { metricsRegistry } from '../../../platform/metrics/registry.js';
 
 /** Subgraph fetches that joined an identical fetch already in flight instead of sending their own. */
 export const subgraphFetchDedupTotal = new Counter({

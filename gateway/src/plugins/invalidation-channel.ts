@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { onInvalidationMessage } from '../../../subgraphs/shared/cache/pubsub-message.js';
+import { onInvalidationMessage } from '../../../platform/pubsub/invalidation-message.js';
 
 /** Carries entity-tag invalidations between the gateway replicas (Redis pub/sub), or nowhere without Redis. */
 export interface InvalidationChannel {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, responseCacheKey } from './response-cache-key.js';
+import { canonicalJson } from '../../../platform/json/canonical-json.js';
+import { responseCacheKey } from './response-cache-key.js';
 
 describe('canonicalJson', () => {
   it('sorts object keys at every depth and keeps array order', () => {

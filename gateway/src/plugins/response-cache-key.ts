@@ -1,16 +1,4 @@
-/**
- * JSON with object keys sorted at every depth, so that `{a,b}` and `{b,a}` name one cache entry.
- * Array order is kept: it is meaningful in variables.
- */
-export function canonicalJson(value: unknown): string {
-  if (value === undefined) return 'null';
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
+import { canonicalJson } from '../../../platform/json/canonical-json.js';
 
 /** What identifies one cacheable response. */
 export interface ResponseCacheKeyParts {

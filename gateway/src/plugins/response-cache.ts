@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { createInvalidationChannel, type InvalidationChannel } from './invalidation-channel.js';
 import { Counter } from 'prom-client';
-import { metricsRegistry } from '../../../subgraphs/shared/metrics/registry.js';
+import { metricsRegistry } from '../../../platform/metrics/registry.js';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { responseTags } from './response-cache-tags.js';
 import {

@@ -5,13 +5,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSubgraphServer, type RunningSubgraph } from '../server/create-subgraph-server.js';
-import { fieldRequirement, readAuthDirectives } from './directives.js';
+import { fieldRequirement, readAuthDirectives } from '../../../platform/authz/directives.js';
 import { applyPermissions } from './permissions.js';
 import { ORDERS_SDL_PATH, ordersStubResolvers } from './permissions-fixture.js';
-import { createAuthenticate, signPrincipalHeaders } from './principal-header.js';
-import type { Principal } from './principal.js';
-import { isEmptyRequirement } from './requirements.js';
-import { scopesForRoles } from './roles.js';
+import { createAuthenticate, signPrincipalHeaders } from '../../../platform/authz/principal-header.js';
+import type { Principal } from '../../../platform/authz/principal.js';
+import { isEmptyRequirement } from '../../../platform/authz/requirements.js';
+import { scopesForRoles } from '../../../platform/authz/roles.js';
 
 const secret = 'test-secret-0123456789-0123456789-abc';
 const agent: Principal = { sub: 'agent', roles: ['support_agent'], scopes: scopesForRoles(['support_agent']) };

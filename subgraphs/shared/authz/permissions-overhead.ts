@@ -2,7 +2,7 @@ import { execute, parse, type GraphQLSchema } from 'graphql';
 import { fileURLToPath } from 'node:url';
 import { applyPermissions } from './permissions.js';
 import { CUSTOMER_ORDERS_QUERY, ordersStubSchema } from './permissions-fixture.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../../../platform/authz/principal.js';
 
 /** Result of {@link measurePermissionsOverhead}: mean time per execution with and without permissions. */
 export interface OverheadResult {

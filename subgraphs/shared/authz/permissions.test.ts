@@ -1,12 +1,12 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { execute, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, codedError } from '../errors-graphql.js';
+import { ErrorCode, codedError } from '../../../platform/errors/graphql-errors.js';
 import { applyPermissions } from './permissions.js';
 import { CUSTOMER_ORDERS_QUERY, ordersStubSchema } from './permissions-fixture.js';
 import { measurePermissionsOverhead } from './permissions-overhead.js';
-import type { Principal } from './principal.js';
-import { scopesForRoles } from './roles.js';
+import type { Principal } from '../../../platform/authz/principal.js';
+import { scopesForRoles } from '../../../platform/authz/roles.js';
 
 const SDL = `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.6",

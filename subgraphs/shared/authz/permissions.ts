@@ -7,9 +7,9 @@ import {
 } from 'graphql';
 import { applyMiddleware, middleware, type IMiddleware, type IMiddlewareGenerator } from 'graphql-middleware';
 import { allow, deny, rule, shield, type IRules } from 'graphql-shield';
-import { ErrorCode, codedError } from '../errors-graphql.js';
-import { fieldRequirement, readAuthDirectives, type AuthPolicyMap } from './directives.js';
-import type { Principal } from './principal.js';
+import { ErrorCode, codedError } from '../../../platform/errors/graphql-errors.js';
+import { fieldRequirement, readAuthDirectives, type AuthPolicyMap } from '../../../platform/authz/directives.js';
+import type { Principal } from '../../../platform/authz/principal.js';
 import {
   ROW_FILTER_POLICIES,
   checkRequirement,
@@ -17,7 +17,7 @@ import {
   isEmptyRequirement,
   type AuthRequirement,
   type PolicyEvaluator,
-} from './requirements.js';
+} from '../../../platform/authz/requirements.js';
 
 /** The part of a subgraph context the permissions read. */
 export interface PermissionContext {

@@ -1,4 +1,4 @@
-import { BackendError, type BackendSystem } from '../errors.js';
+import { BackendError, type BackendSystem } from '../../../platform/errors/backend-error.js';
 import { cacheBackendConcurrencyLimit, cacheBackendLoadsInFlight, cacheBudgetRejectionsTotal } from '../metrics/cache-metrics.js';
 import type { AdaptiveLimit } from './adaptive-limit.js';
 

@@ -1,4 +1,4 @@
-import type { BackendSystem } from '../errors.js';
+import type { BackendSystem } from '../../../platform/errors/backend-error.js';
 import type { CacheClass } from './record-cache.js';
 import type { RedisLayer } from './redis-layer.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BackendError } from '../errors.js';
+import { BackendError } from '../../../platform/errors/backend-error.js';
 import { cacheRequestsTotal, cacheStaleServedTotal } from '../metrics/cache-metrics.js';
 import { createRecordCache, estimateSize, listCacheKey, recordCacheKey } from './lru-record-cache.js';
 import type { RecordCacheOptions } from './cache-options.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import type { BackendSystem } from '../errors.js';
+import type { BackendSystem } from '../../../platform/errors/backend-error.js';
 import { cacheL2RequestsTotal, cacheRequestsTotal, cacheStaleServedTotal } from '../metrics/cache-metrics.js';
 import { AdaptiveLimit } from './adaptive-limit.js';
 import { ConcurrencyBudget } from './budget.js';

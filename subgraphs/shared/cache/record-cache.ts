@@ -1,4 +1,4 @@
-import type { BackendSystem } from '../errors.js';
+import type { BackendSystem } from '../../../platform/errors/backend-error.js';
 
 /** Volatility classes; each has its own TTL (see the cache settings). */
 export type CacheClass = 'stock' | 'status' | 'billing' | 'profile' | 'catalog' | 'list';

@@ -4,7 +4,7 @@ import { cacheL2RequestsTotal, cacheRedisErrorsTotal } from '../metrics/cache-me
 import { createRecordCache, recordCacheKey, type LruRecordCache } from './lru-record-cache.js';
 import type { RecordKey, RecordKind } from './record-cache.js';
 import { createRedisLayer, type CacheLogger, type RedisLayer } from './redis-layer.js';
-import { freePort, startRedisServer, type TestRedisServer } from './test-redis-server.js';
+import { freePort, startRedisServer, type TestRedisServer } from '../../../platform/testing/redis-server.js';
 
 const orders: RecordKind = { backend: 'odoo', model: 'sale.order', cacheClass: 'status' };
 

@@ -1,7 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { pino } from 'pino';
 import { cacheRedisErrorsTotal } from '../metrics/cache-metrics.js';
-import { onInvalidationMessage } from './pubsub-message.js';
+import { onInvalidationMessage } from '../../../platform/pubsub/invalidation-message.js';
 
 /** Where the layer reports that Redis went away and came back (pino-compatible). */
 export interface CacheLogger {

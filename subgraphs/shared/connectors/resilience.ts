@@ -12,7 +12,7 @@ import {
   type IPolicy,
 } from 'cockatiel';
 import { setMaxListeners } from 'node:events';
-import { BackendError, isBackendError, type BackendSystem } from '../errors.js';
+import { BackendError, isBackendError, type BackendSystem } from '../../../platform/errors/backend-error.js';
 
 /** Timeouts, retries and a circuit breaker for one backend. */
 export interface ResilienceOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recordBackendCall } from './backend-metrics.js';
-import { metricsRegistry } from './registry.js';
+import { metricsRegistry } from '../../../platform/metrics/registry.js';
 import './cache-metrics.js';
 
 describe('metrics', () => {

@@ -1,6 +1,6 @@
 import { Counter, Histogram } from 'prom-client';
-import type { BackendSystem } from '../errors.js';
-import { metricsRegistry } from './registry.js';
+import type { BackendSystem } from '../../../platform/errors/backend-error.js';
+import { metricsRegistry } from '../../../platform/metrics/registry.js';
 
 /** Calls made to a system of record, by model or object and method (`sale.order`, `read`). */
 export const backendCallsTotal = new Counter({

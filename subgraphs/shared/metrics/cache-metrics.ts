@@ -1,5 +1,5 @@
 import { Counter, Gauge } from 'prom-client';
-import { metricsRegistry } from './registry.js';
+import { metricsRegistry } from '../../../platform/metrics/registry.js';
 
 /** Record-cache lookups per key: `hit` (fresh in memory), `miss` (Redis or backend), `stale`. */
 export const cacheRequestsTotal = new Counter({

@@ -1,4 +1,4 @@
-export { metricsRegistry } from './registry.js';
+export { metricsRegistry } from '../../../platform/metrics/registry.js';
 export { backendCallsTotal, backendCallDurationSeconds, measureBackendCall, recordBackendCall } from './backend-metrics.js';
 export {
   cacheRequestsTotal,

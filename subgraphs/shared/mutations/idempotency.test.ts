@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { BackendError } from '../errors.js';
+import { BackendError } from '../../../platform/errors/backend-error.js';
+import { canonicalJson, digestInput } from '../../../platform/json/canonical-json.js';
 import {
-  canonicalJson,
   createIdempotencyStore,
-  digestInput,
   IdempotencyConflictError,
   IdempotencyKeyError,
   validateIdempotencyKey,
@@ -12,7 +11,7 @@ import {
   type IdempotencyStoreOptions,
 } from './idempotency.js';
 import { OutcomeUnknownError } from './outcome.js';
-import { startRedisServer as startTestRedis, type TestRedisServer as TestRedis } from '../cache/test-redis-server.js';
+import { startRedisServer as startTestRedis, type TestRedisServer as TestRedis } from '../../../platform/testing/redis-server.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -1,8 +1,9 @@
+import type { digestInput } from '../../../platform/json/canonical-json.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import { BackendError, isBackendError, type BackendErrorCode, type BackendSystem } from '../errors.js';
+import { BackendError, isBackendError, type BackendErrorCode, type BackendSystem } from '../../../platform/errors/backend-error.js';
 import { isOutcomeUnknown as defaultIsOutcomeUnknown } from './outcome.js';
 
 /** Settings of an idempotency store. */
@@ -104,24 +105,6 @@ export function validateIdempotencyKey(key: unknown): asserts key is string {
     const what = typeof key !== 'string' ? typeof key : key.length === 0 ? 'empty' : key.length > 200 ? `${key.length} characters` : 'not printable ASCII';
     throw new IdempotencyKeyError(`idempotencyKey must be 1 to 200 printable ASCII characters (got ${what})`);
   }
-}
-
-/** JSON with object keys sorted at every level: the same value always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  if (typeof value === 'bigint') throw new TypeError('canonicalJson: bigint is not JSON');
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  const withJson = value as { toJSON?: () => unknown };
-  if (typeof withJson.toJSON === 'function') return canonicalJson(withJson.toJSON());
-  const skip = (v: unknown) => v === undefined || typeof v === 'function' || typeof v === 'symbol';
-  if (Array.isArray(value)) return `[${value.map((v) => (skip(v) ? 'null' : canonicalJson(v))).join(',')}]`;
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).filter((k) => !skip(record[k])).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`).join(',')}}`;
-}
-
-/** SHA-256 (hex) of the canonical JSON of a mutation's input: what the store and the audit log keep instead of the input. */
-export function digestInput(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
 }
 
 interface SerializedError {

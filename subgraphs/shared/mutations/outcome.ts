@@ -1,4 +1,4 @@
-import { BackendError, type BackendSystem } from '../errors.js';
+import { BackendError, type BackendSystem } from '../../../platform/errors/backend-error.js';
 
 /**
  * A write whose outcome is unknown: it was sent, and no answer came back (timeout, connection

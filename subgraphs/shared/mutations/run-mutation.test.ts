@@ -2,9 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BackendError } from '../errors.js';
-import { createAuditLog, readAuditLog, type AuditLog } from './audit-log.js';
-import { createIdempotencyStore, digestInput } from './idempotency.js';
+import { BackendError } from '../../../platform/errors/backend-error.js';
+import { createAuditLog, readAuditLog, type AuditLog } from '../../../platform/audit/audit-log.js';
+import { digestInput } from '../../../platform/json/canonical-json.js';
+import { createIdempotencyStore } from './idempotency.js';
 import { OutcomeUnknownError } from './outcome.js';
 import { createMutationRunner, idempotencyScope } from './run-mutation.js';
 

@@ -1,6 +1,7 @@
-import type { BackendSystem } from '../errors.js';
-import { audited, type AuditLog, type AuditPrincipal } from './audit-log.js';
-import { digestInput, type IdempotencyStore, type IdempotentResult } from './idempotency.js';
+import type { BackendSystem } from '../../../platform/errors/backend-error.js';
+import { audited, type AuditLog, type AuditPrincipal } from '../../../platform/audit/audit-log.js';
+import { digestInput } from '../../../platform/json/canonical-json.js';
+import type { IdempotencyStore, IdempotentResult } from './idempotency.js';
 import { runWrite } from './write-guard.js';
 
 /** What a subgraph's mutations share: one idempotency store and one audit log. */

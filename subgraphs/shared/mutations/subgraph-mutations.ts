@@ -6,10 +6,10 @@
 import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Principal } from '../authz/principal.js';
-import type { BackendSystem } from '../errors.js';
-import { badInput } from '../errors-graphql.js';
-import { createAuditLog, type AuditPrincipal } from './audit-log.js';
+import type { Principal } from '../../../platform/authz/principal.js';
+import type { BackendSystem } from '../../../platform/errors/backend-error.js';
+import { badInput } from '../../../platform/errors/graphql-errors.js';
+import { auditPrincipal, createAuditLog } from '../../../platform/audit/audit-log.js';
 import { createIdempotencyStore, validateIdempotencyKey } from './idempotency.js';
 import { createMutationRunner, type MutationRequest, type MutationRunner } from './run-mutation.js';
 import type { IdempotentResult } from './idempotency.js';
@@ -61,11 +61,6 @@ export function resolveIdempotencyKey(argument: unknown, header: string | null |
   return key;
 }
 
-/** The audit form of a principal: subject, roles, reseller; never its scopes or token. */
-export function auditPrincipal(principal: Principal | null): AuditPrincipal | null {
-  if (!principal) return null;
-  return { sub: principal.sub, roles: [...principal.roles], ...(principal.partnerId ? { partnerId: principal.partnerId } : {}) };
-}
 
 // Errors the runner has already written to the audit log; the refusal audit skips them.
 const auditedErrors = new WeakSet<object>();

@@ -1,6 +1,6 @@
 import { TaskCancelledError } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
-import { BackendError } from '../errors.js';
+import { BackendError } from '../../../platform/errors/backend-error.js';
 import { isOutcomeUnknown, OutcomeUnknownError } from './outcome.js';
 import { runWrite } from './write-guard.js';
 

@@ -1,4 +1,4 @@
-import { isBackendError, type BackendSystem } from '../errors.js';
+import { isBackendError, type BackendSystem } from '../../../platform/errors/backend-error.js';
 import { isOutcomeUnknown as defaultIsOutcomeUnknown, OutcomeUnknownError } from './outcome.js';
 
 /** One backend write and how to tell, and settle, an unknown outcome. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../authz/principal.js';
+import type { Principal } from '../../../platform/authz/principal.js';
 import { createOwnershipGuard, type Ownership } from './ownership.js';
 
 const agent: Principal = { sub: 'a', roles: ['support_agent'], scopes: new Set() };

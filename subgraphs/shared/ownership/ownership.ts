@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Principal } from '../authz/principal.js';
+import type { Principal } from '../../../platform/authz/principal.js';
 
 /** Answers which reseller (partner Account Id) each customer Account belongs to; null for direct customers. */
 export interface Ownership {

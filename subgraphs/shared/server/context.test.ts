@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordKind } from '../cache/record-cache.js';
-import { baseContext, createStaleCollector, REQUIRE_FRESH_HEADER } from './context.js';
+import { REQUIRE_FRESH_HEADER } from '../../../platform/http/internal-headers.js';
+import { baseContext, createStaleCollector } from './context.js';
 
 const orders: RecordKind = { backend: 'odoo', model: 'sale.order', cacheClass: 'status' };
 const products: RecordKind = { backend: 'odoo', model: 'product.product', cacheClass: 'catalog' };

@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Principal } from '../authz/principal.js';
+import type { Authenticate } from '../../../platform/authz/principal-header.js';
+import { REQUIRE_FRESH_HEADER } from '../../../platform/http/internal-headers.js';
+import type { Principal } from '../../../platform/authz/principal.js';
 import type { RecordKey, RecordKind, StaleObserver } from '../cache/record-cache.js';
 
-/**
- * Turns request headers into the verified principal. Throws an error with `status: 401` when the
- * request does not carry a valid gateway signature; returns null only where the deployment allows
- * anonymous calls (tests of a single subgraph).
- */
-export type Authenticate = (headers: IncomingHttpHeaders) => Principal | null;
+
+export type { Authenticate } from '../../../platform/authz/principal-header.js';
 
 /** One stale record served in a request, reported in `extensions.stale`. */
 export interface StaleEntry {
@@ -67,11 +65,6 @@ export function createStaleCollector(now: () => number = Date.now, requireFresh 
   };
 }
 
-/**
- * The request header by which the gateway asks for records within their TTL (its refreshes of
- * cached responses: an answer holding a record served stale could not be stored). Value `1`.
- */
-export const REQUIRE_FRESH_HEADER = 'x-c360-require-fresh';
 
 /** The part of every subgraph's context that comes from the request: verified principal, correlation id, stale collector. */
 export function baseContext(authenticate: Authenticate, headers: IncomingHttpHeaders): BaseSubgraphContext & { stale: StaleCollector } {

@@ -7,10 +7,10 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/ind
 import { parse, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
-import { toGraphQLError } from '../errors-graphql.js';
-import { isBackendError } from '../errors.js';
-import { executeApollo, httpFailureBody, sendJson, toHTTPGraphQLRequest } from './apollo-http.js';
-import { listen } from './listen.js';
+import { toGraphQLError } from '../../../platform/errors/graphql-errors.js';
+import { isBackendError } from '../../../platform/errors/backend-error.js';
+import { executeApollo, httpFailureBody, sendJson, toHTTPGraphQLRequest } from '../../../platform/http/apollo-http.js';
+import { listen } from '../../../platform/http/listen.js';
 
 /** What a subgraph server needs: its SDL, resolvers and a per-request context. */
 export interface SubgraphServerOptions<TContext extends BaseContext> {

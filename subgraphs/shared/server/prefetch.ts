@@ -1,8 +1,8 @@
 import { Kind, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
 import { readFileSync } from 'node:fs';
-import { fieldRequirement, readAuthDirectives } from '../authz/directives.js';
-import type { Principal } from '../authz/principal.js';
-import { checkRequirement } from '../authz/requirements.js';
+import { fieldRequirement, readAuthDirectives } from '../../../platform/authz/directives.js';
+import type { Principal } from '../../../platform/authz/principal.js';
+import { checkRequirement } from '../../../platform/authz/requirements.js';
 
 /**
  * Helpers for resolvers that start a nested field's load alongside their own, when the nested

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildSkeleton } from '../../../../sandbox/world/skeleton.js';
 import { ARCHIVED_PRODUCT_IDS } from '../../../../sandbox/odoo/index.js';
-import { isBackendError } from '../../errors.js';
+import { isBackendError } from '../../../../platform/errors/backend-error.js';
 import type { OdooConnector } from './connector.js';
 import { startOdooSandbox, type OdooTestSandbox } from './test-harness.js';
 

@@ -1,5 +1,5 @@
-import { BackendError } from '../../errors.js';
-import { sharedHttpClient, type HttpClient } from '../../http/client.js';
+import { BackendError } from '../../../../platform/errors/backend-error.js';
+import { sharedHttpClient, type HttpClient } from '../../../../platform/http/client.js';
 import { createResilience, type Resilience } from '../resilience.js';
 import { checkFieldName, domainFor, type Domain } from './domain.js';
 import {

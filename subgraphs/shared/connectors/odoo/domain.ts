@@ -1,4 +1,4 @@
-import { unsendableValue } from '../../errors.js';
+import { unsendableValue } from '../../../../platform/errors/backend-error.js';
 import type { OdooModel } from './records.js';
 
 /**

@@ -3,7 +3,7 @@
  * GraphQL client for subgraphs. Used by the connector's and the Odoo subgraphs' integration tests.
  */
 import { createOdooSandbox, ODOO_DB, ODOO_LOGIN, ODOO_PASSWORD, ODOO_UID } from '../../../../sandbox/odoo/index.js';
-import type { Principal } from '../../authz/principal.js';
+import type { Principal } from '../../../../platform/authz/principal.js';
 import { createOdooConnector, type OdooConnector, type OdooConnectorOptions } from './connector.js';
 
 /** A running sandbox and helpers around its admin API. */

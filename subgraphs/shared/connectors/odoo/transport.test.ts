@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { httpHeaders, type HttpClient } from '../../http/client.js';
+import { httpHeaders, type HttpClient } from '../../../../platform/http/client.js';
 import { createOdooConnector } from './connector.js';
 import { toNamedArguments } from './transport.js';
 

@@ -1,5 +1,5 @@
-import { BackendError } from '../../errors.js';
-import { isOk, type HttpAnswer, type HttpClient } from '../../http/client.js';
+import { BackendError } from '../../../../platform/errors/backend-error.js';
+import { isOk, type HttpAnswer, type HttpClient } from '../../../../platform/http/client.js';
 import { measureBackendCall } from '../../metrics/backend-metrics.js';
 import { networkError } from '../resilience.js';
 import { fromHttpError, fromJsonRpcError, isSessionExpired } from './wire-errors.js';

@@ -1,4 +1,4 @@
-import { BackendError, type BackendErrorCode } from '../../errors.js';
+import { BackendError, type BackendErrorCode } from '../../../../platform/errors/backend-error.js';
 
 /**
  * The one mapping from Odoo's wire errors (JSON-RPC `error` objects, JSON-2 statuses and bodies,

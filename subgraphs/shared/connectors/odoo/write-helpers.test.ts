@@ -1,7 +1,7 @@
 import { TaskCancelledError } from 'cockatiel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSkeleton } from '../../../../sandbox/world/skeleton.js';
-import { BackendError } from '../../errors.js';
+import { BackendError } from '../../../../platform/errors/backend-error.js';
 import { OutcomeUnknownError } from '../../mutations/outcome.js';
 import { odooIdempotencyRef } from './mutation-support.js';
 import { idempotencyKeyHeader, resolveIdempotencyKey } from '../../mutations/subgraph-mutations.js';

@@ -9,7 +9,7 @@ import {
   SALESFORCE_USERNAME,
   type SalesforceSandbox,
 } from '../../../../sandbox/salesforce/index.js';
-import { isBackendError, type BackendError } from '../../errors.js';
+import { isBackendError, type BackendError } from '../../../../platform/errors/backend-error.js';
 import { createSalesforceConnector, type SalesforceConnector, type SalesforceConnectorOptions } from './connector.js';
 
 let sandbox: SalesforceSandbox;

@@ -1,5 +1,5 @@
 import jsforce, { type Connection, type HttpRequest } from 'jsforce';
-import { BackendError, unsendableValue } from '../../errors.js';
+import { BackendError, unsendableValue } from '../../../../platform/errors/backend-error.js';
 import { recordBackendCall } from '../../metrics/backend-metrics.js';
 import { createResilience } from '../resilience.js';
 import { salesforceCallLabel } from './call-label.js';
@@ -19,7 +19,7 @@ import {
   type SalesforceContact,
   type SalesforceUser,
 } from './records.js';
-import { isSalesforceId, toSalesforceId18 } from './salesforce-id.js';
+import { isSalesforceId, toSalesforceId18 } from '../../../../platform/ids/salesforce-id.js';
 import { soqlLike, soqlList, soqlString } from './soql.js';
 
 /** How to reach and log in to one Salesforce org. */

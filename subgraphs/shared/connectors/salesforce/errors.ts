@@ -1,4 +1,4 @@
-import { BackendError, isBackendError, type BackendErrorCode } from '../../errors.js';
+import { BackendError, isBackendError, type BackendErrorCode } from '../../../../platform/errors/backend-error.js';
 import { networkError } from '../resilience.js';
 
 const BACKEND = 'salesforce' as const;

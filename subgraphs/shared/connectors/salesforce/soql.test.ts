@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeStringLiteral, compileLikePattern } from '../../../../sandbox/salesforce/soql-parser.js';
 import { soqlEscape, soqlLike, soqlList, soqlString } from './soql.js';
-import { isSalesforceId, toSalesforceId18 } from './salesforce-id.js';
+import { isSalesforceId, toSalesforceId18 } from '../../../../platform/ids/salesforce-id.js';
 
 const reject = (): never => {
   throw new Error('rejected escape');

@@ -1,4 +1,4 @@
-import { unsendableValue } from '../../errors.js';
+import { unsendableValue } from '../../../../platform/errors/backend-error.js';
 
 /**
  * SOQL literal escaping. jsforce only escapes `'`; Salesforce decodes `\\ \' \" \n \r \t \b \f`

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../../../sandbox/common/server.js';
 import { createZendeskSandbox, ZENDESK_ORDER_NUMBER_FIELD_ID, ZENDESK_SANDBOX_EMAIL, ZENDESK_SANDBOX_OAUTH_TOKEN, ZENDESK_SANDBOX_TOKEN } from '../../../../sandbox/zendesk/index.js';
-import { isBackendError, type BackendError } from '../../errors.js';
-import { sharedHttpClient, type HttpClient } from '../../http/client.js';
+import { isBackendError, type BackendError } from '../../../../platform/errors/backend-error.js';
+import { sharedHttpClient, type HttpClient } from '../../../../platform/http/client.js';
 import { createZendeskConnector, DEFAULT_ORDER_NUMBER_FIELD_ID, type ZendeskConnectorOptions } from './index.js';
 
 const caught = async (promise: Promise<unknown>): Promise<BackendError> => {

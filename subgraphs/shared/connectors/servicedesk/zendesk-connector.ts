@@ -1,6 +1,6 @@
-import { BackendError } from '../../errors.js';
+import { BackendError } from '../../../../platform/errors/backend-error.js';
 import { measureBackendCall } from '../../metrics/backend-metrics.js';
-import { isOk, sharedHttpClient, type HttpAnswer, type HttpClient, type HttpHeaders } from '../../http/client.js';
+import { isOk, sharedHttpClient, type HttpAnswer, type HttpClient, type HttpHeaders } from '../../../../platform/http/client.js';
 import { createResilience, networkError, type Resilience } from '../resilience.js';
 import { zendeskCallLabel } from './call-label.js';
 import type {

@@ -1,5 +1,5 @@
-import { BackendError } from '../../errors.js';
-import type { HttpHeaders } from '../../http/client.js';
+import { BackendError } from '../../../../platform/errors/backend-error.js';
+import type { HttpHeaders } from '../../../../platform/http/client.js';
 
 /** Seconds to wait from a Retry-After header (delta-seconds or an HTTP date); undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | null, nowMs = Date.now()): number | undefined {

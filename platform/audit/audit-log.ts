@@ -1,8 +1,9 @@
+import type { Principal } from '../authz/principal.js';
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { BackendSystem } from '../errors.js';
-import { toGraphQLError } from '../errors-graphql.js';
+import type { BackendSystem } from '../errors/backend-error.js';
+import { toGraphQLError } from '../errors/graphql-errors.js';
 
 /** Who attempted the mutation: the verified principal's subject and roles (and reseller, if any). */
 export interface AuditPrincipal {
@@ -174,4 +175,10 @@ export async function audited<T>(log: AuditLog, meta: AuditMeta<T>, fn: () => Pr
     ...(described.replayed !== undefined ? { replayed: described.replayed } : {}),
   });
   return result;
+}
+
+/** The audit form of a principal: subject, roles, reseller; never its scopes or token. */
+export function auditPrincipal(principal: Principal | null): AuditPrincipal | null {
+  if (!principal) return null;
+  return { sub: principal.sub, roles: [...principal.roles], ...(principal.partnerId ? { partnerId: principal.partnerId } : {}) };
 }

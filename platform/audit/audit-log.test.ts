@@ -2,9 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BackendError } from '../errors.js';
+import { BackendError } from '../errors/backend-error.js';
 import { audited, createAuditLog, readAuditLog, type AuditLog, type AuditRecord } from './audit-log.js';
-import { digestInput, IdempotencyConflictError } from './idempotency.js';
+import { digestInput } from '../json/canonical-json.js';
+import { GraphQLError } from 'graphql';
 
 let dir: string;
 const logs: AuditLog[] = [];
@@ -128,7 +129,8 @@ describe('audited()', () => {
     const meta = { principal, operation: 'placeOrder', ownerSystem: 'odoo' as const, targetIds: ['001'], inputDigest: 'd' };
     const down = new BackendError({ backend: 'odoo', code: 'UNAVAILABLE', message: 'odoo did not answer' });
     await expect(audited(log, meta, () => Promise.reject(down))).rejects.toBe(down);
-    const conflict = new IdempotencyConflictError('INPUT_MISMATCH');
+    // Any coded GraphQL error (here the idempotency store's conflict) is recorded with its code.
+    const conflict = new GraphQLError('This idempotency key was already used with a different input', { extensions: { code: 'IDEMPOTENCY_CONFLICT' } });
     await expect(audited(log, meta, () => Promise.reject(conflict))).rejects.toBe(conflict);
     await expect(audited(log, meta, () => Promise.reject(new Error('bug')))).rejects.toThrow('bug');
     const lines = await readAuditLog(path);

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { isBackendError, type BackendError, type BackendErrorCode } from './errors.js';
+import { isBackendError, type BackendError, type BackendErrorCode } from './backend-error.js';
 
 /** The error codes clients see in `extensions.code`. */
 export enum ErrorCode {

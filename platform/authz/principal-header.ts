@@ -1,7 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Authenticate } from '../server/context.js';
 import type { Principal } from './principal.js';
+
+/**
+ * Turns request headers into the verified principal. Throws an error with `status: 401` when the
+ * request does not carry a valid gateway signature; returns null only where the deployment allows
+ * anonymous calls (tests of a single subgraph).
+ */
+export type Authenticate = (headers: IncomingHttpHeaders) => Principal | null;
 
 /** Header carrying the principal: base64url JSON `{sub, roles, scopes, partnerId}`. */
 export const PRINCIPAL_HEADER = 'x-c360-principal';

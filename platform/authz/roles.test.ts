@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ALL_SCOPES, ROLE_SCOPES, ROLES, isRole, scopesForRoles } from './roles.js';
 
-const subgraphsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const subgraphsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'subgraphs');
 
 describe('roles', () => {
   it('matches the design table', () => {

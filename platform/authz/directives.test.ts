@@ -6,7 +6,7 @@ import { fieldRequirement, readAuthDirectives } from './directives.js';
 import { andRequirements, checkRequirement, describeRequirement } from './requirements.js';
 import type { Principal } from './principal.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const read = (p: string) => readFileSync(join(root, p), 'utf8');
 
 const principal = (...scopes: string[]): Principal => ({ sub: 'u', roles: [], scopes: new Set(scopes) });
