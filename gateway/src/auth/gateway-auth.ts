@@ -5,7 +5,7 @@ import { readAuthDirectives } from '../../../platform/authz/directives.js';
 import { signPrincipalHeaders } from '../../../platform/authz/principal-header.js';
 import { AuthenticationError, type JwtVerifier } from './jwt.js';
 import { applyRemovedFields, filterOperation } from './operation-filter.js';
-import type { GatewayAuth } from '../server.js';
+import type { GatewayAuth } from '../types.js';
 
 /** Authentication and operation filtering of the gateway, from a verifier and the supergraph's directives. */
 export function createGatewayAuth(verifier: JwtVerifier, supergraphSdl: string, principalSecret: string): GatewayAuth {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mutationOwner, type OwnershipMatrix } from '../../../schema/ownership-check.js';
 import { auditPrincipal, type AuditLog } from '../../../platform/audit/audit-log.js';
 import { digestInput } from '../../../platform/json/canonical-json.js';
-import type { DeniedMutations } from '../server.js';
+import type { DeniedMutations } from '../types.js';
 
 /**
  * Audits the write attempts the gateway refused before planning (missing `:write` scope): no

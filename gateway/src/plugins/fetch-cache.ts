@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { createInvalidationChannel, type InvalidationChannel } from './invalidation-channel.js';
+import { InvalidationLedger } from './invalidation-ledger.js';
 import { Counter } from 'prom-client';
 import { metricsRegistry } from '../../../platform/metrics/registry.js';
 
@@ -108,9 +108,8 @@ function needlesOf(tags: Iterable<string>): string[] | undefined {
 export class FetchCache {
   readonly #now: () => number;
   readonly #entries: LRUCache<string, FetchEntry>;
-  /** Invalidation sequence: a fetch that began before an invalidation stores nothing. */
-  #sequence = 0;
-  readonly #channel: InvalidationChannel;
+  /** Numbers invalidations and carries them between replicas: a fetch that raced one of its ids stores nothing. */
+  readonly #ledger: InvalidationLedger;
 
   constructor(options: FetchCacheOptions = {}) {
     const max = options.max ?? 5000;
@@ -123,12 +122,12 @@ export class FetchCache {
       maxSize,
       sizeCalculation: (entry, key) => entry.head.length + entry.body.length + key.length + 128,
     });
-    this.#channel = createInvalidationChannel(options.redisUrl, options.redisChannel ?? 'c360:gateway:fetch-invalidate', (tags) => this.#evict(tags));
+    this.#ledger = new InvalidationLedger({ redisUrl: options.redisUrl, channel: options.redisChannel ?? 'c360:gateway:fetch-invalidate', evict: (tags) => this.#evict(tags) });
   }
 
   /** Counts invalidations seen (here or from other replicas): fetches of different generations must not share an answer. */
   get generation(): number {
-    return this.#sequence;
+    return this.#ledger.sequence;
   }
 
   /** How many answers are cached. */
@@ -153,10 +152,12 @@ export class FetchCache {
 
   /** Begins a miss of `key` for a fetch with `body`; `finish` stores its answer unless an invalidation came meanwhile. */
   begin(subgraph: string, key: string, body: string): PendingFetch {
-    const since = this.#sequence;
+    const since = this.#ledger.sequence;
     return {
       finish: (answer, text) => {
-        if (this.#sequence !== since) return false;
+        // Any fetch in flight during a write may have read before it (a list it holds may have changed
+        // without naming the written id): it stores nothing.
+        if (this.#ledger.sequence !== since) return false;
         const stored = storableAnswer(answer, text);
         if (!stored) return false;
         const now = this.#now();
@@ -172,21 +173,17 @@ export class FetchCache {
    * replicas when Redis is configured. Returns how many entries were evicted here.
    */
   invalidate(tags: Iterable<string>): number {
-    const unique = [...new Set(tags)];
-    if (unique.length === 0) return 0;
-    const evicted = this.#evict(unique);
-    this.#channel.publish(unique);
-    return evicted;
+    return this.#ledger.invalidate(tags);
   }
 
   /** Resolves once the invalidations published so far reached Redis (see InvalidationChannel.settled). */
   published(): Promise<void> {
-    return this.#channel.settled();
+    return this.#ledger.published();
   }
 
   /** Resolves true once the invalidation channel is subscribed (at once without Redis), false after `timeoutMs`. */
   ready(timeoutMs = 2000): Promise<boolean> {
-    return this.#channel.ready(timeoutMs);
+    return this.#ledger.ready(timeoutMs);
   }
 
   /** Empties the cache. */
@@ -196,12 +193,10 @@ export class FetchCache {
 
   /** Closes the Redis connections, if any. */
   async close(): Promise<void> {
-    this.#channel.close();
+    this.#ledger.close();
   }
 
   #evict(tags: readonly string[]): number {
-    // Any fetch in flight now may have read before the write: it must not store.
-    this.#sequence++;
     const needles = needlesOf(tags);
     if (!needles) {
       const size = this.#entries.size;

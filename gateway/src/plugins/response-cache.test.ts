@@ -4,16 +4,38 @@ import { createResponseCache, markStale, type ResponseCache, type ResponseToStor
 
 const response = (tags: string[], ttlMs = 10_000, body = JSON.stringify({ data: { tags } })): ResponseToStore => ({ body, headers: { 'content-type': 'application/json' }, tags, ttlMs });
 
-function store(cache: ResponseCache, key: string, stored: ResponseToStore) {
-  return cache.begin(key).finish(stored);
+/** A miss that answers `stored` (and offers it to the cache); resolves with what was stored. */
+async function store(cache: ResponseCache, key: string, stored: ResponseToStore | undefined) {
+  const result = await cache.load(key, async () => ({ outcome: 'own', toStore: stored }));
+  return result.kind === 'own' ? result.stored : result.entry;
+}
+
+/** A miss whose load waits until `release` is called with what it answers. */
+function slowMiss(cache: ResponseCache, key: string) {
+  let release!: (stored: ResponseToStore | undefined) => void;
+  const answered = new Promise<ResponseToStore | undefined>((resolve) => {
+    release = resolve;
+  });
+  const result = cache.load(key, async () => ({ outcome: 'first', toStore: await answered }));
+  return { release, result };
+}
+
+/** A background refresh of `key` that waits until `release` is called; undefined when none began. */
+function slowRefresh(cache: ResponseCache, key: string) {
+  let release!: (stored: ResponseToStore | undefined) => void;
+  const answered = new Promise<ResponseToStore | undefined>((resolve) => {
+    release = resolve;
+  });
+  const outcome = cache.revalidate(key, () => answered);
+  return outcome && { release, outcome };
 }
 
 describe('ResponseCache', () => {
-  it('serves a stored response until its TTL, then misses', () => {
+  it('serves a stored response until its TTL, then misses', async () => {
     let now = 1_000;
     const cache = createResponseCache({ now: () => now });
     expect(cache.get('k')).toBeUndefined();
-    expect(store(cache, 'k', response(['Order:42'], 5_000))).toBeDefined();
+    expect(await store(cache, 'k', response(['Order:42'], 5_000))).toBeDefined();
     expect(cache.get('k')?.body).toBe('{"data":{"tags":["Order:42"]}}');
     now += 4_999;
     expect(cache.get('k')).toBeDefined();
@@ -22,19 +44,19 @@ describe('ResponseCache', () => {
     expect(cache.size).toBe(0);
   });
 
-  it('never stores a response with a TTL of 0', () => {
+  it('never stores a response with a TTL of 0', async () => {
     const cache = createResponseCache();
-    expect(store(cache, 'k', response([], 0))).toBeUndefined();
+    expect(await store(cache, 'k', response([], 0))).toBeUndefined();
     expect(cache.get('k')).toBeUndefined();
   });
 
-  it('evicts exactly the responses holding an invalidated entity, and Type:* ones of its type', () => {
+  it('evicts exactly the responses holding an invalidated entity, and Type:* ones of its type', async () => {
     const cache = createResponseCache();
-    store(cache, 'order42', response(['Customer:c1', 'Order:42']));
-    store(cache, 'order43', response(['Customer:c1', 'Order:43']));
-    store(cache, 'orderNoId', response(['Order:*']));
-    store(cache, 'customer', response(['Customer:c1']));
-    store(cache, 'invoice', response(['Invoice:42']));
+    await store(cache, 'order42', response(['Customer:c1', 'Order:42']));
+    await store(cache, 'order43', response(['Customer:c1', 'Order:43']));
+    await store(cache, 'orderNoId', response(['Order:*']));
+    await store(cache, 'customer', response(['Customer:c1']));
+    await store(cache, 'invoice', response(['Invoice:42']));
     expect(cache.invalidate(['Order:42'])).toBe(2);
     expect(cache.get('order42')).toBeUndefined();
     expect(cache.get('orderNoId')).toBeUndefined();
@@ -43,74 +65,90 @@ describe('ResponseCache', () => {
     expect(cache.get('invoice')).toBeDefined();
   });
 
-  it('evicts every response of a type on Type:*', () => {
+  it('evicts every response of a type on Type:*', async () => {
     const cache = createResponseCache();
-    store(cache, 'a', response(['Order:1']));
-    store(cache, 'b', response(['Order:2', 'Customer:c']));
-    store(cache, 'c', response(['Customer:c']));
+    await store(cache, 'a', response(['Order:1']));
+    await store(cache, 'b', response(['Order:2', 'Customer:c']));
+    await store(cache, 'c', response(['Customer:c']));
     expect(cache.invalidate(['Order:*'])).toBe(2);
     expect(cache.get('c')).toBeDefined();
     expect(cache.size).toBe(1);
   });
 
-  it('forgets the index of evicted entries (an invalidation after LRU eviction evicts nothing)', () => {
+  it('forgets the index of evicted entries (an invalidation after LRU eviction evicts nothing)', async () => {
     const cache = createResponseCache({ max: 2 });
-    store(cache, 'a', response(['Order:1']));
-    store(cache, 'b', response(['Order:2']));
-    store(cache, 'c', response(['Order:3']));
+    await store(cache, 'a', response(['Order:1']));
+    await store(cache, 'b', response(['Order:2']));
+    await store(cache, 'c', response(['Order:3']));
     expect(cache.get('a')).toBeUndefined();
     expect(cache.invalidate(['Order:1'])).toBe(0);
     expect(cache.size).toBe(2);
   });
 
-  it('re-indexes a key stored again with other tags', () => {
+  it('re-indexes a key stored again with other tags', async () => {
     const cache = createResponseCache();
-    store(cache, 'k', response(['Order:1']));
-    store(cache, 'k', response(['Order:2']));
+    await store(cache, 'k', response(['Order:1']));
+    await store(cache, 'k', response(['Order:2']));
     expect(cache.invalidate(['Order:1'])).toBe(0);
     expect(cache.invalidate(['Order:2'])).toBe(1);
   });
 
-  it('keeps within maxSizeBytes and skips a response larger than the bound', () => {
+  it('keeps within maxSizeBytes and skips a response larger than the bound', async () => {
     const cache = createResponseCache({ maxSizeBytes: 10_000 });
-    expect(store(cache, 'huge', response(['Order:1'], 10_000, 'x'.repeat(20_000)))).toBeUndefined();
+    expect(await store(cache, 'huge', response(['Order:1'], 10_000, 'x'.repeat(20_000)))).toBeUndefined();
     expect(cache.invalidate(['Order:1'])).toBe(0);
-    for (let i = 0; i < 10; i++) store(cache, `k${i}`, response([`Order:${i}`], 10_000, 'y'.repeat(2_000)));
+    for (let i = 0; i < 10; i++) await store(cache, `k${i}`, response([`Order:${i}`], 10_000, 'y'.repeat(2_000)));
     expect(cache.size).toBeLessThanOrEqual(4);
     expect(cache.get('k9')).toBeDefined();
   });
 
-  it('refuses to store a response whose entity was invalidated while it executed', () => {
+  it('refuses to store a response whose entity was invalidated while it executed', async () => {
     const cache = createResponseCache();
-    const pendingOrder = cache.begin('order');
-    const pendingWildcard = cache.begin('wildcard');
-    const pendingOther = cache.begin('other');
+    const order = slowMiss(cache, 'order');
+    const wildcard = slowMiss(cache, 'wildcard');
+    const other = slowMiss(cache, 'other');
     cache.invalidate(['Order:42']);
-    expect(pendingOrder.finish(response(['Order:42']))).toBeUndefined();
-    expect(pendingWildcard.finish(response(['Order:*']))).toBeUndefined();
-    expect(pendingOther.finish(response(['Order:43']))).toBeDefined();
+    order.release(response(['Order:42']));
+    wildcard.release(response(['Order:*']));
+    other.release(response(['Order:43']));
+    // Each request still gets its own answer; only what raced no write is kept.
+    expect(await order.result).toEqual({ kind: 'own', outcome: 'first', stored: undefined });
+    expect(await wildcard.result).toMatchObject({ kind: 'own', stored: undefined });
+    expect(await other.result).toMatchObject({ kind: 'own', stored: { tags: ['Order:43'] } });
     expect(cache.get('order')).toBeUndefined();
     expect(cache.get('other')).toBeDefined();
   });
 
   it('lets identical concurrent misses join the first one', async () => {
     const cache = createResponseCache();
-    const first = cache.begin('k');
-    const joined = cache.join('k');
-    expect(joined).toBeDefined();
-    first.finish(response(['Order:1']));
-    expect((await joined)?.body).toBe('{"data":{"tags":["Order:1"]}}');
-    expect(cache.join('k')).toBeUndefined();
+    const first = slowMiss(cache, 'k');
+    let ran = 0;
+    const joined = cache.load('k', async () => ({ outcome: 'second', toStore: (ran++, response(['Order:9'])) }));
+    first.release(response(['Order:1']));
+    expect(await first.result).toMatchObject({ kind: 'own', outcome: 'first' });
+    expect(await joined).toMatchObject({ kind: 'joined', entry: { body: '{"data":{"tags":["Order:1"]}}' } });
+    expect(ran).toBe(0);
   });
 
-  it('answers joiners undefined when the first miss stores nothing, so that they execute themselves', async () => {
+  it('lets joiners run their own load when the first miss stores nothing', async () => {
     const cache = createResponseCache();
-    const first = cache.begin('k');
-    const joined = cache.join('k');
-    first.finish(undefined);
-    expect(await joined).toBeUndefined();
-    // A second finish (the finally of the request) changes nothing.
-    expect(first.finish(response(['Order:1']))).toBeUndefined();
+    const first = slowMiss(cache, 'k');
+    const joined = cache.load('k', async () => ({ outcome: 'second', toStore: undefined }));
+    first.release(undefined);
+    expect(await first.result).toEqual({ kind: 'own', outcome: 'first', stored: undefined });
+    expect(await joined).toEqual({ kind: 'own', outcome: 'second', stored: undefined });
+    expect(cache.get('k')).toBeUndefined();
+  });
+
+  it('keeps an invalidation that comes between the check and the store from leaving pre-write data', async () => {
+    const cache = createResponseCache();
+    const miss = slowMiss(cache, 'k');
+    miss.release(response(['Order:1']));
+    // The load has checked the ledger and returned; lru-cache stores its entry a few microtasks later.
+    await Promise.resolve();
+    cache.invalidate(['Order:1']);
+    await miss.result;
+    await Promise.resolve();
     expect(cache.get('k')).toBeUndefined();
   });
 
@@ -124,10 +162,10 @@ describe('ResponseCache', () => {
 });
 
 describe('ResponseCache: stale-while-revalidate', () => {
-  it('serves a response stale within its window, then forgets it', () => {
+  it('serves a response stale within its window, then forgets it', async () => {
     let now = 0;
     const cache = createResponseCache({ now: () => now });
-    store(cache, 'k', { ...response(['Order:42'], 5_000), staleMs: 3_000 });
+    await store(cache, 'k', { ...response(['Order:42'], 5_000), staleMs: 3_000 });
     expect(cache.lookup('k')).toMatchObject({ stale: false });
     now = 5_000;
     expect(cache.get('k')).toBeUndefined();
@@ -136,44 +174,56 @@ describe('ResponseCache: stale-while-revalidate', () => {
     expect(cache.lookup('k')).toMatchObject({ stale: true, ageMs: 7_999 });
     now = 8_000;
     expect(cache.lookup('k')).toBeUndefined();
-    expect(cache.size).toBe(0);
   });
 
-  it('starts one refresh per key: concurrent stale hits and a miss in flight share it', () => {
+  it('starts one refresh per key: concurrent stale hits and a miss in flight share it', async () => {
     let now = 0;
     const cache = createResponseCache({ now: () => now });
-    store(cache, 'k', { ...response(['Order:42'], 1_000), staleMs: 10_000 });
+    await store(cache, 'k', { ...response(['Order:42'], 1_000), staleMs: 10_000 });
     now = 2_000;
-    const refresh = cache.revalidate('k');
+    const refresh = slowRefresh(cache, 'k');
     expect(refresh).toBeDefined();
-    expect(cache.revalidate('k')).toBeUndefined();
-    expect(cache.join('k')).toBeDefined();
-    refresh!.finish({ ...response(['Order:42'], 1_000, '{"data":{"v":2}}'), staleMs: 10_000 });
+    expect(cache.revalidate('k', async () => undefined)).toBeUndefined();
+    // The stale copy is served while the refresh runs.
+    expect(cache.lookup('k')).toMatchObject({ stale: true });
+    refresh!.release({ ...response(['Order:42'], 1_000, '{"data":{"v":2}}'), staleMs: 10_000 });
+    expect(await refresh!.outcome).toMatchObject({ body: '{"data":{"v":2}}' });
+    await Promise.resolve();
     expect(cache.lookup('k')).toMatchObject({ stale: false, entry: { body: '{"data":{"v":2}}' } });
+    const miss = slowMiss(cache, 'm');
+    expect(cache.revalidate('m', async () => undefined)).toBeUndefined();
+    miss.release(undefined);
+    await miss.result;
     // A refresh that stored nothing leaves the stale copy; the next stale hit tries again after the backoff.
     now = 3_500;
-    const failed = cache.revalidate('k');
-    failed!.finish(undefined);
+    const failed = slowRefresh(cache, 'k')!;
+    failed.release(undefined);
+    expect(await failed.outcome).toBeUndefined();
+    await Promise.resolve();
     expect(cache.lookup('k')).toMatchObject({ stale: true, ageMs: 1_500 });
     now = 4_499;
-    expect(cache.revalidate('k')).toBeUndefined();
+    expect(cache.revalidate('k', async () => undefined)).toBeUndefined();
     now = 4_500;
-    const again = cache.revalidate('k');
+    const again = slowRefresh(cache, 'k');
     expect(again).toBeDefined();
-    again!.finish({ ...response(['Order:42'], 1_000, '{"data":{"v":3}}'), staleMs: 10_000 });
+    again!.release({ ...response(['Order:42'], 1_000, '{"data":{"v":3}}'), staleMs: 10_000 });
+    await again!.outcome;
+    await Promise.resolve();
     expect(cache.lookup('k')).toMatchObject({ stale: false, entry: { body: '{"data":{"v":3}}' } });
     expect(() => createResponseCache({ refreshBackoffMs: -1 })).toThrow(/refreshBackoffMs/);
   });
 
-  it('never keeps a stale copy of an invalidated entity, and drops a refresh that raced the write', () => {
+  it('never keeps a stale copy of an invalidated entity, and drops a refresh that raced the write', async () => {
     let now = 0;
     const cache = createResponseCache({ now: () => now });
-    store(cache, 'k', { ...response(['Order:42'], 1_000), staleMs: 10_000 });
+    await store(cache, 'k', { ...response(['Order:42'], 1_000), staleMs: 10_000 });
     now = 2_000;
-    const refresh = cache.revalidate('k')!;
+    const refresh = slowRefresh(cache, 'k')!;
     cache.invalidate(['Order:42']);
     expect(cache.lookup('k')).toBeUndefined();
-    expect(refresh.finish({ ...response(['Order:42'], 1_000), staleMs: 10_000 })).toBeUndefined();
+    refresh.release({ ...response(['Order:42'], 1_000), staleMs: 10_000 });
+    expect(await refresh.outcome).toBeUndefined();
+    await Promise.resolve();
     expect(cache.lookup('k')).toBeUndefined();
   });
 
@@ -232,9 +282,9 @@ describe('ResponseCache over Redis', () => {
     try {
       expect(await a.ready()).toBe(true);
       expect(await b.ready()).toBe(true);
-      store(a, 'order42', response(['Order:42']));
-      store(b, 'order42', response(['Order:42']));
-      store(b, 'order43', response(['Order:43']));
+      await store(a, 'order42', response(['Order:42']));
+      await store(b, 'order42', response(['Order:42']));
+      await store(b, 'order43', response(['Order:43']));
       a.invalidate(['Order:42']);
       expect(a.get('order42')).toBeUndefined();
       // A write's answer waits for this: Redis has handed the message to the other replicas.
@@ -250,7 +300,7 @@ describe('ResponseCache over Redis', () => {
   it('never holds a write back on a Redis that is away', async () => {
     const away = createResponseCache({ redisUrl: 'redis://127.0.0.1:1' });
     try {
-      store(away, 'order42', response(['Order:42']));
+      await store(away, 'order42', response(['Order:42']));
       expect(away.invalidate(['Order:42'])).toBe(1);
       await away.published();
       expect(away.get('order42')).toBeUndefined();

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { createInvalidationChannel, type InvalidationChannel } from './invalidation-channel.js';
+import { InvalidationLedger, typeOfTag, WILDCARD } from './invalidation-ledger.js';
 import { Counter } from 'prom-client';
 import { metricsRegistry } from '../../../platform/metrics/registry.js';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
@@ -111,17 +111,22 @@ export interface ResponseToStore {
   bare?: boolean;
 }
 
-/** A miss being executed: store its response with `finish`, or pass undefined when it must not be stored. */
-export interface PendingResponse {
-  /** Stores the response unless an entity it holds was invalidated since the miss began; returns what was stored. */
-  finish(response: ResponseToStore | undefined): CachedResponse | undefined;
+/** What a miss's load returns: the outcome its requester answers with, and what the cache may keep of it. */
+export interface LoadedResponse<T> {
+  outcome: T;
+  /** Undefined when the answer must not be stored (errors, stale data, a write in it). */
+  toStore?: ResponseToStore;
 }
 
-const WILDCARD = '*';
+/**
+ * The result of {@link ResponseCache.load}: the caller's own load ran (`own`, with what was
+ * stored, if anything), or it joined an identical load in flight and got the response it stored.
+ */
+export type LoadResult<T> = { kind: 'own'; outcome: T; stored: CachedResponse | undefined } | { kind: 'joined'; entry: CachedResponse };
 
-function typeOfTag(tag: string): string {
-  const colon = tag.indexOf(':');
-  return colon < 0 ? tag : tag.slice(0, colon);
+/** What lru-cache's fetchMethod runs: the load of whoever started it. */
+interface FetchContext {
+  run(): Promise<CachedResponse | undefined>;
 }
 
 function positiveInteger(value: number, name: string): number {
@@ -132,9 +137,10 @@ function positiveInteger(value: number, name: string): number {
 /**
  * The whole-response cache: bounded by entries and bytes, expiring each response at the smallest
  * TTL of the data it holds (bounded by the freshness the subgraphs report), keeping it a stale
- * window longer for stale-while-revalidate, evicting by entity tag, and merging concurrent
- * identical misses and refreshes. Keys must carry the principal's visibility: the cache itself
- * never looks at who asks.
+ * window longer for stale-while-revalidate, evicting by entity tag. Concurrent identical misses
+ * and refreshes are merged by lru-cache's `fetch()`; which invalidations a load raced is the
+ * shared {@link InvalidationLedger}'s business. Keys must carry the principal's visibility: the
+ * cache itself never looks at who asks.
  */
 export class ResponseCache {
   /** TTL rules in force (defaults merged with the options). */
@@ -144,21 +150,20 @@ export class ResponseCache {
   readonly staleRules: TtlRules | undefined;
   readonly unknownStaleSeconds: number;
   readonly #now: () => number;
-  readonly #entries: LRUCache<string, CachedResponse>;
+  readonly #entries: LRUCache<string, CachedResponse, FetchContext>;
   /** Keys of cached responses by tag, and by entity type (for `Type:*` invalidations and entries). */
   readonly #byTag = new Map<string, Set<string>>();
   readonly #byType = new Map<string, Set<string>>();
-  /** Misses being executed, so that identical concurrent requests wait for one execution. */
-  readonly #pending = new Map<string, Promise<CachedResponse | undefined>>();
+  /** The entry each key is indexed for (its tags). */
+  readonly #indexed = new Map<string, CachedResponse>();
+  /** The invalidation sequence at which each stored entry's load began. */
+  readonly #loadedAt = new WeakMap<CachedResponse, number>();
+  /** Keys with a load (miss or refresh) in flight. */
+  readonly #loading = new Set<string>();
   /** Keys whose last refresh stored nothing: no new refresh before the time kept. */
   readonly #refreshBackoff = new LRUCache<string, number>({ max: 10_000 });
   readonly #refreshBackoffMs: number;
-  /** Invalidation sequence: a miss that began before an invalidation of one of its tags must not store. */
-  #sequence = 0;
-  readonly #invalidatedAt: LRUCache<string, number>;
-  /** Highest sequence forgotten by `#invalidatedAt`: misses older than it store nothing. */
-  #forgottenSequence = 0;
-  readonly #channel: InvalidationChannel;
+  readonly #ledger: InvalidationLedger;
   readonly #entityTypes: ReadonlySet<string>;
 
   constructor(options: ResponseCacheOptions = {}) {
@@ -183,19 +188,29 @@ export class ResponseCache {
       throw new TypeError(`refreshBackoffMs must be a number of ms >= 0, got ${String(options.refreshBackoffMs)}`);
     }
     this.#entityTypes = new Set(options.entityTypes ?? []);
-    this.#entries = new LRUCache<string, CachedResponse>({
+    this.#entries = new LRUCache<string, CachedResponse, FetchContext>({
       max,
       maxSize,
       sizeCalculation: (entry, key) => entry.body.length + key.length + 64 * (entry.tags.length + 4),
+      // Freshness is judged on our clock (`lookup`); lru-cache only keeps entries through their stale window.
+      perf: { now: () => this.#now() },
+      ttlResolution: 0,
       dispose: (entry, key) => this.#unindex(key, entry),
-    });
-    this.#invalidatedAt = new LRUCache<string, number>({
-      max: 10_000,
-      dispose: (sequence, _tag, reason) => {
-        if (reason === 'evict' && sequence > this.#forgottenSequence) this.#forgottenSequence = sequence;
+      // Indexed when lru-cache stores it. An invalidation of one of its tags between the load's
+      // check and this moment would have found nothing to evict: check once more.
+      onInsert: (entry, key) => {
+        if (!isEntry(entry)) return;
+        this.#index(key, entry);
+        const since = this.#loadedAt.get(entry);
+        if (since !== undefined && this.#ledger.invalidatedSince(entry.tags, since)) queueMicrotask(() => this.#entries.peek(key) === entry && this.#entries.delete(key));
       },
+      fetchMethod: (_key, _stale, { context }) => context.run(),
     });
-    this.#channel = createInvalidationChannel(options.redisUrl, options.redisChannel ?? 'c360:gateway:response-invalidate', (tags) => this.#evict(tags));
+    this.#ledger = new InvalidationLedger({
+      redisUrl: options.redisUrl,
+      channel: options.redisChannel ?? 'c360:gateway:response-invalidate',
+      evict: (tags) => this.#evict(tags),
+    });
   }
 
   /** How many responses are cached. */
@@ -239,7 +254,7 @@ export class ResponseCache {
    * caller serves it flagged and calls `revalidate`); undefined when there is none or it is too old.
    */
   lookup(key: string): CacheLookup | undefined {
-    const entry = this.#entries.get(key);
+    const entry = this.#entries.get(key, { allowStale: true, noDeleteOnStaleGet: true });
     if (!entry) return undefined;
     const now = this.#now();
     if (now < entry.expiresAt) return { entry, stale: false };
@@ -249,62 +264,66 @@ export class ResponseCache {
   }
 
   /**
-   * Begins the background refresh of a response served stale, unless one (or a miss of the same
-   * key) is already executing: concurrent stale hits share one refresh. The refresh stores like a
-   * miss (nothing when an entity it holds was invalidated meanwhile). A refresh that stored
-   * nothing holds back the next one for `refreshBackoffMs`.
+   * Runs `load` for a miss of `key`, merged with an identical miss in flight: the request that
+   * joins one gets the response it stored; when that one stored nothing (errors, stale data, a
+   * write raced it), the joiner runs its own load. A load that began before an invalidation of
+   * one of its entities stores nothing.
    */
-  revalidate(key: string): PendingResponse | undefined {
-    if (this.#pending.has(key)) return undefined;
-    const heldUntil = this.#refreshBackoff.get(key);
-    if (heldUntil !== undefined && this.#now() < heldUntil) return undefined;
-    const pending = this.begin(key);
-    let done = false;
-    return {
-      finish: (response) => {
-        if (done) return undefined;
-        done = true;
-        const stored = pending.finish(response);
-        if (stored) this.#refreshBackoff.delete(key);
-        else if (this.#refreshBackoffMs > 0) this.#refreshBackoff.set(key, this.#now() + this.#refreshBackoffMs);
-        return stored;
-      },
+  async load<T>(key: string, load: () => Promise<LoadedResponse<T>>): Promise<LoadResult<T>> {
+    let own: { outcome: T } | undefined;
+    const context: FetchContext = {
+      run: () =>
+        this.#loadEntry(key, async () => {
+          const loaded = await load();
+          own = { outcome: loaded.outcome };
+          return loaded.toStore;
+        }),
     };
+    let entry: CachedResponse | undefined;
+    try {
+      // forceRefresh: an entry lru-cache still holds may be past its TTL on our clock (or a newer
+      // answer replaces it); a load already in flight is joined all the same.
+      entry = await this.#entries.fetch(key, { context, allowStale: false, forceRefresh: true });
+    } catch (err) {
+      if (own === undefined) throw err;
+    }
+    if (own !== undefined) return { kind: 'own', outcome: own.outcome, stored: entry && this.#entries.peek(key) === entry ? entry : undefined };
+    if (entry) return { kind: 'joined', entry };
+    const loaded = await load();
+    return { kind: 'own', outcome: loaded.outcome, stored: undefined };
   }
 
   /**
-   * When an identical request is executing right now, its outcome: the response it stored, or
-   * undefined when it stored none (errors, stale data), in which case the caller executes itself.
+   * Begins the background refresh of a response served stale, unless a load of the key (a
+   * refresh or a miss) is already running: concurrent stale hits share one refresh. The refresh
+   * stores like a miss; one that stored nothing holds back the next for `refreshBackoffMs`, and
+   * leaves the stale copy in place. Returns the refresh's outcome, or undefined when none began.
    */
-  join(key: string): Promise<CachedResponse | undefined> | undefined {
-    return this.#pending.get(key);
-  }
-
-  /** Begins a miss: identical requests arriving meanwhile `join` it. */
-  begin(key: string): PendingResponse {
-    const since = this.#sequence;
-    let settle: ((entry: CachedResponse | undefined) => void) | undefined;
-    if (!this.#pending.has(key)) {
-      let resolve!: (entry: CachedResponse | undefined) => void;
-      const promise = new Promise<CachedResponse | undefined>((r) => {
-        resolve = r;
-      });
-      this.#pending.set(key, promise);
-      settle = (entry) => {
-        if (this.#pending.get(key) === promise) this.#pending.delete(key);
-        resolve(entry);
-      };
-    }
-    let done = false;
-    return {
-      finish: (response) => {
-        if (done) return undefined;
-        done = true;
-        const stored = response ? this.#store(key, response, since) : undefined;
-        settle?.(stored);
+  revalidate(key: string, load: () => Promise<ResponseToStore | undefined>): Promise<CachedResponse | undefined> | undefined {
+    if (this.#loading.has(key)) return undefined;
+    const heldUntil = this.#refreshBackoff.get(key);
+    if (heldUntil !== undefined && this.#now() < heldUntil) return undefined;
+    let refreshed!: (entry: CachedResponse | undefined) => void;
+    const outcome = new Promise<CachedResponse | undefined>((resolve) => {
+      refreshed = resolve;
+    });
+    const context: FetchContext = {
+      run: async () => {
+        let stored: CachedResponse | undefined;
+        try {
+          stored = await this.#loadEntry(key, load);
+        } finally {
+          if (stored) this.#refreshBackoff.delete(key);
+          else if (this.#refreshBackoffMs > 0) this.#refreshBackoff.set(key, this.#now() + this.#refreshBackoffMs);
+          // Once lru-cache has stored what this returns (a few microtasks on).
+          setImmediate(() => refreshed(stored));
+        }
         return stored;
       },
     };
+    // The stale copy stays in place while the refresh runs, and after one that stored nothing.
+    void this.#entries.fetch(key, { context, forceRefresh: true, allowStale: true, noDeleteOnFetchRejection: true, allowStaleOnFetchRejection: true }).catch(() => undefined);
+    return outcome;
   }
 
   /**
@@ -313,21 +332,17 @@ export class ResponseCache {
    * replicas when Redis is configured.
    */
   invalidate(tags: Iterable<string>): number {
-    const unique = [...new Set(tags)];
-    if (unique.length === 0) return 0;
-    const evicted = this.#evict(unique);
-    this.#channel.publish(unique);
-    return evicted;
+    return this.#ledger.invalidate(tags);
   }
 
   /** Resolves once the invalidations published so far reached Redis (see InvalidationChannel.settled). */
   published(): Promise<void> {
-    return this.#channel.settled();
+    return this.#ledger.published();
   }
 
   /** Resolves true once the invalidation channel is subscribed (true at once without Redis), false after `timeoutMs`. */
   ready(timeoutMs = 2000): Promise<boolean> {
-    return this.#channel.ready(timeoutMs);
+    return this.#ledger.ready(timeoutMs);
   }
 
   /** Empties the cache. */
@@ -337,49 +352,33 @@ export class ResponseCache {
 
   /** Closes the Redis connections, if any. */
   async close(): Promise<void> {
-    this.#channel.close();
+    this.#ledger.close();
   }
 
-  #store(key: string, response: ResponseToStore, since: number): CachedResponse | undefined {
-    if (!(response.ttlMs > 0)) return undefined;
+  /** One load as lru-cache's fetchMethod runs it: what to store, kept in the LRU through its TTL plus stale window. */
+  async #loadEntry(key: string, load: () => Promise<ResponseToStore | undefined>): Promise<CachedResponse | undefined> {
+    const since = this.#ledger.sequence;
+    this.#loading.add(key);
+    let response: ResponseToStore | undefined;
+    try {
+      response = await load();
+    } finally {
+      this.#loading.delete(key);
+    }
+    if (!response || !(response.ttlMs > 0)) return undefined;
     const tags = [...new Set(response.tags)];
-    if (this.#invalidatedSince(tags, since)) return undefined;
+    if (this.#ledger.invalidatedSince(tags, since)) return undefined;
     const staleMs = response.staleMs !== undefined && response.staleMs > 0 ? response.staleMs : 0;
     const now = this.#now();
     const entry: CachedResponse = { body: response.body, headers: response.headers, tags, storedAt: now, expiresAt: now + response.ttlMs, staleUntil: now + response.ttlMs + staleMs, bare: response.bare };
-    // Delete first so that the old entry's index is dropped before the new one is indexed.
-    this.#entries.delete(key);
-    // Kept through the stale window; whether it is fresh is decided by `lookup` on our clock.
-    this.#entries.set(key, entry, { ttl: Math.ceil(response.ttlMs + staleMs) });
-    // An entry over the size bound is not kept; then it must not be indexed either.
-    if (this.#entries.peek(key) !== entry) return undefined;
-    for (const tag of tags) {
-      this.#add(this.#byTag, tag, key);
-      this.#add(this.#byType, typeOfTag(tag), key);
-    }
+    this.#loadedAt.set(entry, since);
     return entry;
   }
 
-  #invalidatedSince(tags: readonly string[], since: number): boolean {
-    if (this.#sequence === since) return false;
-    if (this.#forgottenSequence > since) return true;
-    for (const tag of tags) {
-      const type = typeOfTag(tag);
-      const touched = tag.endsWith(`:${WILDCARD}`)
-        ? (this.#invalidatedAt.get(`type:${type}`) ?? 0)
-        : Math.max(this.#invalidatedAt.get(`tag:${tag}`) ?? 0, this.#invalidatedAt.get(`tag:${type}:${WILDCARD}`) ?? 0);
-      if (touched > since) return true;
-    }
-    return false;
-  }
-
   #evict(tags: readonly string[]): number {
-    const sequence = ++this.#sequence;
     const keys = new Set<string>();
     for (const tag of tags) {
       const type = typeOfTag(tag);
-      this.#invalidatedAt.set(`tag:${tag}`, sequence);
-      this.#invalidatedAt.set(`type:${type}`, sequence);
       const wildcard = `${type}:${WILDCARD}`;
       if (tag === wildcard) {
         for (const key of this.#byType.get(type) ?? []) keys.add(key);
@@ -388,30 +387,50 @@ export class ResponseCache {
         for (const key of this.#byTag.get(wildcard) ?? []) keys.add(key);
       }
     }
-    for (const key of keys) this.#entries.delete(key);
-    responseCacheInvalidatedTotal.inc(keys.size);
-    return keys.size;
+    let evicted = 0;
+    for (const key of keys) {
+      if (this.#entries.delete(key)) evicted++;
+    }
+    responseCacheInvalidatedTotal.inc(evicted);
+    return evicted;
   }
 
-  #add(index: Map<string, Set<string>>, name: string, key: string): void {
-    let keys = index.get(name);
-    if (!keys) index.set(name, (keys = new Set()));
-    keys.add(key);
-  }
-
-  #unindex(key: string, entry: CachedResponse): void {
+  #index(key: string, entry: CachedResponse): void {
+    const previous = this.#indexed.get(key);
+    if (previous) this.#unindex(key, previous);
+    this.#indexed.set(key, entry);
     for (const tag of entry.tags) {
-      this.#remove(this.#byTag, tag, key);
-      this.#remove(this.#byType, typeOfTag(tag), key);
+      add(this.#byTag, tag, key);
+      add(this.#byType, typeOfTag(tag), key);
     }
   }
 
-  #remove(index: Map<string, Set<string>>, name: string, key: string): void {
-    const keys = index.get(name);
-    if (!keys) return;
-    keys.delete(key);
-    if (keys.size === 0) index.delete(name);
+  #unindex(key: string, entry: CachedResponse): void {
+    if (this.#indexed.get(key) !== entry) return;
+    this.#indexed.delete(key);
+    for (const tag of entry.tags) {
+      remove(this.#byTag, tag, key);
+      remove(this.#byType, typeOfTag(tag), key);
+    }
   }
+}
+
+/** Whether a value lru-cache hands a hook is a stored response (not a load in flight). */
+function isEntry(value: unknown): value is CachedResponse {
+  return typeof value === 'object' && value !== null && !(value instanceof Promise) && typeof (value as CachedResponse).body === 'string';
+}
+
+function add(index: Map<string, Set<string>>, name: string, key: string): void {
+  let keys = index.get(name);
+  if (!keys) index.set(name, (keys = new Set()));
+  keys.add(key);
+}
+
+function remove(index: Map<string, Set<string>>, name: string, key: string): void {
+  const keys = index.get(name);
+  if (!keys) return;
+  keys.delete(key);
+  if (keys.size === 0) index.delete(name);
 }
 
 /**

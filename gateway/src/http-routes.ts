@@ -1,0 +1,48 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
+import { sendJson } from '../../platform/http/apollo-http.js';
+
+/** What the operational routes need to know. */
+export interface OperationalRoutesOptions {
+  /** Subgraph URLs by name, whose `/healthz` decides readiness. */
+  subgraphUrls: Record<string, string>;
+  /** Whether the supergraph is loaded. */
+  schemaLoaded(): boolean;
+  metrics?: Registry;
+}
+
+/**
+ * `/healthz` (the process answers), `/readyz` (the supergraph is loaded and every subgraph
+ * answers its own health check) and `/metrics`. Returns false for any other path.
+ */
+export function operationalRoutes(options: OperationalRoutesOptions): (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean> {
+  return async (_req, res, path) => {
+    if (path === '/healthz') {
+      sendJson(res, 200, { status: 'ok' });
+      return true;
+    }
+    if (path === '/readyz') {
+      const checks = await Promise.all(
+        Object.entries(options.subgraphUrls).map(async ([name, url]) => {
+          const health = new URL('/healthz', url).toString();
+          const ok = await fetch(health, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+          return [name, ok] as const;
+        }),
+      );
+      const ready = options.schemaLoaded() && checks.every(([, ok]) => ok);
+      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', subgraphs: Object.fromEntries(checks) });
+      return true;
+    }
+    if (path === '/metrics') {
+      if (!options.metrics) {
+        sendJson(res, 404, { error: 'metrics are off' });
+        return true;
+      }
+      const text = await options.metrics.metrics();
+      res.writeHead(200, { 'content-type': options.metrics.contentType });
+      res.end(text);
+      return true;
+    }
+    return false;
+  };
+}

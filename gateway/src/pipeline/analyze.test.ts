@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GraphQLSchema } from 'graphql';
+import { scopesForRoles } from '../../../platform/authz/roles.js';
+import { createGatewayAuth } from '../auth/gateway-auth.js';
+import type { JwtVerifier } from '../auth/jwt.js';
+import { createResponseCache } from '../plugins/response-cache.js';
+import { loadApiSchema, SUPERGRAPH_SDL } from '../plugins/test-api-schema.js';
+import { analyzeStage } from './analyze.js';
+import { authenticateStage } from './authenticate.js';
+import { readRequestStage } from './read-request.js';
+import { serveStages, type StageTestServer } from './stage-test-server.js';
+
+// The token names the role; the real verifier is tested in auth/.
+const verifier: JwtVerifier = { async verify(token) { return { sub: token, roles: [token], scopes: scopesForRoles([token]) }; } } as JwtVerifier;
+const auth = createGatewayAuth(verifier, SUPERGRAPH_SDL, 'a-principal-secret-of-at-least-32-bytes!');
+let schema: GraphQLSchema;
+let server: StageTestServer;
+let parses = 0;
+beforeAll(async () => {
+  schema = await loadApiSchema();
+  const counted = { ...auth, filterOperation: (args: Parameters<NonNullable<typeof auth.filterOperation>>[0]) => (parses++, auth.filterOperation!(args)) };
+  server = await serveStages([authenticateStage(auth), readRequestStage(), analyzeStage({ schema: () => schema, auth: counted, responseCache: createResponseCache() })]);
+});
+afterAll(() => server.close());
+
+const send = (role: string, query: string, operationName?: string) =>
+  fetch(server.url, { method: 'POST', headers: { authorization: `Bearer ${role}`, 'content-type': 'application/json' }, body: JSON.stringify({ query, operationName }) });
+
+describe('analyze stage', () => {
+  it('filters the operation for the principal and gives it its response lifetime', async () => {
+    const res = await send('support_agent', 'query V { customer(id: "1") { name billing { onHold outstanding { amount } } } }');
+    expect(res.status).toBe(200);
+    const operation = server.seen.at(-1)!.operation!;
+    expect(operation.removed.map((r) => r.path.join('.'))).toEqual(['customer.billing.outstanding']);
+    expect(operation.query).not.toMatch(/outstanding/);
+    expect(operation.ttlMs).toBe(60_000);
+    expect(operation.operation).toBe('query');
+  });
+
+  it('refuses an invalid document alike for every principal, before filtering it', async () => {
+    const query = '{ customer(id: "1") { billing { outstanding { amount } } ...X } } fragment X on Customer { ...Y } fragment Y on Customer { ...X }';
+    const answers = await Promise.all(['support_agent', 'admin'].map(async (role) => {
+      const res = await send(role, query);
+      return [res.status, await res.json()];
+    }));
+    expect(answers[0]).toEqual(answers[1]);
+    expect(answers[0]![0]).toBe(400);
+    expect(answers[0]![1].errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('refuses unknown operation names, subscriptions, and documents past the limits, with codes', async () => {
+    const cases: [string, string | undefined, string][] = [
+      ['query A { __typename }', 'B', 'OPERATION_RESOLUTION_FAILURE'],
+      ['subscription { __typename }', undefined, 'GRAPHQL_VALIDATION_FAILED'],
+      [`query { ...F1 } ${Array.from({ length: 24 }, (_, i) => `fragment F${i + 1} on Query { ...F${i + 2} ...F${i + 2} }`).join(' ')} fragment F25 on Query { __typename }`, undefined, 'GRAPHQL_VALIDATION_FAILED'],
+      ['{ a(', undefined, 'GRAPHQL_PARSE_FAILED'],
+    ];
+    for (const [query, name, code] of cases) {
+      const res = await send('admin', query, name);
+      expect(res.status).toBe(400);
+      expect((await res.json()).errors[0].extensions.code).toBe(code);
+    }
+  });
+
+  it('analyzes one text once per visibility class', async () => {
+    const query = '{ product(sku: "A") { name } }';
+    const before = parses;
+    await send('support_agent', query);
+    await send('support_agent', query);
+    await send('finance', query);
+    expect(parses - before).toBe(2);
+  });
+});

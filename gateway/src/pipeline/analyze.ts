@@ -1,0 +1,88 @@
+import { getOperationAST, print, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { LRUCache } from 'lru-cache';
+import type { Principal } from '../../../platform/authz/principal.js';
+import type { ResponseCache } from '../plugins/response-cache.js';
+import { DEFAULT_DOCUMENT_LIMITS, DocumentRefusal, parseBounded, type DocumentLimits } from '../request/document-limits.js';
+import { checkOperation, isRefusal, refusal, type Refusal } from '../request/operation-check.js';
+import type { GatewayAuth, RemovedField } from '../types.js';
+import type { OperationEntry } from './operation-entry.js';
+import { jsonAnswer, type Stage } from './stage.js';
+
+/** What the gateway knows of one operation text for one visibility class. */
+type Analysis = (OperationEntry & { refusal?: undefined }) | { refusal: Refusal };
+
+/** Options of the analyze stage. */
+export interface AnalyzeOptions {
+  /** The API schema, once the gateway has loaded the supergraph. */
+  schema(): GraphQLSchema | undefined;
+  auth: Pick<GatewayAuth, 'filterOperation' | 'visibilityKey'>;
+  /** The response cache, whose lifetimes an operation takes (0 without it). */
+  responseCache?: ResponseCache;
+  limits?: Partial<DocumentLimits>;
+}
+
+/**
+ * Parses the operation within the document limits, validates it against the API schema, picks
+ * the operation to run and filters it for the principal's visibility class; what is refused is
+ * refused alike for every principal, before any field is filtered. The outcome is pure in (query
+ * text, operation name, visibility), so it is cached like a query plan, bounded by the text it
+ * holds as well as by count (a query may be megabytes long). Without a loaded schema, or without
+ * a query text, Apollo answers the request itself.
+ */
+export function analyzeStage(options: AnalyzeOptions): Stage {
+  const limits: DocumentLimits = { ...DEFAULT_DOCUMENT_LIMITS, ...(options.limits ?? {}) };
+  const analyses = new LRUCache<string, Analysis>({
+    max: 2000,
+    maxSize: 64 * 1024 * 1024,
+    sizeCalculation: (entry, key) => key.length + (entry.refusal ? 256 : entry.query.length) + 1,
+  });
+  return {
+    name: 'analyze',
+    async handle(exchange, next) {
+      const schema = options.schema();
+      const query = exchange.params?.query;
+      const principal = exchange.principal;
+      if (!schema || query === undefined || !principal) return next();
+      const operationName = exchange.params?.operationName;
+      const key = `${options.auth.visibilityKey(principal)}\u0000${operationName ?? ''}\u0000${query}`;
+      let analysis = analyses.get(key);
+      if (!analysis) {
+        analysis = analyze(schema, query, operationName, principal, options, limits);
+        analyses.set(key, analysis);
+      }
+      if (analysis.refusal) return jsonAnswer(analysis.refusal.status, { errors: analysis.refusal.errors });
+      exchange.operation = analysis;
+      return next();
+    },
+  };
+}
+
+function analyze(schema: GraphQLSchema, query: string, operationName: string | undefined, principal: Principal, options: AnalyzeOptions, limits: DocumentLimits): Analysis {
+  let document: DocumentNode;
+  try {
+    document = parseBounded(query, limits);
+  } catch (err) {
+    if (!(err instanceof DocumentRefusal)) throw err;
+    return { refusal: refusal(400, err.code, err.message, err.locations ? { locations: err.locations } : {}) };
+  }
+  const original = checkOperation(schema, document, operationName);
+  if (isRefusal(original)) return { refusal: original };
+  let removed: RemovedField[] = [];
+  let executable = true;
+  let deniedMutations: string[] = [];
+  if (options.auth.filterOperation) {
+    const result = options.auth.filterOperation({ schema, document, operationName, principal });
+    document = result.document;
+    removed = result.removed;
+    executable = result.executable !== false;
+    if (original.operation === 'mutation' && removed.length > 0) {
+      const refusedKeys = new Set(removed.filter((r) => r.path.length === 1).map((r) => r.path[0]));
+      deniedMutations = original.selectionSet.selections.flatMap((s) => (s.kind === 'Field' && refusedKeys.has((s.alias ?? s.name).value) ? [s.name.value] : []));
+    }
+  }
+  const operation = getOperationAST(document, operationName)?.operation;
+  const cache = options.responseCache;
+  const ttlMs = cache && operation === 'query' ? cache.ttlMs(schema, document) : 0;
+  const staleMs = cache && ttlMs > 0 ? cache.staleMs(schema, document) : 0;
+  return { query: removed.length > 0 ? print(document) : query, removed, executable, document, operation, ttlMs, staleMs, deniedMutations };
+}

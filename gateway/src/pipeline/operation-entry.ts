@@ -1,0 +1,20 @@
+import type { DocumentNode, OperationTypeNode } from 'graphql';
+import type { RemovedField } from '../auth/operation-filter.js';
+
+/** A parsed, valid operation filtered for one visibility class: what the later stages work with, cached like a query plan. */
+export interface OperationEntry {
+  /** The query that runs: the filtered text when fields were removed. */
+  query: string;
+  removed: RemovedField[];
+  /** False when nothing the principal may see is left to run. */
+  executable: boolean;
+  /** The document that runs (filtered). */
+  document: DocumentNode;
+  operation?: OperationTypeNode;
+  /** TTL of its response in the response cache; 0 when it is not cached (mutations, cache off). */
+  ttlMs: number;
+  /** How long past the TTL its response may be served stale while refreshed; 0 when never. */
+  staleMs: number;
+  /** Root mutation fields the filter refused (schema names). */
+  deniedMutations: string[];
+}

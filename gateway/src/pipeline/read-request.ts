@@ -1,0 +1,101 @@
+import type { HTTPGraphQLRequest } from '@apollo/server';
+import { httpFailureBody, readBody, toHTTPGraphQLRequest } from '../../../platform/http/apollo-http.js';
+import { variablesProblem, type VariableLimits } from '../request/variables-check.js';
+import { jsonAnswer, type OperationParams, type Stage } from './stage.js';
+
+/**
+ * Reads the HTTP request into Apollo's form: a POST must be JSON (415 otherwise), its body within
+ * the limit (413, after reading it to its end so the client hears the answer), its variables
+ * bounded and well-formed Unicode (400 BAD_USER_INPUT). An empty `operationName` means none.
+ */
+export function readRequestStage(limits?: VariableLimits): Stage {
+  return {
+    name: 'read-request',
+    async handle(exchange, next) {
+      const { req } = exchange;
+      if (req.method === 'POST' && !isJsonContentType(req.headers['content-type'])) {
+        return jsonAnswer(415, { errors: [{ message: 'A GraphQL POST must have Content-Type: application/json', extensions: { code: 'BAD_REQUEST' } }] });
+      }
+      let raw: string | undefined;
+      try {
+        raw = req.method === 'POST' ? await readBody(req) : undefined;
+      } catch (err) {
+        const status = (err as { status?: number }).status;
+        if (status === undefined || status >= 500) throw err;
+        return jsonAnswer(status, httpFailureBody(status));
+      }
+      const request = await toHTTPGraphQLRequest(req, raw);
+      const variables = variablesOf(request);
+      const problem = variablesProblem(variables);
+      if (problem) return jsonAnswer(400, { errors: [{ message: problem, extensions: { code: 'BAD_USER_INPUT' } }] });
+      normalizeOperationName(request);
+      exchange.request = request;
+      exchange.params = variables === INVALID ? { ...paramsOf(request), invalidVariables: true } : { ...paramsOf(request), variables };
+      return next();
+    },
+  };
+}
+
+/** Whether a content type is JSON (`application/json`, with or without parameters). */
+function isJsonContentType(value: string | undefined): boolean {
+  return value !== undefined && value.split(';')[0]!.trim().toLowerCase() === 'application/json';
+}
+
+/** An empty `operationName` means none (a client's empty field); anything else is the client's to get right. */
+function normalizeOperationName(request: HTTPGraphQLRequest): void {
+  if (request.method === 'POST') {
+    const body = request.body as { operationName?: unknown } | undefined;
+    if (body && typeof body === 'object' && body.operationName === '') delete body.operationName;
+    return;
+  }
+  const params = new URLSearchParams(request.search);
+  if (params.get('operationName') !== '') return;
+  params.delete('operationName');
+  request.search = `?${params.toString()}`;
+}
+
+/** The query and operation name of a GET or POST request, when it has them as strings. */
+function paramsOf(request: HTTPGraphQLRequest): Omit<OperationParams, 'variables'> {
+  if (request.method === 'POST') {
+    const body = request.body as { query?: unknown; operationName?: unknown } | undefined;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return {};
+    return {
+      query: typeof body.query === 'string' ? body.query : undefined,
+      operationName: typeof body.operationName === 'string' ? body.operationName : undefined,
+    };
+  }
+  const params = new URLSearchParams(request.search);
+  return { query: params.get('query') ?? undefined, operationName: params.get('operationName') ?? undefined };
+}
+
+const INVALID = Symbol('invalid variables');
+
+/** The variables of a request; INVALID when they are not a JSON object (Apollo answers that error). */
+function variablesOf(request: HTTPGraphQLRequest): Record<string, unknown> | null | undefined | typeof INVALID {
+  let variables: unknown;
+  if (request.method === 'POST') {
+    const body = request.body;
+    variables = body !== null && typeof body === 'object' ? (body as { variables?: unknown }).variables : undefined;
+  } else {
+    const text = new URLSearchParams(request.search).get('variables');
+    if (text === null) return undefined;
+    try {
+      variables = JSON.parse(text);
+    } catch {
+      return INVALID;
+    }
+  }
+  if (variables === undefined || variables === null) return variables;
+  return typeof variables === 'object' && !Array.isArray(variables) ? (variables as Record<string, unknown>) : INVALID;
+}
+
+/** Replaces the query of a request (with the filtered one), keeping everything else. */
+export function replaceQuery(request: HTTPGraphQLRequest, query: string): void {
+  if (request.method === 'POST') {
+    (request.body as { query: string }).query = query;
+    return;
+  }
+  const params = new URLSearchParams(request.search);
+  params.set('query', query);
+  request.search = `?${params.toString()}`;
+}

@@ -1,0 +1,66 @@
+import type { HTTPGraphQLRequest } from '@apollo/server';
+import type { IncomingMessage } from 'node:http';
+import type { Principal } from '../../../platform/authz/principal.js';
+import type { ResponseToStore } from '../plugins/response-cache.js';
+import type { OperationEntry } from './operation-entry.js';
+
+/** The query text, operation name and variables of a GraphQL request, as the client sent them. */
+export interface OperationParams {
+  query?: string;
+  operationName?: string;
+  variables?: Record<string, unknown> | null;
+  /** The variables are not a JSON object: Apollo answers the error, and no cache may serve it. */
+  invalidVariables?: boolean;
+}
+
+/**
+ * One request as it goes down the pipeline. Each stage reads what the stages before it set and
+ * adds its own part; the field docs name the stage that sets each.
+ */
+export interface Exchange {
+  /** The HTTP request. */
+  readonly req: IncomingMessage;
+  /** Correlation id: the client's `x-request-id` (up to 200 characters) or a new one. */
+  readonly requestId: string;
+  /** authenticate: the verified caller. */
+  principal?: Principal;
+  /** read-request: the request in Apollo's form (its query replaced by the filtered one once filtered). */
+  request?: HTTPGraphQLRequest;
+  /** read-request: what the client asked. */
+  params?: OperationParams;
+  /** analyze: the parsed, valid operation filtered for the principal; absent when Apollo is left to answer. */
+  operation?: OperationEntry;
+  /** response-cache: the answer may be stored, so execute works out what to store. */
+  storable?: boolean;
+  /** A refresh of a cached response: the subgraphs load records past their TTL instead of serving them stale. */
+  requireFresh?: boolean;
+}
+
+/** What the pipeline answers: a complete body, or a stream of chunks (incremental delivery). */
+export type Answer =
+  | { status: number; headers: Record<string, string>; body: string; toStore?: ResponseToStore }
+  | { status: number; headers: Record<string, string>; stream: AsyncIterable<string> };
+
+/** Runs the rest of the pipeline, for this exchange or another one (a stage may run it for a refresh). */
+export type Next = (exchange?: Exchange) => Promise<Answer>;
+
+/** One named stage: it answers itself, or passes the exchange on with `next` (and may look at what comes back). */
+export interface Stage {
+  readonly name: string;
+  handle(exchange: Exchange, next: Next): Promise<Answer>;
+}
+
+/** Composes stages in order into one handler; the last stage must answer. */
+export function composeStages(stages: readonly Stage[]): (exchange: Exchange) => Promise<Answer> {
+  const run = (index: number, exchange: Exchange): Promise<Answer> => {
+    const stage = stages[index];
+    if (!stage) return Promise.reject(new Error('the gateway pipeline ended without an answer'));
+    return stage.handle(exchange, (next = exchange) => run(index + 1, next));
+  };
+  return (exchange) => run(0, exchange);
+}
+
+/** A JSON answer. */
+export function jsonAnswer(status: number, body: unknown, headers: Record<string, string> = {}): Answer {
+  return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) };
+}
