@@ -71,3 +71,45 @@ describe('analyze stage', () => {
     expect(parses - before).toBe(2);
   });
 });
+
+describe('analyze stage: structural limits, page sizes, introspection', () => {
+  const refusedWith = async (role: string, query: string, code = 'GRAPHQL_VALIDATION_FAILED', variables?: Record<string, unknown>) => {
+    const res = await fetch(server.url, { method: 'POST', headers: { authorization: `Bearer ${role}`, 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    const body = await res.json();
+    expect([res.status, body.errors?.[0]?.extensions?.code]).toEqual([400, code]);
+    expect(JSON.stringify(body)).not.toMatch(/stack|at .*\.ts/);
+    return { body };
+  };
+
+  it('refuses deep, wide, aliased, repeated and directive-laden operations alike for every role', async () => {
+    let deep = 'name';
+    for (let i = 0; i < 15; i++) deep = `orders(first: 1) { edges { node { customer { ${deep} } } } }`;
+    const cases = [
+      `{ customer(id: "1") { ${deep} } }`,
+      `{ ${Array.from({ length: 500 }, (_, i) => `c${i}: customer(id: "1") { id }`).join(' ')} }`,
+      `{ ${'customers(first: 1) { totalCount } '.repeat(200)} }`,
+      `query { ...R } fragment R on Query { ${Array.from({ length: 25 }, (_, i) => `order(id: "${i}") { id }`.replace('order', `o${i}: order`)).join(' ')} }`,
+      `{ customer(id: "1") { ${'id '.repeat(2000)} } }`,
+      `{ customer(id: "1") { id ${'@include(if: true) '.repeat(60)} } }`,
+    ];
+    for (const query of cases) for (const role of ['admin', 'partner']) await refusedWith(role, query);
+  });
+
+  it('refuses a page above the largest one as BAD_USER_INPUT, from a literal, a variable or its default', async () => {
+    await refusedWith('admin', '{ customers(first: 500) { totalCount } }', 'BAD_USER_INPUT');
+    await refusedWith('admin', 'query($n: Int) { customers(first: $n) { totalCount } }', 'BAD_USER_INPUT', { n: 101 });
+    await refusedWith('admin', 'query($n: Int = 1000) { customers(first: $n) { totalCount } }', 'BAD_USER_INPUT');
+    const ok = await send('admin', 'query($n: Int = 100) { customers(first: $n) { totalCount } }');
+    expect(ok.status).toBe(200);
+  });
+
+  it('keeps introspection from partners, without field suggestions either', async () => {
+    await refusedWith('partner', '{ __schema { types { name } } }');
+    const { body } = await refusedWith('partner', '{ custome(id: "1") { id } }');
+    expect(body.errors[0].message).not.toMatch(/Did you mean/);
+    const admin = await send('admin', '{ __schema { queryType { name } } }');
+    expect(admin.status).toBe(200);
+    const typo = await (await send('admin', '{ custome(id: "1") { id } }')).json();
+    expect(typo.errors[0].message).toMatch(/Did you mean "customer"/);
+  });
+});

@@ -4,6 +4,8 @@ import type { Principal } from '../../../platform/authz/principal.js';
 import type { ResponseCache } from '../plugins/response-cache.js';
 import { DEFAULT_DOCUMENT_LIMITS, DocumentRefusal, parseBounded, type DocumentLimits } from '../request/document-limits.js';
 import { checkOperation, isRefusal, refusal, type Refusal } from '../request/operation-check.js';
+import { pageArguments, pageSizeProblem } from '../request/page-size.js';
+import { DEFAULT_STRUCTURAL_LIMITS, structuralLimitRules, type StructuralLimits } from '../request/structural-limits.js';
 import type { GatewayAuth, RemovedField } from '../types.js';
 import type { OperationEntry } from './operation-entry.js';
 import { jsonAnswer, type Stage } from './stage.js';
@@ -19,6 +21,14 @@ export interface AnalyzeOptions {
   /** The response cache, whose lifetimes an operation takes (0 without it). */
   responseCache?: ResponseCache;
   limits?: Partial<DocumentLimits>;
+  structuralLimits?: Partial<StructuralLimits>;
+  /** Whether a principal may introspect the schema (default: everyone but partners, and nobody when NODE_ENV=production). */
+  introspection?(principal: Principal): boolean;
+}
+
+/** Introspection is for developers: not for partners (third parties), not in production. */
+export function defaultIntrospection(principal: Principal): boolean {
+  return process.env.NODE_ENV !== 'production' && !principal.partnerId && !principal.roles.includes('partner');
 }
 
 /**
@@ -31,6 +41,8 @@ export interface AnalyzeOptions {
  */
 export function analyzeStage(options: AnalyzeOptions): Stage {
   const limits: DocumentLimits = { ...DEFAULT_DOCUMENT_LIMITS, ...(options.limits ?? {}) };
+  const limitRules = structuralLimitRules({ ...DEFAULT_STRUCTURAL_LIMITS, ...(options.structuralLimits ?? {}) });
+  const introspection = options.introspection ?? defaultIntrospection;
   const analyses = new LRUCache<string, Analysis>({
     max: 2000,
     maxSize: 64 * 1024 * 1024,
@@ -47,17 +59,27 @@ export function analyzeStage(options: AnalyzeOptions): Stage {
       const key = `${options.auth.visibilityKey(principal)}\u0000${operationName ?? ''}\u0000${query}`;
       let analysis = analyses.get(key);
       if (!analysis) {
-        analysis = analyze(schema, query, operationName, principal, options, limits);
+        analysis = analyze(schema, query, operationName, principal, options, limits, { limitRules, introspection: introspection(principal) });
         analyses.set(key, analysis);
       }
       if (analysis.refusal) return jsonAnswer(analysis.refusal.status, { errors: analysis.refusal.errors });
+      const pageProblem = pageSizeProblem(analysis.pageArguments, analysis.definition, exchange.params?.variables);
+      if (pageProblem) return jsonAnswer(400, { errors: [{ message: pageProblem, extensions: { code: 'BAD_USER_INPUT' } }] });
       exchange.operation = analysis;
       return next();
     },
   };
 }
 
-function analyze(schema: GraphQLSchema, query: string, operationName: string | undefined, principal: Principal, options: AnalyzeOptions, limits: DocumentLimits): Analysis {
+function analyze(
+  schema: GraphQLSchema,
+  query: string,
+  operationName: string | undefined,
+  principal: Principal,
+  options: AnalyzeOptions,
+  limits: DocumentLimits,
+  check: Parameters<typeof checkOperation>[3],
+): Analysis {
   let document: DocumentNode;
   try {
     document = parseBounded(query, limits);
@@ -65,7 +87,8 @@ function analyze(schema: GraphQLSchema, query: string, operationName: string | u
     if (!(err instanceof DocumentRefusal)) throw err;
     return { refusal: refusal(400, err.code, err.message, err.locations ? { locations: err.locations } : {}) };
   }
-  const original = checkOperation(schema, document, operationName);
+  const parsed = document;
+  const original = checkOperation(schema, document, operationName, check);
   if (isRefusal(original)) return { refusal: original };
   let removed: RemovedField[] = [];
   let executable = true;
@@ -84,5 +107,16 @@ function analyze(schema: GraphQLSchema, query: string, operationName: string | u
   const cache = options.responseCache;
   const ttlMs = cache && operation === 'query' ? cache.ttlMs(schema, document) : 0;
   const staleMs = cache && ttlMs > 0 ? cache.staleMs(schema, document) : 0;
-  return { query: removed.length > 0 ? print(document) : query, removed, executable, document, operation, ttlMs, staleMs, deniedMutations };
+  return {
+    query: removed.length > 0 ? print(document) : query,
+    removed,
+    executable,
+    document,
+    operation,
+    ttlMs,
+    staleMs,
+    deniedMutations,
+    definition: original,
+    pageArguments: pageArguments(parsed, original),
+  };
 }

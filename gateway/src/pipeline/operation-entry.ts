@@ -1,4 +1,5 @@
-import type { DocumentNode, OperationTypeNode } from 'graphql';
+import type { DocumentNode, OperationDefinitionNode, OperationTypeNode } from 'graphql';
+import type { PageArgument } from '../request/page-size.js';
 import type { RemovedField } from '../auth/operation-filter.js';
 
 /** A parsed, valid operation filtered for one visibility class: what the later stages work with, cached like a query plan. */
@@ -17,4 +18,8 @@ export interface OperationEntry {
   staleMs: number;
   /** Root mutation fields the filter refused (schema names). */
   deniedMutations: string[];
+  /** The operation as the client wrote it (before filtering). */
+  definition: OperationDefinitionNode;
+  /** Its `first` arguments, checked against each request's variables. */
+  pageArguments: PageArgument[];
 }

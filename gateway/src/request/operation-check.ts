@@ -1,4 +1,4 @@
-import { getOperationAST, Kind, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { getOperationAST, Kind, NoSchemaIntrospectionCustomRule, specifiedRules, validate, type DocumentNode, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode, type ValidationRule } from 'graphql';
 
 /** A request the gateway answers itself, before planning: an HTTP status and GraphQL errors. */
 export interface Refusal {
@@ -17,14 +17,12 @@ export function refusal(status: number, code: string, message: string, extra: Pa
  * sees a valid document: an invalid one is refused alike for every principal, whatever fields
  * it could or could not see.
  */
-export function checkOperation(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): OperationDefinitionNode | Refusal {
-  const errors = validate(schema, document);
-  if (errors.length > 0) {
-    return {
-      status: 400,
-      errors: errors.map((e) => ({ message: e.message, ...(e.locations ? { locations: e.locations } : {}), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })),
-    };
-  }
+export function checkOperation(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, options: CheckOptions = {}): OperationDefinitionNode | Refusal {
+  const introspection = options.introspection ?? true;
+  // The limits first: they are linear, and keep documents that would make the specified rules slow from reaching them.
+  let errors = options.limitRules?.length ? validate(schema, document, options.limitRules) : [];
+  if (errors.length === 0) errors = validate(schema, document, introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule]);
+  if (errors.length > 0) return { status: 400, errors: errors.map((e) => validationError(e, introspection)) };
   const operation = getOperationAST(document, operationName);
   if (!operation) {
     const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
@@ -40,6 +38,20 @@ export function checkOperation(schema: GraphQLSchema, document: DocumentNode, op
     return refusal(400, 'GRAPHQL_VALIDATION_FAILED', `The schema has no ${operation.operation} root type: ${operation.operation}s are not supported`);
   }
   return operation;
+}
+
+/** Options of {@link checkOperation}. */
+export interface CheckOptions {
+  /** Rules run before the specified ones (the structural limits). */
+  limitRules?: readonly ValidationRule[];
+  /** Whether the principal may introspect the schema (default true); without it, messages suggest no field names either. */
+  introspection?: boolean;
+}
+
+/** A validation error as the client sees it: coded, and without "Did you mean" hints for a principal who may not introspect. */
+function validationError(error: GraphQLError, introspection: boolean): GraphQLFormattedError {
+  const message = introspection ? error.message : error.message.replace(/ Did you mean .*\?$/, '');
+  return { message, ...(error.locations ? { locations: error.locations } : {}), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
 }
 
 /** Whether a value is a refusal rather than an operation. */
