@@ -106,6 +106,11 @@ export class DeliveryQueue {
     return { ...this.counts, lastFailure: this.counts.lastFailure && { ...this.counts.lastFailure } };
   }
 
+  /** Zeroes the counters (what is pending stays pending). */
+  resetCounts(): void {
+    this.counts = { enqueued: 0, delivered: 0, failed: 0, dropped: 0, attempts: 0, retries: 0, pending: this.counts.pending, lastFailure: null };
+  }
+
   /** Resolves once nothing is pending. */
   idle(): Promise<void> {
     if (this.counts.pending === 0) return Promise.resolve();

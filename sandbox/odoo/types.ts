@@ -151,6 +151,8 @@ export interface Orm {
   unlinkIds(model: string, ids: number[]): true;
   setRaw(model: string, id: number, field: string, value: unknown): void;
   nextSequence(key: string): number;
+  /** Odoo's `execute_kw`: a public method by name, with Python argument binding. */
+  callKw(model: string, method: string, args: unknown, kwargs: unknown): unknown;
   /** Stores a new row and indexes it. */
   insertRow(table: Table, rec: OdooRecord): void;
   /** Sets one stored field of a row, keeping its index right. */
