@@ -130,9 +130,9 @@ export class ChangeLog {
   }
 
   /** A record was created with these stored values. */
-  created(entity: string, id: number | string, values: Record<string, unknown>): void {
+  created(entity: string, id: number | string, values: object): void {
     const txn = this.current();
-    txn.pending.set(`${entity}:${id}`, { entity, id, kind: 'create', values: clone(values), previous: {}, derived: false });
+    txn.pending.set(`${entity}:${id}`, { entity, id, kind: 'create', values: clone(values) as Record<string, unknown>, previous: {}, derived: false });
   }
 
   /** A field of a record is changing from `previous` to `value`. */
@@ -147,7 +147,7 @@ export class ChangeLog {
   }
 
   /** A record is being deleted; `previous` holds its stored values. */
-  deleted(entity: string, id: number | string, previous: Record<string, unknown>): void {
+  deleted(entity: string, id: number | string, previous: object): void {
     const txn = this.current();
     const key = `${entity}:${id}`;
     const entry = txn.pending.get(key);
@@ -155,7 +155,7 @@ export class ChangeLog {
       txn.pending.delete(key);
       return;
     }
-    txn.pending.set(key, { entity, id, kind: 'delete', values: {}, previous: { ...clone(previous), ...(entry?.previous ?? {}) }, derived: false });
+    txn.pending.set(key, { entity, id, kind: 'delete', values: {}, previous: { ...(clone(previous) as Record<string, unknown>), ...(entry?.previous ?? {}) }, derived: false });
   }
 
   /** Calls `hook` right before each commit, while changes can still be added (for derived values). */
