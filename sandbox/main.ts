@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   Odoo        ${odoo.url}   database ${ODOO_DB}, login ${ODOO_LOGIN}, password/API key ${ODOO_PASSWORD}
   Salesforce  ${salesforce.url}   OAuth client ${SALESFORCE_CLIENT_ID} / ${SALESFORCE_CLIENT_SECRET}, user ${SALESFORCE_USERNAME} / ${SALESFORCE_PASSWORD}
   Zendesk     ${zendesk.url}/api/v2   subdomain ${ZENDESK_SANDBOX_SUBDOMAIN}, ${ZENDESK_SANDBOX_EMAIL} / token ${ZENDESK_SANDBOX_TOKEN}
-Admin API on each: GET /__sandbox/stats · POST /__sandbox/reset · PUT /__sandbox/faults`);
+Admin API on each: GET /__sandbox/stats · POST /__sandbox/reset · PUT /__sandbox/faults · POST /__sandbox/edit
+  GET /__sandbox/changes?since=<ISO> · POST /__sandbox/change-stream {"perSecond": n} · GET /__sandbox/feeds · GET|PUT /__sandbox/webhooks (Odoo, Zendesk)
+Change feeds: Odoo automation-rule webhooks · Salesforce CDC at ${salesforce.url}/cometd/62.0 · Zendesk signed webhooks`);
   const stop = () => void Promise.all([odoo.close(), salesforce.close(), zendesk.close()]).then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -1,30 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { listen } from '../../platform/http/listen.js';
+import { adminRoute, type AdminReply, type AdminRequest } from './admin.js';
+import type { ChangeLog } from './changes.js';
+import { ChangeStream, type StreamKind } from './change-stream.js';
+import { parseFaults, type Faults } from './faults.js';
 
-/** Faults injected through `PUT /__sandbox/faults`; `{}` clears them. */
-export interface Faults {
-  /** Added to every backend call, in milliseconds. */
-  latencyMs?: number;
-  /** Uniform random extra delay on top of latencyMs, in milliseconds. */
-  jitterMs?: number;
-  /** Probability (0..1) that a call fails with the backend's own server error. */
-  errorRate?: number;
-  /** When true, every backend call is answered 503 (admin routes stay up). */
-  down?: boolean;
-  /** Calls per second past which the backend's own rate-limit error is returned. */
-  rateLimit?: { perSecond: number };
-  /**
-   * At most this many calls are worked on at once, as by Odoo's worker processes; the others wait
-   * their turn in arrival order. The latency is spent holding a worker, so queued calls take longer.
-   */
-  workers?: number;
-}
+export { parseFaults, type Faults } from './faults.js';
 
 /** Counters served by `GET /__sandbox/stats`. */
 export interface SandboxStats {
   calls: number;
   byOperation: Record<string, number>;
   records: number;
+  /** API calls in the sandbox now (those waiting for a worker included); a call whose client hung up has ended. */
+  inFlight: number;
   /** Most API calls in the sandbox at once (those waiting for a worker included) since the last reset. */
   peakInFlight: number;
 }
@@ -37,6 +26,8 @@ export interface SandboxRequest {
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
   body: Buffer;
+  /** Aborted when the client hangs up before it has its answer. */
+  signal: AbortSignal;
   /** Counts one backend API call under `operation` (e.g. `sale.order.search_read`), returning `records` records. */
   count(operation: string, records?: number): void;
 }
@@ -48,7 +39,7 @@ export interface SandboxResponse {
   body?: unknown;
 }
 
-/** The per-backend parts of a sandbox: its routes and its own error shapes. */
+/** The per-backend parts of a sandbox: its routes, its own error shapes and its change feeds. */
 export interface SandboxBackend {
   /** Short name used in logs (`odoo`, `salesforce`, `zendesk`). */
   name: string;
@@ -62,6 +53,20 @@ export interface SandboxBackend {
   rateLimited(req: SandboxRequest, retryAfterSeconds: number): SandboxResponse;
   /** Whether a request is a backend API call that faults and counters apply to (default: all). */
   isApiCall?(req: SandboxRequest): boolean;
+  /** Whether an API call may change data: the calls `errorAfterCommitRate` applies to (default: none). */
+  isWrite?(req: SandboxRequest): boolean;
+  /** The change history (`GET /__sandbox/changes`); reset clears it. */
+  changes?: ChangeLog;
+  /** Applies one out-of-band change as a user of the system would (`POST /__sandbox/edit`); throws EditError for a bad one. */
+  edit?(body: unknown): void;
+  /** The kinds of change the scripted stream (`POST /__sandbox/change-stream`) makes. */
+  streamKinds?: Record<string, StreamKind>;
+  /** State of the change feeds (`GET /__sandbox/feeds`). */
+  feeds?(): unknown;
+  /** The backend's own admin routes under `/__sandbox/`; undefined when the path is not one of them. */
+  admin?(req: AdminRequest): AdminReply | Promise<AdminReply> | undefined;
+  /** Stops background work (timers, deliveries, held connections) when the sandbox closes. */
+  close?(): void;
 }
 
 /** A running sandbox. */
@@ -77,45 +82,10 @@ export interface RunningSandbox {
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
-/** Validates a faults body, throwing a TypeError that names the bad field. */
-export function parseFaults(input: unknown): Faults {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new TypeError('faults must be a JSON object');
-  const raw = input as Record<string, unknown>;
-  const faults: Faults = {};
-  const num = (key: 'latencyMs' | 'jitterMs' | 'errorRate', max: number) => {
-    if (raw[key] === undefined) return;
-    const value = raw[key];
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
-      throw new TypeError(`${key} must be a number between 0 and ${max}`);
-    }
-    faults[key] = value;
-  };
-  num('latencyMs', 600_000);
-  num('jitterMs', 600_000);
-  num('errorRate', 1);
-  if (raw.down !== undefined) {
-    if (typeof raw.down !== 'boolean') throw new TypeError('down must be a boolean');
-    faults.down = raw.down;
-  }
-  if (raw.rateLimit !== undefined && raw.rateLimit !== null) {
-    const perSecond = (raw.rateLimit as { perSecond?: unknown }).perSecond;
-    if (typeof perSecond !== 'number' || !(perSecond > 0)) throw new TypeError('rateLimit.perSecond must be a positive number');
-    faults.rateLimit = { perSecond };
-  }
-  if (raw.workers !== undefined && raw.workers !== null) {
-    if (typeof raw.workers !== 'number' || !Number.isInteger(raw.workers) || raw.workers < 1 || raw.workers > 10_000) {
-      throw new TypeError('workers must be an integer between 1 and 10000');
-    }
-    faults.workers = raw.workers;
-  }
-  const known = new Set(['latencyMs', 'jitterMs', 'errorRate', 'down', 'rateLimit', 'workers']);
-  for (const key of Object.keys(raw)) if (!known.has(key)) throw new TypeError(`unknown fault "${key}"`);
-  return faults;
-}
-
 /**
- * Serves a backend over HTTP with the admin API every sandbox shares:
- * `GET /__sandbox/stats`, `POST /__sandbox/reset`, `PUT /__sandbox/faults`.
+ * Serves a backend over HTTP with the admin API every sandbox shares (see admin.ts), applying the
+ * faults to its API calls: `down`, latency, `workers`, rate limit and `errorRate` before the call
+ * runs, `errorAfterCommitRate` after a write ran.
  */
 export function createSandboxServer(backend: SandboxBackend): {
   server: Server;
@@ -125,25 +95,46 @@ export function createSandboxServer(backend: SandboxBackend): {
   reset(): void;
 } {
   let faults: Faults = {};
-  let stats: SandboxStats = { calls: 0, byOperation: {}, records: 0, peakInFlight: 0 };
+  let counters = { calls: 0, byOperation: {} as Record<string, number>, records: 0, peakInFlight: 0 };
   let windowStart = 0;
   let windowCalls = 0;
   let inFlight = 0;
   let busyWorkers = 0;
   const waitingForWorker: Array<() => void> = [];
+  const stream = backend.streamKinds && backend.changes ? new ChangeStream(backend.streamKinds, (change) => backend.changes!.run('stream', change)) : undefined;
 
+  const stats = (): SandboxStats => ({ calls: counters.calls, byOperation: counters.byOperation, records: counters.records, inFlight, peakInFlight: counters.peakInFlight });
   const resetAll = () => {
+    stream?.stop();
     backend.reset();
-    stats = { calls: 0, byOperation: {}, records: 0, peakInFlight: inFlight };
+    backend.changes?.clear();
+    counters = { calls: 0, byOperation: {}, records: 0, peakInFlight: inFlight };
     windowStart = 0;
     windowCalls = 0;
   };
+  const setFaults = (f: Faults) => {
+    faults = parseFaults(f);
+  };
 
-  /** Takes a worker when the `workers` fault limits them; resolves to its release. */
-  const takeWorker = async (): Promise<() => void> => {
-    // A waiting call is handed the worker of the call that releases it, so it is counted busy already.
-    if (faults.workers !== undefined && busyWorkers >= faults.workers) await new Promise<void>((resolve) => waitingForWorker.push(resolve));
-    else busyWorkers += 1;
+  /** Takes a worker when the `workers` fault limits them; resolves to its release, or to undefined when the client hung up while waiting. */
+  const takeWorker = async (signal: AbortSignal): Promise<(() => void) | undefined> => {
+    if (faults.workers !== undefined && busyWorkers >= faults.workers) {
+      // A waiting call is handed the worker of the call that releases it, so it is counted busy already.
+      const handed = await new Promise<boolean>((resolve) => {
+        const turn = () => {
+          signal.removeEventListener('abort', leave);
+          resolve(true);
+        };
+        const leave = () => {
+          const at = waitingForWorker.indexOf(turn);
+          if (at >= 0) waitingForWorker.splice(at, 1);
+          resolve(false);
+        };
+        waitingForWorker.push(turn);
+        signal.addEventListener('abort', leave, { once: true });
+      });
+      if (!handed) return undefined;
+    } else busyWorkers += 1;
     return () => {
       if (waitingForWorker.length > 0 && busyWorkers <= (faults.workers ?? Infinity)) waitingForWorker.shift()!();
       else busyWorkers -= 1;
@@ -166,25 +157,6 @@ export function createSandboxServer(backend: SandboxBackend): {
     res.end(payload);
   };
 
-  const admin = (req: IncomingMessage, path: string, body: Buffer): SandboxResponse | undefined => {
-    if (path === '/__sandbox/stats' && req.method === 'GET') return { status: 200, body: stats };
-    if (path === '/__sandbox/reset' && req.method === 'POST') {
-      resetAll();
-      return { status: 200, body: { ok: true } };
-    }
-    if (path === '/__sandbox/faults' && (req.method === 'PUT' || req.method === 'POST')) {
-      try {
-        faults = parseFaults(body.length ? JSON.parse(body.toString('utf8')) : {});
-        return { status: 200, body: { ok: true, faults } };
-      } catch (err) {
-        return { status: 400, body: { error: (err as Error).message } };
-      }
-    }
-    if (path === '/__sandbox/faults' && req.method === 'GET') return { status: 200, body: faults };
-    if (path.startsWith('/__sandbox/')) return { status: 404, body: { error: `no admin route ${req.method} ${path}` } };
-    return undefined;
-  };
-
   const answer = async (sreq: SandboxRequest): Promise<SandboxResponse> => {
     try {
       return await backend.handle(sreq);
@@ -193,9 +165,59 @@ export function createSandboxServer(backend: SandboxBackend): {
     }
   };
 
+  /** One API call under the faults. */
+  const apiCall = async (sreq: SandboxRequest, res: ServerResponse) => {
+    if (faults.down) return send(res, { status: 503, headers: { 'Content-Type': 'text/plain' }, body: 'Service Unavailable' });
+    inFlight += 1;
+    counters.peakInFlight = Math.max(counters.peakInFlight, inFlight);
+    let inside = true;
+    const leave = () => {
+      if (inside) {
+        inside = false;
+        inFlight -= 1;
+      }
+    };
+    // A client that hangs up has ended its call, for the counters; work already started runs on, as in a real server.
+    sreq.signal.addEventListener('abort', leave, { once: true });
+    const releaseWorker = await takeWorker(sreq.signal);
+    if (!releaseWorker) return leave();
+    try {
+      const delay = (faults.latencyMs ?? 0) + (faults.jitterMs ? Math.random() * faults.jitterMs : 0);
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      if (faults.rateLimit) {
+        const now = Date.now();
+        if (now - windowStart >= 1000) {
+          windowStart = now;
+          windowCalls = 0;
+        }
+        windowCalls += 1;
+        if (windowCalls > faults.rateLimit.perSecond) {
+          const retryAfter = Math.max(1, Math.ceil((windowStart + 1000 - now) / 1000));
+          return send(res, backend.rateLimited(sreq, retryAfter));
+        }
+      }
+      if (faults.errorRate && Math.random() < faults.errorRate) return send(res, backend.serverError(sreq));
+      const reply = await answer(sreq);
+      const rate = faults.errorAfterCommitRate;
+      if (rate && backend.isWrite?.(sreq) && Math.random() < rate) {
+        const mode = faults.afterCommit ?? 'mixed';
+        if (mode === 'drop' || (mode === 'mixed' && Math.random() < 0.5)) return void res.socket?.destroy();
+        return send(res, backend.serverError(sreq));
+      }
+      send(res, reply);
+    } finally {
+      releaseWorker();
+      leave();
+    }
+  };
+
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const hangUp = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) hangUp.abort();
+    });
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
@@ -209,7 +231,20 @@ export function createSandboxServer(backend: SandboxBackend): {
       void (async () => {
         const url = new URL(req.url ?? '/', 'http://sandbox');
         const body = Buffer.concat(chunks);
-        const adminReply = admin(req, url.pathname, body);
+        const adminReply = await adminRoute(
+          {
+            stats,
+            reset: resetAll,
+            faults: () => faults,
+            setFaults,
+            changes: backend.changes,
+            edit: backend.edit?.bind(backend),
+            stream,
+            feeds: backend.feeds?.bind(backend),
+            backendAdmin: backend.admin?.bind(backend),
+          },
+          { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body },
+        );
         if (adminReply) return send(res, adminReply);
 
         const sreq: SandboxRequest = {
@@ -218,39 +253,16 @@ export function createSandboxServer(backend: SandboxBackend): {
           query: url.searchParams,
           headers: req.headers,
           body,
+          signal: hangUp.signal,
           count(operation, records = 0) {
-            stats.calls += 1;
-            stats.byOperation[operation] = (stats.byOperation[operation] ?? 0) + 1;
-            stats.records += records;
+            counters.calls += 1;
+            counters.byOperation[operation] = (counters.byOperation[operation] ?? 0) + 1;
+            counters.records += records;
           },
         };
         const isApi = backend.isApiCall ? backend.isApiCall(sreq) : true;
         if (!isApi) return send(res, await answer(sreq));
-        if (faults.down) return send(res, { status: 503, headers: { 'Content-Type': 'text/plain' }, body: 'Service Unavailable' });
-        inFlight += 1;
-        stats.peakInFlight = Math.max(stats.peakInFlight, inFlight);
-        const releaseWorker = await takeWorker();
-        try {
-          const delay = (faults.latencyMs ?? 0) + (faults.jitterMs ? Math.random() * faults.jitterMs : 0);
-          if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-          if (faults.rateLimit) {
-            const now = Date.now();
-            if (now - windowStart >= 1000) {
-              windowStart = now;
-              windowCalls = 0;
-            }
-            windowCalls += 1;
-            if (windowCalls > faults.rateLimit.perSecond) {
-              const retryAfter = Math.max(1, Math.ceil((windowStart + 1000 - now) / 1000));
-              return send(res, backend.rateLimited(sreq, retryAfter));
-            }
-          }
-          if (faults.errorRate && Math.random() < faults.errorRate) return send(res, backend.serverError(sreq));
-          send(res, await answer(sreq));
-        } finally {
-          releaseWorker();
-          inFlight -= 1;
-        }
+        await apiCall(sreq, res);
       })().catch(() => {
         if (!res.headersSent) {
           res.writeHead(500);
@@ -262,17 +274,19 @@ export function createSandboxServer(backend: SandboxBackend): {
   });
   server.keepAliveTimeout = 30_000;
 
-  const setFaults = (f: Faults) => {
-    faults = parseFaults(f);
-  };
   return {
     server,
-    stats: () => stats,
+    stats,
     setFaults,
     reset: resetAll,
     async listen(port = 0, host = '127.0.0.1') {
       const listening = await listen(server, port, host);
-      return { url: listening.origin, port: listening.port, server, stats: () => stats, setFaults, reset: resetAll, close: listening.close };
+      const close = async () => {
+        stream?.stop();
+        backend.close?.();
+        await listening.close();
+      };
+      return { url: listening.origin, port: listening.port, server, stats, setFaults, reset: resetAll, close };
     },
   };
 }

@@ -12,3 +12,6 @@ export {
 } from './server.js';
 export { buildOdooWorld, ORPHAN_PARTNER_REF, ARCHIVED_PRODUCT_IDS, type OdooWorld } from './world.js';
 export { OdooOrm } from './orm.js';
+export type { WebhookRule, StoredWebhookRule } from './automation.js';
+export type { OdooFeedOptions } from './feeds.js';
+export type { OdooWebhookDeliveryOptions, OdooWebhookStats } from './webhooks.js';

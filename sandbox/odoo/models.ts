@@ -1,4 +1,5 @@
 import { WORLD_NOW } from '../world/skeleton.js';
+import { AUTOMATION_MODELS } from './automation-models.js';
 import type { ComputeEnv, FieldDef, ModelDef, OdooRecord } from './types.js';
 
 /**
@@ -624,4 +625,4 @@ const MODELS: ModelDef[] = [
 ];
 
 /** Model definitions by technical name. */
-export const MODEL_DEFS: ReadonlyMap<string, ModelDef> = new Map(MODELS.map((m) => [m.name, m]));
+export const MODEL_DEFS: ReadonlyMap<string, ModelDef> = new Map([...MODELS, ...AUTOMATION_MODELS].map((m) => [m.name, m]));

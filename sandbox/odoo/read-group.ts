@@ -1,7 +1,6 @@
 import { pyRepr, valueError } from './errors.js';
 import { round2 } from './models.js';
-import type { OdooOrm } from './orm.js';
-import type { Context, OdooRecord } from './types.js';
+import type { Context, OdooRecord, Orm } from './types.js';
 
 /**
  * `read_group(domain, fields, groupby, offset, limit, orderby, lazy)` with Odoo 17's result
@@ -57,7 +56,7 @@ function dateBucket(value: string, granularity: NonNullable<GroupBy['granularity
   }
 }
 
-function parseGroupBy(orm: OdooOrm, model: string, raw: unknown): GroupBy[] {
+function parseGroupBy(orm: Orm, model: string, raw: unknown): GroupBy[] {
   const list = raw === undefined || raw === null || raw === false || raw === '' ? [] : Array.isArray(raw) ? raw : [raw];
   return list.map((spec) => {
     if (typeof spec !== 'string') throw valueError(`Invalid groupby ${pyRepr(spec)}`);
@@ -72,7 +71,7 @@ function parseGroupBy(orm: OdooOrm, model: string, raw: unknown): GroupBy[] {
   });
 }
 
-function parseAggregates(orm: OdooOrm, model: string, raw: unknown, groupFields: Set<string>): Aggregate[] {
+function parseAggregates(orm: Orm, model: string, raw: unknown, groupFields: Set<string>): Aggregate[] {
   const list = Array.isArray(raw) ? raw : [];
   const fields = orm.table(model).fields;
   const out: Aggregate[] = [];
@@ -95,7 +94,7 @@ function parseAggregates(orm: OdooOrm, model: string, raw: unknown, groupFields:
 }
 
 /** Runs read_group; `a` holds the bound arguments. */
-export function readGroup(orm: OdooOrm, model: string, a: Record<string, unknown>, ctx: Context): Array<Record<string, unknown>> {
+export function readGroup(orm: Orm, model: string, a: Record<string, unknown>, ctx: Context): Array<Record<string, unknown>> {
   const domain = Array.isArray(a.domain) ? a.domain : [];
   const groupbys = parseGroupBy(orm, model, a.groupby);
   const lazy = a.lazy === undefined || a.lazy === '' ? true : Boolean(a.lazy);

@@ -1,7 +1,6 @@
 import { WORLD_NOW } from '../world/skeleton.js';
 import { missingError, userError } from './errors.js';
-import type { MethodSpec, OdooOrm } from './orm.js';
-import type { Context, OdooRecord } from './types.js';
+import type { Context, MethodSpec, OdooRecord, Orm } from './types.js';
 
 /**
  * Business behaviour beyond CRUD: name sequences on create, the sales order workflow
@@ -18,13 +17,13 @@ const pad5 = (n: number) => String(n).padStart(5, '0');
 const NOW = formatDatetime(WORLD_NOW);
 
 /** The outgoing picking type of a warehouse. */
-function outgoingType(orm: OdooOrm, warehouseId: number): OdooRecord | undefined {
+function outgoingType(orm: Orm, warehouseId: number): OdooRecord | undefined {
   for (const t of orm.table('stock.picking.type').rows.values()) if (t.warehouse_id === warehouseId && t.code === 'outgoing') return t;
   return undefined;
 }
 
 /** Name of a new picking from its operation type (`WH/OUT/00042`). */
-export function pickingName(orm: OdooOrm, typeId: number): string {
+export function pickingName(orm: Orm, typeId: number): string {
   const type = orm.row('stock.picking.type', typeId);
   const wh = type && typeof type.warehouse_id === 'number' ? orm.row('stock.warehouse', type.warehouse_id) : undefined;
   const prefix = `${String(wh?.code ?? 'WH')}/${String(type?.sequence_code ?? 'OUT')}`;
@@ -32,7 +31,7 @@ export function pickingName(orm: OdooOrm, typeId: number): string {
 }
 
 /** Fills the values Odoo computes on create (names from sequences, line prices from products). */
-export function beforeCreate(orm: OdooOrm, model: string, vals: Record<string, unknown>, _ctx: Context): void {
+export function beforeCreate(orm: Orm, model: string, vals: Record<string, unknown>, _ctx: Context): void {
   switch (model) {
     case 'sale.order': {
       if (vals.name === undefined || vals.name === false || vals.name === 'New' || vals.name === '/') vals.name = `S${pad5(orm.nextSequence('sale.order'))}`;
@@ -81,7 +80,7 @@ export function beforeCreate(orm: OdooOrm, model: string, vals: Record<string, u
 }
 
 /** Refuses what Odoo refuses to delete. */
-export function beforeUnlink(orm: OdooOrm, model: string, ids: number[]): void {
+export function beforeUnlink(orm: Orm, model: string, ids: number[]): void {
   if (model === 'sale.order') {
     for (const id of ids) {
       const state = orm.row(model, id)?.state;
@@ -92,14 +91,14 @@ export function beforeUnlink(orm: OdooOrm, model: string, ids: number[]): void {
   }
 }
 
-function existing(orm: OdooOrm, model: string, ids: number[]): OdooRecord[] {
+function existing(orm: Orm, model: string, ids: number[]): OdooRecord[] {
   const missing = ids.filter((id) => !orm.row(model, id));
   if (missing.length) throw missingError(missing, orm.uid);
   return ids.map((id) => orm.row(model, id)!);
 }
 
 /** The free quantity of a product's quant at a location, creating the quant when absent. */
-function quantAt(orm: OdooOrm, productId: number, locationId: number): OdooRecord {
+function quantAt(orm: Orm, productId: number, locationId: number): OdooRecord {
   for (const id of orm.idsBy('stock.quant', 'product_id', productId)) {
     const q = orm.row('stock.quant', id);
     if (q && q.location_id === locationId) return q;
@@ -109,7 +108,7 @@ function quantAt(orm: OdooOrm, productId: number, locationId: number): OdooRecor
 }
 
 /** Creates the outgoing picking of a confirmed order and reserves what stock allows. */
-function createDelivery(orm: OdooOrm, order: OdooRecord): void {
+function createDelivery(orm: Orm, order: OdooRecord): void {
   const warehouseId = typeof order.warehouse_id === 'number' ? order.warehouse_id : 1;
   const warehouse = orm.row('stock.warehouse', warehouseId);
   const type = outgoingType(orm, warehouseId);
@@ -165,7 +164,7 @@ function createDelivery(orm: OdooOrm, order: OdooRecord): void {
 }
 
 /** Cancels the open moves of a picking and releases their reservations. */
-function cancelPicking(orm: OdooOrm, picking: OdooRecord): void {
+function cancelPicking(orm: Orm, picking: OdooRecord): void {
   for (const moveId of orm.idsBy('stock.move', 'picking_id', picking.id)) {
     const move = orm.row('stock.move', moveId)!;
     if (move.state === 'done' || move.state === 'cancel') continue;

@@ -153,7 +153,8 @@ describe('admin API: stats, faults, reset', () => {
         'product.product.search': 1,
       },
       records: 4 + 2 + 3,
-      // One call after another: never two in the sandbox at once.
+      // One call after another: never two in the sandbox at once, and none left once answered.
+      inFlight: 0,
       peakInFlight: 1,
     });
   });

@@ -1,19 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import type { ChangeLog } from '../common/changes.js';
 import { createSandboxServer, type Faults, type RunningSandbox, type SandboxBackend, type SandboxRequest, type SandboxResponse, type SandboxStats } from '../common/server.js';
-import {
-  accessDenied,
-  accessError,
-  faultCodeOf,
-  json2StatusOf,
-  OdooError,
-  pyRepr,
-  serializeException,
-  toOdooError,
-  tracebackOf,
-  typeError,
-} from './errors.js';
-import { bindArgs, OdooOrm, toIds } from './orm.js';
-import { API_USER_PARTNER_ID, buildOdooWorld, type OdooWorld } from './world.js';
+import { irModelRecords } from './automation.js';
+import { ODOO_DB, ODOO_LOGIN, ODOO_PASSWORD, ODOO_SERVER_VERSION, ODOO_UID, VERSION_INFO } from './constants.js';
+import { accessDenied, accessError, faultCodeOf, OdooError, pyRepr, serializeException, toOdooError, tracebackOf, typeError } from './errors.js';
+import { createOdooFeeds, type OdooFeedOptions } from './feeds.js';
+import { json2Route } from './json2.js';
+import { OdooOrm } from './orm.js';
+import { webSessionInfo } from './session-info.js';
+import type { OdooWebhookFeed } from './webhooks.js';
+import { buildOdooWorld, type OdooWorld } from './world.js';
 import { faultResponse, methodResponse, parseMethodCall } from './xmlrpc.js';
 
 /**
@@ -22,28 +18,10 @@ import { faultResponse, methodResponse, parseMethodCall } from './xmlrpc.js';
  * over one in-memory database, with the shared admin API, faults and call counters.
  */
 
-/** Database name. */
-export const ODOO_DB = 'retail';
-/** Login of the API user. */
-export const ODOO_LOGIN = 'api@retail.example';
-/** Password of the API user; also its API key (JSON-2 bearer token). */
-export const ODOO_PASSWORD = 'odoo-sandbox-key';
-/** The API key accepted by JSON-2 and as an RPC password. */
-export const ODOO_API_KEY = ODOO_PASSWORD;
-/** uid of the API user. */
-export const ODOO_UID = 2;
-/** The Odoo version the sandbox reports. */
-export const ODOO_SERVER_VERSION = '17.0';
-
-const VERSION_INFO = {
-  server_version: ODOO_SERVER_VERSION,
-  server_version_info: [17, 0, 0, 'final', 0, ''],
-  server_serie: '17.0',
-  protocol_version: 1,
-};
+export { ODOO_API_KEY, ODOO_DB, ODOO_LOGIN, ODOO_PASSWORD, ODOO_SERVER_VERSION, ODOO_UID } from './constants.js';
 
 /** Options of createOdooSandbox. */
-export interface OdooSandboxOptions {
+export interface OdooSandboxOptions extends OdooFeedOptions {
   /** Seed of the world (default 42). */
   seed?: number;
   /** Number of customers (default 200). */
@@ -60,6 +38,10 @@ export interface OdooSandbox {
   readonly world: OdooWorld;
   /** The ORM serving the current database, for in-process assertions. */
   readonly orm: OdooOrm;
+  /** The change history (also `GET /__sandbox/changes`). */
+  readonly changes: ChangeLog;
+  /** The automation-rule webhook feed (its `idle()` resolves once every queued webhook is sent). */
+  readonly webhooks: OdooWebhookFeed;
   stats(): SandboxStats;
   setFaults(faults: Faults): void;
   reset(): void;
@@ -72,6 +54,7 @@ interface Session {
 }
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
+const AUTOMATION_RECORDS = ['base.automation', 'ir.actions.server'];
 const XML_HEADERS = { 'Content-Type': 'text/xml; charset=utf-8' };
 
 /** A complete response a JSON route returns instead of a result (e.g. to set a cookie). */
@@ -101,9 +84,18 @@ function htmlError(status: number, title: string, detail: string): SandboxRespon
 
 /** Creates the Odoo sandbox (not listening yet). */
 export function createOdooSandbox(options: OdooSandboxOptions = {}): OdooSandbox {
-  const build = () => buildOdooWorld({ seed: options.seed, customers: options.customers });
+  // Automation rules are configuration: a reset restores the data and keeps them.
+  const build = (kept?: OdooOrm) => {
+    const built = buildOdooWorld({ seed: options.seed, customers: options.customers });
+    for (const [model, rows] of irModelRecords()) built.records.set(model, rows);
+    for (const model of AUTOMATION_RECORDS) if (kept) built.records.set(model, [...kept.table(model).rows.values()].map((r) => structuredClone(r)));
+    return built;
+  };
   let world = build();
   let orm = new OdooOrm(world);
+  const feeds = createOdooFeeds(() => orm, options);
+  feeds.install(orm);
+  feeds.attach(orm);
   const sessionTtl = options.tokenTtl ?? 7 * 24 * 3600;
   const sessions = new Map<string, Session>();
 
@@ -112,52 +104,7 @@ export function createOdooSandbox(options: OdooSandboxOptions = {}): OdooSandbox
   };
   const credentialsOk = (login: unknown, password: unknown) => login === ODOO_LOGIN && password === ODOO_PASSWORD;
 
-  const sessionInfo = (): Record<string, unknown> => ({
-    uid: ODOO_UID,
-    is_system: false,
-    is_admin: false,
-    is_internal_user: true,
-    user_context: { lang: 'en_US', tz: 'Europe/Brussels', uid: ODOO_UID },
-    db: ODOO_DB,
-    user_settings: { id: 1, user_id: { id: ODOO_UID } },
-    server_version: ODOO_SERVER_VERSION,
-    server_version_info: VERSION_INFO.server_version_info,
-    support_url: 'https://www.odoo.com/help',
-    name: 'API Integration',
-    username: ODOO_LOGIN,
-    partner_display_name: 'API Integration',
-    partner_id: API_USER_PARTNER_ID,
-    'web.base.url': 'http://127.0.0.1:4101',
-    active_ids_limit: 20000,
-    profile_session: null,
-    profile_collectors: null,
-    profile_params: null,
-    max_file_upload_size: 134217728,
-    home_action_id: false,
-    cache_hashes: {},
-    currencies: { 1: { symbol: '€', position: 'after', digits: [69, 2] } },
-    bundle_params: { lang: 'en_US' },
-    user_companies: { current_company: 1, allowed_companies: { 1: { id: 1, name: 'Retail Example Co', sequence: 10, child_ids: [], parent_id: false } } },
-    show_effect: true,
-    display_switch_company_menu: false,
-    user_id: [ODOO_UID],
-    max_time_between_keys_in_ms: 100,
-    web_tours: [],
-    tour_disable: false,
-    notification_type: 'email',
-    warning: '',
-    expiration_date: false,
-    expiration_reason: false,
-    map_box_token: false,
-    odoobot_initialized: true,
-    iap_company_enrich: false,
-    ocn_token_key: false,
-    fcm_project_id: false,
-    inbox_action: false,
-    is_quick_edit_mode_enabled: false,
-    dbuuid: `retail-${world.skeleton.seed}`,
-    multi_lang: false,
-  });
+  const sessionInfo = () => webSessionInfo(world.skeleton.seed);
 
   const sessionOf = (req: SandboxRequest): Session | undefined => {
     const cookie = String(req.headers.cookie ?? '');
@@ -180,7 +127,7 @@ export function createOdooSandbox(options: OdooSandboxOptions = {}): OdooSandbox
   const runObject = (req: SandboxRequest, model: unknown, method: unknown, run: () => unknown): unknown => {
     const op = `${String(model)}.${String(method)}`;
     try {
-      const result = run();
+      const result = feeds.changes.run('api', run);
       req.count(op, recordsIn(result));
       return result;
     } catch (err) {
@@ -327,72 +274,7 @@ export function createOdooSandbox(options: OdooSandboxOptions = {}): OdooSandbox
     }
   };
 
-  // ------------------------------------------------------------ JSON-2
-
-  const json2Error = (err: unknown, headers: Record<string, string> = {}): SandboxResponse => {
-    const e = toOdooError(err);
-    return { status: json2StatusOf(e), headers: { ...JSON_HEADERS, ...headers }, body: serializeException(e) };
-  };
-
-  const handleJson2 = (req: SandboxRequest, model: string, method: string): SandboxResponse => {
-    const op = `${model}.${method}`;
-    let counted = false;
-    try {
-      return json2Call(req, model, method, () => {
-        counted = true;
-      });
-    } finally {
-      if (!counted) req.count(op, 0);
-    }
-  };
-
-  const json2Call = (req: SandboxRequest, model: string, method: string, reachedOrm: () => void): SandboxResponse => {
-    const dbHeader = req.headers['x-odoo-database'];
-    if (typeof dbHeader === 'string' && dbHeader !== '' && dbHeader !== ODOO_DB) {
-      return json2Error(new OdooError('not-found', 'werkzeug.exceptions.NotFound', `Database ${dbHeader} not found.`));
-    }
-    const auth = String(req.headers.authorization ?? '');
-    const token = /^bearer\s+(.+)$/i.exec(auth)?.[1]?.trim();
-    if (token !== ODOO_API_KEY) {
-      return json2Error(new OdooError('unauthorized', 'werkzeug.exceptions.Unauthorized', 'Invalid apikey'), { 'WWW-Authenticate': 'Bearer' });
-    }
-    let body: unknown = {};
-    const text = req.body.toString('utf8').trim();
-    if (text) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        return json2Error(new OdooError('unprocessable', 'werkzeug.exceptions.BadRequest', 'Invalid JSON data'));
-      }
-    }
-    try {
-      if (!isObject(body)) throw new OdooError('unprocessable', 'werkzeug.exceptions.UnprocessableEntity', 'The request body must be a JSON object of named arguments.');
-      if (/^(_.*|init)$/.test(method)) throw accessError(`Private methods (such as ${method}) cannot be called remotely.`);
-      if (!orm.hasModel(model)) throw new OdooError('not-found', 'werkzeug.exceptions.NotFound', `the model '${model}' does not exist`);
-      let spec;
-      try {
-        spec = orm.method(model, method);
-      } catch {
-        throw new OdooError('not-found', 'werkzeug.exceptions.NotFound', `the method '${method}' does not exist on the model '${model}'`);
-      }
-      const { ids: rawIds, context, ...named } = body;
-      let bound: Record<string, unknown>;
-      let ids: number[];
-      try {
-        ids = toIds(rawIds ?? []);
-        bound = bindArgs(method, spec, [], named);
-      } catch (err) {
-        throw new OdooError('unprocessable', 'werkzeug.exceptions.UnprocessableEntity', (err as Error).message);
-      }
-      reachedOrm();
-      const result = runObject(req, model, method, () =>
-        orm.callKw(model, method, spec.multi ? [ids] : [], { ...bound, ...(isObject(context) ? { context } : {}) }),
-      );
-      return { status: 200, headers: JSON_HEADERS, body: JSON.stringify(result === undefined ? null : result) };
-    } catch (err) {
-      return json2Error(err);
-    }
-  };
+  const handleJson2 = json2Route({ orm: () => orm, runObject });
 
   // ------------------------------------------------------------ routing
 
@@ -437,9 +319,12 @@ export function createOdooSandbox(options: OdooSandboxOptions = {}): OdooSandbox
     name: 'odoo',
     handle,
     reset() {
-      world = build();
+      world = build(orm);
       orm = new OdooOrm(world);
+      feeds.attach(orm);
+      feeds.webhooks.resetCounts();
     },
+    ...feeds.backend,
     serverError(req, err) {
       const e = err === undefined ? new OdooError('internal', 'builtins.Exception', 'Internal Server Error') : toOdooError(err);
       if (req.path.startsWith('/xmlrpc/')) return { status: 500, headers: XML_HEADERS, body: faultResponse(1, tracebackOf(e)) };
@@ -472,6 +357,8 @@ export function createOdooSandbox(options: OdooSandboxOptions = {}): OdooSandbox
     get orm() {
       return orm;
     },
+    changes: feeds.changes,
+    webhooks: feeds.webhooks,
     stats: server.stats,
     setFaults: server.setFaults,
     reset: server.reset,

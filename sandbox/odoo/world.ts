@@ -1,9 +1,8 @@
 import { createRng, type Rng } from '../common/rng.js';
 import { buildSkeleton, WORLD_NOW, type SkeletonCustomer, type WorldOptions, type WorldSkeleton } from '../world/skeleton.js';
 import { lineAmounts, round2 } from './models.js';
-import type { OdooData } from './orm.js';
 import { formatDatetime } from './sale-flow.js';
-import type { OdooRecord } from './types.js';
+import type { OdooData, OdooRecord } from './types.js';
 
 /**
  * The seeded Odoo database derived from the world skeleton: partners (with the Salesforce

@@ -109,7 +109,7 @@ export function deleteRecord(world: SalesforceWorld, object: SfObject, id: strin
     const contacts = world.stores.get('Contact')!;
     for (const cid of contacts.lookup('AccountId', id) ?? []) contacts.delete(cid);
     for (const aid of store.lookup('Partner_Account__c', id) ?? []) store.update(aid, { Partner_Account__c: null });
-    for (const r of store.all()) if (r.ParentId === id) r.ParentId = null;
+    for (const r of [...store.all()]) if (r.ParentId === id) store.update(r.Id as string, { ParentId: null });
   }
   return true;
 }

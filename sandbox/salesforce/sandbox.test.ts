@@ -274,7 +274,8 @@ describe('REST errors, limits and faults', () => {
       calls: 6,
       byOperation: { 'oauth.token': 1, 'Account.retrieve': 1, 'Account.composite_retrieve': 1, 'Contact.query': 1, 'Account.update': 1, 'Account.describe': 1 },
       records: 1 + 2 + a!.contactCount,
-      // One call after another: never two in the sandbox at once.
+      // One call after another: never two in the sandbox at once, and none left once answered.
+      inFlight: 0,
       peakInFlight: 1,
     });
   });

@@ -1,5 +1,8 @@
-import { createSandboxServer, type RunningSandbox, type SandboxBackend, type SandboxRequest } from '../common/server.js';
+import type { ChangeLog } from '../common/changes.js';
+import { createSandboxServer, type Faults, type RunningSandbox, type SandboxBackend, type SandboxRequest, type SandboxStats } from '../common/server.js';
 import { WORLD_NOW } from '../world/skeleton.js';
+import type { EventBus } from './cdc-bus.js';
+import { createSalesforceFeeds, type SalesforceFeedOptions } from './feeds.js';
 import { handleRevoke, handleSoap, handleToken, originOf } from './oauth.js';
 import { invalidSession, json, notFound, sfError, type Reply } from './respond.js';
 import { CursorStore, routeRest, type RestEnv } from './rest.js';
@@ -7,7 +10,7 @@ import { SessionStore } from './sessions.js';
 import { buildSalesforceWorld, type SalesforceWorld } from './world.js';
 
 /** Settings of the Salesforce sandbox. */
-export interface SalesforceSandboxOptions {
+export interface SalesforceSandboxOptions extends SalesforceFeedOptions {
   /** Seed of the world (default 42). */
   seed?: number;
   /** Number of customer accounts (default 200). */
@@ -24,10 +27,24 @@ export interface SalesforceSandbox {
   listen(port?: number, host?: string): Promise<RunningSandbox>;
   /** The current org (rebuilt by a reset). */
   readonly world: SalesforceWorld;
+  /** The change history (also `GET /__sandbox/changes`). */
+  readonly changes: ChangeLog;
+  /** The Change Data Capture event bus (replay ids and retention). */
+  readonly cdc: EventBus;
+  stats(): SandboxStats;
+  setFaults(faults: Faults): void;
+  reset(): void;
 }
 
 const MIN_VERSION = 20;
 const VERSIONS = ['20.0', '30.0', '40.0', '50.0', '55.0', '58.0', '59.0', '60.0', '61.0', '62.0', '63.0', '64.0'];
+
+/** changeOrigin of a REST write: the API and version, and the client named in `Sforce-Call-Options: client=...`. */
+function apiOrigin(req: SandboxRequest, version: string): string {
+  const options = req.headers['sforce-call-options'];
+  const client = /(?:^|,)\s*client=([^,\s]+)/.exec(Array.isArray(options) ? options.join(',') : (options ?? ''))?.[1];
+  return `com/salesforce/api/rest/${version}${client ? `;client=${client}` : ''}`;
+}
 
 function bearer(req: SandboxRequest): string | undefined {
   const m = /^(?:Bearer|OAuth)\s+(\S+)$/i.exec(req.headers.authorization ?? '');
@@ -48,6 +65,8 @@ export function createSalesforceSandbox(options: SalesforceSandboxOptions = {}):
   const startedAt = Date.now();
   // The sandbox clock runs from WORLD_NOW, so seeded dates never depend on the wall clock.
   const now = () => new Date(WORLD_NOW.getTime() + (Date.now() - startedAt));
+  const feeds = createSalesforceFeeds(() => world, now, (token) => sessions.check(token) !== undefined, options);
+  feeds.attach(world);
 
   const withLimitHeader = (reply: Reply): Reply => ({
     ...reply,
@@ -98,23 +117,31 @@ export function createSalesforceSandbox(options: SalesforceSandboxOptions = {}):
       return { operation: route.operation, reply: sfError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.') };
     }
     limits.used++;
+    feeds.changes.annotate({ userId: session.userId, origin: apiOrigin(req, version) });
     const env: RestEnv = { world, now, userId: session.userId, apiBase: `/services/data/v${version}`, cursors, limits };
     return { operation: route.operation, reply: route.run(env) };
   };
 
   const backend: SandboxBackend = {
     name: 'salesforce',
+    isApiCall: (req) => !req.path.startsWith('/cometd'),
+    isWrite: feeds.isWrite,
     handle(req) {
-      const { operation, reply } = dispatch(req);
+      const cometd = /^\/cometd(?:\/replay)?(?:\/([^/]*))?\/?$/.exec(req.path);
+      if (cometd) return req.method === 'POST' ? feeds.cometd.handle(req, cometd[1] ?? '') : notFound();
+      const { operation, reply } = feeds.changes.run('api', () => dispatch(req));
       req.count(operation, reply.records ?? 0);
       const { records: _records, ...response } = withLimitHeader(reply);
       return response;
     },
     reset() {
       world = buildSalesforceWorld(worldOptions);
+      feeds.attach(world);
+      feeds.cometd.resetCounts();
       cursors.clear();
       limits.used = 0;
     },
+    ...feeds.backend,
     serverError() {
       return withLimitHeader(
         sfError(500, 'UNKNOWN_EXCEPTION', 'An unexpected error occurred. Please include this ErrorId if you contact support: 1234567890-12345 (-1234567890)'),
@@ -131,5 +158,10 @@ export function createSalesforceSandbox(options: SalesforceSandboxOptions = {}):
     get world() {
       return world;
     },
+    changes: feeds.changes,
+    cdc: feeds.bus,
+    stats: server.stats,
+    setFaults: server.setFaults,
+    reset: server.reset,
   };
 }

@@ -3,6 +3,14 @@ import { isIdType, isTextType, type SfObject } from './schema.js';
 /** A stored record: canonical field names to values; `Id` is always the 18-character id. */
 export type SfRecord = Record<string, unknown>;
 
+/** Sees every stored change of a store, as it is made. */
+export interface StoreObserver {
+  created(object: string, record: SfRecord): void;
+  /** A field of an existing record is about to change from `previous` to `value`. */
+  changed(object: string, id: string, field: string, previous: unknown, value: unknown): void;
+  deleted(object: string, record: SfRecord): void;
+}
+
 /**
  * The records of one sObject, in creation order, with equality indexes on the fields the
  * metadata marks `indexed` (so that by-id and by-parent reads never scan).
@@ -12,6 +20,8 @@ export class ObjectStore {
   private readonly byId = new Map<string, SfRecord>();
   /** field name -> index key -> ids */
   private readonly indexes = new Map<string, Map<string, Set<string>>>();
+  /** Sees every change (set after the seeded records are loaded, so that loading is not a change). */
+  observer: StoreObserver | undefined;
 
   constructor(sobject: SfObject) {
     this.sobject = sobject;
@@ -53,6 +63,7 @@ export class ObjectStore {
     const id = record.Id as string;
     this.byId.set(id, record);
     for (const [fieldName, index] of this.indexes) this.addToIndex(index, this.indexKey(fieldName, record[fieldName]), id);
+    this.observer?.created(this.sobject.name, record);
   }
 
   /** Applies changed values, keeping the indexes right. */
@@ -60,6 +71,7 @@ export class ObjectStore {
     const record = this.byId.get(id);
     if (!record) return undefined;
     for (const [fieldName, value] of Object.entries(patch)) {
+      this.observer?.changed(this.sobject.name, id, fieldName, record[fieldName], value);
       const index = this.indexes.get(fieldName);
       if (index) {
         const oldKey = this.indexKey(fieldName, record[fieldName]);
@@ -76,6 +88,7 @@ export class ObjectStore {
   delete(id: string): SfRecord | undefined {
     const record = this.byId.get(id);
     if (!record) return undefined;
+    this.observer?.deleted(this.sobject.name, record);
     this.byId.delete(id);
     for (const [fieldName, index] of this.indexes) {
       const key = this.indexKey(fieldName, record[fieldName]);

@@ -176,7 +176,7 @@ describe('Zendesk sandbox API', () => {
       await zdFetch(running, '/tickets.json', { method: 'POST', body: body(org.id) });
       running.reset();
       expect(sandbox.world.ticketIdsByOrganization.get(org.id)).toHaveLength(3);
-      expect(running.stats()).toEqual({ calls: 0, byOperation: {}, records: 0, peakInFlight: 0 });
+      expect(running.stats()).toEqual({ calls: 0, byOperation: {}, records: 0, inFlight: 0, peakInFlight: 0 });
     });
   });
 
@@ -259,7 +259,8 @@ describe('Zendesk sandbox API', () => {
         'users.show': 1,
       },
       records: 1 + 2 + 1 + 1 + 3 + comments + 3 + 1 + 1 + 0,
-      // One call after another: never two in the sandbox at once.
+      // One call after another: never two in the sandbox at once, and none left once answered.
+      inFlight: 0,
       peakInFlight: 1,
     });
   });

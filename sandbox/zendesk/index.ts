@@ -10,3 +10,8 @@ export {
   ZENDESK_ORDER_NUMBER_FIELD_ID,
 } from './credentials.js';
 export type { ZdTicket, ZdComment, ZdOrganization, ZdUser, ZdTicketField } from './records.js';
+export type { ZendeskFeedOptions, ZendeskWebhookSpec } from './feeds.js';
+export type { ZendeskWebhook, WebhookAuthentication } from './webhook-store.js';
+export { EMITTED_EVENT_TYPES } from './webhook-store.js';
+export { zendeskSignature, type ZendeskWebhookDeliveryOptions, type ZendeskWebhookStats } from './webhook-feed.js';
+export { ZENDESK_ACCOUNT_ID } from './ticket-events.js';

@@ -1,5 +1,7 @@
+import type { ChangeLog } from '../common/changes.js';
 import { createSandboxServer, type Faults, type RunningSandbox, type SandboxStats } from '../common/server.js';
 import { createZendeskBackend, type ZendeskBackend, type ZendeskBackendOptions } from './backend.js';
+import type { ZendeskWebhookFeed } from './webhook-feed.js';
 import type { ZendeskWorld } from './world.js';
 
 /** Settings of a Zendesk sandbox: the world's seed and size, plus the backend's credentials and clocks. */
@@ -10,6 +12,10 @@ export interface ZendeskSandbox {
   backend: ZendeskBackend;
   /** The current seeded world (a new one after each reset). */
   readonly world: ZendeskWorld;
+  /** The change history (also `GET /__sandbox/changes`). */
+  readonly changes: ChangeLog;
+  /** The webhook feed (its `idle()` resolves once every queued request is sent). */
+  readonly webhooks: ZendeskWebhookFeed;
   listen(port?: number, host?: string): Promise<RunningSandbox>;
   stats(): SandboxStats;
   setFaults(faults: Faults): void;
@@ -25,6 +31,8 @@ export function createZendeskSandbox(options: ZendeskSandboxOptions = {}): Zende
     get world() {
       return backend.world;
     },
+    changes: backend.changes,
+    webhooks: backend.webhooks,
     listen: (port, host) => server.listen(port, host),
     stats: server.stats,
     setFaults: server.setFaults,

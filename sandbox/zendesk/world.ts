@@ -91,8 +91,8 @@ export interface ZendeskWorld {
   commentsOf(ticketId: number): ZdComment[];
   /** Creates a ticket from validated values; returns it with its first comment. */
   insertTicket(values: NewTicketValues): { ticket: ZdTicket; comment: ZdComment };
-  /** Appends a comment and touches the ticket. */
-  appendComment(ticket: ZdTicket, body: string, isPublic: boolean, authorId: number): ZdComment;
+  /** Appends a comment and touches the ticket; `channel` is where it was written (`api` unless an agent used the web UI). */
+  appendComment(ticket: ZdTicket, body: string, isPublic: boolean, authorId: number, channel?: 'api' | 'web'): ZdComment;
   /** Creates an end user (for `requester: {name, email}`). */
   insertUser(name: string, email: string, organizationId: number | null): ZdUser;
   /** The world's clock: WORLD_NOW plus one second per write, so that written timestamps are deterministic. */
@@ -492,10 +492,10 @@ export function buildZendeskWorld(options: WorldOptions = {}): ZendeskWorld {
       writtenComments.set(id, [comment]);
       return { ticket, comment };
     },
-    appendComment(ticket, body, isPublic, authorId) {
+    appendComment(ticket, body, isPublic, authorId, channel = 'api') {
       const comments = [...world.commentsOf(ticket.id)];
       const at = tick();
-      const comment = makeComment(ticket.id, comments.length, authorId, body, isPublic, at, apiVia());
+      const comment = makeComment(ticket.id, comments.length, authorId, body, isPublic, at, channel === 'web' ? webVia() : apiVia());
       comments.push(comment);
       writtenComments.set(ticket.id, comments);
       ticket.updated_at = at;
