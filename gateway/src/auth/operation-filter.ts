@@ -1,3 +1,4 @@
+import type { RemovedField } from './removed-fields.js';
 import {
   Kind,
   getNamedType,
@@ -27,20 +28,6 @@ import {
   type AuthRequirement,
   type PolicyEvaluator,
 } from '../../../platform/authz/requirements.js';
-
-/** A field taken out of the operation because the principal may not see it. */
-export interface RemovedField {
-  /** Response keys from the root (aliases respected, no list indices). */
-  path: string[];
-  message: string;
-  code: 'FORBIDDEN' | 'UNAUTHENTICATED';
-  /**
-   * Set when the removed field is non-null: the null propagates, as GraphQL requires, to the
-   * nearest nullable field above it (`[]` means the whole `data` is null). List items are not
-   * addressed: the null lands on the nearest nullable field, which keeps the answer valid.
-   */
-  nullPath?: string[];
-}
 
 /** Input of {@link filterOperation}. */
 export interface FilterOperationInput {
@@ -296,4 +283,4 @@ export function filterOperation(input: FilterOperationInput): FilterOperationRes
   };
 }
 
-export { applyRemovedFields, forbiddenErrors } from './removed-fields.js';
+export { applyRemovedFields, forbiddenErrors, type RemovedField } from './removed-fields.js';

@@ -1,5 +1,18 @@
 import type { GraphQLFormattedError } from 'graphql';
-import type { RemovedField } from './operation-filter.js';
+
+/** A field taken out of the operation because the principal may not see it. */
+export interface RemovedField {
+  /** Response keys from the root (aliases respected, no list indices). */
+  path: string[];
+  message: string;
+  code: 'FORBIDDEN' | 'UNAUTHENTICATED';
+  /**
+   * Set when the removed field is non-null: the null propagates, as GraphQL requires, to the
+   * nearest nullable field above it (`[]` means the whole `data` is null). List items are not
+   * addressed: the null lands on the nearest nullable field, which keeps the answer valid.
+   */
+  nullPath?: string[];
+}
 
 function nullAt(node: unknown, path: readonly string[], depth: number): void {
   if (Array.isArray(node)) {
