@@ -112,7 +112,9 @@ export async function startBenchSystem(gateway: GatewayName, options: BenchSyste
       const known = ourGatewayFeatures();
       const auditLog = createAuditLog({ path: settings.auditLogPath });
       const running = await startGateway({
-        settings,
+        // The peers have neither rate limits nor trusted documents: ours runs without them too, so that throughput compares like with like.
+        settings: { ...settings, trustedDocuments: 'off' },
+        rateLimits: false,
         supergraphSdl,
         subgraphUrls: backends.subgraphs,
         principalSecret,

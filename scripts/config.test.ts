@@ -62,4 +62,12 @@ describe('loadSettings', () => {
     const s = loadSettings({ ZENDESK_SUBDOMAIN: 'acme', ZENDESK_EMAIL: 'a@acme.example', ZENDESK_API_TOKEN: 't', ...realAuth });
     expect(s.zendesk?.baseUrl).toBe('https://acme.zendesk.com');
   });
+
+  it('reads who may send operation text and per-role request rates', () => {
+    expect(loadSettings({}).trustedDocuments).toBe('partners');
+    expect(loadSettings({ TRUSTED_DOCUMENTS: 'all' }).trustedDocuments).toBe('all');
+    expect(() => loadSettings({ TRUSTED_DOCUMENTS: 'some' })).toThrow(/TRUSTED_DOCUMENTS: must be one of partners, all, off/);
+    expect(loadSettings({ RATE_LIMIT_PARTNER: '10/20', RATE_LIMIT_SUPPORT_AGENT: '60/120' }).rateLimits).toEqual({ partner: { perSecond: 10, burst: 20 }, support_agent: { perSecond: 60, burst: 120 } });
+    for (const bad of ['10', '20/10', '0/5', 'x/y']) expect(() => loadSettings({ RATE_LIMIT_PARTNER: bad })).toThrow(/RATE_LIMIT_PARTNER/);
+  });
 });

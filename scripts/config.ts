@@ -2,6 +2,7 @@
  * Settings of the whole system, read from the environment and validated at start. A mistake
  * fails start-up with a ConfigError naming the setting.
  */
+import { ROLE_SCOPES, type Role } from '../platform/authz/roles.js';
 import { DEFAULT_BUDGET } from '../subgraphs/shared/cache/cache-options.js';
 
 /** A configuration mistake, naming the setting at fault. */
@@ -85,6 +86,10 @@ export interface SystemSettings {
   supergraphPath: string;
   /** Seeded world size of the sandboxes. */
   sandboxCustomers: number;
+  /** Who may send operation text instead of a trusted document id (`partners`: everyone but partners). */
+  trustedDocuments: 'partners' | 'all' | 'off';
+  /** Request rates by role that override the defaults (`RATE_LIMIT_<ROLE>=perSecond/burst`). */
+  rateLimits: Partial<Record<Role, { perSecond: number; burst: number }>>;
 }
 
 type Env = Record<string, string | undefined>;
@@ -126,6 +131,28 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${values.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+/** `RATE_LIMIT_<ROLE>=perSecond/burst` for every role that has one. */
+function rateLimits(env: Env): SystemSettings['rateLimits'] {
+  const out: SystemSettings['rateLimits'] = {};
+  for (const role of Object.keys(ROLE_SCOPES) as Role[]) {
+    const name = `RATE_LIMIT_${role.toUpperCase()}`;
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const match = /^(\d+)\/(\d+)$/.exec(raw);
+    const [perSecond, burst] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+    if (!match || perSecond < 1 || burst < perSecond || burst > 100_000) throw new ConfigError(name, `must be "<requests per second>/<burst>" with burst >= rate (e.g. "10/20"), got "${raw}"`);
+    out[role] = { perSecond, burst };
+  }
+  return out;
+}
+
 /** Reads a group of settings that must be given together: none (sandbox) or all required ones. */
 function group(env: Env, names: string[], required: string[]): boolean {
   const given = names.filter((n) => env[n] !== undefined && env[n] !== '');
@@ -161,6 +188,8 @@ export function loadSettings(env: Env = process.env): SystemSettings {
     subgraphTimeoutMs: int(env, 'SUBGRAPH_TIMEOUT_MS', 8000, 100, 120_000),
     supergraphPath: env.SUPERGRAPH_PATH || 'schema/supergraph.graphql',
     sandboxCustomers: int(env, 'SANDBOX_CUSTOMERS', 200, 10, 100_000),
+    trustedDocuments: oneOf(env, 'TRUSTED_DOCUMENTS', ['partners', 'all', 'off'] as const, 'partners'),
+    rateLimits: rateLimits(env),
   };
   if (settings.redisUrl && !/^rediss?:\/\//.test(settings.redisUrl)) throw new ConfigError('REDIS_URL', `must start with redis:// or rediss://`);
 

@@ -36,6 +36,8 @@ import { createDevJwtVerifier, DEV_KEYS_DIR } from '../gateway/src/auth/dev-keys
 import { supergraphForApolloGateway } from '../gateway/src/auth/supergraph-for-gateway.js';
 import type { SystemSettings } from './config.js';
 import { createGatewayAuth } from '../gateway/src/auth/gateway-auth.js';
+import { createRequestLimiter } from '../gateway/src/pipeline/rate-limit.js';
+import { Redis } from 'ioredis';
 import { devPrincipalSecret } from './dev-secret.js';
 
 /** How to start the system beyond its settings. */
@@ -67,6 +69,8 @@ export interface StartSystemOptions {
   dedup?: boolean;
   /** Cache of subgraph query fetch answers in the gateway (default on; invalidations broadcast over settings.redisUrl when set). */
   fetchCache?: boolean;
+  /** Request rate limits per client in the gateway (default on, shared through settings.redisUrl when set); benchmarks turn them off. */
+  rateLimits?: boolean;
   /** Progress lines (default: none). */
   log?(line: string): void;
 }
@@ -205,6 +209,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
         responseCache: options.responseCache,
         dedup: options.dedup,
         fetchCache: options.fetchCache,
+        rateLimits: options.rateLimits,
       });
       closers.push(() => running.close());
       gatewayUrl = running.url;
@@ -250,6 +255,8 @@ export interface StartGatewayOptions {
   dedup?: boolean;
   /** Cache of subgraph query fetch answers (default on). */
   fetchCache?: boolean;
+  /** Request rate limits per client (default on). */
+  rateLimits?: boolean;
 }
 
 /** Starts the gateway with the same wiring startSystem gives it, listening on settings.ports.gateway. */
@@ -260,6 +267,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const verifier = settings.jwt
     ? createJwtVerifier({ issuer: settings.jwt.issuer, audience: settings.jwt.audience, jwksUrl: settings.jwt.jwksUrl, publicKeyPem: settings.jwt.publicKeyPem, clockToleranceSec: settings.jwt.clockToleranceSec, verifiedCacheSec: settings.jwt.verifiedCacheSec })
     : createDevJwtVerifier(options.devKeysDir ?? DEV_KEYS_DIR);
+  // The replicas count each client's requests together in Redis; a Redis that is away never queues a request.
+  const rateRedis = settings.redisUrl && options.rateLimits !== false ? new Redis(settings.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: (n) => Math.min(n * 200, 2000) }) : undefined;
+  rateRedis?.on('error', () => {});
   const gateway = await createGatewayServer({
     supergraphSdl: supergraphForApolloGateway(supergraphSdl),
     subgraphUrls: options.subgraphUrls,
@@ -272,6 +282,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     responseCache: options.responseCache === false ? false : { redisUrl: settings.redisUrl },
     dedup: options.dedup ?? true,
     fetchCache: options.fetchCache === false ? false : { redisUrl: settings.redisUrl },
+    trustedDocuments: { manifestPath: resolve(ROOT, 'schema', 'persisted-operations.json'), mode: settings.trustedDocuments },
+    rateLimiter: options.rateLimits === false ? undefined : createRequestLimiter({ rates: settings.rateLimits, redis: rateRedis }),
   });
-  return gateway.listen(settings.ports.gateway, settings.host);
+  const running = await gateway.listen(settings.ports.gateway, settings.host);
+  return { ...running, close: async () => { await running.close(); rateRedis?.disconnect(); } };
 }

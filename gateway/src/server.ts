@@ -13,9 +13,11 @@ import { analyzeStage } from './pipeline/analyze.js';
 import { authenticateStage } from './pipeline/authenticate.js';
 import { executeStage } from './pipeline/execute.js';
 import { filterFieldsStage } from './pipeline/filter-fields.js';
+import { rateLimitStage, type RequestLimiter } from './pipeline/rate-limit.js';
 import { readRequestStage } from './pipeline/read-request.js';
 import { responseCacheStage } from './pipeline/response-cache.js';
 import { composeStages, type Answer, type Stage } from './pipeline/stage.js';
+import { trustedDocumentsStage, type TrustedDocumentsOptions } from './pipeline/trusted-documents.js';
 import { completeResultPlugin } from './plugins/complete-result-plugin.js';
 import { createFetchCache, type FetchCache, type FetchCacheOptions } from './plugins/fetch-cache.js';
 import { createFetchDedup, type FetchDedup } from './plugins/fetch-dedup.js';
@@ -63,6 +65,10 @@ export interface GatewayServerOptions {
   fetchCache?: boolean | FetchCacheOptions;
   /** Bounds on operation documents (tokens, fields after fragment expansion). */
   documentLimits?: Partial<DocumentLimits>;
+  /** Trusted documents: the manifest operations may be sent by id; the mode says who may send text (default: none, text is free). */
+  trustedDocuments?: TrustedDocumentsOptions;
+  /** Request rate limits per client (default: none). */
+  rateLimiter?: RequestLimiter;
 }
 
 /** A started gateway. */
@@ -139,7 +145,9 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   // The request pipeline, in order. Each stage answers itself or passes the request on.
   const stages: Stage[] = [
     authenticateStage(options.auth),
+    ...(options.rateLimiter ? [rateLimitStage(options.rateLimiter)] : []),
     readRequestStage(),
+    ...(options.trustedDocuments ? [trustedDocumentsStage(options.trustedDocuments)] : []),
     analyzeStage({ schema, auth: options.auth, responseCache, limits: options.documentLimits }),
     filterFieldsStage({ auth: options.auth, onDeniedMutations: options.onDeniedMutations }),
     ...(responseCache ? [responseCacheStage({ cache: responseCache, auth: options.auth, onRefreshError: (err) => console.error('[gateway] response cache refresh failed', err) })] : []),

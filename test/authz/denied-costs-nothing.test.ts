@@ -127,7 +127,8 @@ describe('a denied field costs no backend call', () => {
     await postRaw('admin', { query, extensions: { persistedQuery } });
     const { body, calls } = await postRaw('support_agent', { extensions: { persistedQuery } });
     expect(body.data ?? null).toBeNull();
-    expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['PERSISTED_QUERY_NOT_SUPPORTED']);
+    // Only trusted documents may be sent by id: a hash the manifest does not list is refused before anything runs.
+    expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['PERSISTED_QUERY_NOT_IN_LIST']);
     expect(calls).toEqual(NOTHING);
   });
 
@@ -135,7 +136,8 @@ describe('a denied field costs no backend call', () => {
     const query = `{ customer(id: "${records.own.customerId}") { id annualRevenue { amount } } }`;
     const persistedQuery = { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') };
     const { body, calls } = await postRaw('support_agent', { query, extensions: { persistedQuery } });
-    expect(body.errors?.map((e) => e.extensions?.code)).toContain('PERSISTED_QUERY_NOT_SUPPORTED');
+    // Automatic registration does not exist: a hash the manifest does not list is refused, text or not.
+    expect(body.errors?.map((e) => e.extensions?.code)).toContain('PERSISTED_QUERY_NOT_IN_LIST');
     expect(body.data ?? null).toBeNull();
     expect(calls).toEqual(NOTHING);
   });

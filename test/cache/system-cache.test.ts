@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSettings, type SystemSettings } from '../../scripts/config.js';
+import type { SystemSettings } from '../../scripts/config.js';
+import { testSettings } from '../support/system.js';
 import { startSystem, type RunningSystem } from '../../scripts/system.js';
 import { signDevToken } from '../../gateway/src/auth/dev-keys.js';
 import { CUSTOMER_360 } from '../queries.js';
@@ -14,9 +15,8 @@ interface Answer {
 }
 
 function settingsOnPortZero(): SystemSettings {
-  const settings = loadSettings({});
-  settings.ports = Object.fromEntries(Object.keys(settings.ports).map((name) => [name, 0])) as unknown as SystemSettings['ports'];
-  return settings;
+  // Every port picked by the OS; free text and no practical rate limit, as in every system test.
+  return testSettings();
 }
 
 let keysDir: string;

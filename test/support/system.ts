@@ -21,6 +21,8 @@ export type Backend = 'odoo' | 'salesforce' | 'zendesk';
 /** A running system for tests, every server on a port the OS picks. */
 export interface TestSystem extends RunningSystem {
   gatewayUrl: string;
+  /** Where the development keys of its tokens live (for another gateway over the same subgraphs). */
+  devKeysDir: string;
   /** A development token for a role (and reseller). */
   token(role: Role, partnerId?: string, sub?: string): Promise<string>;
   /** Sends a GraphQL request to the gateway. */
@@ -37,7 +39,10 @@ export interface TestSystem extends RunningSystem {
 export function testSettings(overrides: Partial<SystemSettings> = {}): SystemSettings {
   const base = loadSettings({});
   const ports = Object.fromEntries(Object.keys(base.ports).map((k) => [k, 0])) as SystemSettings['ports'];
-  return { ...base, ports, auditLogPath: join(tmpdir(), `c360-audit-${process.pid}-${Date.now()}.jsonl`), ...overrides };
+  // Free text and no practical rate limit for every role: the tests probe the layers below trusted
+  // documents and rate limits (which have tests of their own).
+  const unlimited = Object.fromEntries(['support_agent', 'sales_rep', 'finance', 'partner', 'admin'].map((role) => [role, { perSecond: 100_000, burst: 100_000 }]));
+  return { ...base, ports, auditLogPath: join(tmpdir(), `c360-audit-${process.pid}-${Date.now()}.jsonl`), trustedDocuments: 'off', rateLimits: unlimited, ...overrides };
 }
 
 /** Starts the whole system for a test file. Close it in afterAll. */
@@ -59,6 +64,7 @@ export async function startTestSystem(options: Partial<StartSystemOptions> = {})
   return {
     ...system,
     gatewayUrl: system.gatewayUrl!,
+    devKeysDir,
     token,
     async query(query, variables = {}, auth = { role: 'admin' }, headers = {}) {
       const bearer = auth === null ? undefined : 'token' in auth ? auth.token : await token(auth.role, auth.partnerId);
