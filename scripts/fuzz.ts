@@ -47,7 +47,7 @@ function failures(cls: FuzzClass, f: ClassFigures): string[] {
 
 function table(figures: Map<FuzzClass, ClassFigures>): string {
   const head = ['class', 'requests', 'statuses', '5xx', 'stack', 'no code', 'timeouts', 'no answer', 'backend calls', 'unexpected calls', 'violations', 'deaths', 'peak RSS'];
-  const rows = [...figures].map(([cls, f]) => [
+  const rows = [...figures].sort(([a], [b]) => CLASSES.indexOf(a) - CLASSES.indexOf(b)).map(([cls, f]) => [
     cls, String(f.requests), Object.entries(f.statuses).sort().map(([s, n]) => `${s}:${n}`).join(' '), String(f.fiveXx), String(f.stackTraces), String(f.codeless),
     String(f.timeouts), String(f.noAnswer), String(f.backendCalls), String(f.unexpectedCalls), String(f.violations), String(f.deaths), mb(f.peakRssBytes),
   ]);
@@ -112,9 +112,10 @@ async function main(): Promise<number> {
 
   console.log(`\n${sent} requests in ${((Date.now() - started) / 1000).toFixed(0)} s, seed ${opts.seed}, ${system.restarts} restarts\n`);
   console.log(table(runner.figures));
-  for (const [cls, f] of runner.figures) {
-    if (f.examples.length === 0) continue;
-    console.log(`\n${cls}: first problems`);
+  for (const cls of CLASSES) {
+    const f = runner.figures.get(cls);
+    if (!f || f.examples.length === 0) continue;
+    console.log(`\n${cls}: the first problem of each kind`);
     for (const e of f.examples) console.log(`  - ${e}`);
   }
   if (system.deaths.length > 0) {

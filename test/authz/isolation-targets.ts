@@ -96,15 +96,20 @@ export interface ForeignRecords {
 export async function foreignCustomers(system: RunningSystem, reseller: string, count: number): Promise<{ other: ForeignRecords[]; direct: ForeignRecords[] }> {
   const skeleton = system.skeleton!;
   const { odoo, serviceDesk } = system.connectors;
+  // A search for a name another account's name contains would find that one too.
+  const names = [...skeleton.customers, ...skeleton.resellers].map((a) => a.name.toLowerCase());
+  const uniqueName = (name: string) => names.filter((n) => n.includes(name.toLowerCase())).length === 1;
   const pick = async (accept: (c: SkeletonCustomer) => boolean): Promise<ForeignRecords[]> => {
     const out: ForeignRecords[] = [];
     for (const c of skeleton.customers) {
       if (out.length === count) break;
-      if (!accept(c) || !c.hasErpPartner || c.orders.length === 0 || c.ticketCount === 0) continue;
-      const moveId = (await odoo.moveIdsByPartnerIds([c.odooPartnerId])).get(c.odooPartnerId)?.[0];
+      if (!accept(c) || !c.hasErpPartner || c.orders.length === 0 || c.ticketCount === 0 || !uniqueName(c.name)) continue;
+      const moveIds = (await odoo.moveIdsByPartnerIds([c.odooPartnerId])).get(c.odooPartnerId) ?? [];
       const ticketId = (await serviceDesk.ticketsByOrganizationIds([c.zendeskOrgId])).get(c.zendeskOrgId)?.[0]?.id;
-      if (moveId === undefined || ticketId === undefined) continue;
-      const move = (await odoo.movesByIds([moveId])).get(moveId)!;
+      // A draft's name is "/": no number to look it up by.
+      const move = [...(await odoo.movesByIds(moveIds)).values()].find((m) => /^[A-Z]+\/\d{4}\/\d+$/.test(String(m.name)));
+      if (move === undefined || ticketId === undefined) continue;
+      const moveId = move.id;
       const order = c.orders[0]!;
       out.push({ customerId: c.accountId, customerName: c.name, orderId: String(order.odooId), orderNumber: order.number, invoiceId: String(moveId), invoiceNumber: String(move.name), caseId: String(ticketId) });
     }
@@ -120,10 +125,15 @@ export async function foreignCustomers(system: RunningSystem, reseller: string, 
  * history in every phase (both asked as often), so a fair system answers and costs them alike.
  * Every entry point gets customers of its own, so that no probe finds records warmed by another.
  */
-export function probePairs(foreign: { other: ForeignRecords[]; direct: ForeignRecords[] }, resellerAccounts: { own: string; other: string }): Record<string, ProbePair[]> {
-  let n = 0;
+export function probePairs(
+  foreign: { other: ForeignRecords[]; direct: ForeignRecords[] },
+  resellerAccounts: { own: string; other: string },
+  /** Where this set starts in `foreign` and in the nonexistent ids: sets with different offsets share no record. */
+  offset = 0,
+): Record<string, ProbePair[]> {
+  let n = offset * 100;
   const next = () => ++n;
-  let slot = 0;
+  let slot = offset;
   const of = (pick: (r: ForeignRecords) => string, unknown: (i: number) => string): ProbePair[] => {
     const [other, direct] = [foreign.other[slot]!, foreign.direct[slot]!];
     slot++;
@@ -148,7 +158,7 @@ export function probePairs(foreign: { other: ForeignRecords[]; direct: ForeignRe
   };
 }
 
-/** How many foreign customers of each kind probePairs takes. */
+/** How many foreign customers of each kind one set of probePairs takes. */
 export const FOREIGN_SLOTS = 7;
 
 /** The answer text with the looked-up value masked, so that the answers for two values compare byte for byte. */

@@ -65,6 +65,7 @@ function delta(before: Stats, after: Stats): Record<string, number> {
 export class Runner {
   readonly figures = new Map<FuzzClass, ClassFigures>();
   #quiet?: Stats;
+  readonly #kinds = new Map<ClassFigures, Set<string>>();
   #current?: FuzzClass;
   #sampler?: NodeJS.Timeout;
   readonly #timeoutMs: number;
@@ -171,7 +172,7 @@ export class Runner {
       const joint = probe.joint(answers);
       if (joint.length > 0) {
         f.violations++;
-        for (const j of joint) this.#example(f, `${probe.label}: ${j}`);
+        for (const j of joint) this.#example(f, `${probe.label}: ${j}`, j);
         problems.push(...joint);
       }
     }
@@ -190,12 +191,18 @@ export class Runner {
     f.unexpectedCalls += findings.unexpectedCalls;
     if (findings.violations.length > 0) {
       f.violations++;
-      this.#example(f, `${label} [${kind}]: ${findings.violations.join('; ')}`);
+      this.#example(f, `${label} [${kind}]: ${findings.violations.join('; ')}`, findings.violations.join('; '));
       problems.push(...findings.violations);
     }
   }
 
-  #example(f: ClassFigures, text: string): void {
-    if (f.examples.length < 8 && !f.examples.includes(text)) f.examples.push(text.slice(0, 400));
+  /** Keeps the first example of each kind of problem (numbers and quoted values aside), a few per class. */
+  #example(f: ClassFigures, text: string, problem: string): void {
+    const kind = problem.replace(/\d+/g, 'N').replace(/"[^"]*"/g, '"…"').slice(0, 80);
+    let kinds = this.#kinds.get(f);
+    if (!kinds) this.#kinds.set(f, (kinds = new Set()));
+    if (kinds.has(kind) || f.examples.length >= 12) return;
+    kinds.add(kind);
+    f.examples.push(text.slice(0, 400));
   }
 }

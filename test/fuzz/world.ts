@@ -47,10 +47,18 @@ export function twinOf(kind: 'customer' | 'order' | 'orderNumber' | 'invoice' | 
     case 'orderNumber':
       return `S9${value.slice(1)}`;
     case 'invoiceNumber':
-      return value.replace(/^INV\/\d{4}\//, 'INV/2099/');
+      return value.replace(/^([A-Z]+)\/\d{4}\//, '$1/2099/');
     case 'name':
       return `${value} Zq`;
   }
+}
+
+const INVOICE_NUMBER = /^[A-Z]+\/\d{4}\/\d+$/;
+
+/** Whether no other account's name contains this one: a search for it finds that account alone. */
+export function hasUniqueName(skeleton: WorldSkeleton, name: string): boolean {
+  const lower = name.toLowerCase();
+  return [...skeleton.customers, ...skeleton.resellers].filter((a) => a.name.toLowerCase().includes(lower)).length === 1;
 }
 
 /** A GraphQL request as admin; throws on errors (the world must be readable). */
@@ -76,7 +84,9 @@ export async function discoverWorld(adminQuery: AdminQuery, customers = 200): Pr
     .join('\n');
   const data = await adminQuery(`{ ${fields} }`);
   const out: FuzzCustomer[] = picked.map((c, i) => {
-    const invoice = data[`c${i}`]?.invoices?.edges?.[0]?.node;
+    const first = data[`c${i}`]?.invoices?.edges?.[0]?.node;
+    // A draft's name is "/": no number to look it up by, and no text to mask.
+    const invoice = first && INVOICE_NUMBER.test(String(first.number)) ? first : undefined;
     const ticket = data[`c${i}`]?.cases?.edges?.[0]?.node;
     return {
       id: c.accountId,

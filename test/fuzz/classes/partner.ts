@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { PROBE_ENTRIES, masked, probeQuery, sameAnswer, type ProbeEntry } from '../../authz/isolation-targets.js';
 import { printCalls } from '../oracle.js';
 import { graphqlPost, type Answer, type Expectation, type Probe } from '../probe.js';
-import { twinOf, type FuzzCustomer, type FuzzWorld } from '../world.js';
+import { hasUniqueName, twinOf, type FuzzCustomer, type FuzzWorld } from '../world.js';
 
 type Kind = Parameters<typeof twinOf>[0];
 const KIND_OF: Record<string, { kind: Kind; value: (c: FuzzCustomer) => string | undefined }> = {
@@ -74,7 +74,8 @@ export function partnerProbes(world: FuzzWorld): fc.Arbitrary<Probe> {
         const reseller = world.resellers[pick % world.resellers.length]!;
         return foreignLikeNonexistent(`reseller Account ${reseller}${reseller === partner ? ' (its own)' : ''}`, partner, entry, shape, reseller, twinOf('customer', reseller));
       }
-      const candidates = world.customers.filter((c) => c.reseller !== partner && spec.value(c) !== undefined);
+      // A name another account's name contains would find that account, maybe the partner's own: such names are not probed.
+      const candidates = world.customers.filter((c) => c.reseller !== partner && spec.value(c) !== undefined && (entry.field !== 'customers' || hasUniqueName(world.skeleton, c.name)));
       const target = candidates[pick % candidates.length]!;
       const value = spec.value(target)!;
       return foreignLikeNonexistent(`${target.reseller ? "another reseller's" : 'a direct'} customer's ${value}`, partner, entry, shape, value, twinOf(spec.kind, value));
