@@ -47,7 +47,7 @@ export async function startFuzzSession(options: ChildSystemOptions & { timeoutMs
   });
   await system.start();
   try {
-    const world = await discoverWorld(adminQuery, options.customers);
+    const world = await discoverWorld(adminQuery, system.urls.sandboxes.odoo, options.customers);
     const kit = await tokenKit();
     const runner = new Runner(system, { token, timeoutMs: options.timeoutMs });
     return {

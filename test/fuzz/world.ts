@@ -1,5 +1,6 @@
 import { buildSkeleton, type SkeletonCustomer, type WorldSkeleton } from '../../sandbox/world/skeleton.js';
 import { salesforceId } from '../../sandbox/world/salesforce-id.js';
+import { odooCall } from '../support/backends.js';
 
 /**
  * The seeded records the generators aim at. The skeleton is rebuilt here (the seeded world is
@@ -15,8 +16,6 @@ export interface FuzzCustomer {
   reseller: string | null;
   orderId: string;
   orderNumber: string;
-  /** An order no set-up read touched (its last), when the customer has two or more. */
-  coldOrderId?: string;
   invoiceId?: string;
   invoiceNumber?: string;
   caseId?: string;
@@ -29,6 +28,8 @@ export interface FuzzWorld {
   customers: FuzzCustomer[];
   /** Direct customers the hostile mutations may write to (no other class reads them). */
   scratch: FuzzCustomer[];
+  /** Customers of other resellers than the first whose records no set-up read went through the system for (cold in every cache). */
+  untouched: FuzzCustomer[];
   skus: string[];
 }
 
@@ -64,8 +65,8 @@ export function hasUniqueName(skeleton: WorldSkeleton, name: string): boolean {
 /** A GraphQL request as admin; throws on errors (the world must be readable). */
 export type AdminQuery = (query: string) => Promise<Record<string, any>>;
 
-/** Reads the world: skeleton, then the invoices, cases and SKUs of the customers used. */
-export async function discoverWorld(adminQuery: AdminQuery, customers = 200): Promise<FuzzWorld> {
+/** Reads the world: skeleton, then the invoices, cases and SKUs of the customers used (through the gateway), and the invoices of untouched ones (from Odoo itself). */
+export async function discoverWorld(adminQuery: AdminQuery, odooUrl: string, customers = 200): Promise<FuzzWorld> {
   const skeleton = buildSkeleton({ customers, seed: 42 });
   const resellers = skeleton.resellers.map((r) => r.accountId);
   const usable = (c: SkeletonCustomer) => c.hasErpPartner && c.orders.length > 0 && !c.onSalesBlock;
@@ -94,11 +95,24 @@ export async function discoverWorld(adminQuery: AdminQuery, customers = 200): Pr
       reseller: c.resellerIndex === null ? null : resellers[c.resellerIndex]!,
       orderId: String(c.orders[0]!.odooId),
       orderNumber: c.orders[0]!.number,
-      ...(c.orders.length > 1 ? { coldOrderId: String(c.orders.at(-1)!.odooId) } : {}),
       ...(invoice ? { invoiceId: String(invoice.id), invoiceNumber: String(invoice.number) } : {}),
       ...(ticket ? { caseId: String(ticket.id) } : {}),
     };
   });
+  const pickedIds = new Set(picked.map((c) => c.accountId));
+  const untouched: FuzzCustomer[] = [];
+  for (const c of base.filter((x) => x.resellerIndex !== null && x.resellerIndex !== 0 && !pickedIds.has(x.accountId)).slice(0, 4)) {
+    const [move] = await odooCall<Array<{ id: number; name: string }>>(odooUrl, 'account.move', 'search_read', [[['partner_id', '=', c.odooPartnerId], ['move_type', 'in', ['out_invoice', 'out_refund']], ['name', '!=', '/']]], { fields: ['name'], limit: 1 });
+    untouched.push({
+      id: c.accountId,
+      name: c.name,
+      reseller: resellers[c.resellerIndex!]!,
+      orderId: String(c.orders[0]!.odooId),
+      orderNumber: c.orders[0]!.number,
+      ...(move ? { invoiceId: String(move.id), invoiceNumber: move.name } : {}),
+    });
+  }
+  if (untouched.filter((c) => c.invoiceId).length < 2) throw new Error('the seeded world has too few untouched customers with invoices');
   const skus = [...new Set(picked.flatMap((_, i) => (data[`o${i}`]?.lines ?? []).map((l: { product: { sku: string | null } }) => l.product.sku).filter(Boolean)))] as string[];
   if (skus.length === 0) throw new Error('no SKU found in the seeded orders');
   return {
@@ -106,6 +120,7 @@ export async function discoverWorld(adminQuery: AdminQuery, customers = 200): Pr
     resellers,
     customers: out.filter((c) => !scratchIds.has(c.id)),
     scratch: out.filter((c) => scratchIds.has(c.id)),
+    untouched,
     skus,
   };
 }
