@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Role } from '../../subgraphs/shared/authz/roles.js';
+import type { Role } from '../../platform/authz/roles.js';
 import { statsDelta, startTestSystem, type Backend, type TestSystem } from '../support/system.js';
 import type { SandboxStats } from '../../sandbox/common/server.js';
 import { findRecords, type AuthzRecords } from './records.js';

@@ -1,4 +1,4 @@
-import type { Role } from '../../subgraphs/shared/authz/roles.js';
+import type { Role } from '../../platform/authz/roles.js';
 import type { RawAnswer, RawRequest } from './send.js';
 
 /** The request classes of the fuzz suite. */

@@ -2,7 +2,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys, signDevToken } from '../../../gateway/src/auth/dev-keys.js';
-import { ROLE_SCOPES } from '../../../subgraphs/shared/authz/roles.js';
+import { ROLE_SCOPES } from '../../../platform/authz/roles.js';
 import { graphqlPost, type Probe } from '../probe.js';
 
 /** Forged and broken tokens, and the valid ones they are made from. */
