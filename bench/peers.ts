@@ -10,7 +10,7 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
 import InMemoryLRUCache from '@graphql-mesh/cache-inmemory-lru';
-import { DEFAULT_TTL_SECONDS } from '../gateway/src/plugins/response-cache-ttl.js';
+import { cacheLifetimesOf } from '../platform/cache-lifetimes/index.js';
 
 /** A started peer gateway. */
 export interface RunningPeer {
@@ -44,9 +44,11 @@ export interface HivePeerOptions {
   responseCache?: boolean;
 }
 
-/** The TTL rules of our response cache, as Hive's per-coordinate TTLs (ms): the same freshness promise. */
-export function hiveTtlPerCoordinate(): Record<string, number> {
-  return Object.fromEntries(Object.entries(DEFAULT_TTL_SECONDS).map(([coordinate, seconds]) => [coordinate, seconds * 1000]));
+/** The supergraph's declared `@cacheControl(maxAge:)` lifetimes, as Hive's per-coordinate TTLs (ms): the same freshness promise as ours. */
+export function hiveTtlPerCoordinate(supergraphSdl: string): Record<string, number> {
+  const ttls: Record<string, number> = {};
+  for (const [coordinate, hint] of cacheLifetimesOf(supergraphSdl).hints) if (hint.maxAge !== undefined) ttls[coordinate] = hint.maxAge * 1000;
+  return ttls;
 }
 
 /**
@@ -64,7 +66,7 @@ export async function startHivePeer(supergraphSdl: string, options: HivePeerOpti
       ? {
           responseCaching: {
             ttl: options.defaultTtlMs ?? 30_000,
-            ttlPerSchemaCoordinate: hiveTtlPerCoordinate(),
+            ttlPerSchemaCoordinate: hiveTtlPerCoordinate(supergraphSdl),
             session: (request: Request) => request.headers.get('authorization') ?? null,
             includeExtensionMetadata: true,
           },

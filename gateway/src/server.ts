@@ -26,6 +26,7 @@ import {
   type ResponseToStore,
 } from './plugins/response-cache.js';
 import { responseCacheKey } from './plugins/response-cache-key.js';
+import { cacheLifetimesOf } from './plugins/response-cache-ttl.js';
 import { entityTypesOf } from './plugins/response-cache-tags.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 import { DEFAULT_DOCUMENT_LIMITS, DocumentRefusal, parseBounded, type DocumentLimits } from './request/document-limits.js';
@@ -172,6 +173,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       ? undefined
       : createResponseCache({
           entityTypes: [...entityTypesOf(options.supergraphSdl)],
+          lifetimes: cacheLifetimesOf(options.supergraphSdl),
           ...(typeof options.responseCache === 'object' ? options.responseCache : {}),
         });
   // Freshness is measured on the response cache's clock, as the data source compares deadlines on it.
