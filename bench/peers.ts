@@ -10,7 +10,6 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
 import InMemoryLRUCache from '@graphql-mesh/cache-inmemory-lru';
-import { cacheLifetimesOf } from '../platform/cache-lifetimes/index.js';
 
 /** A started peer gateway. */
 export interface RunningPeer {
@@ -44,16 +43,10 @@ export interface HivePeerOptions {
   responseCache?: boolean;
 }
 
-/** The supergraph's declared `@cacheControl(maxAge:)` lifetimes, as Hive's per-coordinate TTLs (ms): the same freshness promise as ours. */
-export function hiveTtlPerCoordinate(supergraphSdl: string): Record<string, number> {
-  const ttls: Record<string, number> = {};
-  for (const [coordinate, hint] of cacheLifetimesOf(supergraphSdl).hints) if (hint.maxAge !== undefined) ttls[coordinate] = hint.maxAge * 1000;
-  return ttls;
-}
-
 /**
  * Hive Gateway (gateway-runtime) over the supergraph, with its response cache keyed per
- * Authorization header (one session per token) and cache metadata in `extensions.responseCache`.
+ * Authorization header (one session per token), TTLs from the supergraph's `@cacheControl`, and
+ * cache metadata in `extensions.responseCache`.
  */
 export async function startHivePeer(supergraphSdl: string, options: HivePeerOptions = {}): Promise<RunningPeer> {
   const cacheOn = options.responseCache ?? true;
@@ -65,8 +58,8 @@ export async function startHivePeer(supergraphSdl: string, options: HivePeerOpti
     ...(cacheOn
       ? {
           responseCaching: {
+            // Per-type and per-field TTLs: Hive reads the @cacheControl(maxAge:) the supergraph composes, as ours does.
             ttl: options.defaultTtlMs ?? 30_000,
-            ttlPerSchemaCoordinate: hiveTtlPerCoordinate(supergraphSdl),
             session: (request: Request) => request.headers.get('authorization') ?? null,
             includeExtensionMetadata: true,
           },
