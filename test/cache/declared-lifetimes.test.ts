@@ -3,7 +3,8 @@ import { getNamedType, isCompositeType, isNonNullType, isObjectType, parse, type
 import { beforeAll, describe, expect, it } from 'vitest';
 import { supergraphForApolloGateway } from '../../gateway/src/auth/supergraph-for-gateway.js';
 import { createResponseCache } from '../../gateway/src/plugins/response-cache.js';
-import { cacheLifetimesOf, lifetimeOf, undeclaredLifetimes, type CacheLifetimes } from '../../platform/cache-lifetimes/index.js';
+import { readFileSync } from 'node:fs';
+import { CACHE_DIRECTIVE_DEFINITIONS, CACHE_SPEC_URL, cacheLifetimesOf, lifetimeOf, undeclaredLifetimes, type CacheLifetimes } from '../../platform/cache-lifetimes/index.js';
 import { composeSupergraph } from '../../schema/compose.js';
 import { lifetimesFor, loadSettings } from '../../scripts/config.js';
 import { resolveCacheOptions } from '../../subgraphs/shared/cache/cache-options.js';
@@ -89,6 +90,14 @@ async function bothCaches(lifetimes: CacheLifetimes, kind: RecordKind) {
 }
 
 describe('declared cache lifetimes', () => {
+  it.each(['accounts', 'orders', 'stock', 'invoices', 'cases'])('are declared in %s with the shared definitions, composed from the cache spec', (name) => {
+    const sdl = readFileSync(new URL(`../../subgraphs/${name}/schema.graphql`, import.meta.url), 'utf8');
+    expect(sdl).toContain(CACHE_DIRECTIVE_DEFINITIONS);
+    expect(sdl).toContain(`@link(url: "${CACHE_SPEC_URL}", import: ["@cacheControl", "CacheControlScope", "@staleWindow"])`);
+    expect(sdl).toContain('@composeDirective(name: "@cacheControl")');
+    expect(supergraph).toContain(`@link(url: "${CACHE_SPEC_URL}", import: ["@cacheControl", "@staleWindow"])`);
+  });
+
   it('cover every type and field a query can reach: none takes the default', () => {
     expect(undeclaredLifetimes(schema, declared)).toEqual([]);
   });
