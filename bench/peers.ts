@@ -10,7 +10,6 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
 import InMemoryLRUCache from '@graphql-mesh/cache-inmemory-lru';
-import { DEFAULT_TTL_SECONDS } from '../gateway/src/plugins/response-cache-ttl.js';
 
 /** A started peer gateway. */
 export interface RunningPeer {
@@ -44,14 +43,10 @@ export interface HivePeerOptions {
   responseCache?: boolean;
 }
 
-/** The TTL rules of our response cache, as Hive's per-coordinate TTLs (ms): the same freshness promise. */
-export function hiveTtlPerCoordinate(): Record<string, number> {
-  return Object.fromEntries(Object.entries(DEFAULT_TTL_SECONDS).map(([coordinate, seconds]) => [coordinate, seconds * 1000]));
-}
-
 /**
  * Hive Gateway (gateway-runtime) over the supergraph, with its response cache keyed per
- * Authorization header (one session per token) and cache metadata in `extensions.responseCache`.
+ * Authorization header (one session per token), TTLs from the supergraph's `@cacheControl`, and
+ * cache metadata in `extensions.responseCache`.
  */
 export async function startHivePeer(supergraphSdl: string, options: HivePeerOptions = {}): Promise<RunningPeer> {
   const cacheOn = options.responseCache ?? true;
@@ -63,8 +58,8 @@ export async function startHivePeer(supergraphSdl: string, options: HivePeerOpti
     ...(cacheOn
       ? {
           responseCaching: {
+            // Per-type and per-field TTLs: Hive reads the @cacheControl(maxAge:) the supergraph composes, as ours does.
             ttl: options.defaultTtlMs ?? 30_000,
-            ttlPerSchemaCoordinate: hiveTtlPerCoordinate(),
             session: (request: Request) => request.headers.get('authorization') ?? null,
             includeExtensionMetadata: true,
           },

@@ -147,7 +147,7 @@ export async function startBenchSystem(gateway: GatewayName, options: BenchSyste
       url: peer.url,
       ...common,
       checks: 'auth OFF at the gateway (token ignored); subgraphs take unsigned requests as an admin principal; shield on (admin passes), no partner row filter',
-      features: gateway === 'apollo' ? ['default RemoteGraphQLDataSource', 'no caches'] : ['response cache (per-token session, our TTL rules: 5 s stock ... 30 s default)', "Hive's default upstream handling"],
+      features: gateway === 'apollo' ? ['default RemoteGraphQLDataSource', 'no caches'] : ['response cache (per-token session, TTLs from the supergraph @cacheControl: 5 s stock ... 30 s default)', "Hive's default upstream handling"],
       async close() {
         await peer.close().catch(() => {});
         await backends.close();

@@ -26,6 +26,10 @@ export function composeSupergraph(): string {
     })),
   );
   if (result.errors) throw new Error(`composition failed:\n${result.errors.map((e) => `- ${e.message}`).join('\n')}`);
+  // Composition only hints when two subgraphs declare one type's lifetime differently and keeps
+  // one of them: a lifetime must be declared once (or alike), so that is an error here.
+  const conflicts = result.hints.filter((hint) => hint.definition.code === 'INCONSISTENT_NON_REPEATABLE_DIRECTIVE_ARGUMENTS' && /@(cacheControl|staleWindow)\b/.test(hint.message));
+  if (conflicts.length > 0) throw new Error(`composition failed:\n${conflicts.map((h) => `- ${h.message}`).join('\n')}`);
   return result.supergraphSdl;
 }
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadSettings } from './config.js';
+import { lifetimeOf } from '../platform/cache-lifetimes/index.js';
+import { ConfigError, lifetimesFor, loadSettings } from './config.js';
+import { readFileSync } from 'node:fs';
 
 const realAuth = { JWT_ISSUER: 'https://idp.example', JWT_AUDIENCE: 'c360', JWT_JWKS_URL: 'https://idp.example/jwks', PRINCIPAL_SECRET: 'x'.repeat(32) };
 
@@ -69,5 +71,23 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ TRUSTED_DOCUMENTS: 'some' })).toThrow(/TRUSTED_DOCUMENTS: must be one of partners, all, off/);
     expect(loadSettings({ RATE_LIMIT_PARTNER: '10/20', RATE_LIMIT_SUPPORT_AGENT: '60/120' }).rateLimits).toEqual({ partner: { perSecond: 10, burst: 20 }, support_agent: { perSecond: 60, burst: 120 } });
     for (const bad of ['10', '20/10', '0/5', 'x/y']) expect(() => loadSettings({ RATE_LIMIT_PARTNER: bad })).toThrow(/RATE_LIMIT_PARTNER/);
+  });
+
+  it('reads cache lifetime overrides by schema coordinate, checked against the supergraph', () => {
+    expect(loadSettings({}).cacheLifetimes).toEqual({});
+    const s = loadSettings({ CACHE_MAX_AGE_ORDER: '60', CACHE_STALE_IF_ERROR_ORDER: '900', CACHE_MAX_AGE_PRODUCT_AVAILABILITY: '2', CACHE_STALE_WHILE_REVALIDATE_CUSTOMER_OPEN_CASE_COUNT: '0' });
+    expect(s.cacheLifetimes).toEqual({ Order: { maxAge: 60, staleIfError: 900 }, 'Product.availability': { maxAge: 2 }, 'Customer.openCaseCount': { staleWhileRevalidate: 0 } });
+    const lifetimes = lifetimesFor(readFileSync(s.supergraphPath, 'utf8'), s);
+    expect(lifetimeOf(lifetimes, 'Order')).toEqual({ maxAge: 60, staleWhileRevalidate: 60, staleIfError: 900 });
+    expect(lifetimeOf(lifetimes, 'Product.availability')).toEqual({ maxAge: 2, staleWhileRevalidate: 2, staleIfError: 60 });
+    expect(lifetimeOf(lifetimes, 'Customer.openCaseCount')).toEqual({ maxAge: 30, staleWhileRevalidate: 0, staleIfError: 300 });
+  });
+
+  it('names a lifetime setting that is out of range, names nothing, or has nothing to start from', () => {
+    expect(errorOf({ CACHE_MAX_AGE_ORDER: '0' }).setting).toBe('CACHE_MAX_AGE_ORDER');
+    expect(errorOf({ CACHE_MAX_AGE_ORDER: 'soon' }).message).toMatch(/CACHE_MAX_AGE_ORDER: must be an integer/);
+    expect(errorOf({ CACHE_MAX_AGE_ORDERS: '60' }).message).toMatch(/CACHE_MAX_AGE_ORDERS: names no type or field of the supergraph/);
+    expect(errorOf({ CACHE_STALE_IF_ERROR_ORDER_STATUS: '60' }).message).toMatch(/CACHE_STALE_IF_ERROR_ORDER_STATUS: \(Order\.status\) needs a maxAge/);
+    expect(errorOf({ CACHE_MAX_AGE_ORDER: '60', SUPERGRAPH_PATH: 'nowhere.graphql' }).message).toMatch(/CACHE_MAX_AGE_ORDER: cannot be checked against the supergraph "nowhere.graphql"/);
   });
 });

@@ -3,6 +3,8 @@
  * fails start-up with a ConfigError naming the setting.
  */
 import { ROLE_SCOPES, type Role } from '../platform/authz/roles.js';
+import { readFileSync } from 'node:fs';
+import { cacheLifetimesOf, lifetimeSettingName, withOverrides, type CacheLifetimes, type Lifetime, type LifetimeOverrides } from '../platform/cache-lifetimes/index.js';
 import { DEFAULT_BUDGET } from '../subgraphs/shared/cache/cache-options.js';
 
 /** A configuration mistake, naming the setting at fault. */
@@ -90,6 +92,12 @@ export interface SystemSettings {
   trustedDocuments: 'partners' | 'all' | 'off';
   /** Request rates by role that override the defaults (`RATE_LIMIT_<ROLE>=perSecond/burst`). */
   rateLimits: Partial<Record<Role, { perSecond: number; burst: number }>>;
+  /**
+   * Overrides of the lifetimes the supergraph declares (seconds, by type or field coordinate), from
+   * `CACHE_MAX_AGE_<NAME>`, `CACHE_STALE_WHILE_REVALIDATE_<NAME>` and `CACHE_STALE_IF_ERROR_<NAME>`;
+   * applied to the record caches and the gateway's response cache alike (see `lifetimesFor`).
+   */
+  cacheLifetimes: LifetimeOverrides;
 }
 
 type Env = Record<string, string | undefined>;
@@ -161,6 +169,60 @@ function group(env: Env, names: string[], required: string[]): boolean {
   return true;
 }
 
+/** The lifetime settings: prefix, the part of a lifetime it sets, and its bounds in seconds. */
+const LIFETIME_SETTINGS = [
+  { prefix: 'CACHE_MAX_AGE_', part: 'maxAge', min: 1, max: 86_400 },
+  { prefix: 'CACHE_STALE_WHILE_REVALIDATE_', part: 'staleWhileRevalidate', min: 0, max: 604_800 },
+  { prefix: 'CACHE_STALE_IF_ERROR_', part: 'staleIfError', min: 0, max: 604_800 },
+] as const;
+
+/**
+ * Reads the lifetime overrides: `<NAME>` is a type or field coordinate of the supergraph at
+ * `supergraphPath` spelled by `lifetimeSettingName` (`CACHE_MAX_AGE_PRODUCT_AVAILABILITY=10` for
+ * `Product.availability`). The supergraph is read only when such a setting is given.
+ */
+function cacheLifetimeOverrides(env: Env, supergraphPath: string): LifetimeOverrides {
+  const given = Object.keys(env)
+    .filter((name) => env[name] !== undefined && env[name] !== '' && LIFETIME_SETTINGS.some((s) => name.startsWith(s.prefix)))
+    .sort();
+  if (given.length === 0) return {};
+  let lifetimes: CacheLifetimes;
+  try {
+    lifetimes = cacheLifetimesOf(readFileSync(supergraphPath, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(given[0]!, `cannot be checked against the supergraph "${supergraphPath}": ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const coordinatesByName = new Map<string, string[]>();
+  for (const coordinate of [...lifetimes.types, ...lifetimes.fieldTypes.keys()]) {
+    const name = lifetimeSettingName(coordinate);
+    coordinatesByName.set(name, [...(coordinatesByName.get(name) ?? []), coordinate]);
+  }
+  const overrides: Record<string, Partial<Lifetime>> = {};
+  const settingOf = new Map<string, string>();
+  for (const setting of given) {
+    const { prefix, part, min, max } = LIFETIME_SETTINGS.find((s) => setting.startsWith(s.prefix))!;
+    const coordinates = coordinatesByName.get(setting.slice(prefix.length)) ?? [];
+    if (coordinates.length === 0) throw new ConfigError(setting, `names no type or field of the supergraph (CACHE_MAX_AGE_ORDER is Order, CACHE_MAX_AGE_PRODUCT_AVAILABILITY is Product.availability)`);
+    if (coordinates.length > 1) throw new ConfigError(setting, `names more than one schema coordinate (${coordinates.join(', ')})`);
+    const coordinate = coordinates[0]!;
+    overrides[coordinate] = { ...overrides[coordinate], [part]: int(env, setting, 0, min, max) };
+    if (!settingOf.has(coordinate)) settingOf.set(coordinate, setting);
+  }
+  for (const [coordinate, override] of Object.entries(overrides)) {
+    try {
+      withOverrides(lifetimes, { [coordinate]: override });
+    } catch (err) {
+      throw new ConfigError(settingOf.get(coordinate)!, err instanceof Error ? err.message.replace(/^overrides\["[^"]*"\]\s*/, `(${coordinate}) `) : String(err));
+    }
+  }
+  return overrides;
+}
+
+/** The lifetimes the caches use: those a supergraph declares, with the settings' overrides. */
+export function lifetimesFor(supergraphSdl: string, settings: Pick<SystemSettings, 'cacheLifetimes'>): CacheLifetimes {
+  return withOverrides(cacheLifetimesOf(supergraphSdl), settings.cacheLifetimes);
+}
+
 /** Validates the environment into settings. Throws ConfigError on the first mistake. */
 export function loadSettings(env: Env = process.env): SystemSettings {
   const settings: SystemSettings = {
@@ -190,7 +252,9 @@ export function loadSettings(env: Env = process.env): SystemSettings {
     sandboxCustomers: int(env, 'SANDBOX_CUSTOMERS', 200, 10, 100_000),
     trustedDocuments: oneOf(env, 'TRUSTED_DOCUMENTS', ['partners', 'all', 'off'] as const, 'partners'),
     rateLimits: rateLimits(env),
+    cacheLifetimes: {},
   };
+  settings.cacheLifetimes = cacheLifetimeOverrides(env, settings.supergraphPath);
   if (settings.redisUrl && !/^rediss?:\/\//.test(settings.redisUrl)) throw new ConfigError('REDIS_URL', `must start with redis:// or rediss://`);
 
   if (group(env, ['ODOO_URL', 'ODOO_DB', 'ODOO_LOGIN', 'ODOO_API_KEY'], ['ODOO_URL', 'ODOO_DB', 'ODOO_LOGIN', 'ODOO_API_KEY'])) {

@@ -34,7 +34,7 @@ import { createGatewayServer, type RunningGateway } from '../gateway/src/server.
 import { deniedMutationAudit } from '../gateway/src/plugins/denied-mutation-audit.js';
 import { createDevJwtVerifier, DEV_KEYS_DIR } from '../gateway/src/auth/dev-keys.js';
 import { supergraphForApolloGateway } from '../gateway/src/auth/supergraph-for-gateway.js';
-import type { SystemSettings } from './config.js';
+import { lifetimesFor, type SystemSettings } from './config.js';
 import { createGatewayAuth } from '../gateway/src/auth/gateway-auth.js';
 import { createRequestLimiter } from '../gateway/src/pipeline/rate-limit.js';
 import { Redis } from 'ioredis';
@@ -144,10 +144,13 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     );
 
     const cacheOn = options.recordCache ?? true;
+    // The record caches take their lifetimes from the same supergraph (and overrides) as the gateway.
+    const supergraphSdl = readFileSync(resolve(ROOT, settings.supergraphPath), 'utf8');
+    const lifetimes = lifetimesFor(supergraphSdl, settings);
     const makeCache = (tenant: string): RecordCache => {
       if (!cacheOn) return createPassThroughCache();
       const redis = settings.redisUrl ? createRedisLayer({ url: settings.redisUrl }) : undefined;
-      const cache = createRecordCache({ tenant, redis, budgets: settings.backendConcurrency, adaptiveBudgets: settings.adaptiveConcurrency });
+      const cache = createRecordCache({ tenant, redis, budgets: settings.backendConcurrency, adaptiveBudgets: settings.adaptiveConcurrency, lifetimes });
       closers.push(async () => cache.close());
       return cache;
     };
@@ -195,7 +198,6 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     const orders = createOdooOrderDirectory(odoo, caches.odoo);
     await start('cases', settings.ports.cases, () => createCasesSubgraph({ serviceDesk, cache: caches.servicedesk, authenticate, ownership, mutations, orders, wrapSchema: wrapFor('cases') }));
 
-    const supergraphSdl = readFileSync(resolve(ROOT, settings.supergraphPath), 'utf8');
     let gatewayUrl: string | undefined;
     if (options.gateway ?? true) {
       const running = await startGateway({
@@ -279,7 +281,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     subgraphTimeoutMs: settings.subgraphTimeoutMs,
     metrics: metricsRegistry,
     onDeniedMutations: deniedMutationAudit(auditLog),
-    responseCache: options.responseCache === false ? false : { redisUrl: settings.redisUrl },
+    responseCache: options.responseCache === false ? false : { redisUrl: settings.redisUrl, lifetimes: lifetimesFor(supergraphSdl, settings) },
     dedup: options.dedup ?? true,
     fetchCache: options.fetchCache === false ? false : { redisUrl: settings.redisUrl },
     trustedDocuments: { manifestPath: resolve(ROOT, 'schema', 'persisted-operations.json'), mode: settings.trustedDocuments },

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { survivePromiseRejections } from '../../scripts/process-safety.js';
-import { ConfigError, loadSettings } from '../../scripts/config.js';
+import { ConfigError, lifetimesFor, loadSettings } from '../../scripts/config.js';
 import { devPrincipalSecret } from '../../scripts/dev-secret.js';
 import { createGatewayAuth } from './auth/gateway-auth.js';
 import { metricsRegistry } from '../../platform/metrics/registry.js';
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     subgraphTimeoutMs: settings.subgraphTimeoutMs,
     metrics: metricsRegistry,
     // With Redis, invalidations reach the response caches of every gateway replica.
-    responseCache: { redisUrl: settings.redisUrl },
+    responseCache: { redisUrl: settings.redisUrl, lifetimes: lifetimesFor(supergraphSdl, settings) },
     onDeniedMutations: deniedMutationAudit(createAuditLog({ path: settings.auditLogPath })),
   });
   const running = await gateway.listen(settings.ports.gateway, settings.host);

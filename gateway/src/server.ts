@@ -23,6 +23,7 @@ import { createFetchCache, type FetchCache, type FetchCacheOptions } from './plu
 import { createFetchDedup, type FetchDedup } from './plugins/fetch-dedup.js';
 import { formatGatewayError } from './plugins/format-gateway-error.js';
 import { createResponseCache, type ResponseCache, type ResponseCacheOptions } from './plugins/response-cache.js';
+import { cacheLifetimesOf } from './plugins/response-cache-ttl.js';
 import { entityTypesOf } from './plugins/response-cache-tags.js';
 import type { DocumentLimits } from './request/document-limits.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
@@ -104,7 +105,11 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const responseCache =
     options.responseCache === false
       ? undefined
-      : createResponseCache({ entityTypes: [...entityTypesOf(options.supergraphSdl)], ...(typeof options.responseCache === 'object' ? options.responseCache : {}) });
+      : createResponseCache({
+          entityTypes: [...entityTypesOf(options.supergraphSdl)],
+          lifetimes: cacheLifetimesOf(options.supergraphSdl),
+          ...(typeof options.responseCache === 'object' ? options.responseCache : {}),
+        });
   // Freshness deadlines are compared on the response cache's clock, by the fetch cache and the data sources alike.
   const now = responseCache ? () => responseCache.now() : undefined;
   const fetchCache = options.fetchCache === false ? undefined : createFetchCache({ now, ...(typeof options.fetchCache === 'object' ? options.fetchCache : {}) });

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRecordCache } from '../../subgraphs/shared/cache/lru-record-cache.js';
 import { createPassThroughCache, type RecordCache, type RecordKey, type RecordKind } from '../../subgraphs/shared/cache/record-cache.js';
-import type { CacheClassSettings } from '../../subgraphs/shared/cache/cache-options.js';
+import { withOverrides, type LifetimeOverrides } from '../../platform/cache-lifetimes/index.js';
+import { committedLifetimes } from '../../subgraphs/shared/cache/committed-lifetimes.js';
 import { createStaleCollector, type BaseSubgraphContext } from '../../subgraphs/shared/server/context.js';
 import { createSubgraphServer } from '../../subgraphs/shared/server/create-subgraph-server.js';
 
@@ -16,7 +17,7 @@ const SDL = /* GraphQL */ `
   enum OrderStatus { DRAFT SENT CONFIRMED CANCELLED }
 `;
 
-const ORDER_KIND: RecordKind = { backend: 'odoo', model: 'sale.order', cacheClass: 'status' };
+const ORDER_KIND: RecordKind = { backend: 'odoo', model: 'sale.order', lifetime: 'Order' };
 
 interface OrderRecord {
   id: string;
@@ -38,16 +39,16 @@ export interface RecordBackedSubgraph {
   close(): Promise<void>;
 }
 
-/** Starts it on port 0 over a record cache with the given clock and classes, or over no cache at all. */
+/** Starts it on port 0 over a record cache with the given clock and lifetime overrides (seconds), or over no cache at all. */
 export async function startRecordBackedSubgraph(options: {
   now: () => number;
   cache?: 'lru' | 'pass-through';
-  classes?: Partial<Record<'status', Partial<CacheClassSettings>>>;
+  lifetimes?: LifetimeOverrides;
 }): Promise<RecordBackedSubgraph> {
   const dir = mkdtempSync(join(tmpdir(), 'c360-record-subgraph-'));
   const schemaPath = join(dir, 'schema.graphql');
   writeFileSync(schemaPath, SDL);
-  const cache: RecordCache = options.cache === 'pass-through' ? createPassThroughCache() : createRecordCache({ tenant: 'test', now: options.now, classes: options.classes });
+  const cache: RecordCache = options.cache === 'pass-through' ? createPassThroughCache() : createRecordCache({ tenant: 'test', now: options.now, lifetimes: withOverrides(committedLifetimes(), options.lifetimes ?? {}) });
   const stub: RecordBackedSubgraph = { url: '', loads: 0, statuses: new Map(), close: async () => {} };
   const load = async (ids: RecordKey[]) => {
     stub.loads++;

@@ -32,7 +32,7 @@ afterEach(async () => {
 
 async function recordBacked(cache: 'lru' | 'pass-through' = 'lru') {
   // No stale window in the record cache: an expired record is reloaded, so the test sees fresh data.
-  const subgraph: RecordBackedSubgraph = await startRecordBackedSubgraph({ now, cache, classes: { status: { staleWhileRevalidateMs: 0 } } });
+  const subgraph: RecordBackedSubgraph = await startRecordBackedSubgraph({ now, cache, lifetimes: { Order: { staleWhileRevalidate: 0 } } });
   closing.push(subgraph);
   const gateway = await startTestGateway(stub.url, { responseCache: { now, staleWhileRevalidate: false } }, { orders: subgraph.url });
   closing.push(gateway.running as RunningGateway);

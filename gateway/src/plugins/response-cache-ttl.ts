@@ -1,85 +1,50 @@
-import { getNamedType, Kind, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { cacheLifetimesOf, operationLifetime, withOverrides, type CacheLifetimes, type LifetimeOverrides, type OperationLifetime } from '../../../platform/cache-lifetimes/index.js';
 
-/**
- * Seconds a response may be cached, by volatility of what it holds. Keys are a type (`Invoice`:
- * every field of an Invoice, and any field returning one) or a field coordinate
- * (`Product.availability`), which wins over types.
- */
+export { cacheLifetimesOf, withOverrides, type CacheLifetimes, type LifetimeOverrides, type OperationLifetime };
+
+/** Seconds by type or field coordinate (`Order`, `Product.availability`): the shape of the TTL and stale-window override options. */
 export type TtlRules = Readonly<Record<string, number>>;
 
-/** Default TTLs (seconds): stock 5, order status/shipments/cases 30, billing 60, profile 300, catalog 600. */
-export const DEFAULT_TTL_SECONDS: TtlRules = {
-  'Product.availability': 5,
-  StockAvailability: 5,
-  WarehouseStock: 5,
-  Order: 30,
-  'Order.status': 30,
-  OrderConnection: 30,
-  Shipment: 30,
-  Case: 30,
-  CaseConnection: 30,
-  'Customer.openCaseCount': 30,
-  Invoice: 60,
-  BillingProfile: 60,
-  InvoiceConnection: 60,
-  Customer: 300,
-  CustomerConnection: 300,
-  Contact: 300,
-  Product: 600,
-};
-
-/** TTL (seconds) of data no rule names. */
+/** TTL (seconds) of data whose lifetime nobody declared (Apollo's defaultMaxAge). */
 export const DEFAULT_UNKNOWN_TTL_SECONDS = 30;
 
-/**
- * Default stale-while-revalidate windows (seconds past the TTL), the same as the record cache
- * classes': stock 5, status 30, billing 60, profile 300, catalog 600. Keys as in the TTL rules.
- */
-export const DEFAULT_STALE_WINDOW_SECONDS: TtlRules = { ...DEFAULT_TTL_SECONDS };
-
-/** Stale window (seconds) of data no rule names. */
+/** Stale-while-revalidate window (seconds) of data whose lifetime nobody declared. */
 export const DEFAULT_UNKNOWN_STALE_WINDOW_SECONDS = 30;
 
+/** Lifetimes of a schema that declares none: every field takes the unknown TTL. */
+export const NO_LIFETIMES: CacheLifetimes = { hints: new Map(), fieldTypes: new Map(), types: new Set() };
+
+/** What an answer's lifetime falls back to where the supergraph declares none (seconds). */
+export interface UnknownLifetime {
+  ttlSeconds: number;
+  staleWindowSeconds: number;
+}
+
 /**
- * The TTL of an operation's response: the smallest TTL of the fields it selects. A field takes
- * the rule of its coordinate, else of the type it returns, else of the type it belongs to, else
- * that of the field holding it (Money inside an Invoice is billing data); a field with none of
- * these (a root field of an unknown type, a fragment on one) takes `unknownTtlSeconds`.
- * Every operation and fragment of the document counts, which can only shorten the TTL.
+ * The cache policy of an operation's response, from the lifetimes the supergraph declares with
+ * `@cacheControl` and `@staleWindow` (`cacheLifetimesOf(supergraphSdl)`): the shortest lifetime of
+ * the fields it selects, by Apollo's rules (see `operationLifetime`), walked with `TypeInfo` over
+ * the API schema. Data with no declaration takes `unknown`.
  */
-export function operationTtlSeconds(schema: GraphQLSchema, document: DocumentNode, rules: TtlRules, unknownTtlSeconds: number): number {
-  const typeInfo = new TypeInfo(schema);
-  const enclosing: (number | undefined)[] = [];
-  let min = Number.POSITIVE_INFINITY;
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      [Kind.FIELD]: {
-        enter(node) {
-          const outer = enclosing[enclosing.length - 1];
-          // __typename says nothing about the data's age.
-          if (node.name.value === '__typename') {
-            enclosing.push(outer);
-            return;
-          }
-          const parent = typeInfo.getParentType();
-          const type = typeInfo.getType();
-          const ttl =
-            (parent ? rules[`${parent.name}.${node.name.value}`] : undefined) ??
-            (type ? rules[getNamedType(type).name] : undefined) ??
-            (parent ? rules[parent.name] : undefined) ??
-            outer ??
-            unknownTtlSeconds;
-          if (ttl < min) min = ttl;
-          enclosing.push(ttl);
-        },
-        leave() {
-          enclosing.pop();
-        },
-      },
-    }),
-  );
-  return min === Number.POSITIVE_INFINITY ? unknownTtlSeconds : min;
+export function responseLifetime(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  lifetimes: CacheLifetimes,
+  unknown: UnknownLifetime = { ttlSeconds: DEFAULT_UNKNOWN_TTL_SECONDS, staleWindowSeconds: DEFAULT_UNKNOWN_STALE_WINDOW_SECONDS },
+): OperationLifetime {
+  const staleWhileRevalidate = unknown.staleWindowSeconds;
+  return operationLifetime(schema, document, lifetimes, { maxAge: unknown.ttlSeconds, staleWhileRevalidate, staleIfError: staleWhileRevalidate });
+}
+
+/** The TTL (seconds) of an operation's response: the smallest declared maxAge of the fields it selects. */
+export function operationTtlSeconds(schema: GraphQLSchema, document: DocumentNode, lifetimes: CacheLifetimes, unknownTtlSeconds = DEFAULT_UNKNOWN_TTL_SECONDS): number {
+  return responseLifetime(schema, document, lifetimes, { ttlSeconds: unknownTtlSeconds, staleWindowSeconds: DEFAULT_UNKNOWN_STALE_WINDOW_SECONDS }).maxAge;
+}
+
+/** The stale-while-revalidate window (seconds past the TTL) of an operation's response: the smallest of the fields it selects. */
+export function operationStaleSeconds(schema: GraphQLSchema, document: DocumentNode, lifetimes: CacheLifetimes, unknownStaleSeconds = DEFAULT_UNKNOWN_STALE_WINDOW_SECONDS): number {
+  return responseLifetime(schema, document, lifetimes, { ttlSeconds: DEFAULT_UNKNOWN_TTL_SECONDS, staleWindowSeconds: unknownStaleSeconds }).staleWhileRevalidate;
 }
 
 /** Checks TTL rules: every value a finite number of seconds >= 0; throws a TypeError naming the bad one. */
@@ -90,4 +55,17 @@ export function validateTtlRules(rules: Record<string, unknown>, option: string)
     }
   }
   return rules as TtlRules;
+}
+
+/**
+ * The lifetimes with per-coordinate overrides of maxAge (`ttlSeconds`) and of the
+ * stale-while-revalidate window (`windowSeconds`) applied; throws a TypeError naming a bad rule.
+ */
+export function lifetimesWithRules(lifetimes: CacheLifetimes, ttlSeconds: Record<string, unknown> = {}, windowSeconds: Record<string, unknown> = {}): CacheLifetimes {
+  const overrides: Record<string, { maxAge?: number; staleWhileRevalidate?: number }> = {};
+  for (const [coordinate, seconds] of Object.entries(validateTtlRules(ttlSeconds, 'ttlSeconds'))) overrides[coordinate] = { maxAge: Math.round(seconds) };
+  const withTtls = withOverrides(lifetimes, overrides, 'ttlSeconds');
+  const windows: Record<string, { staleWhileRevalidate: number }> = {};
+  for (const [coordinate, seconds] of Object.entries(validateTtlRules(windowSeconds, 'staleWhileRevalidate.windowSeconds'))) windows[coordinate] = { staleWhileRevalidate: Math.round(seconds) };
+  return withOverrides(withTtls, windows, 'staleWhileRevalidate.windowSeconds');
 }

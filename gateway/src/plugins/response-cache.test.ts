@@ -228,20 +228,24 @@ describe('ResponseCache: stale-while-revalidate', () => {
   });
 
   it('takes its windows from the data selected, configurable and off with false', async () => {
-    const { loadApiSchema } = await import('./test-api-schema.js');
+    const { loadApiSchema, SUPERGRAPH_SDL } = await import('./test-api-schema.js');
+    const { cacheLifetimesOf } = await import('./response-cache-ttl.js');
     const { parse } = await import('graphql');
     const schema = await loadApiSchema();
     const doc = (q: string) => parse(q);
-    const defaults = createResponseCache();
+    const lifetimes = cacheLifetimesOf(SUPERGRAPH_SDL);
+    const defaults = createResponseCache({ lifetimes });
     expect(defaults.staleMs(schema, doc('{ product(sku: "A") { availability { onHand } } }'))).toBe(5_000);
     expect(defaults.staleMs(schema, doc('{ order(id: "1") { id status } }'))).toBe(30_000);
     expect(defaults.staleMs(schema, doc('{ invoice(id: "1") { id amountDue { amount } } }'))).toBe(60_000);
     expect(defaults.staleMs(schema, doc('{ customer(id: "1") { id name } }'))).toBe(300_000);
     expect(defaults.staleMs(schema, doc('{ product(sku: "A") { id name } }'))).toBe(600_000);
-    const custom = createResponseCache({ staleWhileRevalidate: { windowSeconds: { Order: 2 }, unknownWindowSeconds: 1 } });
+    const custom = createResponseCache({ lifetimes, staleWhileRevalidate: { windowSeconds: { Order: 2 }, unknownWindowSeconds: 1 } });
     expect(custom.staleMs(schema, doc('{ order(id: "1") { id status } }'))).toBe(2_000);
     expect(custom.staleMs(schema, doc('{ customer(id: "1") { id name } }'))).toBe(300_000);
-    expect(createResponseCache({ staleWhileRevalidate: false }).staleMs(schema, doc('{ order(id: "1") { id } }'))).toBe(0);
+    expect(createResponseCache({ lifetimes, staleWhileRevalidate: false }).staleMs(schema, doc('{ order(id: "1") { id } }'))).toBe(0);
+    // Without declarations, every answer takes the unknown window.
+    expect(createResponseCache({ staleWhileRevalidate: { unknownWindowSeconds: 1 } }).staleMs(schema, doc('{ product(sku: "A") { id } }'))).toBe(1_000);
     expect(() => createResponseCache({ staleWhileRevalidate: { windowSeconds: { Order: -1 } } })).toThrow(/staleWhileRevalidate.windowSeconds\["Order"\]/);
     expect(() => createResponseCache({ staleWhileRevalidate: { unknownWindowSeconds: Number.NaN } })).toThrow(/unknownWindowSeconds/);
   });

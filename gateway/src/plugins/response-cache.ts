@@ -5,13 +5,13 @@ import { metricsRegistry } from '../../../platform/metrics/registry.js';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { responseTags } from './response-cache-tags.js';
 import {
-  DEFAULT_STALE_WINDOW_SECONDS,
-  DEFAULT_TTL_SECONDS,
   DEFAULT_UNKNOWN_STALE_WINDOW_SECONDS,
   DEFAULT_UNKNOWN_TTL_SECONDS,
+  lifetimesWithRules,
+  NO_LIFETIMES,
+  operationStaleSeconds,
   operationTtlSeconds,
-  validateTtlRules,
-  type TtlRules,
+  type CacheLifetimes,
 } from './response-cache-ttl.js';
 
 /** Whole-response cache lookups: `hit` (served fresh), `stale` (served past its TTL while it is refreshed) or `miss` (executed). */
@@ -43,9 +43,15 @@ export interface ResponseCacheOptions {
   max?: number;
   /** Most bytes of response bodies kept (default 64 MiB). */
   maxSizeBytes?: number;
-  /** TTLs in seconds by type or field coordinate, over {@link DEFAULT_TTL_SECONDS}. */
+  /**
+   * The lifetimes the supergraph declares with `@cacheControl` and `@staleWindow`
+   * (`cacheLifetimesOf(supergraphSdl)`); the gateway passes those of the supergraph it serves.
+   * Without them every answer takes `unknownTtlSeconds`.
+   */
+  lifetimes?: CacheLifetimes;
+  /** Overrides of the declared maxAge, in seconds by type or field coordinate. */
   ttlSeconds?: Record<string, number>;
-  /** TTL in seconds of data no rule names (default 30). */
+  /** TTL in seconds of data whose lifetime is not declared (default 30). */
   unknownTtlSeconds?: number;
   /** Entity types whose ids tag responses; the gateway defaults them to the supergraph's types with a key. */
   entityTypes?: readonly string[];
@@ -72,11 +78,11 @@ export interface ResponseCacheOptions {
 /** The stale windows of the response cache. */
 export interface StaleWhileRevalidateOptions {
   /**
-   * Windows in seconds past the TTL by type or field coordinate, over
-   * {@link DEFAULT_STALE_WINDOW_SECONDS}; a response takes the smallest window of what it selects.
+   * Overrides of the declared stale-while-revalidate windows (`@staleWindow`, default maxAge), in
+   * seconds past the TTL by type or field coordinate; a response takes the smallest window of what it selects.
    */
   windowSeconds?: Record<string, number>;
-  /** Window in seconds of data no rule names (default 30). */
+  /** Window in seconds of data whose lifetime is not declared (default 30). */
   unknownWindowSeconds?: number;
 }
 
@@ -143,11 +149,11 @@ function positiveInteger(value: number, name: string): number {
  * cache itself never looks at who asks.
  */
 export class ResponseCache {
-  /** TTL rules in force (defaults merged with the options). */
-  readonly ttlRules: TtlRules;
+  /** Lifetimes in force: the supergraph's declarations with the options' overrides. */
+  readonly lifetimes: CacheLifetimes;
   readonly unknownTtlSeconds: number;
-  /** Stale window rules in force; undefined when stale-while-revalidate is off. */
-  readonly staleRules: TtlRules | undefined;
+  /** Whether responses are served stale while refreshed. */
+  readonly staleWhileRevalidate: boolean;
   readonly unknownStaleSeconds: number;
   readonly #now: () => number;
   readonly #entries: LRUCache<string, CachedResponse, FetchContext>;
@@ -169,7 +175,6 @@ export class ResponseCache {
   constructor(options: ResponseCacheOptions = {}) {
     const max = positiveInteger(options.max ?? 5000, 'max');
     const maxSize = positiveInteger(options.maxSizeBytes ?? 64 * 1024 * 1024, 'maxSizeBytes');
-    this.ttlRules = { ...DEFAULT_TTL_SECONDS, ...validateTtlRules(options.ttlSeconds ?? {}, 'ttlSeconds') };
     this.unknownTtlSeconds = options.unknownTtlSeconds ?? DEFAULT_UNKNOWN_TTL_SECONDS;
     if (!Number.isFinite(this.unknownTtlSeconds) || this.unknownTtlSeconds < 0) {
       throw new TypeError(`unknownTtlSeconds must be a number of seconds >= 0, got ${String(options.unknownTtlSeconds)}`);
@@ -177,7 +182,8 @@ export class ResponseCache {
     const swr = options.staleWhileRevalidate ?? true;
     if (typeof swr !== 'boolean' && (typeof swr !== 'object' || swr === null)) throw new TypeError('staleWhileRevalidate must be a boolean or an object');
     const swrOptions = typeof swr === 'object' ? swr : {};
-    this.staleRules = swr === false ? undefined : { ...DEFAULT_STALE_WINDOW_SECONDS, ...validateTtlRules(swrOptions.windowSeconds ?? {}, 'staleWhileRevalidate.windowSeconds') };
+    this.staleWhileRevalidate = swr !== false;
+    this.lifetimes = lifetimesWithRules(options.lifetimes ?? NO_LIFETIMES, options.ttlSeconds, swrOptions.windowSeconds);
     this.unknownStaleSeconds = swrOptions.unknownWindowSeconds ?? DEFAULT_UNKNOWN_STALE_WINDOW_SECONDS;
     if (!Number.isFinite(this.unknownStaleSeconds) || this.unknownStaleSeconds < 0) {
       throw new TypeError(`staleWhileRevalidate.unknownWindowSeconds must be a number of seconds >= 0, got ${String(swrOptions.unknownWindowSeconds)}`);
@@ -218,19 +224,19 @@ export class ResponseCache {
     return this.#entries.size;
   }
 
-  /** The TTL in ms of an operation's response: the smallest TTL of the data it selects. */
+  /** The TTL in ms of an operation's response: the smallest declared lifetime of the data it selects. */
   ttlMs(schema: GraphQLSchema, document: DocumentNode): number {
-    return operationTtlSeconds(schema, document, this.ttlRules, this.unknownTtlSeconds) * 1000;
+    return operationTtlSeconds(schema, document, this.lifetimes, this.unknownTtlSeconds) * 1000;
   }
 
   /**
    * How long past its TTL an operation's response may be served stale while it is refreshed: the
-   * smallest stale window of the data it selects (with the defaults, that of its shortest-lived
-   * type); 0 when stale-while-revalidate is off.
+   * smallest declared stale-while-revalidate window of the data it selects (`@staleWindow`, by
+   * default its maxAge); 0 when stale-while-revalidate is off.
    */
   staleMs(schema: GraphQLSchema, document: DocumentNode): number {
-    if (!this.staleRules) return 0;
-    return operationTtlSeconds(schema, document, this.staleRules, this.unknownStaleSeconds) * 1000;
+    if (!this.staleWhileRevalidate) return 0;
+    return operationStaleSeconds(schema, document, this.lifetimes, this.unknownStaleSeconds) * 1000;
   }
 
   /** The clock of the cache (epoch ms). */

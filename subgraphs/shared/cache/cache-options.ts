@@ -1,9 +1,11 @@
 import type { BackendSystem } from '../../../platform/errors/backend-error.js';
-import type { CacheClass } from './record-cache.js';
+import { lifetimeOf, type CacheLifetimes } from '../../../platform/cache-lifetimes/index.js';
+import { committedLifetimes } from './committed-lifetimes.js';
+import type { RecordKind } from './record-cache.js';
 import type { RedisLayer } from './redis-layer.js';
 
-/** How long records of one cache class live, all in milliseconds. */
-export interface CacheClassSettings {
+/** How long records of one kind live, all in milliseconds: its schema coordinate's declared lifetime. */
+export interface LifetimeSettings {
   /** How long a record is fresh: served without asking anyone. */
   ttlMs: number;
   /**
@@ -32,8 +34,12 @@ export interface RecordCacheOptions {
   max?: number;
   /** Most approximate bytes kept in memory, measured as JSON length (default 64 MiB). */
   maxSize?: number;
-  /** Per-class lifetimes; unset fields keep their defaults (see DEFAULT_CACHE_CLASSES). */
-  classes?: Partial<Record<CacheClass, Partial<CacheClassSettings>>>;
+  /**
+   * The declared lifetimes each record kind takes its TTL and stale windows from, by the schema
+   * coordinate it names (default: the committed supergraph's `@cacheControl` and `@staleWindow`).
+   * Pass `withOverrides(...)` of them to change some.
+   */
+  lifetimes?: CacheLifetimes;
   /**
    * Most backend loads this cache runs at once per backend: the ceiling of the concurrency budget
    * (default 32 each). At the budget, records with a stale copy are served stale ('over-budget')
@@ -54,16 +60,6 @@ export interface RecordCacheOptions {
   now?: () => number;
 }
 
-/** Lifetimes per class when the options say nothing. */
-export const DEFAULT_CACHE_CLASSES: Readonly<Record<CacheClass, Readonly<CacheClassSettings>>> = {
-  stock: { ttlMs: 5_000, staleWhileRevalidateMs: 5_000, staleIfErrorMs: 60_000 },
-  status: { ttlMs: 30_000, staleWhileRevalidateMs: 30_000, staleIfErrorMs: 300_000 },
-  billing: { ttlMs: 60_000, staleWhileRevalidateMs: 60_000, staleIfErrorMs: 600_000 },
-  profile: { ttlMs: 300_000, staleWhileRevalidateMs: 300_000, staleIfErrorMs: 3_600_000 },
-  catalog: { ttlMs: 600_000, staleWhileRevalidateMs: 600_000, staleIfErrorMs: 3_600_000 },
-  list: { ttlMs: 30_000, staleWhileRevalidateMs: 30_000, staleIfErrorMs: 300_000 },
-};
-
 /** Default ceiling of the concurrency budget per backend. */
 export const DEFAULT_BUDGET = 32;
 /** Where an adaptive budget starts, and its floor (both capped by the ceiling). */
@@ -71,14 +67,14 @@ export const ADAPTIVE_BUDGET_START = 4;
 export const ADAPTIVE_BUDGET_FLOOR = 2;
 
 const BACKENDS: readonly BackendSystem[] = ['odoo', 'salesforce', 'servicedesk'];
-const CLASSES = Object.keys(DEFAULT_CACHE_CLASSES) as CacheClass[];
 
 /** Options after defaults and validation. */
 export interface ResolvedCacheOptions {
   tenantOf: (backend: BackendSystem) => string;
   max: number;
   maxSize: number;
-  classes: Record<CacheClass, CacheClassSettings>;
+  /** The lifetime of a kind's records; throws a TypeError when its coordinate declares none. */
+  settingsOf(kind: RecordKind): LifetimeSettings;
   budgets: Record<BackendSystem, number>;
   adaptiveBudgets: boolean;
   maxQueue: number;
@@ -116,21 +112,21 @@ export function resolveCacheOptions(options: RecordCacheOptions): ResolvedCacheO
   const maxSize = options.maxSize ?? 64 * 1024 * 1024;
   if (!isPositiveInt(maxSize)) throw new TypeError(`maxSize must be a positive integer of bytes (an unbounded cache is refused), got ${describe(maxSize)}`);
 
-  const classes = {} as Record<CacheClass, CacheClassSettings>;
-  for (const name of CLASSES) classes[name] = { ...DEFAULT_CACHE_CLASSES[name] };
-  for (const [name, settings] of Object.entries(options.classes ?? {})) {
-    if (!CLASSES.includes(name as CacheClass)) throw new TypeError(`classes.${name} is not a cache class (${CLASSES.join(', ')})`);
-    if (typeof settings !== 'object' || settings === null) throw new TypeError(`classes.${name} must be an object`);
-    const merged = { ...classes[name as CacheClass], ...settings };
-    if (!isPositiveInt(merged.ttlMs)) throw new TypeError(`classes.${name}.ttlMs must be a positive integer, got ${describe(merged.ttlMs)}`);
-    for (const field of ['staleWhileRevalidateMs', 'staleIfErrorMs'] as const) {
-      if (!isNonNegativeInt(merged[field])) throw new TypeError(`classes.${name}.${field} must be a non-negative integer, got ${describe(merged[field])}`);
+  const lifetimes = options.lifetimes ?? committedLifetimes();
+  if (typeof lifetimes !== 'object' || lifetimes === null || !(lifetimes.hints instanceof Map)) throw new TypeError('lifetimes must come from cacheLifetimesOf()');
+  const byCoordinate = new Map<string, LifetimeSettings>();
+  const settingsOf = (kind: RecordKind): LifetimeSettings => {
+    let settings = byCoordinate.get(kind.lifetime);
+    if (settings) return settings;
+    const lifetime = lifetimeOf(lifetimes, kind.lifetime);
+    // A record cached for 0 s would be loaded on every read: the kind names the wrong coordinate.
+    if (!lifetime || lifetime.maxAge <= 0) {
+      throw new TypeError(`record kind ${kind.backend}:${kind.model} takes the lifetime of ${kind.lifetime}, which declares no @cacheControl(maxAge:) above 0`);
     }
-    classes[name as CacheClass] = merged;
-  }
-  for (const settings of Object.values(classes)) {
-    settings.staleIfErrorMs = Math.max(settings.staleIfErrorMs, settings.staleWhileRevalidateMs);
-  }
+    settings = { ttlMs: lifetime.maxAge * 1000, staleWhileRevalidateMs: lifetime.staleWhileRevalidate * 1000, staleIfErrorMs: lifetime.staleIfError * 1000 };
+    byCoordinate.set(kind.lifetime, settings);
+    return settings;
+  };
 
   const budgets: Record<BackendSystem, number> = { odoo: DEFAULT_BUDGET, salesforce: DEFAULT_BUDGET, servicedesk: DEFAULT_BUDGET };
   for (const [backend, value] of Object.entries(options.budgets ?? {})) {
@@ -150,5 +146,5 @@ export function resolveCacheOptions(options: RecordCacheOptions): ResolvedCacheO
   const now = options.now ?? (() => Date.now());
   if (typeof now !== 'function') throw new TypeError('now must be a function returning epoch milliseconds');
 
-  return { tenantOf: (backend) => tenants[backend], max, maxSize, classes, budgets, adaptiveBudgets, maxQueue, redis, now };
+  return { tenantOf: (backend) => tenants[backend], max, maxSize, settingsOf, budgets, adaptiveBudgets, maxQueue, redis, now };
 }

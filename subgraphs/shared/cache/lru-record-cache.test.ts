@@ -2,11 +2,17 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BackendError } from '../../../platform/errors/backend-error.js';
 import { cacheRequestsTotal, cacheStaleServedTotal } from '../metrics/cache-metrics.js';
 import { createRecordCache, estimateSize, listCacheKey, recordCacheKey } from './lru-record-cache.js';
+import { withOverrides, type LifetimeOverrides } from '../../../platform/cache-lifetimes/index.js';
 import type { RecordCacheOptions } from './cache-options.js';
+import { committedLifetimes } from './committed-lifetimes.js';
 import type { RecordKey, RecordKind, StaleObserver } from './record-cache.js';
 
-const orders: RecordKind = { backend: 'odoo', model: 'sale.order', cacheClass: 'status' };
-const stock: RecordKind = { backend: 'odoo', model: 'stock.quant', cacheClass: 'stock' };
+const orders: RecordKind = { backend: 'odoo', model: 'sale.order', lifetime: 'Order' };
+const stock: RecordKind = { backend: 'odoo', model: 'stock.quant', lifetime: 'StockAvailability' };
+const orderIds: RecordKind = { backend: 'odoo', model: 'sale.order@partner_id', lifetime: 'Customer.orders' };
+
+/** The committed lifetimes with some changed (seconds). */
+const lives = (overrides: LifetimeOverrides) => withOverrides(committedLifetimes(), overrides);
 
 interface Rec {
   id: RecordKey;
@@ -78,10 +84,10 @@ describe('createRecordCache: hits and misses', () => {
     expect(batches).toEqual([[1, 2], [3, 4]]);
   });
 
-  it('counts hits and misses per class and model', async () => {
+  it('counts hits and misses per lifetime and model', async () => {
     const c = cache();
     const { load } = recordingLoad();
-    const labels = { cache_class: 'status', model: 'sale.order' };
+    const labels = { lifetime: 'Order', model: 'sale.order' };
     const hits = await counterValue(cacheRequestsTotal, { ...labels, result: 'hit' });
     const misses = await counterValue(cacheRequestsTotal, { ...labels, result: 'miss' });
     await c.getMany(orders, [1, 2], load);
@@ -109,7 +115,7 @@ describe('createRecordCache: hits and misses', () => {
 
 describe('createRecordCache: TTL per class', () => {
   it('expires stock after 5 s and keeps order status for 30 s by default', async () => {
-    const c = cache({ classes: { stock: { staleWhileRevalidateMs: 0 }, status: { staleWhileRevalidateMs: 0 } } });
+    const c = cache({ lifetimes: lives({ StockAvailability: { staleWhileRevalidate: 0 }, Order: { staleWhileRevalidate: 0 } }) });
     const stockLoad = recordingLoad();
     const statusLoad = recordingLoad();
     await c.getMany(stock, [1], stockLoad.load);
@@ -128,8 +134,8 @@ describe('createRecordCache: TTL per class', () => {
   });
 
   it('honours a configured TTL', async () => {
-    const c = cache({ classes: { catalog: { ttlMs: 1_000, staleWhileRevalidateMs: 0, staleIfErrorMs: 0 } } });
-    const kind: RecordKind = { backend: 'odoo', model: 'product.product', cacheClass: 'catalog' };
+    const c = cache({ lifetimes: lives({ Product: { maxAge: 1, staleWhileRevalidate: 0, staleIfError: 0 } }) });
+    const kind: RecordKind = { backend: 'odoo', model: 'product.product', lifetime: 'Product' };
     const { load } = recordingLoad();
     await c.getMany(kind, [1], load);
     vi.advanceTimersByTime(999);
@@ -189,7 +195,7 @@ describe('createRecordCache: coalescing', () => {
 
 describe('createRecordCache: stale serving', () => {
   it('serves stale while revalidating once in the background, and tells the observer', async () => {
-    const c = cache({ classes: { status: { ttlMs: 1_000, staleWhileRevalidateMs: 5_000 } } });
+    const c = cache({ lifetimes: lives({ Order: { maxAge: 1, staleWhileRevalidate: 5 } }) });
     const { load, bump } = recordingLoad();
     await c.getMany(orders, [1], load);
     vi.advanceTimersByTime(1_500);
@@ -212,7 +218,7 @@ describe('createRecordCache: stale serving', () => {
   });
 
   it('loads instead of serving stale for a reader that requires fresh records', async () => {
-    const c = cache({ classes: { status: { ttlMs: 1_000, staleWhileRevalidateMs: 5_000 } } });
+    const c = cache({ lifetimes: lives({ Order: { maxAge: 1, staleWhileRevalidate: 5 } }) });
     const { load, bump } = recordingLoad();
     await c.getMany(orders, [1], load);
     vi.advanceTimersByTime(1_500);
@@ -225,7 +231,7 @@ describe('createRecordCache: stale serving', () => {
   });
 
   it('waits for the backend past the revalidate window', async () => {
-    const c = cache({ classes: { status: { ttlMs: 1_000, staleWhileRevalidateMs: 1_000, staleIfErrorMs: 10_000 } } });
+    const c = cache({ lifetimes: lives({ Order: { maxAge: 1, staleWhileRevalidate: 1, staleIfError: 10 } }) });
     const { load, bump } = recordingLoad();
     await c.getMany(orders, [1], load);
     vi.advanceTimersByTime(2_500);
@@ -234,7 +240,7 @@ describe('createRecordCache: stale serving', () => {
   });
 
   it('serves stale flagged backend-error when the backend fails, and propagates the error with nothing stale', async () => {
-    const c = cache({ classes: { status: { ttlMs: 1_000, staleWhileRevalidateMs: 0, staleIfErrorMs: 60_000 } } });
+    const c = cache({ lifetimes: lives({ Order: { maxAge: 1, staleWhileRevalidate: 0, staleIfError: 60 } }) });
     const { load } = recordingLoad();
     await c.getMany(orders, [1], load);
     vi.advanceTimersByTime(3_000);
@@ -263,6 +269,16 @@ describe('createRecordCache: freshness reported to the observer', () => {
     return { obs, fresh };
   }
 
+  it('takes each kind lifetime from the schema coordinate it names', async () => {
+    const c = cache();
+    const { load } = recordingLoad();
+    const { obs, fresh } = freshObserver();
+    await c.getMany(stock, [1], load, obs);
+    await c.getMany(orders, [1], load, obs);
+    await c.getList(orderIds, 'partner=7', async () => [1], obs);
+    expect(fresh.map((f) => f.remainingMs)).toEqual([5_000, 30_000, 30_000]);
+  });
+
   it('reports a loaded record fresh for its whole TTL and a cached one for its TTL minus its age', async () => {
     const c = cache();
     const { load } = recordingLoad();
@@ -281,8 +297,8 @@ describe('createRecordCache: freshness reported to the observer', () => {
     expect(fresh).toHaveLength(2);
   });
 
-  it('reports 0 for a record served stale, the list TTL for id lists, and works without the optional method', async () => {
-    const c = cache({ classes: { status: { ttlMs: 1_000, staleWhileRevalidateMs: 5_000 }, list: { ttlMs: 2_000 } } });
+  it('reports 0 for a record served stale, the list lifetime for id lists, and works without the optional method', async () => {
+    const c = cache({ lifetimes: lives({ Order: { maxAge: 1, staleWhileRevalidate: 5 }, 'Customer.orders': { maxAge: 2 } }) });
     const { load } = recordingLoad();
     await c.getMany(orders, [1], load, observer().obs);
     vi.advanceTimersByTime(1_500);
@@ -290,8 +306,8 @@ describe('createRecordCache: freshness reported to the observer', () => {
     await c.getMany(orders, [1], load, obs);
     expect(fresh).toEqual([{ model: 'sale.order', key: 1, remainingMs: 0 }]);
     fresh.length = 0;
-    await c.getList(orders, 'partner=7', async () => [1, 2], obs);
-    expect(fresh).toEqual([{ model: 'sale.order', key: 'partner=7', remainingMs: 2_000 }]);
+    await c.getList(orderIds, 'partner=7', async () => [1, 2], obs);
+    expect(fresh).toEqual([{ model: 'sale.order@partner_id', key: 'partner=7', remainingMs: 2_000 }]);
     // An observer without `fresh` (the interface's older shape) is still served.
     expect(await c.getMany<Rec>(stock, [5], load, observer().obs)).toEqual([{ id: 5, v: 1 }]);
   });
@@ -312,7 +328,7 @@ describe('createRecordCache: freshness reported to the observer', () => {
 
 describe('createRecordCache: concurrency budget', () => {
   it('serves stale flagged over-budget at once, refreshing it once a slot is free, and queues misses', async () => {
-    const c = cache({ budgets: { odoo: 1 }, classes: { status: { ttlMs: 1_000, staleWhileRevalidateMs: 1_000, staleIfErrorMs: 60_000 } } });
+    const c = cache({ budgets: { odoo: 1 }, lifetimes: lives({ Order: { maxAge: 1, staleWhileRevalidate: 1, staleIfError: 60 } }) });
     const { load } = recordingLoad();
     await c.getMany(orders, [1, 2], load);
     vi.advanceTimersByTime(1_500);
@@ -394,19 +410,19 @@ describe('createRecordCache: invalidation', () => {
     expect(load).toHaveBeenCalledTimes(2);
   });
 
-  it('caches id lists with the list TTL and evicts them on invalidateList', async () => {
-    const c = cache({ classes: { list: { ttlMs: 2_000, staleWhileRevalidateMs: 0 } } });
+  it('caches id lists with the lifetime of their list field and evicts them on invalidateList', async () => {
+    const c = cache({ lifetimes: lives({ 'Customer.orders': { maxAge: 2, staleWhileRevalidate: 0 } }) });
     let ids = [3, 1];
     const load = vi.fn(async () => [...ids]);
-    expect(await c.getList(orders, 'partner=7', load)).toEqual([3, 1]);
-    expect(await c.getList(orders, 'partner=7', load)).toEqual([3, 1]);
-    expect(await c.getList(orders, 'partner=8', load)).toEqual([3, 1]);
+    expect(await c.getList(orderIds, 'partner=7', load)).toEqual([3, 1]);
+    expect(await c.getList(orderIds, 'partner=7', load)).toEqual([3, 1]);
+    expect(await c.getList(orderIds, 'partner=8', load)).toEqual([3, 1]);
     expect(load).toHaveBeenCalledTimes(2);
     ids = [3, 1, 5];
-    await c.invalidateList(orders, 'partner=7');
-    expect(await c.getList(orders, 'partner=7', load)).toEqual([3, 1, 5]);
+    await c.invalidateList(orderIds, 'partner=7');
+    expect(await c.getList(orderIds, 'partner=7', load)).toEqual([3, 1, 5]);
     vi.advanceTimersByTime(2_000);
-    expect(await c.getList(orders, 'partner=8', load)).toEqual([3, 1, 5]);
+    expect(await c.getList(orderIds, 'partner=8', load)).toEqual([3, 1, 5]);
     expect(load).toHaveBeenCalledTimes(4);
     // A list never shadows the record with the same key.
     const { load: recordLoad } = recordingLoad();
@@ -444,14 +460,19 @@ describe('createRecordCache: bounds and options', () => {
     expect(() => cache({ max: 0 })).toThrow(TypeError);
     expect(() => cache({ max: Infinity })).toThrow(/max must be a positive integer/);
     expect(() => cache({ maxSize: -1 })).toThrow(/maxSize/);
-    expect(() => cache({ classes: { stock: { ttlMs: 0 } } })).toThrow(/classes\.stock\.ttlMs/);
-    expect(() => cache({ classes: { stock: { staleIfErrorMs: 1.5 } } })).toThrow(/classes\.stock\.staleIfErrorMs/);
-    expect(() => cache({ classes: { nope: {} } as never })).toThrow(/classes\.nope/);
+    expect(() => cache({ lifetimes: {} as never })).toThrow(/lifetimes/);
     expect(() => cache({ budgets: { odoo: 0 } })).toThrow(/budgets\.odoo/);
     expect(() => cache({ budgets: { sap: 1 } as never })).toThrow(/budgets\.sap/);
     expect(() => cache({ maxQueue: -1 })).toThrow(/maxQueue/);
     expect(() => cache({ tenants: { odoo: '' } })).toThrow(/tenants\.odoo/);
   });
+
+  it('refuses a kind whose coordinate declares no lifetime, naming both', async () => {
+    const c = cache({ lifetimes: lives({}) });
+    const undeclared: RecordKind = { backend: 'odoo', model: 'res.currency', lifetime: 'Money' };
+    await expect(c.getMany(undeclared, [1], recordingLoad().load)).rejects.toThrow(/odoo:res\.currency takes the lifetime of Money, which declares no @cacheControl/);
+  });
+
 });
 
 describe('estimateSize', () => {

@@ -4,8 +4,8 @@ import type { BackendSystem } from '../../../platform/errors/backend-error.js';
 import { cacheL2RequestsTotal, cacheRequestsTotal, cacheStaleServedTotal } from '../metrics/cache-metrics.js';
 import { AdaptiveLimit } from './adaptive-limit.js';
 import { ConcurrencyBudget } from './budget.js';
-import { ADAPTIVE_BUDGET_FLOOR, ADAPTIVE_BUDGET_START, resolveCacheOptions, type CacheClassSettings, type RecordCacheOptions, type ResolvedCacheOptions } from './cache-options.js';
-import type { CacheClass, GetManyOptions, RecordCache, RecordKey, RecordKind, StaleObserver } from './record-cache.js';
+import { ADAPTIVE_BUDGET_FLOOR, ADAPTIVE_BUDGET_START, resolveCacheOptions, type LifetimeSettings, type RecordCacheOptions, type ResolvedCacheOptions } from './cache-options.js';
+import type { GetManyOptions, RecordCache, RecordKey, RecordKind, StaleObserver } from './record-cache.js';
 import type { RedisEntry, RedisLayer } from './redis-layer.js';
 
 /** One cached answer: the record (null: the backend has none) and when it was read. */
@@ -55,7 +55,7 @@ export interface LruRecordCache extends RecordCache {
 /** Everything one batch load needs to know besides its keys. */
 interface BatchScope {
   kind: RecordKind;
-  settings: CacheClassSettings;
+  settings: LifetimeSettings;
   /** How long an entry may stay in memory: its TTL plus the longest stale window. */
   lifetimeMs: number;
   load: (keys: RecordKey[]) => Promise<Map<RecordKey, unknown>>;
@@ -171,14 +171,13 @@ class LruRecordCacheImpl implements LruRecordCache {
     const tenant = this.#options.tenantOf(kind.backend);
     const unique = new Map<string, RecordKey>();
     for (const key of keys) unique.set(recordCacheKey(tenant, kind, key), key);
-    const found = await this.#read(kind, kind.cacheClass, unique, load, observer, options?.local === true);
+    const found = await this.#read(kind, unique, load, observer, options?.local === true);
     return keys.map((key) => (found.get(recordCacheKey(tenant, kind, key)) ?? null) as T | null);
   }
 
   async getList<K extends RecordKey>(kind: RecordKind, key: string, load: () => Promise<K[]>, observer?: StaleObserver): Promise<K[]> {
     const ck = listCacheKey(this.#options.tenantOf(kind.backend), kind, key);
-    const listKind: RecordKind = { ...kind, cacheClass: 'list' };
-    const found = await this.#read(listKind, 'list', new Map([[ck, key]]), async () => new Map([[key, await load()]]), observer);
+    const found = await this.#read(kind, new Map([[ck, key]]), async () => new Map([[key, await load()]]), observer);
     const ids = found.get(ck);
     return Array.isArray(ids) ? ([...ids] as K[]) : [];
   }
@@ -214,13 +213,12 @@ class LruRecordCacheImpl implements LruRecordCache {
    */
   async #read(
     kind: RecordKind,
-    cacheClass: CacheClass,
     keys: Map<string, RecordKey>,
     load: (missing: RecordKey[]) => Promise<Map<RecordKey, unknown>>,
     observer: StaleObserver | undefined,
     local = false,
   ): Promise<Map<string, unknown>> {
-    const settings = this.#options.classes[cacheClass];
+    const settings = this.#options.settingsOf(kind);
     const lifetimeMs = settings.ttlMs + settings.staleIfErrorMs;
     const now = this.#options.now();
     // Decided once per call, before any load starts, so that one call is consistent.
@@ -228,7 +226,7 @@ class LruRecordCacheImpl implements LruRecordCache {
     const batch = new LoadBatch({ kind, settings, lifetimeMs, load, local }, this);
     const out = new Map<string, unknown>();
     const waits: Promise<void>[] = [];
-    const count = (result: 'hit' | 'miss' | 'stale') => cacheRequestsTotal.inc({ cache_class: cacheClass, model: kind.model, result });
+    const count = (result: 'hit' | 'miss' | 'stale') => cacheRequestsTotal.inc({ lifetime: kind.lifetime, model: kind.model, result });
     // The record's own age, not the time it was served: one near the end of its TTL is fresh only briefly.
     const reportFresh = (key: RecordKey, entry: CacheEntry) => {
       if (observer?.fresh) observer.fresh(kind, key, Math.max(0, settings.ttlMs - Math.max(0, this.#options.now() - entry.storedAt)));
@@ -408,7 +406,7 @@ function decodeEntry(raw: string | null): CacheEntry | undefined {
 
 /**
  * The cross-request record cache: lru-cache in process, optionally Redis between replicas, with
- * per-class TTLs, coalesced loads, stale-while-revalidate, stale-if-error and a concurrency budget
+ * per-kind TTLs (from the schema's declared lifetimes), coalesced loads, stale-while-revalidate, stale-if-error and a concurrency budget
  * per backend. Throws a TypeError naming the bad option.
  */
 export function createRecordCache(options: RecordCacheOptions): LruRecordCache {

@@ -1,14 +1,16 @@
 import type { BackendSystem } from '../../../platform/errors/backend-error.js';
 
-/** Volatility classes; each has its own TTL (see the cache settings). */
-export type CacheClass = 'stock' | 'status' | 'billing' | 'profile' | 'catalog' | 'list';
-
-/** What kind of record a cache entry holds: its backend, model or object, and volatility. */
+/** What kind of record a cache entry holds: its backend, model or object, and whose lifetime it takes. */
 export interface RecordKind {
   backend: BackendSystem;
   /** Odoo model, Salesforce object or Zendesk resource (`sale.order`, `Account`, `ticket`). */
   model: string;
-  cacheClass: CacheClass;
+  /**
+   * The schema type or field coordinate (`Order`, `Product.availability`, `Customer.orders`) whose
+   * `@cacheControl(maxAge:)` and `@staleWindow` are these records' TTL and stale windows: the
+   * lifetime of what the records answer, declared once in the subgraph SDL.
+   */
+  lifetime: string;
 }
 
 /** A record key: an id, or a typed lookup value such as a ref or a number. */
@@ -19,7 +21,7 @@ export interface StaleObserver {
   stale(kind: RecordKind, key: RecordKey, ageMs: number, reason: 'revalidating' | 'backend-error' | 'over-budget'): void;
   /**
    * Called for every record served from the cache or just loaded into it, with how long it stays
-   * fresh: its class TTL minus its age (0 once past the TTL). Lets a response say how long what it
+   * fresh: its TTL minus its age (0 once past the TTL). Lets a response say how long what it
    * holds is fresh (`extensions.freshForMs`), so that caches above never outlive the records.
    */
   fresh?(kind: RecordKind, key: RecordKey, remainingMs: number): void;
@@ -58,8 +60,8 @@ export interface RecordCache {
   ): Promise<(T | null)[]>;
   /**
    * An id list (a customer's order ids, an organization's ticket ids) keyed by a typed filter
-   * such as `partner=42`; cached with the `list` class TTL whatever `kind.cacheClass` says. The
-   * records themselves come from `getMany`.
+   * such as `partner=42`; cached with the lifetime of `kind.lifetime` (name the list field, such as
+   * `Customer.orders`). The records themselves come from `getMany`.
    */
   getList<K extends RecordKey>(
     kind: RecordKind,

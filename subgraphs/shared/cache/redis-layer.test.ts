@@ -6,7 +6,7 @@ import type { RecordKey, RecordKind } from './record-cache.js';
 import { createRedisLayer, type CacheLogger, type RedisLayer } from './redis-layer.js';
 import { freePort, startRedisServer, type TestRedisServer } from '../../../platform/testing/redis-server.js';
 
-const orders: RecordKind = { backend: 'odoo', model: 'sale.order', cacheClass: 'status' };
+const orders: RecordKind = { backend: 'odoo', model: 'sale.order', lifetime: 'Order' };
 
 function versionedLoad() {
   let version = 1;
@@ -62,7 +62,7 @@ describe('Redis second level (real redis-server)', () => {
     expect(await a.getMany(orders, [1, 2], loadA.load)).toEqual([{ id: 1, v: 1 }, { id: 2, v: 1 }]);
     const key = `t1:${recordCacheKey('retail', orders, 1)}`;
     await vi.waitFor(async () => expect(await raw.exists(key, `t1:${recordCacheKey('retail', orders, 2)}`)).toBe(2));
-    // Stored with the class TTL (30 s for status), not forever.
+    // Stored with the kind's TTL (30 s, Order's declared lifetime), not forever.
     const pttl = await raw.pttl(key);
     expect(pttl).toBeGreaterThan(25_000);
     expect(pttl).toBeLessThanOrEqual(30_000);

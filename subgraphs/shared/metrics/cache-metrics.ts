@@ -1,11 +1,11 @@
 import { Counter, Gauge } from 'prom-client';
 import { metricsRegistry } from '../../../platform/metrics/registry.js';
 
-/** Record-cache lookups per key: `hit` (fresh in memory), `miss` (Redis or backend), `stale`. */
+/** Record-cache lookups per key: `hit` (fresh in memory), `miss` (Redis or backend), `stale`; `lifetime` is the kind's schema coordinate. */
 export const cacheRequestsTotal = new Counter({
   name: 'cache_requests_total',
-  help: 'Record cache lookups, one per key.',
-  labelNames: ['cache_class', 'model', 'result'] as const,
+  help: 'Record cache lookups, one per key, by the schema coordinate whose lifetime the records take.',
+  labelNames: ['lifetime', 'model', 'result'] as const,
   registers: [metricsRegistry],
 });
 

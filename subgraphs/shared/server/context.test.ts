@@ -3,8 +3,8 @@ import type { RecordKind } from '../cache/record-cache.js';
 import { REQUIRE_FRESH_HEADER } from '../../../platform/http/internal-headers.js';
 import { baseContext, createStaleCollector } from './context.js';
 
-const orders: RecordKind = { backend: 'odoo', model: 'sale.order', cacheClass: 'status' };
-const products: RecordKind = { backend: 'odoo', model: 'product.product', cacheClass: 'catalog' };
+const orders: RecordKind = { backend: 'odoo', model: 'sale.order', lifetime: 'Order' };
+const products: RecordKind = { backend: 'odoo', model: 'product.product', lifetime: 'Product' };
 
 describe('createStaleCollector', () => {
   it('reports no freshness when no record came through the record cache', () => {

@@ -4,13 +4,14 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { unwrapResolverError } from '@apollo/server/errors';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import { parse, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { parse, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { toGraphQLError } from '../../../platform/errors/graphql-errors.js';
 import { isBackendError } from '../../../platform/errors/backend-error.js';
 import { executeApollo, httpFailureBody, sendJson, toHTTPGraphQLRequest } from '../../../platform/http/apollo-http.js';
 import { listen } from '../../../platform/http/listen.js';
+import { cacheControlOf, privateCoordinatesOf, selectsPrivate } from './cache-control-header.js';
 
 /** What a subgraph server needs: its SDL, resolvers and a per-request context. */
 export interface SubgraphServerOptions<TContext extends BaseContext> {
@@ -57,22 +58,38 @@ export function formatSubgraphError(formatted: GraphQLFormattedError, error: unk
 /**
  * Reports stale serves (`extensions.stale`), how long the cached records read stay fresh
  * (`extensions.freshForMs`, absent when no record came through the record cache) and changed
- * entities (`extensions.invalidate`) to the gateway.
+ * entities (`extensions.invalidate`) to the gateway, and says the same in a standard
+ * `Cache-Control` header for other gateways' caches (see cacheControlOf).
  */
-function responseExtensionsPlugin(): ApolloServerPlugin<BaseContext> {
+function responseExtensionsPlugin(typeDefs: DocumentNode): ApolloServerPlugin<BaseContext> {
+  const privateCoordinates = privateCoordinatesOf(typeDefs);
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ response, contextValue }) {
-          if (response.body.kind !== 'single') return;
+        async willSendResponse({ response, contextValue, operation, document, schema }) {
+          if (response.body.kind !== 'single') {
+            response.http.headers.set('cache-control', 'no-store');
+            return;
+          }
           const ctx = contextValue as Partial<BaseSubgraphContext>;
+          const result = response.body.singleResult;
           const extensions: Record<string, unknown> = {};
           if (ctx.stale && ctx.stale.entries.length > 0) extensions.stale = ctx.stale.entries;
           const freshForMs = ctx.stale?.freshForMs?.();
           if (freshForMs !== undefined) extensions.freshForMs = freshForMs;
           if (ctx.invalidated && ctx.invalidated.length > 0) extensions.invalidate = [...new Set(ctx.invalidated)];
+          const cacheControl = cacheControlOf({
+            mutation: !operation || operation.operation !== 'query',
+            errors: (result.errors?.length ?? 0) > 0,
+            stale: extensions.stale !== undefined,
+            invalidated: extensions.invalidate !== undefined,
+            freshForMs,
+            rowFiltered: !!ctx.principal?.partnerId,
+            selectsPrivate: !!document && selectsPrivate(schema, document, privateCoordinates),
+          });
+          response.http.headers.set('cache-control', cacheControl);
           if (Object.keys(extensions).length === 0) return;
-          response.body.singleResult.extensions = { ...(response.body.singleResult.extensions ?? {}), ...extensions };
+          result.extensions = { ...(result.extensions ?? {}), ...extensions };
         },
       };
     },
@@ -93,8 +110,8 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     // The process entry points (npm start, npm run gateway) own signal handling and close in order.
     stopOnTerminationSignals: false,
     persistedQueries: false,
-    // Cache hints are not used (the caches are ours) and would instrument every resolver.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), responseExtensionsPlugin()],
+    // Apollo's cache hints would instrument every resolver; our Cache-Control comes from the record cache's freshness.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), responseExtensionsPlugin(typeDefs)],
     // The gateway sends JSON POSTs with a content-type; CSRF prevention stays on.
   });
   await apollo.start();
