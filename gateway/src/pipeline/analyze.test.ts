@@ -4,6 +4,7 @@ import { scopesForRoles } from '../../../platform/authz/roles.js';
 import { createGatewayAuth } from '../auth/gateway-auth.js';
 import type { JwtVerifier } from '../auth/jwt.js';
 import { createResponseCache } from '../plugins/response-cache.js';
+import { cacheLifetimesOf } from '../plugins/response-cache-ttl.js';
 import { loadApiSchema, SUPERGRAPH_SDL } from '../plugins/test-api-schema.js';
 import { analyzeStage } from './analyze.js';
 import { authenticateStage } from './authenticate.js';
@@ -19,7 +20,7 @@ let parses = 0;
 beforeAll(async () => {
   schema = await loadApiSchema();
   const counted = { ...auth, filterOperation: (args: Parameters<NonNullable<typeof auth.filterOperation>>[0]) => (parses++, auth.filterOperation!(args)) };
-  server = await serveStages([authenticateStage(auth), readRequestStage(), analyzeStage({ schema: () => schema, auth: counted, responseCache: createResponseCache() })]);
+  server = await serveStages([authenticateStage(auth), readRequestStage(), analyzeStage({ schema: () => schema, auth: counted, responseCache: createResponseCache({ lifetimes: cacheLifetimesOf(SUPERGRAPH_SDL) }) })]);
 });
 afterAll(() => server.close());
 

@@ -11,12 +11,18 @@ afterAll(() => server.close());
 const post = (body: string, contentType = 'application/json') => fetch(server.url, { method: 'POST', headers: { 'content-type': contentType }, body });
 
 describe('read-request stage', () => {
-  it('reads a JSON POST into the request and its parameters; an empty operationName means none', async () => {
-    const res = await post(JSON.stringify({ query: '{ a }', operationName: '', variables: { x: 1 } }));
+  it('reads a JSON POST into the request and its parameters', async () => {
+    const res = await post(JSON.stringify({ query: '{ a }', operationName: 'A', variables: { x: 1 } }));
     expect(res.status).toBe(200);
     const seen = server.seen.at(-1)!;
-    expect(seen.params).toEqual({ query: '{ a }', operationName: undefined, variables: { x: 1 } });
-    expect(seen.request?.body).toEqual({ query: '{ a }', variables: { x: 1 } });
+    expect(seen.params).toEqual({ query: '{ a }', operationName: 'A', variables: { x: 1 } });
+    expect(seen.request?.body).toEqual({ query: '{ a }', operationName: 'A', variables: { x: 1 } });
+  });
+
+  it('refuses an empty operationName as a client mistake', async () => {
+    const res = await post(JSON.stringify({ query: '{ a }', operationName: '' }));
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors[0].extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
   });
 
   it('reads a GET from its query string', async () => {
@@ -26,7 +32,8 @@ describe('read-request stage', () => {
   });
 
   it('answers 415 for a POST that is not JSON, before reading it', async () => {
-    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/graphql']) {
+    expect((await post('{"query":"{ a }"}', 'application/graphql-response+json')).status).toBe(200);
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/graphql', 'application/xml']) {
       const res = await post('{ a }', type);
       expect(res.status).toBe(415);
       expect((await res.json()).errors[0].extensions.code).toBe('BAD_REQUEST');

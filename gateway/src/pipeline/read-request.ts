@@ -6,7 +6,7 @@ import { jsonAnswer, type OperationParams, type Stage } from './stage.js';
 /**
  * Reads the HTTP request into Apollo's form: a POST must be JSON (415 otherwise), its body within
  * the limit (413, after reading it to its end so the client hears the answer), its variables
- * bounded and well-formed Unicode (400 BAD_USER_INPUT). An empty `operationName` means none.
+ * bounded and well-formed Unicode (400 BAD_USER_INPUT), an `operationName` non-empty when given.
  */
 export function readRequestStage(limits?: VariableLimits): Stage {
   return {
@@ -28,7 +28,9 @@ export function readRequestStage(limits?: VariableLimits): Stage {
       const variables = variablesOf(request);
       const problem = variablesProblem(variables);
       if (problem) return jsonAnswer(400, { errors: [{ message: problem, extensions: { code: 'BAD_USER_INPUT' } }] });
-      normalizeOperationName(request);
+      if (emptyOperationName(request)) {
+        return jsonAnswer(400, { errors: [{ message: 'operationName must name an operation of the document, or be left out', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }] });
+      }
       exchange.request = request;
       exchange.params = variables === INVALID ? { ...paramsOf(request), invalidVariables: true } : { ...paramsOf(request), variables };
       return next();
@@ -36,22 +38,21 @@ export function readRequestStage(limits?: VariableLimits): Stage {
   };
 }
 
-/** Whether a content type is JSON (`application/json`, with or without parameters). */
+/** Media types a GraphQL POST body may have: JSON (GraphQL over HTTP), or its GraphQL response type, which some clients send. */
+const JSON_TYPES = new Set(['application/json', 'application/graphql-response+json']);
+
+/** Whether a content type is JSON (with or without parameters). */
 function isJsonContentType(value: string | undefined): boolean {
-  return value !== undefined && value.split(';')[0]!.trim().toLowerCase() === 'application/json';
+  return value !== undefined && JSON_TYPES.has(value.split(';')[0]!.trim().toLowerCase());
 }
 
-/** An empty `operationName` means none (a client's empty field); anything else is the client's to get right. */
-function normalizeOperationName(request: HTTPGraphQLRequest): void {
+/** Whether the request names an empty operation (no operation has an empty name). */
+function emptyOperationName(request: HTTPGraphQLRequest): boolean {
   if (request.method === 'POST') {
     const body = request.body as { operationName?: unknown } | undefined;
-    if (body && typeof body === 'object' && body.operationName === '') delete body.operationName;
-    return;
+    return !!body && typeof body === 'object' && body.operationName === '';
   }
-  const params = new URLSearchParams(request.search);
-  if (params.get('operationName') !== '') return;
-  params.delete('operationName');
-  request.search = `?${params.toString()}`;
+  return new URLSearchParams(request.search).get('operationName') === '';
 }
 
 /** The query and operation name of a GET or POST request, when it has them as strings. */

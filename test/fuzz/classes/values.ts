@@ -9,16 +9,27 @@ export function badInputAt(field: string): Expectation {
   return { kind: 'invalid', errorAt: { field, code: 'BAD_USER_INPUT' }, noData: true, noBackendCalls: true };
 }
 
+/**
+ * A variable no GraphQL String can hold (a lone surrogate) fails variable coercion: the whole
+ * request is refused, 400 BAD_USER_INPUT, as GraphQL over HTTP answers invalid variables.
+ */
+export const VARIABLE_REFUSED: Expectation = { kind: 'invalid', status: [400], codes: ['BAD_USER_INPUT'], noData: true, noBackendCalls: true };
+
+/** BAD_USER_INPUT at the field, or for the whole request when the value is not well-formed Unicode. */
+function refusedValue(field: string, value: string): Expectation {
+  return hasLoneSurrogate(value) ? VARIABLE_REFUSED : badInputAt(field);
+}
+
 const SEARCH = 'query($s: String) { customers(search: $s) { totalCount } }';
 
 /** The fixed reproductions: a lone surrogate in a search (it crashed the process) and blank searches (they listed everyone). */
 export function valuesReproductions(): Probe[] {
-  const probe = (label: string, caller: Caller, body: string): Probe => ({ class: 'values', label, steps: [{ caller, request: rawPost(body), expect: { ...badInputAt('customers'), status: [200] } }] });
+  const probe = (label: string, caller: Caller, body: string, expect: Expectation = { ...badInputAt('customers'), status: [200] }): Probe => ({ class: 'values', label, steps: [{ caller, request: rawPost(body), expect }] });
   // The body as the issue gives it: JSON text with the escape, so that the server's JSON.parse makes the lone surrogate.
   const surrogate = '{"query":"query($s:String){customers(search:$s){totalCount}}","variables":{"s":"\\udc00"}}';
   return [
-    probe('a lone low surrogate in customers(search:)', { role: 'admin' }, surrogate),
-    probe('a lone high surrogate in customers(search:)', { role: 'support_agent' }, surrogate.replace('\\udc00', '\\ud800')),
+    probe('a lone low surrogate in customers(search:)', { role: 'admin' }, surrogate, VARIABLE_REFUSED),
+    probe('a lone high surrogate in customers(search:)', { role: 'support_agent' }, surrogate.replace('\\udc00', '\\ud800'), VARIABLE_REFUSED),
     ...[' ', '\t\n', '\ufeff', ' \ufeff '].map((s) => probe(`customers(search: ${JSON.stringify(s)}) of blanks only`, { role: 'admin' }, JSON.stringify({ query: SEARCH, variables: { s } }))),
   ];
 }
@@ -48,7 +59,8 @@ const ARG: Record<string, string> = { customer: 'id', order: 'id', invoice: 'id'
 /** What a search text must get: blank, surrogate-bearing and overlong texts are refused; metacharacters find nothing. */
 function searchExpectation(s: string): Expectation {
   if (s !== '' && s.trim() === '') return badInputAt('customers');
-  if (hasLoneSurrogate(s) || s.trim().length > 100) return badInputAt('customers');
+  if (hasLoneSurrogate(s)) return VARIABLE_REFUSED;
+  if (s.trim().length > 100) return badInputAt('customers');
   if (s.trim() !== '' && NOT_IN_NAMES.test(s)) {
     return {
       kind: 'hostile',
@@ -74,7 +86,7 @@ export function valuesProbes(world: FuzzWorld): fc.Arbitrary<Probe> {
       ? { kind: 'invalid', errorAt: { field: 'case', code: 'FORBIDDEN' }, noData: true, noBackendCalls: true }
       : t.wellFormed(v)
         ? { kind: 'hostile' }
-        : badInputAt(t.field);
+        : refusedValue(t.field, v);
     return { class: 'values', label: `${t.field}(${ARG[t.field]}: ${JSON.stringify(v).slice(0, 60)})`, steps: [{ caller: c, request: graphqlPost({ query, variables: { v } }), expect }] };
   });
   const search = fc.tuple(fc.oneof(hostileString(), fc.constantFrom(...BLANKS)), caller).map(([s, c]): Probe => ({
@@ -97,7 +109,7 @@ export function valuesProbes(world: FuzzWorld): fc.Arbitrary<Probe> {
   const cursor = fc.tuple(hostileString(), caller).map(([after, c]): Probe => ({
     class: 'values',
     label: `customers(after: ${JSON.stringify(after).slice(0, 60)})`,
-    steps: [{ caller: c, request: graphqlPost({ query: 'query($a: String) { customers(first: 2, after: $a) { totalCount } }', variables: { a: after } }), expect: badInputAt('customers') }],
+    steps: [{ caller: c, request: graphqlPost({ query: 'query($a: String) { customers(first: 2, after: $a) { totalCount } }', variables: { a: after } }), expect: refusedValue('customers', after) }],
   }));
   return fc.oneof({ weight: 4, arbitrary: byId }, { weight: 3, arbitrary: search }, { weight: 2, arbitrary: pageSize }, { weight: 1, arbitrary: cursor });
 }
