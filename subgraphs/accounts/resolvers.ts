@@ -8,8 +8,9 @@ import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-e
 import { isBackendError } from '../../platform/errors/backend-error.js';
 import type { BaseSubgraphContext } from '../shared/server/context.js';
 import { fieldReadable, selectsField } from '../shared/server/prefetch.js';
+import { emptyConnection, encodeCursor, parsePage, startOffset } from '../shared/paging/relay-page.js';
 import { SALESFORCE_KINDS, type AccountsLoaders } from './loaders.js';
-import { decodeCursor, encodeCursor, toContactModel, toCustomer, toPartnerAccount, toSalesRep, type CustomerModel } from './mappers.js';
+import { toContactModel, toCustomer, toPartnerAccount, toSalesRep, type CustomerModel } from './mappers.js';
 import { auditPrincipal } from '../../platform/audit/audit-log.js';
 import { resolveIdempotencyKey, runAudited, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
 import { isOutcomeUnknown as writeOutcomeUnknown } from '../shared/mutations/outcome.js';
@@ -26,8 +27,6 @@ export interface AccountsContext extends BaseSubgraphContext {
   idempotencyKeyHeader: string | null;
 }
 
-/** Largest page of `customers`. */
-export const MAX_PAGE = 100;
 /** Longest search text accepted. */
 export const MAX_SEARCH_LENGTH = 100;
 const ACCOUNT_KEY_PREFIX = '001';
@@ -62,6 +61,11 @@ async function visibleAccount(ctx: AccountsContext, id18: string): Promise<Sales
   const partner = partnerScope(ctx);
   if (partner !== undefined && account.Partner_Account__c !== partner) return null;
   return account;
+}
+
+/** The identity of the `customers` list for a search text, as its cursors name it. */
+export function customersList(search: string): string {
+  return `Account?search=${search}`;
 }
 
 interface CustomersArgs {
@@ -171,25 +175,20 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
     },
 
     async customers(_parent: unknown, args: CustomersArgs, ctx: AccountsContext) {
-      const first = args.first ?? 20;
-      if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput('first', `must be between 1 and ${MAX_PAGE}`);
-      let offset = 0;
-      if (args.after !== undefined && args.after !== null) {
-        const decoded = decodeCursor(args.after);
-        if (decoded === null) throw badInput('after', 'is not a cursor of this list');
-        offset = decoded;
-      }
-      if (offset > MAX_OFFSET) throw badInput('after', `cannot page past ${MAX_OFFSET} customers; narrow the search instead`);
       const search = args.search?.trim() ?? '';
+      const list = customersList(search);
+      const paging = parsePage(list, args.first, args.after);
+      const offset = startOffset(paging);
+      if (offset > MAX_OFFSET) throw badInput('after', `cannot page past ${MAX_OFFSET} customers; narrow the search instead`);
       // A search of nothing but spaces (or a byte-order mark) is a client mistake, not "every customer".
       if (args.search !== undefined && args.search !== null && search === '') throw badInput('search', 'must contain something to search for (omit it to list every customer)');
       if (search.length > MAX_SEARCH_LENGTH) throw badInput('search', `must be at most ${MAX_SEARCH_LENGTH} characters`);
       if (/[\u0000-\u001f\u007f-\u009f]/.test(search)) throw badInput('search', 'must not contain control characters');
       const partner = partnerScope(ctx);
-      if (partner === '') return { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
-      const { totalSize, records } = await ctx.salesforce.searchAccounts({ text: search || undefined, partnerId: partner, limit: first, offset });
+      if (partner === '') return emptyConnection();
+      const { totalSize, records } = await ctx.salesforce.searchAccounts({ text: search || undefined, partnerId: partner, limit: paging.size, offset });
       for (const r of records) ctx.loaders.accountById.prime(r.Id, r);
-      const edges = records.map((r, i) => ({ cursor: encodeCursor(offset + i + 1), node: toCustomer(r) }));
+      const edges = records.map((r, i) => ({ cursor: encodeCursor(list, r.Id, offset + i), node: toCustomer(r) }));
       return {
         edges,
         pageInfo: { hasNextPage: offset + records.length < totalSize, endCursor: edges.at(-1)?.cursor ?? null },

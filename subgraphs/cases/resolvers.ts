@@ -16,10 +16,9 @@ import { isSalesforceId, toSalesforceId18 } from '../../platform/ids/salesforce-
 import { auditPrincipal } from '../../platform/audit/audit-log.js';
 import { resolveIdempotencyKey, runAudited, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
 import { isOutcomeUnknown as writeOutcomeUnknown } from '../shared/mutations/outcome.js';
+import { connectionOf, emptyConnection, pageOf, parsePage } from '../shared/paging/relay-page.js';
+import { settled } from '../shared/data-access/settled.js';
 import {
-  decodeCaseCursor,
-  encodeCaseCursor,
-  pageStart,
   parseCaseId,
   splitComments,
   toCase,
@@ -47,7 +46,6 @@ export interface CasesContext extends BaseSubgraphContext {
 /** The system of record of every cases mutation (schema/ownership.json). */
 export const CASES_OWNER = 'servicedesk' as const;
 
-const MAX_PAGE = 100;
 const MAX_BODY = 65_000;
 const SALESFORCE_ID = /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/;
 /** Order numbers are Odoo names such as S00042 or INV/2026/00001-style sequences: a letter first, then a short code. */
@@ -86,8 +84,6 @@ async function loadVisibleCase(ticketId: number, ctx: CasesContext): Promise<Cas
   const [visible] = await visibleTickets([ticket], ctx);
   return visible ? toCase(visible, ctx.serviceDesk.orderNumberFieldId) : null;
 }
-
-const emptyConnection = () => ({ edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 });
 
 /** Resolvers of the cases subgraph. */
 export const resolvers: GraphQLResolverMap<CasesContext> = {
@@ -209,30 +205,15 @@ export const resolvers: GraphQLResolverMap<CasesContext> = {
       return { id: ref.id };
     },
     async cases(customer: { id: string }, args: { first?: number | null; after?: string | null }, ctx: CasesContext) {
-      const first = args.first ?? 20;
-      if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput('first', `must be between 1 and ${MAX_PAGE}`);
-      let after: number | null = null;
-      if (args.after !== undefined && args.after !== null) {
-        after = decodeCaseCursor(args.after);
-        if (after === null) throw badInput('after', 'is not a cursor of this connection');
-      }
+      const list = `ticket@${customer.id}`;
+      const paging = parsePage(list, args.first, args.after);
       if (!(await ctx.guard.canSee(customer.id))) return emptyConnection();
       const org = await ctx.loaders.organizationByExternalId.load(customer.id);
       if (!org) return emptyConnection();
-      const ids = (await ctx.loaders.ticketIdsByOrganization.load(org.id)) ?? [];
-      const start = pageStart(ids, after);
-      const tickets = await ctx.loaders.ticket.loadMany(ids.slice(start, start + first));
-      const edges = tickets
-        .filter((t): t is ZendeskTicket => !!t && !(t instanceof Error))
-        .map((t) => ({ cursor: encodeCaseCursor(t.id), node: toCase(t, ctx.serviceDesk.orderNumberFieldId) }));
+      const page = pageOf(list, (await ctx.loaders.ticketIdsByOrganization.load(org.id)) ?? [], paging);
       // A failed record load must fail the field, not silently shorten the page.
-      const failed = tickets.find((t): t is Error => t instanceof Error);
-      if (failed) throw failed;
-      return {
-        edges,
-        pageInfo: { hasNextPage: start + first < ids.length, endCursor: edges.at(-1)?.cursor ?? null },
-        totalCount: ids.length,
-      };
+      const tickets = settled(await ctx.loaders.ticket.loadMany(page.keys));
+      return connectionOf(page, tickets.map((t) => (t ? toCase(t, ctx.serviceDesk.orderNumberFieldId) : null)));
     },
     async openCaseCount(customer: { id: string }, _args, ctx: CasesContext) {
       if (!(await ctx.guard.canSee(customer.id))) return 0;

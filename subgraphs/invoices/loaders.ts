@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { RecordCache, StaleObserver } from '../shared/cache/record-cache.js';
 import { createCachedLoader, monotonicNow, primeRecords } from '../shared/cache/cached-loader.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
+import { settled } from '../shared/data-access/settled.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooMove, OdooPartner, OdooSaleOrder } from '../shared/connectors/odoo/records.js';
 
@@ -70,10 +71,4 @@ export function createInvoicesLoaders(odoo: OdooConnector, cache: RecordCache, s
     order: createCachedLoader(cache, ODOO_KINDS.order, (ids) => odoo.ordersByIds(ids), stale),
     orderByName: createCachedLoader(cache, ODOO_KINDS.orderByName, (names) => odoo.ordersByNames(names), stale),
   };
-}
-
-/** Values of `loadMany`, rethrowing the first error. */
-export function settled<V>(results: (V | Error)[]): V[] {
-  for (const r of results) if (r instanceof Error) throw r;
-  return results as V[];
 }

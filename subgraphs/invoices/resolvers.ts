@@ -3,7 +3,7 @@ import { hasScope } from '../../platform/authz/principal.js';
 import type { RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
 import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
-import { pageOfIds, parsePageArgs } from '../shared/connectors/odoo/id-page.js';
+import { connectionOf, emptyConnection, pageOf, parsePage } from '../shared/paging/relay-page.js';
 import { auditRefusal } from '../shared/connectors/odoo/mutation-support.js';
 import { resolveIdempotencyKey } from '../shared/mutations/subgraph-mutations.js';
 import { many2oneId } from '../shared/connectors/odoo/connector.js';
@@ -13,7 +13,8 @@ import { isSalesforceId } from '../../platform/ids/salesforce-id.js';
 import type { MutationRunner } from '../shared/mutations/run-mutation.js';
 import type { OwnershipGuard } from '../shared/ownership/ownership.js';
 import type { BaseSubgraphContext } from '../shared/server/context.js';
-import { settled, type InvoicesLoaders } from './loaders.js';
+import { settled } from '../shared/data-access/settled.js';
+import type { InvoicesLoaders } from './loaders.js';
 import { balances, mapBilling, mapInvoice, type BillingModel, type InvoiceModel } from './mappers.js';
 import {
   creditHoldOutcomeUnknown,
@@ -92,15 +93,6 @@ async function partnerMaySee(partnerId: number | null, ctx: InvoicesContext): Pr
   return !ctx.guard.restricted || ctx.guard.canSee(await customerIdOf(partnerId, ctx));
 }
 
-function pageArgs(first: number | null | undefined, after: string | null | undefined) {
-  try {
-    return parsePageArgs(MOVE_MODEL, first, after);
-  } catch (err) {
-    const message = (err as Error).message;
-    throw badInput(message.startsWith('first') ? 'first' : 'after', message);
-  }
-}
-
 /** Resolvers of the invoices subgraph. */
 export const resolvers: GraphQLResolverMap<InvoicesContext> = {
   Query: {
@@ -152,23 +144,16 @@ export const resolvers: GraphQLResolverMap<InvoicesContext> = {
       return partner && allowed ? mapBilling(partner) : null;
     },
     async invoices(customer: { id: string }, args: { first?: number | null; after?: string | null }, ctx: InvoicesContext) {
-      const paging = pageArgs(args.first, args.after);
-      const empty = { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
-      if (typeof customer.id !== 'string') return empty;
+      const list = `${MOVE_MODEL}@${customer.id}`;
+      const paging = parsePage(list, args.first, args.after);
+      if (typeof customer.id !== 'string') return emptyConnection();
       const [partner, allowed] = await Promise.all([ctx.loaders.partnerByRef.load(customer.id), ctx.guard.canSee(customer.id)]);
-      if (!partner || !allowed) return empty;
+      if (!partner || !allowed) return emptyConnection();
       ctx.loaders.partner.prime(partner.id, partner);
       // The partner's whole list, records included: billing's open items and the orders' invoices come from it too.
-      const ids = (await ctx.loaders.moveIdsByPartner.load(partner.id)) ?? [];
-      let page;
-      try {
-        page = pageOfIds(MOVE_MODEL, ids, paging);
-      } catch (err) {
-        throw badInput('after', (err as Error).message);
-      }
-      const moves = settled(await ctx.loaders.move.loadMany(page.ids));
-      const edges = moves.flatMap((move, i) => (customerMove(move) ? [{ cursor: page.cursors[i]!, node: mapInvoice(move!) }] : []));
-      return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor }, totalCount: page.totalCount };
+      const page = pageOf(list, (await ctx.loaders.moveIdsByPartner.load(partner.id)) ?? [], paging);
+      const moves = settled(await ctx.loaders.move.loadMany(page.keys));
+      return connectionOf(page, moves.map((move) => (customerMove(move) ? mapInvoice(move!) : null)));
     },
   },
   BillingProfile: {

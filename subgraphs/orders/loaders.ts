@@ -44,9 +44,3 @@ export function createOrdersLoaders(odoo: OdooConnector, cache: RecordCache, sta
     orderIdsByPartner: createCachedLoader(cache, ODOO_KINDS.orderIdsByPartner, listOrders, stale),
   };
 }
-
-/** Values of `loadMany`, rethrowing the first error (a failed batch fails every key in it). */
-export function settled<V>(results: (V | Error)[]): V[] {
-  for (const r of results) if (r instanceof Error) throw r;
-  return results as V[];
-}

@@ -1,7 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { hasScope } from '../../platform/authz/principal.js';
 import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
-import { pageOfIds, parsePageArgs } from '../shared/connectors/odoo/id-page.js';
+import { connectionOf, emptyConnection, pageOf, parsePage } from '../shared/paging/relay-page.js';
 import { auditRefusal, odooIdempotencyRef } from '../shared/connectors/odoo/mutation-support.js';
 import { resolveIdempotencyKey } from '../shared/mutations/subgraph-mutations.js';
 import { invalidateRecords } from '../shared/cache/cached-loader.js';
@@ -11,7 +11,7 @@ import { isRecordName, parseRecordId } from '../shared/connectors/odoo/values.js
 import { isSalesforceId } from '../../platform/ids/salesforce-id.js';
 import type { OrdersContext } from './context.js';
 import { accountIdOf, cancelOutcomeUnknown, executeCancelOrder, newCancelOrderRun, recoverCancelledOrder, type CancelledOrder } from './cancel-order.js';
-import { settled } from './loaders.js';
+import { settled } from '../shared/data-access/settled.js';
 import { mapOrder, mapOrderLine, type OrderModel } from './mappers.js';
 import {
   executePlaceOrder,
@@ -161,28 +161,16 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
   },
   Customer: {
     async orders(customer: { id: string }, args: { first?: number | null; after?: string | null }, ctx: OrdersContext) {
-      let pageArgs;
-      try {
-        pageArgs = parsePageArgs(ORDER_MODEL, args.first, args.after);
-      } catch (err) {
-        throw badInput((err as Error).message.startsWith('first') ? 'first' : 'after', (err as Error).message);
-      }
-      const empty = { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
-      if (typeof customer.id !== 'string') return empty;
+      const list = `${ORDER_MODEL}@${customer.id}`;
+      const paging = parsePage(list, args.first, args.after);
+      if (typeof customer.id !== 'string') return emptyConnection();
       // Another reseller's customer has no orders, as a customer without an ERP partner has none.
       const [partner, allowed] = await Promise.all([ctx.loaders.partnerByRef.load(customer.id), ctx.guard.canSee(customer.id)]);
-      if (!partner || !allowed) return empty;
+      if (!partner || !allowed) return emptyConnection();
       ctx.loaders.partner.prime(partner.id, partner);
-      const ids = (await ctx.loaders.orderIdsByPartner.load(partner.id)) ?? [];
-      let page;
-      try {
-        page = pageOfIds(ORDER_MODEL, ids, pageArgs);
-      } catch (err) {
-        throw badInput('after', (err as Error).message);
-      }
-      const orders = settled(await ctx.loaders.order.loadMany(page.ids));
-      const edges = orders.flatMap((order, i) => (order ? [{ cursor: page.cursors[i]!, node: mapOrder(order) }] : []));
-      return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor }, totalCount: page.totalCount };
+      const page = pageOf(list, (await ctx.loaders.orderIdsByPartner.load(partner.id)) ?? [], paging);
+      const orders = settled(await ctx.loaders.order.loadMany(page.keys));
+      return connectionOf(page, orders.map((order) => (order ? mapOrder(order) : null)));
     },
   },
   Order: {
