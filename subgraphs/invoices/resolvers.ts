@@ -17,13 +17,12 @@ import { settled } from '../shared/data-access/settled.js';
 import type { InvoicesLoaders } from './loaders.js';
 import { balances, mapBilling, mapInvoice, type BillingModel, type InvoiceModel } from './mappers.js';
 import {
-  creditHoldOutcomeUnknown,
   executeSetCreditHold,
-  newCreditHoldRun,
   parseCreditHoldArgs,
   recoverCreditHold,
   type CreditHoldCommand,
 } from './set-credit-hold.js';
+import { newWriteRun, writeOutcomeUnknown } from '../shared/mutations/write-run.js';
 
 /** Per-request context of the invoices subgraph. */
 export interface InvoicesContext extends BaseSubgraphContext {
@@ -118,7 +117,7 @@ export const resolvers: GraphQLResolverMap<InvoicesContext> = {
         return auditRefusal(ctx.mutations, { ...audit, targetIds: isSalesforceId(args.customerId) ? [args.customerId] : [], input: args }, err);
       }
       const env = { odoo: ctx.odoo, cache: ctx.cache, guard: ctx.guard };
-      const run = newCreditHoldRun();
+      const run = newWriteRun();
       const result = await ctx.mutations.run<OdooPartner>({
         ...audit,
         targetIds: [cmd.customerId],
@@ -126,7 +125,7 @@ export const resolvers: GraphQLResolverMap<InvoicesContext> = {
         idempotencyKey: key,
         attempt: () => executeSetCreditHold(cmd, env, run),
         recover: key === undefined ? undefined : () => recoverCreditHold(cmd, env, run),
-        isOutcomeUnknown: creditHoldOutcomeUnknown(run),
+        isOutcomeUnknown: writeOutcomeUnknown(run),
         backendRecordId: (partner) => String(partner.id),
       });
       let partner = result.value;

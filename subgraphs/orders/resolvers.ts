@@ -10,17 +10,17 @@ import type { OdooSaleOrder } from '../shared/connectors/odoo/records.js';
 import { isRecordName, parseRecordId } from '../shared/connectors/odoo/values.js';
 import { isSalesforceId } from '../../platform/ids/salesforce-id.js';
 import type { OrdersContext } from './context.js';
-import { accountIdOf, cancelOutcomeUnknown, executeCancelOrder, newCancelOrderRun, recoverCancelledOrder, type CancelledOrder } from './cancel-order.js';
+import { accountIdOf, executeCancelOrder, recoverCancelledOrder, type CancelledOrder } from './cancel-order.js';
+import { newWriteRun, writeOutcomeUnknown } from '../shared/mutations/write-run.js';
 import { settled } from '../shared/data-access/settled.js';
 import { mapOrder, mapOrderLine, type OrderModel } from './mappers.js';
 import {
   executePlaceOrder,
-  newPlaceOrderRun,
   parsePlaceOrderInput,
-  placeOrderOutcomeUnknown,
   recoverPlacedOrder,
   type PlacedOrder,
   type PlaceOrderCommand,
+  type PlaceOrderRun,
 } from './place-order.js';
 
 const ORDER_MODEL = 'sale.order';
@@ -100,7 +100,7 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
       // Odoo's own record of the key: a committed order whose answer was lost is found by it, not duplicated.
       const ref = key === undefined ? undefined : odooIdempotencyRef('placeOrder', ctx.principal, key);
       const env = { odoo: ctx.odoo, cache: ctx.cache, guard: ctx.guard };
-      const run = newPlaceOrderRun();
+      const run: PlaceOrderRun = newWriteRun();
       let result;
       try {
         result = await ctx.mutations.run<PlacedOrder>({
@@ -110,11 +110,11 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
           idempotencyKey: key,
           attempt: () => executePlaceOrder(cmd, env, ref, run),
           recover: ref === undefined ? undefined : () => recoverPlacedOrder(env, ref, run),
-          isOutcomeUnknown: placeOrderOutcomeUnknown(run),
+          isOutcomeUnknown: writeOutcomeUnknown(run),
           backendRecordId: (placed) => String(placed.order.id),
         });
       } catch (err) {
-        if (run.createSent && !run.undone && run.partnerId !== undefined) {
+        if (run.sent && !run.undone && run.partnerId !== undefined) {
           // An order may exist now: the customer's order list must not hide it.
           await invalidateRecords(ctx.cache, ODOO_KINDS.orderIdsByPartner, [run.partnerId]);
           invalidated(ctx, [`Customer:${cmd.customerId}`]);
@@ -137,7 +137,7 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
       } catch (err) {
         return auditRefusal(ctx.mutations, { ...audit('cancelOrder', ctx), targetIds: parseRecordId(args.id) === null ? [] : [String(args.id)], input: { id: args.id } }, err);
       }
-      const run = newCancelOrderRun();
+      const run = newWriteRun();
       const result = await ctx.mutations.run<CancelledOrder>({
         ...audit('cancelOrder', ctx),
         targetIds: [String(id)],
@@ -145,7 +145,7 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
         idempotencyKey: key,
         attempt: () => executeCancelOrder(id, ctx, run),
         recover: key === undefined ? undefined : () => recoverCancelledOrder(id, ctx, run),
-        isOutcomeUnknown: cancelOutcomeUnknown(run),
+        isOutcomeUnknown: writeOutcomeUnknown(run),
         backendRecordId: (cancelled) => String(cancelled.order.id),
       });
       const { order, productIds } = result.value;
