@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningSandbox } from '../../sandbox/common/server.js';
 import { createSalesforceSandbox, SALESFORCE_CLIENT_ID, SALESFORCE_CLIENT_SECRET, type SalesforceSandbox } from '../../sandbox/salesforce/index.js';
-import { applyPermissions } from '../shared/authz/permissions.js';
 import { createAuthenticate, signPrincipalHeaders } from '../../platform/authz/principal-header.js';
 import type { Principal } from '../../platform/authz/principal.js';
 import { scopesForRoles } from '../../platform/authz/roles.js';
 import { createSalesforceConnector, type SalesforceConnector } from '../shared/connectors/salesforce/connector.js';
 import type { RunningSubgraph } from '../shared/server/create-subgraph-server.js';
-import { ACCOUNTS_SCHEMA_PATH, createAccountsSubgraph } from './index.js';
+import { createAccountsSubgraph } from './index.js';
 import { customersList } from './resolvers.js';
 import { encodeCursor } from '../shared/paging/relay-page.js';
 
@@ -71,8 +70,7 @@ beforeAll(async () => {
   sandbox = createSalesforceSandbox({ customers: 150 });
   backend = await sandbox.listen(0);
   salesforce = createSalesforceConnector({ loginUrl: backend.url, clientId: SALESFORCE_CLIENT_ID, clientSecret: SALESFORCE_CLIENT_SECRET, apiVersion: '62.0', timeoutMs: 2000, multiCurrency: true });
-  const sdl = readFileSync(ACCOUNTS_SCHEMA_PATH, 'utf8');
-  const server = await createAccountsSubgraph({ salesforce, authenticate: createAuthenticate({ secret: SECRET }), wrapSchema: (schema) => applyPermissions(schema, sdl) });
+  const server = await createAccountsSubgraph({ salesforce, authenticate: createAuthenticate({ secret: SECRET }) });
   subgraph = await server.listen(0);
   // Log in once so that the counts below are of data calls only.
   await salesforce.usersByIds([sandbox.world.integrationUserId]);

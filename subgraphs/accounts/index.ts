@@ -1,13 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import type { GraphQLSchema } from 'graphql';
 import { createPassThroughCache, type RecordCache } from '../shared/cache/record-cache.js';
 import type { SalesforceConnector } from '../shared/connectors/salesforce/connector.js';
 import type { MutationRunner } from '../shared/mutations/run-mutation.js';
 import { baseContext, type Authenticate } from '../shared/server/context.js';
 import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';
 import { createAccountsLoaders } from './loaders.js';
-import { auditRefusals, createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
+import { createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
 import { PROFILE_OWNER } from './profile-ownership.js';
 import { resolvers, type AccountsContext } from './resolvers.js';
 
@@ -23,8 +22,8 @@ export interface AccountsSubgraphDeps {
    * `var/audit.jsonl`), closed with the server.
    */
   mutations?: SubgraphMutations | MutationRunner;
-  /** Wraps the executable schema (permissions). */
-  wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
+  /** Benchmarks only: no permissions (see createSubgraphServer); production never sets it. */
+  unsafeWithoutPermissionsForBenchmarks?: true;
 }
 
 /** Path of the accounts SDL. */
@@ -66,8 +65,8 @@ export async function createAccountsSubgraph(deps: AccountsSubgraphDeps) {
     schemaPath: ACCOUNTS_SCHEMA_PATH,
     resolvers,
     createContext: (headers) => createAccountsContext({ ...deps, cache, mutations }, headers),
-    // Outermost: refusals of the permission layer are audited like every other failed attempt.
-    wrapSchema: (schema) => auditRefusals(deps.wrapSchema ? deps.wrapSchema(schema) : schema, REFUSAL_SPECS),
+    refusals: REFUSAL_SPECS,
+    unsafeWithoutPermissionsForBenchmarks: deps.unsafeWithoutPermissionsForBenchmarks,
     ready: () => deps.salesforce.ping(),
     onClose: owned ? () => owned.close() : undefined,
   });

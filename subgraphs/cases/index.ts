@@ -1,6 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import type { GraphQLSchema } from 'graphql';
 import { createPassThroughCache, type RecordCache } from '../shared/cache/record-cache.js';
 import type { ServiceDeskConnector } from '../shared/connectors/servicedesk/types.js';
 import { createOwnershipGuard, type Ownership } from '../shared/ownership/ownership.js';
@@ -8,7 +7,7 @@ import { baseContext, type Authenticate } from '../shared/server/context.js';
 import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';
 import { createCasesLoaders } from './loaders.js';
 import type { OrderDirectory } from './order-directory.js';
-import { auditRefusals, createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
+import { createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
 import { CASES_OWNER, resolvers, type CasesContext } from './resolvers.js';
 
 /** What the cases subgraph needs. */
@@ -27,8 +26,8 @@ export interface CasesSubgraphDeps {
   mutations?: SubgraphMutations;
   /** The ERP's orders, to check that a new case's order belongs to its customer (without it, a case cannot name an order). */
   orders?: OrderDirectory;
-  /** Wraps the executable schema (permissions). */
-  wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
+  /** Benchmarks only: no permissions (see createSubgraphServer); production never sets it. */
+  unsafeWithoutPermissionsForBenchmarks?: true;
 }
 
 /** Path of the cases SDL. */
@@ -75,8 +74,8 @@ export async function createCasesSubgraph(deps: CasesSubgraphDeps) {
     schemaPath: CASES_SCHEMA_PATH,
     resolvers,
     createContext: (headers) => createCasesContext({ ...deps, cache, mutations }, headers),
-    // Outermost: refusals of the permission layer are audited like every other failed attempt.
-    wrapSchema: (schema) => auditRefusals(deps.wrapSchema ? deps.wrapSchema(schema) : schema, REFUSAL_SPECS),
+    refusals: REFUSAL_SPECS,
+    unsafeWithoutPermissionsForBenchmarks: deps.unsafeWithoutPermissionsForBenchmarks,
     onClose: owned ? () => owned.close() : undefined,
   });
 }

@@ -1,11 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import type { GraphQLSchema } from 'graphql';
 import { createPassThroughCache, type RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
 import { createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
 import { createOwnershipGuard, type Ownership } from '../shared/ownership/ownership.js';
 import { baseContext, type Authenticate } from '../shared/server/context.js';
+import { isSalesforceId } from '../../platform/ids/salesforce-id.js';
 import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';
 import { createInvoicesLoaders } from './loaders.js';
 import { resolvers, type InvoicesContext } from './resolvers.js';
@@ -20,8 +20,8 @@ export interface InvoicesSubgraphDeps {
   ownership?: Ownership;
   /** The clock for overdue balances (default Date.now); tests pin it. */
   now?: () => number;
-  /** Wraps the executable schema (permissions). */
-  wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
+  /** Benchmarks only: no permissions (see createSubgraphServer); production never sets it. */
+  unsafeWithoutPermissionsForBenchmarks?: true;
   /**
    * The mutation runner (idempotency store and audit log), to share one (and Redis) across
    * subgraphs. Default: an in-process store and the audit log at `AUDIT_LOG_PATH` (`var/audit.jsonl`).
@@ -43,10 +43,15 @@ export function createInvoicesContext(deps: InvoicesSubgraphDeps & { cache: Reco
     today: new Date((deps.now ?? Date.now)()).toISOString().slice(0, 10),
     odoo: deps.odoo,
     cache: deps.cache,
-    mutations: deps.mutations.runner,
+    mutations: deps.mutations,
     idempotencyKey: idempotencyKeyHeader(headers),
   };
 }
+
+/** Ids a refused setCreditHold is audited with: only a well-formed id, never free text. */
+const REFUSAL_SPECS = {
+  setCreditHold: { ownerSystem: 'odoo' as const, targetIds: (args: Record<string, unknown>) => (isSalesforceId(args.customerId) ? [args.customerId] : []) },
+};
 
 /** Creates the invoices subgraph server (Odoo account.move; billing terms and credit on res.partner). */
 export async function createInvoicesSubgraph(deps: InvoicesSubgraphDeps) {
@@ -59,7 +64,8 @@ export async function createInvoicesSubgraph(deps: InvoicesSubgraphDeps) {
     schemaPath: INVOICES_SCHEMA_PATH,
     resolvers,
     createContext: (headers) => createInvoicesContext({ ...deps, cache, mutations }, headers),
-    wrapSchema: deps.wrapSchema,
+    refusals: REFUSAL_SPECS,
+    unsafeWithoutPermissionsForBenchmarks: deps.unsafeWithoutPermissionsForBenchmarks,
     onClose: owned ? () => owned.close() : undefined,
   });
 }

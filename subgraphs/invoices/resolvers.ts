@@ -4,13 +4,10 @@ import type { RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
 import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
 import { connectionOf, emptyConnection, pageOf, parsePage } from '../shared/paging/relay-page.js';
-import { auditRefusal } from '../shared/connectors/odoo/mutation-support.js';
-import { resolveIdempotencyKey } from '../shared/mutations/subgraph-mutations.js';
+import { resolveIdempotencyKey, runAudited, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
 import { many2oneId } from '../shared/connectors/odoo/connector.js';
 import type { OdooMove, OdooPartner } from '../shared/connectors/odoo/records.js';
 import { isRecordName, parseRecordId } from '../shared/connectors/odoo/values.js';
-import { isSalesforceId } from '../../platform/ids/salesforce-id.js';
-import type { MutationRunner } from '../shared/mutations/run-mutation.js';
 import type { OwnershipGuard } from '../shared/ownership/ownership.js';
 import type { BaseSubgraphContext } from '../shared/server/context.js';
 import { settled } from '../shared/data-access/settled.js';
@@ -20,7 +17,6 @@ import {
   executeSetCreditHold,
   parseCreditHoldArgs,
   recoverCreditHold,
-  type CreditHoldCommand,
 } from './set-credit-hold.js';
 import { newWriteRun, writeOutcomeUnknown } from '../shared/mutations/write-run.js';
 
@@ -34,7 +30,7 @@ export interface InvoicesContext extends BaseSubgraphContext {
   odoo: OdooConnector;
   cache: RecordCache;
   /** Idempotent, audited execution of the mutations. */
-  mutations: MutationRunner;
+  mutations: SubgraphMutations;
   /** The request's `Idempotency-Key` header, forwarded by the gateway; null when absent. */
   idempotencyKey: string | null;
 }
@@ -105,20 +101,14 @@ export const resolvers: GraphQLResolverMap<InvoicesContext> = {
   Mutation: {
     async setCreditHold(_root, args: { customerId: string; onHold: boolean; reason?: string | null }, ctx: InvoicesContext) {
       const audit = { operation: 'setCreditHold', ownerSystem: 'odoo' as const, principal: ctx.principal, correlationId: ctx.requestId };
-      let cmd: CreditHoldCommand;
-      let key: string | undefined;
-      try {
-        // The permissions layer checks the scope too; the write checks again where it runs.
-        if (!ctx.principal) throw codedError(ErrorCode.UNAUTHENTICATED, 'authentication required');
-        if (!hasScope(ctx.principal, 'credit:write')) throw codedError(ErrorCode.FORBIDDEN, 'this mutation needs the credit:write scope');
-        cmd = parseCreditHoldArgs(args);
-        key = resolveIdempotencyKey(undefined, ctx.idempotencyKey, 'idempotencyKey');
-      } catch (err) {
-        return auditRefusal(ctx.mutations, { ...audit, targetIds: isSalesforceId(args.customerId) ? [args.customerId] : [], input: args }, err);
-      }
+      // The permissions layer checks the scope too; the write checks again where it runs.
+      if (!ctx.principal) throw codedError(ErrorCode.UNAUTHENTICATED, 'authentication required');
+      if (!hasScope(ctx.principal, 'credit:write')) throw codedError(ErrorCode.FORBIDDEN, 'this mutation needs the credit:write scope');
+      const cmd = parseCreditHoldArgs(args);
+      const key = resolveIdempotencyKey(undefined, ctx.idempotencyKey, 'idempotencyKey');
       const env = { odoo: ctx.odoo, cache: ctx.cache, guard: ctx.guard };
       const run = newWriteRun();
-      const result = await ctx.mutations.run<OdooPartner>({
+      const result = await runAudited<OdooPartner>(ctx.mutations.runner, {
         ...audit,
         targetIds: [cmd.customerId],
         input: cmd,

@@ -1,6 +1,6 @@
 import type { RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
-import type { MutationRunner } from '../shared/mutations/run-mutation.js';
+import type { SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
 import type { OwnershipGuard } from '../shared/ownership/ownership.js';
 import type { BaseSubgraphContext } from '../shared/server/context.js';
 import type { OrdersLoaders } from './loaders.js';
@@ -13,7 +13,7 @@ export interface OrdersContext extends BaseSubgraphContext {
   odoo: OdooConnector;
   cache: RecordCache;
   /** Idempotent, audited execution of the mutations. */
-  mutations: MutationRunner;
+  mutations: SubgraphMutations;
   /** The request's `Idempotency-Key` header, forwarded by the gateway; null when absent. */
   idempotencyKey: string | null;
 }

@@ -1,11 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import type { GraphQLSchema } from 'graphql';
 import { createPassThroughCache, type RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
 import { createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
 import { createOwnershipGuard, type Ownership } from '../shared/ownership/ownership.js';
 import { baseContext, type Authenticate } from '../shared/server/context.js';
+import { isSalesforceId } from '../../platform/ids/salesforce-id.js';
+import { parseRecordId } from '../shared/connectors/odoo/values.js';
 import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';
 import { createOrdersLoaders } from './loaders.js';
 import { resolvers, type OrdersContext } from './resolvers.js';
@@ -18,8 +19,8 @@ export interface OrdersSubgraphDeps {
   authenticate: Authenticate;
   /** Reseller assignment of customers, for partner principals. */
   ownership?: Ownership;
-  /** Wraps the executable schema (permissions). */
-  wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
+  /** Benchmarks only: no permissions (see createSubgraphServer); production never sets it. */
+  unsafeWithoutPermissionsForBenchmarks?: true;
   /**
    * The mutation runner (idempotency store and audit log), to share one (and Redis) across
    * subgraphs. Default: an in-process store and the audit log at `AUDIT_LOG_PATH` (`var/audit.jsonl`).
@@ -40,10 +41,22 @@ export function createOrdersContext(deps: OrdersSubgraphDeps & { cache: RecordCa
     guard: createOwnershipGuard(principal, deps.ownership),
     odoo: deps.odoo,
     cache: deps.cache,
-    mutations: deps.mutations.runner,
+    mutations: deps.mutations,
     idempotencyKey: idempotencyKeyHeader(headers),
   };
 }
+
+/** Ids a refused orders mutation is audited with: only well-formed ids, never free text. */
+const REFUSAL_SPECS = {
+  placeOrder: {
+    ownerSystem: 'odoo' as const,
+    targetIds: (args: Record<string, unknown>) => {
+      const id = (args.input as { customerId?: unknown } | null | undefined)?.customerId;
+      return isSalesforceId(id) ? [id] : [];
+    },
+  },
+  cancelOrder: { ownerSystem: 'odoo' as const, targetIds: (args: Record<string, unknown>) => (parseRecordId(args.id) === null ? [] : [String(args.id)]) },
+};
 
 /** Creates the orders subgraph server (Odoo sale.order and sale.order.line). */
 export async function createOrdersSubgraph(deps: OrdersSubgraphDeps) {
@@ -56,7 +69,8 @@ export async function createOrdersSubgraph(deps: OrdersSubgraphDeps) {
     schemaPath: ORDERS_SCHEMA_PATH,
     resolvers,
     createContext: (headers) => createOrdersContext({ ...deps, cache, mutations }, headers),
-    wrapSchema: deps.wrapSchema,
+    refusals: REFUSAL_SPECS,
+    unsafeWithoutPermissionsForBenchmarks: deps.unsafeWithoutPermissionsForBenchmarks,
     onClose: owned ? () => owned.close() : undefined,
   });
 }

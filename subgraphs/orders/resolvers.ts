@@ -2,13 +2,12 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/ind
 import { hasScope } from '../../platform/authz/principal.js';
 import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
 import { connectionOf, emptyConnection, pageOf, parsePage } from '../shared/paging/relay-page.js';
-import { auditRefusal, odooIdempotencyRef } from '../shared/connectors/odoo/mutation-support.js';
-import { resolveIdempotencyKey } from '../shared/mutations/subgraph-mutations.js';
+import { odooIdempotencyRef } from '../shared/connectors/odoo/mutation-support.js';
+import { resolveIdempotencyKey, runAudited } from '../shared/mutations/subgraph-mutations.js';
 import { invalidateRecords } from '../shared/cache/cached-loader.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooSaleOrder } from '../shared/connectors/odoo/records.js';
 import { isRecordName, parseRecordId } from '../shared/connectors/odoo/values.js';
-import { isSalesforceId } from '../../platform/ids/salesforce-id.js';
 import type { OrdersContext } from './context.js';
 import { accountIdOf, executeCancelOrder, recoverCancelledOrder, type CancelledOrder } from './cancel-order.js';
 import { newWriteRun, writeOutcomeUnknown } from '../shared/mutations/write-run.js';
@@ -19,7 +18,6 @@ import {
   parsePlaceOrderInput,
   recoverPlacedOrder,
   type PlacedOrder,
-  type PlaceOrderCommand,
   type PlaceOrderRun,
 } from './place-order.js';
 
@@ -87,23 +85,16 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
   Mutation: {
     async placeOrder(_root, args: { input: Record<string, unknown> | null }, ctx: OrdersContext) {
       const raw = args.input ?? {};
-      let cmd: PlaceOrderCommand;
-      let key: string | undefined;
-      try {
-        requireScope(ctx, 'orders:write');
-        cmd = parsePlaceOrderInput(raw);
-        key = resolveIdempotencyKey(raw.idempotencyKey, ctx.idempotencyKey, 'input.idempotencyKey');
-      } catch (err) {
-        const { idempotencyKey: _key, ...input } = raw;
-        return auditRefusal(ctx.mutations, { ...audit('placeOrder', ctx), targetIds: isSalesforceId(raw.customerId) ? [raw.customerId] : [], input }, err);
-      }
+      requireScope(ctx, 'orders:write');
+      const cmd = parsePlaceOrderInput(raw);
+      const key = resolveIdempotencyKey(raw.idempotencyKey, ctx.idempotencyKey, 'input.idempotencyKey');
       // Odoo's own record of the key: a committed order whose answer was lost is found by it, not duplicated.
       const ref = key === undefined ? undefined : odooIdempotencyRef('placeOrder', ctx.principal, key);
       const env = { odoo: ctx.odoo, cache: ctx.cache, guard: ctx.guard };
       const run: PlaceOrderRun = newWriteRun();
       let result;
       try {
-        result = await ctx.mutations.run<PlacedOrder>({
+        result = await runAudited<PlacedOrder>(ctx.mutations.runner, {
           ...audit('placeOrder', ctx),
           targetIds: [cmd.customerId],
           input: cmd,
@@ -128,17 +119,11 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
     },
 
     async cancelOrder(_root, args: { id: string }, ctx: OrdersContext) {
-      let id: number;
-      let key: string | undefined;
-      try {
-        requireScope(ctx, 'orders:write');
-        id = orderId(args.id, 'id');
-        key = resolveIdempotencyKey(undefined, ctx.idempotencyKey, 'idempotencyKey');
-      } catch (err) {
-        return auditRefusal(ctx.mutations, { ...audit('cancelOrder', ctx), targetIds: parseRecordId(args.id) === null ? [] : [String(args.id)], input: { id: args.id } }, err);
-      }
+      requireScope(ctx, 'orders:write');
+      const id = orderId(args.id, 'id');
+      const key = resolveIdempotencyKey(undefined, ctx.idempotencyKey, 'idempotencyKey');
       const run = newWriteRun();
-      const result = await ctx.mutations.run<CancelledOrder>({
+      const result = await runAudited<CancelledOrder>(ctx.mutations.runner, {
         ...audit('cancelOrder', ctx),
         targetIds: [String(id)],
         input: { id },

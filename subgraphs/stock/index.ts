@@ -1,6 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import type { GraphQLSchema } from 'graphql';
 import { createPassThroughCache, type RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
 import { createOwnershipGuard, type Ownership } from '../shared/ownership/ownership.js';
@@ -20,8 +19,8 @@ export interface StockSubgraphDeps {
    * customer's rows. Products and stock are not customer rows and stay unfiltered.
    */
   ownership?: Ownership;
-  /** Wraps the executable schema (permissions). */
-  wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
+  /** Benchmarks only: no permissions (see createSubgraphServer); production never sets it. */
+  unsafeWithoutPermissionsForBenchmarks?: true;
 }
 
 /** Path of the stock SDL. */
@@ -46,7 +45,7 @@ export function createStockSubgraph(deps: StockSubgraphDeps) {
     schemaPath: STOCK_SCHEMA_PATH,
     resolvers,
     createContext: (headers) => createStockContext({ ...deps, cache }, headers),
-    wrapSchema: deps.wrapSchema,
+    unsafeWithoutPermissionsForBenchmarks: deps.unsafeWithoutPermissionsForBenchmarks,
   });
 }
 
