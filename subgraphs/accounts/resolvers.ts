@@ -8,23 +8,25 @@ import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-e
 import { isBackendError } from '../../platform/errors/backend-error.js';
 import type { BaseSubgraphContext } from '../shared/server/context.js';
 import { fieldReadable, selectsField } from '../shared/server/prefetch.js';
-import { emptyConnection, encodeCursor, parsePage, startOffset } from '../shared/paging/relay-page.js';
-import { SALESFORCE_KINDS, type AccountsLoaders } from './loaders.js';
+import { encodeCursor, parsePage, startOffset } from '../shared/paging/relay-page.js';
+import { SALESFORCE_KINDS } from '../shared/connectors/salesforce/record-kinds.js';
+import type { AccountsLoaders } from './loaders.js';
+import type { RowFilter } from '../shared/data-access/row-filter.js';
+import type { MutationContext } from '../shared/server/subgraph-factory.js';
 import { toContactModel, toCustomer, toPartnerAccount, toSalesRep, type CustomerModel } from './mappers.js';
 import { auditPrincipal } from '../../platform/audit/audit-log.js';
-import { resolveIdempotencyKey, runAudited, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
+import { resolveIdempotencyKey, runAudited } from '../shared/mutations/subgraph-mutations.js';
 import { isOutcomeUnknown as writeOutcomeUnknown } from '../shared/mutations/outcome.js';
 import { PROFILE_OWNER, SALESFORCE_PROFILE_FIELDS } from './profile-ownership.js';
 
 /** The per-request context of the accounts subgraph. */
-export interface AccountsContext extends BaseSubgraphContext {
+export interface AccountsContext extends BaseSubgraphContext, MutationContext {
+  /** Every read goes through these: the data-access layer with the row filter below it. */
   loaders: AccountsLoaders;
+  rows: RowFilter;
+  /** For writes and the picklists they are checked against. */
   salesforce: SalesforceConnector;
   cache: RecordCache;
-  /** Idempotency store and audit log of the mutations. */
-  mutations: SubgraphMutations;
-  /** The request's `Idempotency-Key` header (forwarded by the gateway). */
-  idempotencyKeyHeader: string | null;
 }
 
 /** Longest search text accepted. */
@@ -40,27 +42,16 @@ function accountIdArg(id: unknown, field = 'id'): string {
   return toSalesforceId18(id);
 }
 
-/** The partner a principal is limited to (18 characters), undefined for unrestricted principals. */
-function partnerScope(ctx: AccountsContext): string | undefined {
-  const partnerId = ctx.principal?.partnerId;
-  if (!partnerId) return undefined;
-  // A malformed partner id in a principal owns nothing.
-  return isSalesforceId(partnerId) ? toSalesforceId18(partnerId) : '';
-}
-
 /**
- * Loads an account the caller may see. Another reseller's customer is answered exactly like an
- * unknown id (null), so a partner cannot probe which ids exist.
+ * The customer Account with this id. The loader answers another reseller's customer exactly like
+ * an unknown id (null), so a partner cannot probe which ids exist.
  */
-async function visibleAccount(ctx: AccountsContext, id18: string): Promise<SalesforceAccount | null> {
+async function customerAccount(ctx: AccountsContext, id18: string): Promise<SalesforceAccount | null> {
   // Only Account ids can name a customer: anything else is unknown without asking Salesforce.
   if (!id18.startsWith(ACCOUNT_KEY_PREFIX)) return null;
   const account = await ctx.loaders.accountById.load(id18);
   // A reseller's own Account is a partner, not a customer: `customers` never lists it, and neither is it one by id.
-  if (!account || account.Type === RESELLER_TYPE) return null;
-  const partner = partnerScope(ctx);
-  if (partner !== undefined && account.Partner_Account__c !== partner) return null;
-  return account;
+  return account && account.Type !== RESELLER_TYPE ? account : null;
 }
 
 /** The identity of the `customers` list for a search text, as its cursors name it. */
@@ -160,14 +151,14 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
     async customer(_parent: unknown, args: { id: string }, ctx: AccountsContext, info: GraphQLResolveInfo): Promise<CustomerModel | UnavailableCustomer | null> {
       const id = accountIdArg(args.id);
       // Contacts are looked up by the Account Id alone: ask for them alongside the Account rather
-      // than after it. Not for a partner, whose ownership of the account must be known first.
-      if (partnerScope(ctx) === undefined && id.startsWith(ACCOUNT_KEY_PREFIX) && selectsField(info, 'contacts') && contactsReadable(ctx.principal)) {
+      // than after it (the row filter answers them only for a customer the caller may see).
+      if (id.startsWith(ACCOUNT_KEY_PREFIX) && selectsField(info, 'contacts') && contactsReadable(ctx.principal)) {
         ctx.loaders.contactsByAccountId.load(id).catch(() => {
           // The contacts resolver gets the same promise and reports its error.
         });
       }
       try {
-        const account = await visibleAccount(ctx, id);
+        const account = await customerAccount(ctx, id);
         return account ? toCustomer(account) : null;
       } catch (err) {
         return unavailableCustomer(ctx, id, err);
@@ -184,10 +175,7 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
       if (args.search !== undefined && args.search !== null && search === '') throw badInput('search', 'must contain something to search for (omit it to list every customer)');
       if (search.length > MAX_SEARCH_LENGTH) throw badInput('search', `must be at most ${MAX_SEARCH_LENGTH} characters`);
       if (/[\u0000-\u001f\u007f-\u009f]/.test(search)) throw badInput('search', 'must not contain control characters');
-      const partner = partnerScope(ctx);
-      if (partner === '') return emptyConnection();
-      const { totalSize, records } = await ctx.salesforce.searchAccounts({ text: search || undefined, partnerId: partner, limit: paging.size, offset });
-      for (const r of records) ctx.loaders.accountById.prime(r.Id, r);
+      const { totalSize, records } = await ctx.loaders.searchCustomers({ text: search || undefined, limit: paging.size, offset });
       const edges = records.map((r, i) => ({ cursor: encodeCursor(list, r.Id, offset + i), node: toCustomer(r) }));
       return {
         edges,
@@ -201,10 +189,10 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
     async updateCustomerProfile(_parent: unknown, args: { id: string; input: ProfileInput }, ctx: AccountsContext): Promise<CustomerModel> {
       const id = accountIdArg(args.id);
       const changes = profileChanges(args.input ?? {});
-      const key = resolveIdempotencyKey(undefined, ctx.idempotencyKeyHeader, 'Idempotency-Key');
+      const key = resolveIdempotencyKey(undefined, ctx.idempotencyKey, 'Idempotency-Key');
       await checkPicklists(ctx, changes);
       const notFound = () => codedError(ErrorCode.NOT_FOUND, 'No customer with this id');
-      if (!(await visibleAccount(ctx, id))) throw notFound();
+      if (!(await customerAccount(ctx, id))) throw notFound();
       try {
         await runAudited(ctx.mutations.runner, {
           operation: 'updateCustomerProfile',
@@ -245,7 +233,7 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
       if (typeof ref.id !== 'string' || !isSalesforceId(ref.id)) return null;
       const id = toSalesforceId18(ref.id);
       try {
-        const account = await visibleAccount(ctx, id);
+        const account = await customerAccount(ctx, id);
         return account ? toCustomer(account) : null;
       } catch (err) {
         return unavailableCustomer(ctx, id, err);
@@ -254,7 +242,7 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
     ...profileFieldResolvers(),
     async contacts(customer: CustomerModel | UnavailableCustomer, _args: unknown, ctx: AccountsContext) {
       if ('unavailable' in customer) throw customer.unavailable;
-      const contacts = await ctx.loaders.contactsByAccountId.load(customer.id);
+      const contacts = (await ctx.loaders.contactsByAccountId.load(customer.id)) ?? [];
       return contacts.map(toContactModel);
     },
     async owner(customer: CustomerModel | UnavailableCustomer, _args: unknown, ctx: AccountsContext) {
@@ -287,7 +275,7 @@ interface UnavailableCustomer {
  * cannot be proven, so nothing is shown), and so does any error other than an outage.
  */
 function unavailableCustomer(ctx: AccountsContext, id: string, err: unknown): UnavailableCustomer {
-  if (partnerScope(ctx) !== undefined || !isBackendError(err) || (err.code !== 'UNAVAILABLE' && err.code !== 'RATE_LIMITED')) throw err;
+  if (ctx.rows.restricted || !isBackendError(err) || (err.code !== 'UNAVAILABLE' && err.code !== 'RATE_LIMITED')) throw err;
   return { id, unavailable: err };
 }
 

@@ -8,7 +8,7 @@ import { BackendError } from '../../platform/errors/backend-error.js';
 import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
 import type { WriteRun } from '../shared/mutations/write-run.js';
 import { OutcomeUnknownError } from '../shared/mutations/outcome.js';
-import type { OwnershipGuard } from '../shared/ownership/ownership.js';
+import type { RowFilter } from '../shared/data-access/row-filter.js';
 
 /** Longest hold reason (Odoo `sale_warn_msg`). */
 export const MAX_HOLD_REASON = 500;
@@ -46,7 +46,8 @@ export function parseCreditHoldArgs(args: { customerId?: unknown; onHold?: unkno
 export interface CreditHoldEnv {
   odoo: OdooConnector;
   cache: RecordCache;
-  guard: OwnershipGuard;
+  /** The request's row filter: the customer must be one the caller may see. */
+  rows: RowFilter;
 }
 
 /**
@@ -95,7 +96,7 @@ export async function invalidatePartner(cache: RecordCache, partner: OdooPartner
  * A partner already in the requested state is not written.
  */
 export async function executeSetCreditHold(cmd: CreditHoldCommand, env: CreditHoldEnv, run: WriteRun): Promise<OdooPartner> {
-  if (env.guard.restricted && !(await env.guard.canSee(cmd.customerId))) throw unknownBillingCustomer();
+  if (!(await env.rows.canSee(cmd.customerId))) throw unknownBillingCustomer();
   const partner = (await env.odoo.partnersByRefs([cmd.customerId])).get(cmd.customerId);
   if (!partner) throw unknownBillingCustomer();
   const target = targetWarning(partner, cmd);

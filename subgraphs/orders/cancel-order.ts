@@ -51,9 +51,9 @@ async function finish(order: OdooSaleOrder, ctx: OrdersContext): Promise<Cancell
  */
 export async function executeCancelOrder(id: number, ctx: OrdersContext, run: WriteRun): Promise<CancelledOrder> {
   const { odoo } = ctx;
-  const order = (await odoo.ordersByIds([id])).get(id);
+  // Read fresh, then through the row filter: another reseller's order is refused like an unknown one.
+  const order = await ctx.loaders.order.admit(id, (await odoo.ordersByIds([id])).get(id) ?? null);
   if (!order) throw unknownOrder();
-  if (ctx.guard.restricted && !(await ctx.guard.canSee(await accountIdOf(order, ctx)))) throw unknownOrder();
   if (order.state === 'cancel') {
     throw codedError(ErrorCode.BACKEND_REJECTED, `odoo: order ${order.name} is already cancelled`, { system: 'odoo', field: 'id', reason: 'ALREADY_CANCELLED' });
   }

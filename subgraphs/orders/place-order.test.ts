@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
-import { createOwnershipGuard, type Ownership } from '../shared/ownership/ownership.js';
+import type { Ownership } from '../shared/ownership/ownership.js';
+import { createRowFilter } from '../shared/data-access/row-filter.js';
+import { createStaleCollector } from '../shared/server/context.js';
 import { executePlaceOrder, parsePlaceOrderInput } from './place-order.js';
 import { newWriteRun } from '../shared/mutations/write-run.js';
 
 const CUSTOMER = '0015g0000000001AAA';
+const MY_RESELLER = '0015g0000000002AAA';
 
 function fieldOf(fn: () => unknown): unknown {
   try {
@@ -48,10 +51,10 @@ describe('executePlaceOrder and ownership (stub)', () => {
     const calls: string[] = [];
     const odoo = new Proxy({}, { get: (_t, name) => () => { calls.push(String(name)); throw new Error('no Odoo call expected'); } }) as OdooConnector;
     const ownership: Ownership = { partnerIdsByAccountIds: async (ids) => new Map(ids.map((id) => [id, 'OTHER-RESELLER'])) };
-    const guard = createOwnershipGuard({ sub: 'p', roles: ['partner'], scopes: new Set(['orders:write']), partnerId: 'MY-RESELLER' }, ownership);
+    const rows = createRowFilter({ sub: 'p', roles: ['partner'], scopes: new Set(['orders:write']), partnerId: MY_RESELLER }, ownership, createStaleCollector());
     const cache = {} as RecordCache;
     const run = newWriteRun();
-    await expect(executePlaceOrder({ customerId: CUSTOMER, lines: [{ sku: 'BK-1001', quantity: 1 }], clientReference: null }, { odoo, cache, guard }, undefined, run)).rejects.toMatchObject({
+    await expect(executePlaceOrder({ customerId: CUSTOMER, lines: [{ sku: 'BK-1001', quantity: 1 }], clientReference: null }, { odoo, cache, rows }, undefined, run)).rejects.toMatchObject({
       extensions: { code: 'NOT_FOUND', field: 'input.customerId' },
     });
     expect(calls).toEqual([]);

@@ -9,7 +9,7 @@ import { isSalesforceId } from '../../platform/ids/salesforce-id.js';
 import { BackendError, isBackendError } from '../../platform/errors/backend-error.js';
 import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
 import { OutcomeUnknownError } from '../shared/mutations/outcome.js';
-import type { OwnershipGuard } from '../shared/ownership/ownership.js';
+import type { RowFilter } from '../shared/data-access/row-filter.js';
 
 /** Most lines one order may carry. */
 export const MAX_ORDER_LINES = 100;
@@ -81,7 +81,8 @@ export interface PlacedOrder {
 export interface PlaceOrderEnv {
   odoo: OdooConnector;
   cache: RecordCache;
-  guard: OwnershipGuard;
+  /** The request's row filter: the customer must be one the caller may see. */
+  rows: RowFilter;
 }
 
 /** One placeOrder call's progress: the shared outcome facts, and which order (and ERP partner) it concerns. */
@@ -131,7 +132,7 @@ const isRejected = (err: unknown) => isBackendError(err) && err.code === 'REJECT
 export async function executePlaceOrder(cmd: PlaceOrderCommand, env: PlaceOrderEnv, ref: string | undefined, run: PlaceOrderRun): Promise<PlacedOrder> {
   const { odoo } = env;
   // Another reseller's customer is answered like an unknown one, before Odoo hears of it.
-  if (env.guard.restricted && !(await env.guard.canSee(cmd.customerId))) throw unknownCustomer();
+  if (!(await env.rows.canSee(cmd.customerId))) throw unknownCustomer();
   // Fresh reads, not the cache: a sales block set in Odoo a second ago must stop this order.
   const skus = [...new Set(cmd.lines.map((l) => l.sku))];
   const [partners, products] = await Promise.all([odoo.partnersByRefs([cmd.customerId]), odoo.productsBySkus(skus)]);
