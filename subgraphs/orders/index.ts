@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { isSalesforceId } from '../../platform/ids/salesforce-id.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
 import { parseRecordId } from '../shared/connectors/odoo/values.js';
-import { createSubgraph, type SubgraphDeps } from '../shared/server/subgraph-factory.js';
+import { createSubgraph, type SubgraphDefinition, type SubgraphDeps } from '../shared/server/subgraph-factory.js';
 import type { OrdersContext } from './context.js';
 import { createOrdersLoaders } from './loaders.js';
 import { resolvers } from './resolvers.js';
@@ -27,21 +27,23 @@ const REFUSAL_SPECS = {
   cancelOrder: { ownerSystem: 'odoo' as const, targetIds: (args: Record<string, unknown>) => (parseRecordId(args.id) === null ? [] : [String(args.id)]) },
 };
 
+/** What is particular to the orders subgraph, for the shared factory. */
+export function ordersDefinition(deps: OrdersSubgraphDeps): SubgraphDefinition<OrdersContext> {
+  return {
+    name: 'orders',
+    schemaPath: ORDERS_SCHEMA_PATH,
+    resolvers,
+    mutations: { idempotencyPrefix: 'idem:orders', refusals: REFUSAL_SPECS },
+    context: ({ base, cache, rows, mutating }) => {
+      const filter = rows();
+      return { ...base, ...mutating(), rows: filter, loaders: createOrdersLoaders(deps.odoo, cache, filter), odoo: deps.odoo, cache };
+    },
+  };
+}
+
 /** Creates the orders subgraph server (Odoo sale.order and sale.order.line). */
 export function createOrdersSubgraph(deps: OrdersSubgraphDeps) {
-  return createSubgraph<OrdersContext>(
-    {
-      name: 'orders',
-      schemaPath: ORDERS_SCHEMA_PATH,
-      resolvers,
-      mutations: { idempotencyPrefix: 'idem:orders', refusals: REFUSAL_SPECS },
-      context: ({ base, cache, rows, mutating }) => {
-        const filter = rows();
-        return { ...base, ...mutating(), rows: filter, loaders: createOrdersLoaders(deps.odoo, cache, filter), odoo: deps.odoo, cache };
-      },
-    },
-    deps,
-  );
+  return createSubgraph(ordersDefinition(deps), deps);
 }
 
 export { resolvers, type OrdersContext } from './resolvers.js';
