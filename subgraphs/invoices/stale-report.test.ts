@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../platform/authz/principal.js';
 import { buildSkeleton, WORLD_NOW } from '../../sandbox/world/skeleton.js';
 import { createRecordCache } from '../shared/cache/lru-record-cache.js';
-import { graphql, READER, startOdooSandbox, type OdooTestSandbox } from '../shared/connectors/odoo/test-harness.js';
+import { READER, startOdooSandbox, type OdooTestSandbox } from '../shared/connectors/odoo/test-harness.js';
 import type { Ownership } from '../shared/ownership/ownership.js';
 import type { RunningSubgraph } from '../shared/server/create-subgraph-server.js';
 import { createInvoicesSubgraph } from './index.js';
