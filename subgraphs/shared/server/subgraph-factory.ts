@@ -38,7 +38,7 @@ export interface SubgraphRequest {
   /** Principal, correlation id and stale collector. */
   base: BaseSubgraphContext;
   cache: RecordCache;
-  /** The request's row filter, over the deps' ownership source unless given another. */
+  /** Makes the request's row filter, over the deps' ownership source unless given another; called once (the filter holds the request's cache reports). */
   rows(ownership?: Ownership): RowFilter;
   /** The mutation runner and the Idempotency-Key header (a subgraph that declares mutations). */
   mutating(): MutationContext;
