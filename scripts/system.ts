@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { GraphQLSchema } from 'graphql';
 import { createOdooSandbox, ODOO_DB, ODOO_LOGIN, ODOO_PASSWORD } from '../sandbox/odoo/index.js';
 import { createSalesforceSandbox, SALESFORCE_CLIENT_ID, SALESFORCE_CLIENT_SECRET } from '../sandbox/salesforce/index.js';
 import { createZendeskSandbox, ZENDESK_SANDBOX_EMAIL, ZENDESK_SANDBOX_TOKEN } from '../sandbox/zendesk/index.js';
@@ -18,7 +17,6 @@ import type { Principal } from '../platform/authz/principal.js';
 import { createAuthenticate } from '../platform/authz/principal-header.js';
 import { ALL_SCOPES } from '../platform/authz/roles.js';
 import { createJwtVerifier } from '../gateway/src/auth/jwt.js';
-import { applyPermissions } from '../subgraphs/shared/authz/permissions.js';
 import type { Ownership } from '../subgraphs/shared/ownership/ownership.js';
 import { salesforceOwnership } from '../subgraphs/shared/ownership/salesforce-ownership.js';
 import type { RunningSubgraph } from '../subgraphs/shared/server/create-subgraph-server.js';
@@ -49,7 +47,10 @@ export interface StartSystemOptions {
   sandboxFaults?: Partial<Record<'odoo' | 'salesforce' | 'zendesk', Faults>>;
   /** Cross-request record cache in the subgraphs (default on). */
   recordCache?: boolean;
-  /** graphql-shield permissions in the subgraphs (default on). */
+  /**
+   * Benchmarks only: false serves the subgraphs without their graphql-shield permissions
+   * (`unsafeWithoutPermissionsForBenchmarks`). Default on; `npm start` never turns it off.
+   */
   subgraphPermissions?: boolean;
   /** Start the gateway (default on); benchmarks start peers over the same subgraphs instead. */
   gateway?: boolean;
@@ -177,11 +178,9 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     });
     // Ownership answers come from Salesforce through the same record cache as the accounts subgraph.
     const ownership: Ownership = salesforceOwnership(salesforce, caches.salesforce);
-    const permissionsOn = authorizationOn && (options.subgraphPermissions ?? true);
-    const wrapFor = (name: string) =>
-      permissionsOn
-        ? (schema: GraphQLSchema) => applyPermissions(schema, readFileSync(resolve(ROOT, 'subgraphs', name, 'schema.graphql'), 'utf8'))
-        : undefined;
+    // The subgraphs apply their permissions themselves; only the benchmarks' "authorization off" run lifts them.
+    const permissionsOff = !authorizationOn || options.subgraphPermissions === false;
+    const common = { authenticate, mutations, ...(permissionsOff ? { unsafeWithoutPermissionsForBenchmarks: true as const } : {}) };
 
     const subgraphs = {} as RunningSystem['subgraphs'];
     const start = async (name: keyof RunningSystem['subgraphs'], port: number, factory: () => Promise<{ listen(port?: number, host?: string): Promise<RunningSubgraph> }>) => {
@@ -190,13 +189,13 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
       subgraphs[name] = running;
       log(`${name.padEnd(9)} subgraph  ${running.url}`);
     };
-    await start('accounts', settings.ports.accounts, () => createAccountsSubgraph({ salesforce, cache: caches.salesforce, authenticate, mutations, wrapSchema: wrapFor('accounts') }));
-    await start('orders', settings.ports.orders, () => createOrdersSubgraph({ odoo, cache: caches.odoo, authenticate, ownership, mutations, wrapSchema: wrapFor('orders') }));
-    await start('stock', settings.ports.stock, () => createStockSubgraph({ odoo, cache: caches.odoo, authenticate, ownership, wrapSchema: wrapFor('stock') }));
-    await start('invoices', settings.ports.invoices, () => createInvoicesSubgraph({ odoo, cache: caches.odoo, authenticate, ownership, mutations, wrapSchema: wrapFor('invoices') }));
+    await start('accounts', settings.ports.accounts, () => createAccountsSubgraph({ ...common, salesforce, cache: caches.salesforce }));
+    await start('orders', settings.ports.orders, () => createOrdersSubgraph({ ...common, odoo, cache: caches.odoo, ownership }));
+    await start('stock', settings.ports.stock, () => createStockSubgraph({ ...common, odoo, cache: caches.odoo, ownership }));
+    await start('invoices', settings.ports.invoices, () => createInvoicesSubgraph({ ...common, odoo, cache: caches.odoo, ownership }));
     // A case's order is checked against the ERP: the directory reads through Odoo's record cache.
     const orders = createOdooOrderDirectory(odoo, caches.odoo);
-    await start('cases', settings.ports.cases, () => createCasesSubgraph({ serviceDesk, cache: caches.servicedesk, authenticate, ownership, mutations, orders, wrapSchema: wrapFor('cases') }));
+    await start('cases', settings.ports.cases, () => createCasesSubgraph({ ...common, serviceDesk, cache: caches.servicedesk, ownership, orders }));
 
     let gatewayUrl: string | undefined;
     if (options.gateway ?? true) {

@@ -13,8 +13,3 @@ export interface Principal {
 export function hasScope(principal: Principal | null | undefined, scope: string): boolean {
   return !!principal && principal.scopes.has(scope);
 }
-
-/** Whether the principal is a reseller limited to its own customers. */
-export function isPartner(principal: Principal | null | undefined): principal is Principal & { partnerId: string } {
-  return !!principal?.partnerId;
-}

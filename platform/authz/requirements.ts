@@ -19,7 +19,8 @@ export type PolicyEvaluator = (principal: Principal) => boolean;
 
 /**
  * Policies that pass for every authenticated principal because they are row filters: the
- * resolvers narrow the rows (a partner sees only its own customers) instead of hiding the field.
+ * subgraphs' data-access layer narrows the rows (a partner sees only its own customers) instead of
+ * hiding the field.
  */
 export const ROW_FILTER_POLICIES: Readonly<Record<string, PolicyEvaluator>> = Object.freeze({
   partner_owns_customer: () => true,

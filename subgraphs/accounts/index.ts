@@ -1,79 +1,47 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import type { GraphQLSchema } from 'graphql';
-import { createPassThroughCache, type RecordCache } from '../shared/cache/record-cache.js';
+import { isSalesforceId } from '../../platform/ids/salesforce-id.js';
 import type { SalesforceConnector } from '../shared/connectors/salesforce/connector.js';
-import type { MutationRunner } from '../shared/mutations/run-mutation.js';
-import { baseContext, type Authenticate } from '../shared/server/context.js';
-import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';
+import { createSubgraph, type SubgraphDeps } from '../shared/server/subgraph-factory.js';
 import { createAccountsLoaders } from './loaders.js';
-import { auditRefusals, createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
 import { PROFILE_OWNER } from './profile-ownership.js';
 import { resolvers, type AccountsContext } from './resolvers.js';
 
-/** What the accounts subgraph needs. */
-export interface AccountsSubgraphDeps {
+/**
+ * What the accounts subgraph needs. No ownership source: a customer's reseller is on its own
+ * Account record, which this subgraph reads anyway.
+ */
+export interface AccountsSubgraphDeps extends Omit<SubgraphDeps, 'ownership'> {
   salesforce: SalesforceConnector;
-  /** Cross-request record cache (default: none, every read goes to Salesforce). */
-  cache?: RecordCache;
-  authenticate: Authenticate;
-  /**
-   * Idempotency store and audit log of updateCustomerProfile, `{ runner }` (a bare runner is still
-   * accepted). Default: an in-process store and the audit log at `AUDIT_LOG_PATH` (default
-   * `var/audit.jsonl`), closed with the server.
-   */
-  mutations?: SubgraphMutations | MutationRunner;
-  /** Wraps the executable schema (permissions). */
-  wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
 }
 
 /** Path of the accounts SDL. */
 export const ACCOUNTS_SCHEMA_PATH = fileURLToPath(new URL('./schema.graphql', import.meta.url));
 
-/** Builds the context of one request: principal and fresh loaders. */
-export function createAccountsContext(deps: AccountsSubgraphDeps & { cache: RecordCache }, headers: IncomingHttpHeaders): AccountsContext {
-  const mutations = deps.mutations === undefined ? undefined : 'run' in deps.mutations ? { runner: deps.mutations } : deps.mutations;
-  if (!mutations) throw new TypeError('createAccountsContext: mutations is required (createAccountsSubgraph supplies a default)');
-  const base = baseContext(deps.authenticate, headers);
-  const { stale } = base;
-  return {
-    ...base,
-    loaders: createAccountsLoaders(deps.salesforce, deps.cache, stale),
-    salesforce: deps.salesforce,
-    cache: deps.cache,
-    mutations,
-    idempotencyKeyHeader: idempotencyKeyHeader(headers),
-  };
-}
-
-const SALESFORCE_ID = /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/;
-
 /** Ids a refused updateCustomerProfile is audited with: only a well-formed id, never free text. */
 const REFUSAL_SPECS = {
   updateCustomerProfile: {
     ownerSystem: PROFILE_OWNER,
-    targetIds: (args: Record<string, unknown>) => (typeof args.id === 'string' && SALESFORCE_ID.test(args.id) ? [args.id] : []),
+    targetIds: (args: Record<string, unknown>) => (isSalesforceId(args.id) ? [args.id] : []),
   },
 };
 
 /** Creates the accounts subgraph server (Salesforce Accounts, Contacts and Users). */
-export async function createAccountsSubgraph(deps: AccountsSubgraphDeps) {
-  const cache = deps.cache ?? createPassThroughCache();
-  const owned = deps.mutations ? undefined : createDefaultMutations('idem:accounts');
-  const mutations: SubgraphMutations | MutationRunner = deps.mutations ?? owned!;
-  return createSubgraphServer<AccountsContext>({
-    name: 'accounts',
-    schemaPath: ACCOUNTS_SCHEMA_PATH,
-    resolvers,
-    createContext: (headers) => createAccountsContext({ ...deps, cache, mutations }, headers),
-    // Outermost: refusals of the permission layer are audited like every other failed attempt.
-    wrapSchema: (schema) => auditRefusals(deps.wrapSchema ? deps.wrapSchema(schema) : schema, REFUSAL_SPECS),
-    ready: () => deps.salesforce.ping(),
-    onClose: owned ? () => owned.close() : undefined,
-  });
+export function createAccountsSubgraph(deps: AccountsSubgraphDeps) {
+  return createSubgraph<AccountsContext>(
+    {
+      name: 'accounts',
+      schemaPath: ACCOUNTS_SCHEMA_PATH,
+      resolvers,
+      mutations: { idempotencyPrefix: 'idem:accounts', refusals: REFUSAL_SPECS },
+      context: ({ base, cache, rows, mutating }) => {
+        const data = createAccountsLoaders(deps.salesforce, cache, { principal: base.principal, stale: base.stale, rows });
+        return { ...base, ...mutating(), ...data, salesforce: deps.salesforce, cache };
+      },
+      ready: () => deps.salesforce.ping(),
+    },
+    deps,
+  );
 }
 
 export { resolvers, type AccountsContext } from './resolvers.js';
-export { createDefaultMutations, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
 export { SALESFORCE_PROFILE_FIELDS, ownedWrites } from './profile-ownership.js';
-export { createAccountsLoaders, SALESFORCE_KINDS, type AccountsLoaders } from './loaders.js';

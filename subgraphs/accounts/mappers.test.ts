@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SalesforceAccount } from '../shared/connectors/salesforce/records.js';
-import { decodeCursor, encodeCursor, toBillingAddress, toContactModel, toCustomer, toMoney, toPartnerAccount, toSalesRep } from './mappers.js';
+import { toBillingAddress, toContactModel, toCustomer, toMoney, toPartnerAccount, toSalesRep } from './mappers.js';
 
 const account = (overrides: Partial<SalesforceAccount> = {}): SalesforceAccount => ({
   Id: '0015g000000001hAAA',
@@ -82,15 +82,5 @@ describe('contacts, owners, partners', () => {
     });
     expect(toSalesRep({ Id: 'u', Name: '', FirstName: 'Ada', LastName: 'Moreau', Email: null, Title: null, IsActive: true })).toEqual({ id: 'u', name: 'Ada Moreau', email: null });
     expect(toPartnerAccount(account())).toEqual({ id: '0015g000000001hAAA', name: 'North Bikes Ltd' });
-  });
-});
-
-describe('cursors', () => {
-  it('round-trips offsets and refuses anything else', () => {
-    for (const n of [0, 1, 20, 2000]) expect(decodeCursor(encodeCursor(n))).toBe(n);
-    expect(decodeCursor('garbage!')).toBeNull();
-    expect(decodeCursor(Buffer.from('offset:-1').toString('base64'))).toBeNull();
-    expect(decodeCursor(Buffer.from('5').toString('base64'))).toBeNull();
-    expect(decodeCursor('')).toBeNull();
   });
 });

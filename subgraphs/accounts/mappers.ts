@@ -143,15 +143,3 @@ export function toSalesRep(u: SalesforceUser): SalesRepModel {
 export function toPartnerAccount(a: SalesforceAccount): PartnerAccountModel {
   return { id: a.Id, name: a.Name };
 }
-
-/** The opaque cursor of a position in the customer list. */
-export function encodeCursor(offset: number): string {
-  return Buffer.from(`offset:${offset}`, 'utf8').toString('base64');
-}
-
-/** The position a cursor stands for, or null when it is not one of ours. */
-export function decodeCursor(cursor: string): number | null {
-  if (cursor.length > 64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(cursor)) return null;
-  const m = /^offset:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
-  return m ? Number(m[1]) : null;
-}

@@ -7,7 +7,6 @@ import { createOdooSandbox } from '../../sandbox/odoo/index.js';
 import { createSalesforceSandbox, SALESFORCE_CLIENT_ID, SALESFORCE_CLIENT_SECRET, type SalesforceSandbox } from '../../sandbox/salesforce/index.js';
 import { createZendeskSandbox } from '../../sandbox/zendesk/index.js';
 import type { OwnershipMatrix } from '../../schema/ownership-check.js';
-import { applyPermissions } from '../shared/authz/permissions.js';
 import { createAuthenticate, signPrincipalHeaders } from '../../platform/authz/principal-header.js';
 import type { Principal } from '../../platform/authz/principal.js';
 import { scopesForRoles } from '../../platform/authz/roles.js';
@@ -17,7 +16,7 @@ import { createAuditLog, readAuditLog, type AuditLog } from '../../platform/audi
 import { createIdempotencyStore } from '../shared/mutations/idempotency.js';
 import { createMutationRunner } from '../shared/mutations/run-mutation.js';
 import type { RunningSubgraph } from '../shared/server/create-subgraph-server.js';
-import { ACCOUNTS_SCHEMA_PATH, createAccountsSubgraph, ownedWrites, SALESFORCE_PROFILE_FIELDS } from './index.js';
+import { createAccountsSubgraph, ownedWrites, SALESFORCE_PROFILE_FIELDS } from './index.js';
 import { OWNERSHIP_MATRIX_PATH } from './profile-ownership.js';
 
 interface GqlAnswer {
@@ -77,14 +76,12 @@ describe('updateCustomerProfile: owner-routed, idempotent, audited (Salesforce, 
     const connector = createSalesforceConnector({ loginUrl: salesforce.url, clientId: SALESFORCE_CLIENT_ID, clientSecret: SALESFORCE_CLIENT_SECRET, apiVersion: '62.0', timeoutMs: TIMEOUT_MS, readRetries: 1 });
     log = createAuditLog({ path: auditPath });
     const runner = createMutationRunner({ store: createIdempotencyStore({ keyPrefix: 'idem:accounts-test' }), log });
-    const sdl = readFileSync(ACCOUNTS_SCHEMA_PATH, 'utf8');
     subgraph = await (
       await createAccountsSubgraph({
         salesforce: connector,
         cache: createRecordCache({ tenant: 'retail' }),
         authenticate: createAuthenticate({ secret: SECRET }),
         mutations: { runner },
-        wrapSchema: (schema) => applyPermissions(schema, sdl),
       })
     ).listen(0);
     // Log in once so that the figures below are of data calls only.

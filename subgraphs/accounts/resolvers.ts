@@ -8,26 +8,28 @@ import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-e
 import { isBackendError } from '../../platform/errors/backend-error.js';
 import type { BaseSubgraphContext } from '../shared/server/context.js';
 import { fieldReadable, selectsField } from '../shared/server/prefetch.js';
-import { SALESFORCE_KINDS, type AccountsLoaders } from './loaders.js';
-import { decodeCursor, encodeCursor, toContactModel, toCustomer, toPartnerAccount, toSalesRep, type CustomerModel } from './mappers.js';
+import { encodeCursor, parsePage, startOffset } from '../shared/paging/relay-page.js';
+import { SALESFORCE_KINDS } from '../shared/connectors/salesforce/record-kinds.js';
+import type { AccountsLoaders } from './loaders.js';
+import type { RowFilter } from '../shared/data-access/row-filter.js';
+import type { MutationContext } from '../shared/server/subgraph-factory.js';
+import { toContactModel, toCustomer, toPartnerAccount, toSalesRep, type CustomerModel } from './mappers.js';
 import { auditPrincipal } from '../../platform/audit/audit-log.js';
-import { resolveIdempotencyKey, runAudited, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
+import { resolveIdempotencyKey, runAudited } from '../shared/mutations/subgraph-mutations.js';
 import { isOutcomeUnknown as writeOutcomeUnknown } from '../shared/mutations/outcome.js';
-import { PROFILE_OWNER, SALESFORCE_PROFILE_FIELDS } from './profile-ownership.js';
+import { PROFILE_OWNER } from './profile-ownership.js';
+import { checkPicklists, profileChanges, type ProfileInput } from './profile-input.js';
 
 /** The per-request context of the accounts subgraph. */
-export interface AccountsContext extends BaseSubgraphContext {
+export interface AccountsContext extends BaseSubgraphContext, MutationContext {
+  /** Every read goes through these: the data-access layer with the row filter below it. */
   loaders: AccountsLoaders;
+  rows: RowFilter;
+  /** For writes and the picklists they are checked against. */
   salesforce: SalesforceConnector;
   cache: RecordCache;
-  /** Idempotency store and audit log of the mutations. */
-  mutations: SubgraphMutations;
-  /** The request's `Idempotency-Key` header (forwarded by the gateway). */
-  idempotencyKeyHeader: string | null;
 }
 
-/** Largest page of `customers`. */
-export const MAX_PAGE = 100;
 /** Longest search text accepted. */
 export const MAX_SEARCH_LENGTH = 100;
 const ACCOUNT_KEY_PREFIX = '001';
@@ -41,110 +43,27 @@ function accountIdArg(id: unknown, field = 'id'): string {
   return toSalesforceId18(id);
 }
 
-/** The partner a principal is limited to (18 characters), undefined for unrestricted principals. */
-function partnerScope(ctx: AccountsContext): string | undefined {
-  const partnerId = ctx.principal?.partnerId;
-  if (!partnerId) return undefined;
-  // A malformed partner id in a principal owns nothing.
-  return isSalesforceId(partnerId) ? toSalesforceId18(partnerId) : '';
-}
-
 /**
- * Loads an account the caller may see. Another reseller's customer is answered exactly like an
- * unknown id (null), so a partner cannot probe which ids exist.
+ * The customer Account with this id. The loader answers another reseller's customer exactly like
+ * an unknown id (null), so a partner cannot probe which ids exist.
  */
-async function visibleAccount(ctx: AccountsContext, id18: string): Promise<SalesforceAccount | null> {
+async function customerAccount(ctx: AccountsContext, id18: string): Promise<SalesforceAccount | null> {
   // Only Account ids can name a customer: anything else is unknown without asking Salesforce.
   if (!id18.startsWith(ACCOUNT_KEY_PREFIX)) return null;
   const account = await ctx.loaders.accountById.load(id18);
   // A reseller's own Account is a partner, not a customer: `customers` never lists it, and neither is it one by id.
-  if (!account || account.Type === RESELLER_TYPE) return null;
-  const partner = partnerScope(ctx);
-  if (partner !== undefined && account.Partner_Account__c !== partner) return null;
-  return account;
+  return account && account.Type !== RESELLER_TYPE ? account : null;
+}
+
+/** The identity of the `customers` list for a search text, as its cursors name it. */
+export function customersList(search: string): string {
+  return `Account?search=${search}`;
 }
 
 interface CustomersArgs {
   search?: string | null;
   first?: number | null;
   after?: string | null;
-}
-
-interface ProfileInput {
-  name?: string | null;
-  accountNumber?: string | null;
-  type?: string | null;
-  industry?: string | null;
-  website?: string | null;
-  phone?: string | null;
-}
-
-const PROFILE_FIELDS: { input: keyof ProfileInput; field: keyof SalesforceAccountChanges; max: number; required?: boolean }[] = [
-  { input: 'name', field: 'Name', max: 255, required: true },
-  { input: 'accountNumber', field: 'AccountNumber', max: 40 },
-  { input: 'type', field: 'Type', max: 255 },
-  { input: 'industry', field: 'Industry', max: 255 },
-  { input: 'website', field: 'Website', max: 255 },
-  { input: 'phone', field: 'Phone', max: 40 },
-];
-
-/** Checks the profile input and turns it into Account changes (absent: unchanged, null: cleared). */
-function profileChanges(input: ProfileInput): SalesforceAccountChanges {
-  const changes: SalesforceAccountChanges = {};
-  for (const spec of PROFILE_FIELDS) {
-    const raw = input[spec.input];
-    if (raw === undefined) continue;
-    const path = `input.${spec.input}`;
-    // Only what the ownership matrix gives Salesforce (and this mutation) is ever written there.
-    if (!SALESFORCE_PROFILE_FIELDS.has(spec.input)) throw badInput(path, 'is not written by updateCustomerProfile: Salesforce is not its system of record');
-    if (raw === null) {
-      if (spec.required) throw badInput(path, 'cannot be cleared');
-      changes[spec.field] = null;
-      continue;
-    }
-    const value = raw.trim();
-    if (spec.required && value === '') throw badInput(path, 'cannot be empty');
-    if (value.length > spec.max) throw badInput(path, `must be at most ${spec.max} characters`);
-    // Control characters have no place in profile fields and would only garble downstream systems.
-    if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) throw badInput(path, 'must not contain control characters');
-    if (spec.input === 'website' && value !== '' && !isWebAddress(value)) throw badInput(path, 'must be an http(s) address, such as https://example.com or example.com');
-    changes[spec.field] = value === '' ? null : value;
-  }
-  if (Object.keys(changes).length === 0) throw badInput('input', 'names no field to change');
-  return changes;
-}
-
-/**
- * Whether a website value is a web address: an http(s) URL, or a bare host name with an optional
- * path (as Salesforce users often type it). Any other scheme (`javascript:`, `data:`, `file:`)
- * is refused: the value ends up as a link in CRM pages.
- */
-export function isWebAddress(value: string): boolean {
-  if (/^[a-z][a-z0-9+.-]*:/i.test(value)) {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
-    } catch {
-      return false;
-    }
-  }
-  return /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?::\d{1,5})?(?:[/?#]\S*)?$/i.test(value);
-}
-
-/** Picklist fields of the profile: their values must be ones the org's describe lists. */
-const PICKLIST_INPUTS = [
-  { field: 'Type', input: 'type' },
-  { field: 'Industry', input: 'industry' },
-] as const;
-
-/** Refuses picklist values the org does not list (Salesforce itself would store them on an unrestricted picklist). */
-async function checkPicklists(ctx: AccountsContext, changes: SalesforceAccountChanges): Promise<void> {
-  for (const { field, input } of PICKLIST_INPUTS) {
-    const value = changes[field];
-    if (typeof value !== 'string') continue;
-    const allowed = await ctx.salesforce.accountPicklist(field);
-    if (!allowed.has(value)) throw badInput(`input.${input}`, `must be one of the values Salesforce lists for Account.${field}: ${[...allowed].map((v) => JSON.stringify(v)).join(', ')}`);
-  }
 }
 
 /** Who may read Customer.contacts: a prefetch never reads what the field would refuse. */
@@ -156,14 +75,14 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
     async customer(_parent: unknown, args: { id: string }, ctx: AccountsContext, info: GraphQLResolveInfo): Promise<CustomerModel | UnavailableCustomer | null> {
       const id = accountIdArg(args.id);
       // Contacts are looked up by the Account Id alone: ask for them alongside the Account rather
-      // than after it. Not for a partner, whose ownership of the account must be known first.
-      if (partnerScope(ctx) === undefined && id.startsWith(ACCOUNT_KEY_PREFIX) && selectsField(info, 'contacts') && contactsReadable(ctx.principal)) {
+      // than after it (the row filter answers them only for a customer the caller may see).
+      if (id.startsWith(ACCOUNT_KEY_PREFIX) && selectsField(info, 'contacts') && contactsReadable(ctx.principal)) {
         ctx.loaders.contactsByAccountId.load(id).catch(() => {
           // The contacts resolver gets the same promise and reports its error.
         });
       }
       try {
-        const account = await visibleAccount(ctx, id);
+        const account = await customerAccount(ctx, id);
         return account ? toCustomer(account) : null;
       } catch (err) {
         return unavailableCustomer(ctx, id, err);
@@ -171,25 +90,17 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
     },
 
     async customers(_parent: unknown, args: CustomersArgs, ctx: AccountsContext) {
-      const first = args.first ?? 20;
-      if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput('first', `must be between 1 and ${MAX_PAGE}`);
-      let offset = 0;
-      if (args.after !== undefined && args.after !== null) {
-        const decoded = decodeCursor(args.after);
-        if (decoded === null) throw badInput('after', 'is not a cursor of this list');
-        offset = decoded;
-      }
-      if (offset > MAX_OFFSET) throw badInput('after', `cannot page past ${MAX_OFFSET} customers; narrow the search instead`);
       const search = args.search?.trim() ?? '';
+      const list = customersList(search);
+      const paging = parsePage(list, args.first, args.after);
+      const offset = startOffset(paging);
+      if (offset > MAX_OFFSET) throw badInput('after', `cannot page past ${MAX_OFFSET} customers; narrow the search instead`);
       // A search of nothing but spaces (or a byte-order mark) is a client mistake, not "every customer".
       if (args.search !== undefined && args.search !== null && search === '') throw badInput('search', 'must contain something to search for (omit it to list every customer)');
       if (search.length > MAX_SEARCH_LENGTH) throw badInput('search', `must be at most ${MAX_SEARCH_LENGTH} characters`);
       if (/[\u0000-\u001f\u007f-\u009f]/.test(search)) throw badInput('search', 'must not contain control characters');
-      const partner = partnerScope(ctx);
-      if (partner === '') return { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
-      const { totalSize, records } = await ctx.salesforce.searchAccounts({ text: search || undefined, partnerId: partner, limit: first, offset });
-      for (const r of records) ctx.loaders.accountById.prime(r.Id, r);
-      const edges = records.map((r, i) => ({ cursor: encodeCursor(offset + i + 1), node: toCustomer(r) }));
+      const { totalSize, records } = await ctx.loaders.searchCustomers({ text: search || undefined, limit: paging.size, offset });
+      const edges = records.map((r, i) => ({ cursor: encodeCursor(list, r.Id, offset + i), node: toCustomer(r) }));
       return {
         edges,
         pageInfo: { hasNextPage: offset + records.length < totalSize, endCursor: edges.at(-1)?.cursor ?? null },
@@ -202,10 +113,10 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
     async updateCustomerProfile(_parent: unknown, args: { id: string; input: ProfileInput }, ctx: AccountsContext): Promise<CustomerModel> {
       const id = accountIdArg(args.id);
       const changes = profileChanges(args.input ?? {});
-      const key = resolveIdempotencyKey(undefined, ctx.idempotencyKeyHeader, 'Idempotency-Key');
-      await checkPicklists(ctx, changes);
+      const key = resolveIdempotencyKey(undefined, ctx.idempotencyKey, 'Idempotency-Key');
+      await checkPicklists(ctx.salesforce, changes);
       const notFound = () => codedError(ErrorCode.NOT_FOUND, 'No customer with this id');
-      if (!(await visibleAccount(ctx, id))) throw notFound();
+      if (!(await customerAccount(ctx, id))) throw notFound();
       try {
         await runAudited(ctx.mutations.runner, {
           operation: 'updateCustomerProfile',
@@ -246,7 +157,7 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
       if (typeof ref.id !== 'string' || !isSalesforceId(ref.id)) return null;
       const id = toSalesforceId18(ref.id);
       try {
-        const account = await visibleAccount(ctx, id);
+        const account = await customerAccount(ctx, id);
         return account ? toCustomer(account) : null;
       } catch (err) {
         return unavailableCustomer(ctx, id, err);
@@ -255,7 +166,7 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
     ...profileFieldResolvers(),
     async contacts(customer: CustomerModel | UnavailableCustomer, _args: unknown, ctx: AccountsContext) {
       if ('unavailable' in customer) throw customer.unavailable;
-      const contacts = await ctx.loaders.contactsByAccountId.load(customer.id);
+      const contacts = (await ctx.loaders.contactsByAccountId.load(customer.id)) ?? [];
       return contacts.map(toContactModel);
     },
     async owner(customer: CustomerModel | UnavailableCustomer, _args: unknown, ctx: AccountsContext) {
@@ -288,7 +199,7 @@ interface UnavailableCustomer {
  * cannot be proven, so nothing is shown), and so does any error other than an outage.
  */
 function unavailableCustomer(ctx: AccountsContext, id: string, err: unknown): UnavailableCustomer {
-  if (partnerScope(ctx) !== undefined || !isBackendError(err) || (err.code !== 'UNAVAILABLE' && err.code !== 'RATE_LIMITED')) throw err;
+  if (ctx.rows.restricted || !isBackendError(err) || (err.code !== 'UNAVAILABLE' && err.code !== 'RATE_LIMITED')) throw err;
   return { id, unavailable: err };
 }
 

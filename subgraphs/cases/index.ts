@@ -1,54 +1,22 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import type { GraphQLSchema } from 'graphql';
-import { createPassThroughCache, type RecordCache } from '../shared/cache/record-cache.js';
+import { isSalesforceId } from '../../platform/ids/salesforce-id.js';
 import type { ServiceDeskConnector } from '../shared/connectors/servicedesk/types.js';
-import { createOwnershipGuard, type Ownership } from '../shared/ownership/ownership.js';
-import { baseContext, type Authenticate } from '../shared/server/context.js';
-import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';
+import { createSubgraph, type SubgraphDeps } from '../shared/server/subgraph-factory.js';
+import type { CasesContext } from './context.js';
 import { createCasesLoaders } from './loaders.js';
+import { CASES_OWNER } from './mutation-support.js';
 import type { OrderDirectory } from './order-directory.js';
-import { auditRefusals, createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
-import { CASES_OWNER, resolvers, type CasesContext } from './resolvers.js';
+import { resolvers } from './resolvers.js';
 
 /** What the cases subgraph needs. */
-export interface CasesSubgraphDeps {
+export interface CasesSubgraphDeps extends SubgraphDeps {
   serviceDesk: ServiceDeskConnector;
-  /** Cross-request record cache (default: none, every read goes to the service desk). */
-  cache?: RecordCache;
-  authenticate: Authenticate;
-  /** Which reseller owns each customer; partners see only their own customers' cases (none without it). */
-  ownership?: Ownership;
-  /**
-   * Idempotency store and audit log of openCase and addCaseComment (share one runner, with a Redis
-   * store, between replicas). Default: an in-process store and the audit log at `AUDIT_LOG_PATH`
-   * (default `var/audit.jsonl`), closed with the server.
-   */
-  mutations?: SubgraphMutations;
   /** The ERP's orders, to check that a new case's order belongs to its customer (without it, a case cannot name an order). */
   orders?: OrderDirectory;
-  /** Wraps the executable schema (permissions). */
-  wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
 }
 
 /** Path of the cases SDL. */
 export const CASES_SCHEMA_PATH = fileURLToPath(new URL('./schema.graphql', import.meta.url));
-
-/** Builds the context of one request: principal, loaders, ownership guard. */
-export function createCasesContext(deps: CasesSubgraphDeps & { cache: RecordCache; mutations: SubgraphMutations }, headers: IncomingHttpHeaders): CasesContext {
-  const base = baseContext(deps.authenticate, headers);
-  const { principal, stale } = base;
-  return {
-    ...base,
-    loaders: createCasesLoaders(deps.serviceDesk, deps.cache, stale),
-    guard: createOwnershipGuard(principal, deps.ownership),
-    serviceDesk: deps.serviceDesk,
-    cache: deps.cache,
-    mutations: deps.mutations,
-    idempotencyKeyHeader: idempotencyKeyHeader(headers),
-    orders: deps.orders,
-  };
-}
 
 /** Ids a refused cases mutation is audited with: only well-formed ids, never free text. */
 const REFUSAL_SPECS = {
@@ -56,7 +24,7 @@ const REFUSAL_SPECS = {
     ownerSystem: CASES_OWNER,
     targetIds: (args: Record<string, unknown>) => {
       const id = (args.input as { customerId?: unknown } | undefined)?.customerId;
-      return typeof id === 'string' && /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/.test(id.trim()) ? [id.trim()] : [];
+      return typeof id === 'string' && isSalesforceId(id.trim()) ? [id.trim()] : [];
     },
   },
   addCaseComment: {
@@ -66,22 +34,22 @@ const REFUSAL_SPECS = {
 };
 
 /** Creates the cases subgraph server (Zendesk tickets and comments). */
-export async function createCasesSubgraph(deps: CasesSubgraphDeps) {
-  const cache = deps.cache ?? createPassThroughCache();
-  const owned = deps.mutations ? undefined : createDefaultMutations('idem:cases');
-  const mutations = deps.mutations ?? owned!;
-  return createSubgraphServer<CasesContext>({
-    name: 'cases',
-    schemaPath: CASES_SCHEMA_PATH,
-    resolvers,
-    createContext: (headers) => createCasesContext({ ...deps, cache, mutations }, headers),
-    // Outermost: refusals of the permission layer are audited like every other failed attempt.
-    wrapSchema: (schema) => auditRefusals(deps.wrapSchema ? deps.wrapSchema(schema) : schema, REFUSAL_SPECS),
-    onClose: owned ? () => owned.close() : undefined,
-  });
+export function createCasesSubgraph(deps: CasesSubgraphDeps) {
+  return createSubgraph<CasesContext>(
+    {
+      name: 'cases',
+      schemaPath: CASES_SCHEMA_PATH,
+      resolvers,
+      mutations: { idempotencyPrefix: 'idem:cases', refusals: REFUSAL_SPECS },
+      context: ({ base, cache, rows, mutating }) => {
+        const filter = rows();
+        return { ...base, ...mutating(), rows: filter, loaders: createCasesLoaders(deps.serviceDesk, cache, filter), serviceDesk: deps.serviceDesk, cache, orders: deps.orders };
+      },
+    },
+    deps,
+  );
 }
 
-export { CASES_OWNER, resolvers, type CasesContext } from './resolvers.js';
-export { createDefaultMutations, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
-export { createCasesLoaders, type CasesLoaders } from './loaders.js';
+export { resolvers } from './resolvers.js';
+export type { CasesContext } from './context.js';
 export { createOdooOrderDirectory, type OrderDirectory } from './order-directory.js';

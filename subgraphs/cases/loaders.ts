@@ -2,20 +2,28 @@ import type DataLoader from 'dataloader';
 import { createCachedLoader, monotonicNow, primeRecords } from '../shared/cache/cached-loader.js';
 import type { RecordCache, RecordKey, RecordKind, StaleObserver } from '../shared/cache/record-cache.js';
 import { SERVICEDESK_KINDS } from '../shared/connectors/servicedesk/record-kinds.js';
+import { ownedLoader, ownedMembers, type RowLoader } from '../shared/data-access/owned-loader.js';
+import type { RowFilter } from '../shared/data-access/row-filter.js';
+import { serviceDeskOwners } from '../shared/data-access/servicedesk-owners.js';
 import type { ServiceDeskConnector, ZendeskComment, ZendeskOrganization, ZendeskTicket } from '../shared/connectors/servicedesk/types.js';
 
-/** The per-request loaders of the cases subgraph; each batch is one cache lookup whose misses are one connector call. */
+/**
+ * What the cases resolvers read, every record through the row filter: a partner gets only its
+ * own customers' tickets, organizations, lists, counts and comments (null or left out for the
+ * rest, as for what does not exist). Each batch is one cache lookup whose misses are one
+ * connector call.
+ */
 export interface CasesLoaders {
-  ticket: DataLoader<number, ZendeskTicket | null>;
-  organization: DataLoader<number, ZendeskOrganization | null>;
-  organizationByExternalId: DataLoader<string, ZendeskOrganization | null>;
+  ticket: RowLoader<number, ZendeskTicket>;
+  organization: RowLoader<number, ZendeskOrganization>;
+  organizationByExternalId: RowLoader<string, ZendeskOrganization>;
   /** An organization's ticket ids, newest first. */
-  ticketIdsByOrganization: DataLoader<number, number[] | null>;
-  /** Ids of the tickets citing an order number, newest first. */
-  ticketIdsByOrderNumber: DataLoader<string, number[] | null>;
+  ticketIdsByOrganization: RowLoader<number, number[]>;
+  /** Ids of the tickets citing an order number, newest first (across customers: a partner gets its own customers' only). */
+  ticketIdsByOrderNumber: RowLoader<string, number[]>;
   /** A ticket's comments and internal notes, oldest first. */
-  comments: DataLoader<number, ZendeskComment[] | null>;
-  openCaseCount: DataLoader<number, number | null>;
+  comments: RowLoader<number, ZendeskComment[]>;
+  openCaseCount: RowLoader<number, number>;
 }
 
 /** Zendesk's show_many takes 100 ids: one batch is one call. */
@@ -26,11 +34,12 @@ function cachedLoader<K extends RecordKey, V>(cache: RecordCache, kind: RecordKi
 }
 
 /**
- * Creates the loaders of one request. Records a call brings back beyond what was asked (the
- * organization found by external id, the tickets a search returned) prime the matching loader, so
- * the same request never fetches them twice.
+ * Creates the data-access layer of one request over its row filter. Records a call brings back
+ * beyond what was asked (the organization found by external id, the tickets a search returned)
+ * prime the matching loader, so the same request never fetches them twice.
  */
-export function createCasesLoaders(serviceDesk: ServiceDeskConnector, cache: RecordCache, stale: StaleObserver): CasesLoaders {
+export function createCasesLoaders(serviceDesk: ServiceDeskConnector, cache: RecordCache, rows: RowFilter): CasesLoaders {
+  const stale = rows.observer;
   const ticket = cachedLoader<number, ZendeskTicket>(cache, SERVICEDESK_KINDS.ticket, (ids) => serviceDesk.ticketsByIds(ids), stale);
   const organization = cachedLoader<number, ZendeskOrganization>(cache, SERVICEDESK_KINDS.organization, (ids) => serviceDesk.organizationsByIds(ids), stale);
   const organizationByExternalId = cachedLoader<string, ZendeskOrganization>(
@@ -43,11 +52,12 @@ export function createCasesLoaders(serviceDesk: ServiceDeskConnector, cache: Rec
     },
     stale,
   );
+  const owners = serviceDeskOwners({ ticket, organization });
   return {
-    ticket,
-    organization,
-    organizationByExternalId,
-    ticketIdsByOrganization: cachedLoader(
+    ticket: ownedLoader(rows, ticket, owners.ticket),
+    organization: ownedLoader(rows, organization, owners.organization),
+    organizationByExternalId: ownedLoader(rows, organizationByExternalId, owners.organizationByExternalId),
+    ticketIdsByOrganization: ownedLoader(rows, cachedLoader(
       cache,
       SERVICEDESK_KINDS.ticketIdsByOrganization,
       async (orgIds: number[]) => {
@@ -61,8 +71,8 @@ export function createCasesLoaders(serviceDesk: ServiceDeskConnector, cache: Rec
         return new Map([...found].map(([orgId, list]) => [orgId, list.map((t) => t.id)]));
       },
       stale,
-    ),
-    ticketIdsByOrderNumber: cachedLoader(
+    ), owners.ticketIdsByOrganization),
+    ticketIdsByOrderNumber: ownedMembers(rows, cachedLoader(
       cache,
       SERVICEDESK_KINDS.ticketIdsByOrderNumber,
       async (numbers: string[]) => {
@@ -75,8 +85,8 @@ export function createCasesLoaders(serviceDesk: ServiceDeskConnector, cache: Rec
         return ids;
       },
       stale,
-    ),
-    comments: cachedLoader(cache, SERVICEDESK_KINDS.commentsByTicket, (ids: number[]) => serviceDesk.commentsByTicketIds(ids), stale),
-    openCaseCount: cachedLoader(cache, SERVICEDESK_KINDS.openCountByOrganization, (orgIds: number[]) => serviceDesk.openCaseCountsByOrganizationIds(orgIds), stale),
+    ), SERVICEDESK_KINDS.ticketIdsByOrderNumber, owners.ticketOwner),
+    comments: ownedLoader(rows, cachedLoader(cache, SERVICEDESK_KINDS.commentsByTicket, (ids: number[]) => serviceDesk.commentsByTicketIds(ids), stale), owners.comments),
+    openCaseCount: ownedLoader(rows, cachedLoader(cache, SERVICEDESK_KINDS.openCountByOrganization, (orgIds: number[]) => serviceDesk.openCaseCountsByOrganizationIds(orgIds), stale), owners.openCaseCount),
   };
 }

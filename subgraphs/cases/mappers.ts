@@ -133,29 +133,3 @@ export function parseCaseId(id: string): number | null {
   const n = Number(id);
   return Number.isSafeInteger(n) ? n : null;
 }
-
-const CURSOR_PREFIX = 'case:';
-
-/** The opaque connection cursor of a case. */
-export function encodeCaseCursor(ticketId: number): string {
-  return Buffer.from(`${CURSOR_PREFIX}${ticketId}`).toString('base64url');
-}
-
-/** The ticket id inside a cursor, or null when it is not one of ours. */
-export function decodeCaseCursor(cursor: string): number | null {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(cursor)) return null;
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  return text.startsWith(CURSOR_PREFIX) ? parseCaseId(text.slice(CURSOR_PREFIX.length)) : null;
-}
-
-/**
- * Where a page starts after the cursor in a newest-first id list: just after the cursor's ticket,
- * or, when that ticket has left the list, at the first older (smaller) id.
- */
-export function pageStart(ids: readonly number[], afterTicketId: number | null): number {
-  if (afterTicketId === null) return 0;
-  const at = ids.indexOf(afterTicketId);
-  if (at >= 0) return at + 1;
-  const older = ids.findIndex((id) => id < afterTicketId);
-  return older === -1 ? ids.length : older;
-}

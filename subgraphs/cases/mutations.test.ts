@@ -6,7 +6,6 @@ import type { RunningSandbox } from '../../sandbox/common/server.js';
 import { createOdooSandbox } from '../../sandbox/odoo/index.js';
 import { createSalesforceSandbox } from '../../sandbox/salesforce/index.js';
 import { createZendeskSandbox, ZENDESK_ORDER_NUMBER_FIELD_ID, ZENDESK_SANDBOX_EMAIL, ZENDESK_SANDBOX_TOKEN } from '../../sandbox/zendesk/index.js';
-import { applyPermissions } from '../shared/authz/permissions.js';
 import { createAuthenticate, signPrincipalHeaders } from '../../platform/authz/principal-header.js';
 import type { Principal } from '../../platform/authz/principal.js';
 import { scopesForRoles } from '../../platform/authz/roles.js';
@@ -18,7 +17,7 @@ import { createMutationRunner } from '../shared/mutations/run-mutation.js';
 import type { RunningSubgraph } from '../shared/server/create-subgraph-server.js';
 import { createOdooConnector } from '../shared/connectors/odoo/connector.js';
 import { ODOO_DB, ODOO_LOGIN, ODOO_PASSWORD } from '../../sandbox/odoo/index.js';
-import { CASES_SCHEMA_PATH, createCasesSubgraph, createOdooOrderDirectory } from './index.js';
+import { createCasesSubgraph, createOdooOrderDirectory } from './index.js';
 
 interface GqlAnswer {
   data?: Record<string, any> | null;
@@ -78,7 +77,6 @@ describe('cases mutations: owner-routed, idempotent, audited (Zendesk, Salesforc
     const serviceDesk = createZendeskConnector({ baseUrl: zendesk.url, email: ZENDESK_SANDBOX_EMAIL, apiToken: ZENDESK_SANDBOX_TOKEN, timeoutMs: TIMEOUT_MS, readRetries: 1 });
     log = createAuditLog({ path: auditPath });
     const runner = createMutationRunner({ store: createIdempotencyStore({ keyPrefix: 'idem:cases-test' }), log });
-    const sdl = readFileSync(CASES_SCHEMA_PATH, 'utf8');
     const ownership = {
       async partnerIdsByAccountIds(ids: string[]) {
         const skeleton = world().skeleton;
@@ -99,7 +97,6 @@ describe('cases mutations: owner-routed, idempotent, audited (Zendesk, Salesforc
           createOdooConnector({ url: odoo.url, db: ODOO_DB, login: ODOO_LOGIN, apiKey: ODOO_PASSWORD, protocol: 'jsonrpc', timeoutMs: 3000 }),
           createRecordCache({ tenant: 'retail' }),
         ),
-        wrapSchema: (schema) => applyPermissions(schema, sdl),
       })
     ).listen(0);
   });

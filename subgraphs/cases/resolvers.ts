@@ -1,63 +1,19 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { createHash } from 'node:crypto';
 import { hasScope } from '../../platform/authz/principal.js';
-import { invalidateRecords } from '../shared/cache/cached-loader.js';
-import type { RecordCache } from '../shared/cache/record-cache.js';
-import { SERVICEDESK_KINDS } from '../shared/connectors/servicedesk/record-kinds.js';
-import type { AddedComment, NewTicketInput, ServiceDeskConnector, ZendeskTicket } from '../shared/connectors/servicedesk/types.js';
-import { OutcomeUnknownError } from '../shared/mutations/outcome.js';
-import { idempotencyScope } from '../shared/mutations/run-mutation.js';
-import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
-import type { OwnershipGuard } from '../shared/ownership/ownership.js';
-import type { BaseSubgraphContext } from '../shared/server/context.js';
-import type { CasesLoaders } from './loaders.js';
-import type { OrderDirectory } from './order-directory.js';
-import { isSalesforceId, toSalesforceId18 } from '../../platform/ids/salesforce-id.js';
 import { auditPrincipal } from '../../platform/audit/audit-log.js';
-import { resolveIdempotencyKey, runAudited, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
+import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
+import { invalidateRecords } from '../shared/cache/cached-loader.js';
+import { SERVICEDESK_KINDS } from '../shared/connectors/servicedesk/record-kinds.js';
+import type { AddedComment, NewTicketInput, ZendeskTicket } from '../shared/connectors/servicedesk/types.js';
+import { settled } from '../shared/data-access/settled.js';
 import { isOutcomeUnknown as writeOutcomeUnknown } from '../shared/mutations/outcome.js';
-import {
-  decodeCaseCursor,
-  encodeCaseCursor,
-  pageStart,
-  parseCaseId,
-  splitComments,
-  toCase,
-  toCaseComment,
-  toZendeskPriority,
-  type CaseModel,
-  type CasePriority,
-} from './mappers.js';
-
-/** Per-request context of the cases subgraph. */
-export interface CasesContext extends BaseSubgraphContext {
-  loaders: CasesLoaders;
-  /** Whether the caller may see a customer's rows (partners: only their own customers). */
-  guard: OwnershipGuard;
-  serviceDesk: ServiceDeskConnector;
-  cache: RecordCache;
-  /** Idempotency store and audit log of the mutations. */
-  mutations: SubgraphMutations;
-  /** The request's `Idempotency-Key` header (forwarded by the gateway), used when the argument is absent. */
-  idempotencyKeyHeader: string | null;
-  /** The ERP's orders, to check the order a new case is linked to; without it a case cannot name an order. */
-  orders?: OrderDirectory;
-}
-
-/** The system of record of every cases mutation (schema/ownership.json). */
-export const CASES_OWNER = 'servicedesk' as const;
-
-const MAX_PAGE = 100;
-const MAX_BODY = 65_000;
-const SALESFORCE_ID = /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/;
-/** Order numbers are Odoo names such as S00042 or INV/2026/00001-style sequences: a letter first, then a short code. */
-const ORDER_NUMBER = /^[A-Za-z][A-Za-z0-9/_-]{0,31}$/;
-/** Control characters a one-line text may not hold. */
-// eslint-disable-next-line no-control-regex
-const LINE_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-/** Control characters a multi-line text may not hold: all but tab, line feed and carriage return. */
-// eslint-disable-next-line no-control-regex
-const TEXT_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+import { idempotencyScope } from '../shared/mutations/run-mutation.js';
+import { resolveIdempotencyKey, runAudited } from '../shared/mutations/subgraph-mutations.js';
+import { connectionOf, emptyConnection, pageOf, parsePage } from '../shared/paging/relay-page.js';
+import type { CasesContext } from './context.js';
+import { parseCaseId, splitComments, toCase, toCaseComment, toZendeskPriority, type CaseModel } from './mappers.js';
+import { CASES_OWNER, findAddedComment, linkedOrderNumber, MAX_BODY, TEXT_CONTROL, validateOpenCase, type OpenCaseInput } from './mutation-support.js';
 
 function caseId(value: string, field: string): number {
   const id = parseCaseId(value);
@@ -65,48 +21,31 @@ function caseId(value: string, field: string): number {
   return id;
 }
 
-/** The account a ticket belongs to (its organization's external id), or null. */
-async function accountOf(ticket: ZendeskTicket, ctx: CasesContext): Promise<string | null> {
-  if (ticket.organization_id === null) return null;
-  const org = await ctx.loaders.organization.load(ticket.organization_id);
-  return org?.external_id ?? null;
-}
-
-/** The tickets the caller may see; a partner sees only tickets of its own customers. */
-async function visibleTickets(tickets: ZendeskTicket[], ctx: CasesContext): Promise<ZendeskTicket[]> {
-  if (!ctx.guard.restricted) return tickets;
-  const allowed = await Promise.all(tickets.map(async (t) => ctx.guard.canSee(await accountOf(t, ctx))));
-  return tickets.filter((_, i) => allowed[i]);
-}
-
-/** A case by ticket id, or null when it does not exist or belongs to another partner's customer (the same answer). */
-async function loadVisibleCase(ticketId: number, ctx: CasesContext): Promise<CaseModel | null> {
+/** A case by ticket id; null when it does not exist, and (the loader's same answer) when it is another reseller's customer's. */
+async function loadCase(ticketId: number, ctx: CasesContext): Promise<CaseModel | null> {
   const ticket = await ctx.loaders.ticket.load(ticketId);
-  if (!ticket) return null;
-  const [visible] = await visibleTickets([ticket], ctx);
-  return visible ? toCase(visible, ctx.serviceDesk.orderNumberFieldId) : null;
+  return ticket ? toCase(ticket, ctx.serviceDesk.orderNumberFieldId) : null;
 }
-
-const emptyConnection = () => ({ edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 });
 
 /** Resolvers of the cases subgraph. */
 export const resolvers: GraphQLResolverMap<CasesContext> = {
   Query: {
     async case(_root, args: { id: string }, ctx: CasesContext) {
-      return loadVisibleCase(caseId(args.id, 'id'), ctx);
+      return loadCase(caseId(args.id, 'id'), ctx);
     },
   },
 
   Mutation: {
     async openCase(_root, args: { input: OpenCaseInput }, ctx: CasesContext) {
       const input = validateOpenCase(args.input);
-      const key = resolveIdempotencyKey(args.input?.idempotencyKey, ctx.idempotencyKeyHeader, 'input.idempotencyKey');
+      const key = resolveIdempotencyKey(args.input?.idempotencyKey, ctx.idempotencyKey, 'input.idempotencyKey');
       // Unknown customer and another partner's customer get the same answer.
       const notFound = () => codedError(ErrorCode.NOT_FOUND, 'input.customerId: no such customer', { field: 'input.customerId' });
-      if (!(await ctx.guard.canSee(input.customerId))) throw notFound();
+      // Refused before Zendesk hears of it; the organization below goes through the row filter too.
+      if (!(await ctx.rows.canSee(input.customerId))) throw notFound();
       const org = await ctx.loaders.organizationByExternalId.load(input.customerId);
       if (!org) throw notFound();
-      const orderNumber = await linkedOrderNumber(ctx, input.orderRef, input.customerId);
+      const orderNumber = await linkedOrderNumber(ctx.orders, input.orderRef, input.customerId);
       const principal = auditPrincipal(ctx.principal);
       // Zendesk keys are account-wide: derive ours from the caller's key scope so that two callers never share one.
       // The same digest marks the ticket (external_id), so that a create whose answer was lost can be found again.
@@ -153,7 +92,8 @@ export const resolvers: GraphQLResolverMap<CasesContext> = {
         throw err;
       }
       await invalidate();
-      ctx.loaders.ticket.clear(ticket.id).prime(ticket.id, ticket);
+      ctx.loaders.ticket.clear(ticket.id);
+      ctx.loaders.ticket.prime(ticket.id, ticket);
       ctx.invalidated = [...(ctx.invalidated ?? []), `Case:${ticket.id}`, `Customer:${input.customerId}`];
       return toCase(ticket, ctx.serviceDesk.orderNumberFieldId);
     },
@@ -169,8 +109,8 @@ export const resolvers: GraphQLResolverMap<CasesContext> = {
       if (internal && !hasScope(ctx.principal, 'cases:internal')) {
         throw codedError(ErrorCode.FORBIDDEN, 'internal notes need the cases:internal scope', { field: 'internal' });
       }
-      const key = resolveIdempotencyKey(undefined, ctx.idempotencyKeyHeader, 'Idempotency-Key');
-      const visible = await loadVisibleCase(ticketId, ctx);
+      const key = resolveIdempotencyKey(undefined, ctx.idempotencyKey, 'Idempotency-Key');
+      const visible = await loadCase(ticketId, ctx);
       if (!visible) throw codedError(ErrorCode.NOT_FOUND, 'caseId: no such case', { field: 'caseId' });
       const invalidate = async () => {
         // Through invalidateRecords: an organization's ticket list read before this write must not prime the old ticket back.
@@ -209,33 +149,16 @@ export const resolvers: GraphQLResolverMap<CasesContext> = {
       return { id: ref.id };
     },
     async cases(customer: { id: string }, args: { first?: number | null; after?: string | null }, ctx: CasesContext) {
-      const first = args.first ?? 20;
-      if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput('first', `must be between 1 and ${MAX_PAGE}`);
-      let after: number | null = null;
-      if (args.after !== undefined && args.after !== null) {
-        after = decodeCaseCursor(args.after);
-        if (after === null) throw badInput('after', 'is not a cursor of this connection');
-      }
-      if (!(await ctx.guard.canSee(customer.id))) return emptyConnection();
+      const list = `ticket@${customer.id}`;
+      const paging = parsePage(list, args.first, args.after);
       const org = await ctx.loaders.organizationByExternalId.load(customer.id);
       if (!org) return emptyConnection();
-      const ids = (await ctx.loaders.ticketIdsByOrganization.load(org.id)) ?? [];
-      const start = pageStart(ids, after);
-      const tickets = await ctx.loaders.ticket.loadMany(ids.slice(start, start + first));
-      const edges = tickets
-        .filter((t): t is ZendeskTicket => !!t && !(t instanceof Error))
-        .map((t) => ({ cursor: encodeCaseCursor(t.id), node: toCase(t, ctx.serviceDesk.orderNumberFieldId) }));
+      const page = pageOf(list, (await ctx.loaders.ticketIdsByOrganization.load(org.id)) ?? [], paging);
       // A failed record load must fail the field, not silently shorten the page.
-      const failed = tickets.find((t): t is Error => t instanceof Error);
-      if (failed) throw failed;
-      return {
-        edges,
-        pageInfo: { hasNextPage: start + first < ids.length, endCursor: edges.at(-1)?.cursor ?? null },
-        totalCount: ids.length,
-      };
+      const tickets = settled(await ctx.loaders.ticket.loadMany(page.keys));
+      return connectionOf(page, tickets.map((t) => (t ? toCase(t, ctx.serviceDesk.orderNumberFieldId) : null)));
     },
     async openCaseCount(customer: { id: string }, _args, ctx: CasesContext) {
-      if (!(await ctx.guard.canSee(customer.id))) return 0;
       const org = await ctx.loaders.organizationByExternalId.load(customer.id);
       if (!org) return 0;
       return (await ctx.loaders.openCaseCount.load(org.id)) ?? 0;
@@ -245,7 +168,7 @@ export const resolvers: GraphQLResolverMap<CasesContext> = {
   Case: {
     async __resolveReference(ref: { id: string }, ctx: CasesContext) {
       const id = parseCaseId(String(ref.id));
-      return id === null ? null : loadVisibleCase(id, ctx);
+      return id === null ? null : loadCase(id, ctx);
     },
     async comments(c: CaseModel, _args, ctx: CasesContext) {
       return splitComments((await ctx.loaders.comments.load(c.ticketId)) ?? []).publicComments;
@@ -272,73 +195,7 @@ export const resolvers: GraphQLResolverMap<CasesContext> = {
       if (number === '') return [];
       const ids = (await ctx.loaders.ticketIdsByOrderNumber.load(number)) ?? [];
       const tickets = (await ctx.loaders.ticket.loadMany(ids)).filter((t): t is ZendeskTicket => !!t && !(t instanceof Error));
-      return (await visibleTickets(tickets, ctx)).map((t) => toCase(t, ctx.serviceDesk.orderNumberFieldId));
+      return tickets.map((t) => toCase(t, ctx.serviceDesk.orderNumberFieldId));
     },
   },
 };
-
-interface OpenCaseInput {
-  customerId: string;
-  subject: string;
-  description: string;
-  priority?: CasePriority | null;
-  orderId?: string | null;
-  idempotencyKey?: string | null;
-}
-
-/** Checks openCase's input before anything is sent, naming the field at fault. */
-function validateOpenCase(input: OpenCaseInput): {
-  customerId: string;
-  subject: string;
-  description: string;
-  priority: CasePriority | null;
-  /** The order number or id as given (numbers upper-cased); checked against the ERP before use. */
-  orderRef: string | null;
-} {
-  const customerId = String(input.customerId ?? '').trim();
-  if (!SALESFORCE_ID.test(customerId)) throw badInput('input.customerId', 'must be a Salesforce Account Id (15 or 18 letters and digits)');
-  const subject = String(input.subject ?? '').trim();
-  if (subject === '') throw badInput('input.subject', 'must not be empty');
-  if (subject.length > 150) throw badInput('input.subject', 'must be at most 150 characters');
-  const description = String(input.description ?? '').trim();
-  if (description === '') throw badInput('input.description', 'must not be empty');
-  if (description.length > MAX_BODY) throw badInput('input.description', `must be at most ${MAX_BODY} characters`);
-  if (LINE_CONTROL.test(subject)) throw badInput('input.subject', 'must not contain control characters');
-  if (TEXT_CONTROL.test(description)) throw badInput('input.description', 'must not contain control characters other than tab and line breaks');
-  let orderRef: string | null = null;
-  if (input.orderId !== undefined && input.orderId !== null && String(input.orderId).trim() !== '') {
-    const value = String(input.orderId).trim();
-    if (!/^\d{1,15}$/.test(value) && !ORDER_NUMBER.test(value)) throw badInput('input.orderId', 'is not an order number or order id');
-    orderRef = /^\d+$/.test(value) ? value : value.toUpperCase();
-  }
-  return { customerId, subject, description, priority: input.priority ?? null, orderRef };
-}
-
-/**
- * The number of the order a new case is about, checked to be an order of the case's customer. A
- * nonexistent order and another customer's order get the same answer.
- */
-async function linkedOrderNumber(ctx: CasesContext, orderRef: string | null, customerId: string): Promise<string | null> {
-  if (orderRef === null) return null;
-  if (!ctx.orders) throw badInput('input.orderId', 'cannot be checked against the ERP here: open the case without an order');
-  const order = await ctx.orders.find(orderRef);
-  const sameCustomer = order?.customerId && isSalesforceId(order.customerId) && toSalesforceId18(order.customerId) === toSalesforceId18(customerId);
-  if (!order || !sameCustomer) throw badInput('input.orderId', 'is not an order of this customer');
-  return order.number;
-}
-
-/**
- * Looks up a comment whose answer was lost: it was applied when the ticket's newest comment has the
- * same text and visibility. A matching comment followed by others cannot be told apart from an
- * earlier identical one, so that case stays unknown rather than risking a duplicate or a loss.
- */
-async function findAddedComment(serviceDesk: ServiceDeskConnector, ticketId: number, body: string, isPublic: boolean): Promise<AddedComment | undefined> {
-  const [comments, tickets] = await Promise.all([serviceDesk.commentsByTicketIds([ticketId]), serviceDesk.ticketsByIds([ticketId])]);
-  const list = comments.get(ticketId) ?? [];
-  const same = (c: { body: string; public: boolean }) => c.body.trim() === body && c.public === isPublic;
-  const newest = list.at(-1);
-  const ticket = tickets.get(ticketId);
-  if (newest && ticket && same(newest)) return { ticket, comment: newest };
-  if (list.some(same)) throw new OutcomeUnknownError({ backend: 'servicedesk', message: 'servicedesk did not confirm the comment and it cannot be told apart from an earlier one: it was not repeated' });
-  return undefined;
-}

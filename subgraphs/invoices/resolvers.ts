@@ -1,43 +1,15 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { hasScope } from '../../platform/authz/principal.js';
-import type { RecordCache } from '../shared/cache/record-cache.js';
-import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
 import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
-import { pageOfIds, parsePageArgs } from '../shared/connectors/odoo/id-page.js';
-import { auditRefusal } from '../shared/connectors/odoo/mutation-support.js';
-import { resolveIdempotencyKey } from '../shared/mutations/subgraph-mutations.js';
-import { many2oneId } from '../shared/connectors/odoo/connector.js';
+import { connectionOf, emptyConnection, pageOf, parsePage } from '../shared/paging/relay-page.js';
+import { resolveIdempotencyKey, runAudited } from '../shared/mutations/subgraph-mutations.js';
+import type { InvoicesContext } from './context.js';
 import type { OdooMove, OdooPartner } from '../shared/connectors/odoo/records.js';
 import { isRecordName, parseRecordId } from '../shared/connectors/odoo/values.js';
-import { isSalesforceId } from '../../platform/ids/salesforce-id.js';
-import type { MutationRunner } from '../shared/mutations/run-mutation.js';
-import type { OwnershipGuard } from '../shared/ownership/ownership.js';
-import type { BaseSubgraphContext } from '../shared/server/context.js';
-import { settled, type InvoicesLoaders } from './loaders.js';
+import { settled } from '../shared/data-access/settled.js';
 import { balances, mapBilling, mapInvoice, type BillingModel, type InvoiceModel } from './mappers.js';
-import {
-  creditHoldOutcomeUnknown,
-  executeSetCreditHold,
-  newCreditHoldRun,
-  parseCreditHoldArgs,
-  recoverCreditHold,
-  type CreditHoldCommand,
-} from './set-credit-hold.js';
-
-/** Per-request context of the invoices subgraph. */
-export interface InvoicesContext extends BaseSubgraphContext {
-  loaders: InvoicesLoaders;
-  guard: OwnershipGuard;
-  /** Today (`YYYY-MM-DD`, UTC), for overdue. */
-  today: string;
-  /** For writes, which read Odoo fresh and invalidate the shared cache. */
-  odoo: OdooConnector;
-  cache: RecordCache;
-  /** Idempotent, audited execution of the mutations. */
-  mutations: MutationRunner;
-  /** The request's `Idempotency-Key` header, forwarded by the gateway; null when absent. */
-  idempotencyKey: string | null;
-}
+import { executeSetCreditHold, parseCreditHoldArgs, recoverCreditHold } from './set-credit-hold.js';
+import { newWriteRun, writeOutcomeUnknown } from '../shared/mutations/write-run.js';
 
 const MOVE_MODEL = 'account.move';
 const CUSTOMER_MOVE_TYPES = new Set(['out_invoice', 'out_refund']);
@@ -77,69 +49,53 @@ async function customerIdOf(partnerId: number | null, ctx: InvoicesContext): Pro
   return partner && partner.ref ? partner.ref : null;
 }
 
-/** Maps an invoice found by an entry point, or null when the caller may not see it (same answer as an unknown id). */
-async function visible(found: OdooMove | null, ctx: InvoicesContext): Promise<InvoiceModel | null> {
+/**
+ * Maps an invoice an entry point found (the loaders answer null for an invoice the caller may not
+ * see, as for an unknown one); found by number, it then serves lookups by id too.
+ */
+function entryInvoice(found: OdooMove | null, ctx: InvoicesContext): InvoiceModel | null {
   const move = customerMove(found);
   if (!move) return null;
   ctx.loaders.move.prime(move.id, move);
-  const invoice = mapInvoice(move);
-  if (ctx.guard.restricted && !(await ctx.guard.canSee(await customerIdOf(invoice.partnerId, ctx)))) return null;
-  return invoice;
-}
-
-/** Whether a partner principal may see the rows of the customer behind this ERP partner (true for everyone else). */
-async function partnerMaySee(partnerId: number | null, ctx: InvoicesContext): Promise<boolean> {
-  return !ctx.guard.restricted || ctx.guard.canSee(await customerIdOf(partnerId, ctx));
-}
-
-function pageArgs(first: number | null | undefined, after: string | null | undefined) {
-  try {
-    return parsePageArgs(MOVE_MODEL, first, after);
-  } catch (err) {
-    const message = (err as Error).message;
-    throw badInput(message.startsWith('first') ? 'first' : 'after', message);
-  }
+  return mapInvoice(move);
 }
 
 /** Resolvers of the invoices subgraph. */
 export const resolvers: GraphQLResolverMap<InvoicesContext> = {
   Query: {
     async invoice(_root, args: { id: string }, ctx: InvoicesContext) {
-      return visible(await ctx.loaders.move.load(recordId(args.id, 'id', MOVE_MODEL)), ctx);
+      return entryInvoice(await ctx.loaders.move.load(recordId(args.id, 'id', MOVE_MODEL)), ctx);
     },
     async invoiceByNumber(_root, args: { number: string }, ctx: InvoicesContext) {
-      return visible(await ctx.loaders.moveByName.load(recordName(args.number, 'number')), ctx);
+      return entryInvoice(await ctx.loaders.moveByName.load(recordName(args.number, 'number')), ctx);
     },
   },
   Mutation: {
     async setCreditHold(_root, args: { customerId: string; onHold: boolean; reason?: string | null }, ctx: InvoicesContext) {
       const audit = { operation: 'setCreditHold', ownerSystem: 'odoo' as const, principal: ctx.principal, correlationId: ctx.requestId };
-      let cmd: CreditHoldCommand;
-      let key: string | undefined;
-      try {
-        // The permissions layer checks the scope too; the write checks again where it runs.
-        if (!ctx.principal) throw codedError(ErrorCode.UNAUTHENTICATED, 'authentication required');
-        if (!hasScope(ctx.principal, 'credit:write')) throw codedError(ErrorCode.FORBIDDEN, 'this mutation needs the credit:write scope');
-        cmd = parseCreditHoldArgs(args);
-        key = resolveIdempotencyKey(undefined, ctx.idempotencyKey, 'idempotencyKey');
-      } catch (err) {
-        return auditRefusal(ctx.mutations, { ...audit, targetIds: isSalesforceId(args.customerId) ? [args.customerId] : [], input: args }, err);
-      }
-      const env = { odoo: ctx.odoo, cache: ctx.cache, guard: ctx.guard };
-      const run = newCreditHoldRun();
-      const result = await ctx.mutations.run<OdooPartner>({
+      // The permissions layer checks the scope too; the write checks again where it runs.
+      if (!ctx.principal) throw codedError(ErrorCode.UNAUTHENTICATED, 'authentication required');
+      if (!hasScope(ctx.principal, 'credit:write')) throw codedError(ErrorCode.FORBIDDEN, 'this mutation needs the credit:write scope');
+      const cmd = parseCreditHoldArgs(args);
+      const key = resolveIdempotencyKey(undefined, ctx.idempotencyKey, 'idempotencyKey');
+      const env = { odoo: ctx.odoo, cache: ctx.cache, rows: ctx.rows };
+      const run = newWriteRun();
+      const result = await runAudited<OdooPartner>(ctx.mutations.runner, {
         ...audit,
         targetIds: [cmd.customerId],
         input: cmd,
         idempotencyKey: key,
         attempt: () => executeSetCreditHold(cmd, env, run),
         recover: key === undefined ? undefined : () => recoverCreditHold(cmd, env, run),
-        isOutcomeUnknown: creditHoldOutcomeUnknown(run),
+        isOutcomeUnknown: writeOutcomeUnknown(run),
         backendRecordId: (partner) => String(partner.id),
       });
       let partner = result.value;
       if (result.replayed && !result.recovered) partner = (await ctx.loaders.partner.load(partner.id)) ?? partner;
-      else ctx.loaders.partner.clear(partner.id).prime(partner.id, partner);
+      else {
+        ctx.loaders.partner.clear(partner.id);
+        ctx.loaders.partner.prime(partner.id, partner);
+      }
       (ctx.invalidated ??= []).push(`Customer:${cmd.customerId}`);
       return mapBilling(partner);
     },
@@ -147,28 +103,21 @@ export const resolvers: GraphQLResolverMap<InvoicesContext> = {
   Customer: {
     async billing(customer: { id: string }, _args, ctx: InvoicesContext) {
       if (typeof customer.id !== 'string') return null;
-      // Another reseller's customer has no billing profile, as a customer without an ERP partner has none.
-      const [partner, allowed] = await Promise.all([ctx.loaders.partnerByRef.load(customer.id), ctx.guard.canSee(customer.id)]);
-      return partner && allowed ? mapBilling(partner) : null;
+      // Another reseller's customer has no ERP partner for this caller: no billing profile, like a customer without one.
+      const partner = await ctx.loaders.partnerByRef.load(customer.id);
+      return partner ? mapBilling(partner) : null;
     },
     async invoices(customer: { id: string }, args: { first?: number | null; after?: string | null }, ctx: InvoicesContext) {
-      const paging = pageArgs(args.first, args.after);
-      const empty = { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
-      if (typeof customer.id !== 'string') return empty;
-      const [partner, allowed] = await Promise.all([ctx.loaders.partnerByRef.load(customer.id), ctx.guard.canSee(customer.id)]);
-      if (!partner || !allowed) return empty;
+      const list = `${MOVE_MODEL}@${customer.id}`;
+      const paging = parsePage(list, args.first, args.after);
+      if (typeof customer.id !== 'string') return emptyConnection();
+      const partner = await ctx.loaders.partnerByRef.load(customer.id);
+      if (!partner) return emptyConnection();
       ctx.loaders.partner.prime(partner.id, partner);
       // The partner's whole list, records included: billing's open items and the orders' invoices come from it too.
-      const ids = (await ctx.loaders.moveIdsByPartner.load(partner.id)) ?? [];
-      let page;
-      try {
-        page = pageOfIds(MOVE_MODEL, ids, paging);
-      } catch (err) {
-        throw badInput('after', (err as Error).message);
-      }
-      const moves = settled(await ctx.loaders.move.loadMany(page.ids));
-      const edges = moves.flatMap((move, i) => (customerMove(move) ? [{ cursor: page.cursors[i]!, node: mapInvoice(move!) }] : []));
-      return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor }, totalCount: page.totalCount };
+      const page = pageOf(list, (await ctx.loaders.moveIdsByPartner.load(partner.id)) ?? [], paging);
+      const moves = settled(await ctx.loaders.move.loadMany(page.keys));
+      return connectionOf(page, moves.map((move) => (customerMove(move) ? mapInvoice(move!) : null)));
     },
   },
   BillingProfile: {
@@ -181,18 +130,17 @@ export const resolvers: GraphQLResolverMap<InvoicesContext> = {
     },
   },
   Invoice: {
-    // An entity reference is an entry point too: another reseller's invoice answers null, like an unknown one.
+    // An entity reference is an entry point too: the loaders answer another reseller's invoice as null, like an unknown one.
     async __resolveReference(ref: { id: string }, ctx: InvoicesContext) {
-      return visible(await ctx.loaders.move.load(recordId(ref.id, 'id', MOVE_MODEL)), ctx);
+      return entryInvoice(await ctx.loaders.move.load(recordId(ref.id, 'id', MOVE_MODEL)), ctx);
     },
     async order(invoice: InvoiceModel, _args, ctx: InvoicesContext) {
       if (!invoice.orderNumber || !isRecordName(invoice.orderNumber)) return null;
       // The Order's resolvable key in this subgraph is its id: one batched sale.order read by name.
+      // The origin is free text: an own invoice may name another customer's order (grouped
+      // invoicing, a typo). The loader then answers no order to a partner, as for an origin naming none.
       const order = await ctx.loaders.orderByName.load(invoice.orderNumber);
       if (!order) return null;
-      // The origin is free text: an own invoice may name another customer's order (grouped
-      // invoicing, a typo). A partner then gets no order, as for an origin naming none.
-      if (!(await partnerMaySee(many2oneId(order.partner_id), ctx))) return null;
       return { __typename: 'Order', id: String(order.id), number: order.name };
     },
     async customer(invoice: InvoiceModel, _args, ctx: InvoicesContext) {
@@ -213,15 +161,12 @@ export const resolvers: GraphQLResolverMap<InvoicesContext> = {
       // and billing read too: no account.move call of their own.
       const partner = order.customerId !== undefined ? await ctx.loaders.partnerByRef.load(order.customerId) : null;
       if (partner) {
-        // The customer's own list: a partner sees it only for its own customer.
-        if (!(await ctx.guard.canSee(order.customerId!))) return [];
         const moves = (await ctx.loaders.movesOfPartner.load(partner.id)).filter((m) => citesOrder(m, number)).sort((a, b) => a.id - b.id);
         return moves.filter((m) => customerMove(m)).map((m) => mapInvoice(m));
       }
-      // Found by origin, across customers: a partner keeps only its own customers' invoices.
-      const moves = ((await ctx.loaders.movesByOrderName.load(number)) ?? []).filter((m) => customerMove(m));
-      const allowed = await Promise.all(moves.map((m) => partnerMaySee(many2oneId(m.partner_id), ctx)));
-      return moves.filter((_m, i) => allowed[i]).map((m) => mapInvoice(m));
+      // Found by origin, across customers: the loader keeps a partner's own customers' invoices only.
+      const moves = (await ctx.loaders.movesByOrderName.load(number)) ?? [];
+      return moves.filter((m) => customerMove(m)).map((m) => mapInvoice(m));
     },
   },
 };

@@ -6,9 +6,9 @@ import type { OdooPartner } from '../shared/connectors/odoo/records.js';
 import { isSalesforceId } from '../../platform/ids/salesforce-id.js';
 import { BackendError } from '../../platform/errors/backend-error.js';
 import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
-import { isOutcomeUnknown as isWriteOutcomeUnknown } from '../shared/mutations/outcome.js';
+import type { WriteRun } from '../shared/mutations/write-run.js';
 import { OutcomeUnknownError } from '../shared/mutations/outcome.js';
-import type { OwnershipGuard } from '../shared/ownership/ownership.js';
+import type { RowFilter } from '../shared/data-access/row-filter.js';
 
 /** Longest hold reason (Odoo `sale_warn_msg`). */
 export const MAX_HOLD_REASON = 500;
@@ -46,23 +46,8 @@ export function parseCreditHoldArgs(args: { customerId?: unknown; onHold?: unkno
 export interface CreditHoldEnv {
   odoo: OdooConnector;
   cache: RecordCache;
-  guard: OwnershipGuard;
-}
-
-/** One call's progress: whether the write left us, and whether Odoo answered it. */
-export interface CreditHoldRun {
-  sent: boolean;
-  applied: boolean;
-}
-
-/** A fresh run. */
-export function newCreditHoldRun(): CreditHoldRun {
-  return { sent: false, applied: false };
-}
-
-/** Whether a failure may have left the write applied: a timeout of the write, or any failure after it succeeded. */
-export function creditHoldOutcomeUnknown(run: CreditHoldRun): (err: unknown) => boolean {
-  return (err) => run.sent && (run.applied || isWriteOutcomeUnknown(err));
+  /** The request's row filter: the customer must be one the caller may see. */
+  rows: RowFilter;
 }
 
 /**
@@ -110,8 +95,8 @@ export async function invalidatePartner(cache: RecordCache, partner: OdooPartner
  * of the customer's ERP partner, found fresh by crosswalk ref; answers the partner read fresh.
  * A partner already in the requested state is not written.
  */
-export async function executeSetCreditHold(cmd: CreditHoldCommand, env: CreditHoldEnv, run: CreditHoldRun): Promise<OdooPartner> {
-  if (env.guard.restricted && !(await env.guard.canSee(cmd.customerId))) throw unknownBillingCustomer();
+export async function executeSetCreditHold(cmd: CreditHoldCommand, env: CreditHoldEnv, run: WriteRun): Promise<OdooPartner> {
+  if (!(await env.rows.canSee(cmd.customerId))) throw unknownBillingCustomer();
   const partner = (await env.odoo.partnersByRefs([cmd.customerId])).get(cmd.customerId);
   if (!partner) throw unknownBillingCustomer();
   const target = targetWarning(partner, cmd);
@@ -129,7 +114,7 @@ export async function executeSetCreditHold(cmd: CreditHoldCommand, env: CreditHo
  * `undefined` when it has not and this call has not sent the write itself; else
  * OutcomeUnknownError (a write that just timed out may still be committing).
  */
-export async function recoverCreditHold(cmd: CreditHoldCommand, env: CreditHoldEnv, run: CreditHoldRun): Promise<OdooPartner | undefined> {
+export async function recoverCreditHold(cmd: CreditHoldCommand, env: CreditHoldEnv, run: WriteRun): Promise<OdooPartner | undefined> {
   const partner = (await env.odoo.partnersByRefs([cmd.customerId])).get(cmd.customerId);
   if (partner && applied(partner, cmd)) {
     await invalidatePartner(env.cache, partner, cmd.customerId);

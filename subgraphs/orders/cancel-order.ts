@@ -2,7 +2,7 @@ import { invalidateRecords } from '../shared/cache/cached-loader.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooSaleOrder } from '../shared/connectors/odoo/records.js';
 import { codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
-import { isOutcomeUnknown as isWriteOutcomeUnknown } from '../shared/mutations/outcome.js';
+import type { WriteRun } from '../shared/mutations/write-run.js';
 import { OutcomeUnknownError } from '../shared/mutations/outcome.js';
 import type { OrdersContext } from './context.js';
 import { invalidateOrder } from './place-order.js';
@@ -11,22 +11,6 @@ import { invalidateOrder } from './place-order.js';
 export interface CancelledOrder {
   order: OdooSaleOrder;
   productIds: number[];
-}
-
-/** One cancelOrder call's progress: whether action_cancel left us, and whether Odoo answered it. */
-export interface CancelOrderRun {
-  sent: boolean;
-  applied: boolean;
-}
-
-/** A fresh run. */
-export function newCancelOrderRun(): CancelOrderRun {
-  return { sent: false, applied: false };
-}
-
-/** Whether a failure may have left the order cancelled: a timeout of action_cancel, or any failure after it succeeded. */
-export function cancelOutcomeUnknown(run: CancelOrderRun): (err: unknown) => boolean {
-  return (err) => run.sent && (run.applied || isWriteOutcomeUnknown(err));
 }
 
 /** The answer for an unknown order, and (identical) for an order of another reseller's customer. */
@@ -65,11 +49,11 @@ async function finish(order: OdooSaleOrder, ctx: OrdersContext): Promise<Cancell
  * one), `action_cancel`, fresh read. An order already cancelled is refused; a locked one is
  * refused by Odoo itself (UserError -> BACKEND_REJECTED).
  */
-export async function executeCancelOrder(id: number, ctx: OrdersContext, run: CancelOrderRun): Promise<CancelledOrder> {
+export async function executeCancelOrder(id: number, ctx: OrdersContext, run: WriteRun): Promise<CancelledOrder> {
   const { odoo } = ctx;
-  const order = (await odoo.ordersByIds([id])).get(id);
+  // Read fresh, then through the row filter: another reseller's order is refused like an unknown one.
+  const order = await ctx.loaders.order.admit(id, (await odoo.ordersByIds([id])).get(id) ?? null);
   if (!order) throw unknownOrder();
-  if (ctx.guard.restricted && !(await ctx.guard.canSee(await accountIdOf(order, ctx)))) throw unknownOrder();
   if (order.state === 'cancel') {
     throw codedError(ErrorCode.BACKEND_REJECTED, `odoo: order ${order.name} is already cancelled`, { system: 'odoo', field: 'id', reason: 'ALREADY_CANCELLED' });
   }
@@ -90,7 +74,7 @@ export async function executeCancelOrder(id: number, ctx: OrdersContext, run: Ca
  * it is not and this call has not sent the cancellation itself; else OutcomeUnknownError (a
  * cancellation that just timed out may still be committing).
  */
-export async function recoverCancelledOrder(id: number, ctx: OrdersContext, run: CancelOrderRun): Promise<CancelledOrder | undefined> {
+export async function recoverCancelledOrder(id: number, ctx: OrdersContext, run: WriteRun): Promise<CancelledOrder | undefined> {
   const order = (await ctx.odoo.ordersByIds([id])).get(id);
   if (order?.state === 'cancel') return finish(order, ctx);
   if (!run.sent) return undefined;

@@ -1,19 +1,17 @@
 import type { RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
-import type { MutationRunner } from '../shared/mutations/run-mutation.js';
-import type { OwnershipGuard } from '../shared/ownership/ownership.js';
+import type { RowFilter } from '../shared/data-access/row-filter.js';
 import type { BaseSubgraphContext } from '../shared/server/context.js';
+import type { MutationContext } from '../shared/server/subgraph-factory.js';
 import type { OrdersLoaders } from './loaders.js';
 
 /** Per-request context of the orders subgraph. */
-export interface OrdersContext extends BaseSubgraphContext {
+export interface OrdersContext extends BaseSubgraphContext, MutationContext {
+  /** Every read goes through these: the data-access layer with the row filter below it. */
   loaders: OrdersLoaders;
-  guard: OwnershipGuard;
+  /** The row filter, for the writes' ownership checks of records they read fresh. */
+  rows: RowFilter;
   /** For writes, which read Odoo fresh and invalidate the shared cache. */
   odoo: OdooConnector;
   cache: RecordCache;
-  /** Idempotent, audited execution of the mutations. */
-  mutations: MutationRunner;
-  /** The request's `Idempotency-Key` header, forwarded by the gateway; null when absent. */
-  idempotencyKey: string | null;
 }

@@ -1,64 +1,49 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import type { GraphQLSchema } from 'graphql';
-import { createPassThroughCache, type RecordCache } from '../shared/cache/record-cache.js';
+import { isSalesforceId } from '../../platform/ids/salesforce-id.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
-import { createDefaultMutations, idempotencyKeyHeader, type SubgraphMutations } from '../shared/mutations/subgraph-mutations.js';
-import { createOwnershipGuard, type Ownership } from '../shared/ownership/ownership.js';
-import { baseContext, type Authenticate } from '../shared/server/context.js';
-import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';
+import { parseRecordId } from '../shared/connectors/odoo/values.js';
+import { createSubgraph, type SubgraphDefinition, type SubgraphDeps } from '../shared/server/subgraph-factory.js';
+import type { OrdersContext } from './context.js';
 import { createOrdersLoaders } from './loaders.js';
-import { resolvers, type OrdersContext } from './resolvers.js';
+import { resolvers } from './resolvers.js';
 
 /** What the orders subgraph needs. */
-export interface OrdersSubgraphDeps {
+export interface OrdersSubgraphDeps extends SubgraphDeps {
   odoo: OdooConnector;
-  /** Cross-request record cache (default: none, every read goes to Odoo). */
-  cache?: RecordCache;
-  authenticate: Authenticate;
-  /** Reseller assignment of customers, for partner principals. */
-  ownership?: Ownership;
-  /** Wraps the executable schema (permissions). */
-  wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
-  /**
-   * The mutation runner (idempotency store and audit log), to share one (and Redis) across
-   * subgraphs. Default: an in-process store and the audit log at `AUDIT_LOG_PATH` (`var/audit.jsonl`).
-   */
-  mutations?: SubgraphMutations;
 }
 
 /** Path of the orders SDL. */
 export const ORDERS_SCHEMA_PATH = fileURLToPath(new URL('./schema.graphql', import.meta.url));
 
-/** Builds the context of one request: principal, loaders, ownership guard, mutation runner, Idempotency-Key header. */
-export function createOrdersContext(deps: OrdersSubgraphDeps & { cache: RecordCache; mutations: SubgraphMutations }, headers: IncomingHttpHeaders): OrdersContext {
-  const base = baseContext(deps.authenticate, headers);
-  const { principal, stale } = base;
+/** Ids a refused orders mutation is audited with: only well-formed ids, never free text. */
+const REFUSAL_SPECS = {
+  placeOrder: {
+    ownerSystem: 'odoo' as const,
+    targetIds: (args: Record<string, unknown>) => {
+      const id = (args.input as { customerId?: unknown } | null | undefined)?.customerId;
+      return isSalesforceId(id) ? [id] : [];
+    },
+  },
+  cancelOrder: { ownerSystem: 'odoo' as const, targetIds: (args: Record<string, unknown>) => (parseRecordId(args.id) === null ? [] : [String(args.id)]) },
+};
+
+/** What is particular to the orders subgraph, for the shared factory. */
+export function ordersDefinition(deps: OrdersSubgraphDeps): SubgraphDefinition<OrdersContext> {
   return {
-    ...base,
-    loaders: createOrdersLoaders(deps.odoo, deps.cache, stale),
-    guard: createOwnershipGuard(principal, deps.ownership),
-    odoo: deps.odoo,
-    cache: deps.cache,
-    mutations: deps.mutations.runner,
-    idempotencyKey: idempotencyKeyHeader(headers),
+    name: 'orders',
+    schemaPath: ORDERS_SCHEMA_PATH,
+    resolvers,
+    mutations: { idempotencyPrefix: 'idem:orders', refusals: REFUSAL_SPECS },
+    context: ({ base, cache, rows, mutating }) => {
+      const filter = rows();
+      return { ...base, ...mutating(), rows: filter, loaders: createOrdersLoaders(deps.odoo, cache, filter), odoo: deps.odoo, cache };
+    },
   };
 }
 
 /** Creates the orders subgraph server (Odoo sale.order and sale.order.line). */
-export async function createOrdersSubgraph(deps: OrdersSubgraphDeps) {
-  const cache = deps.cache ?? createPassThroughCache();
-  // A runner made here is this server's own: closed with it.
-  const owned = deps.mutations ? undefined : createDefaultMutations('idem:orders');
-  const mutations = deps.mutations ?? owned!;
-  return createSubgraphServer<OrdersContext>({
-    name: 'orders',
-    schemaPath: ORDERS_SCHEMA_PATH,
-    resolvers,
-    createContext: (headers) => createOrdersContext({ ...deps, cache, mutations }, headers),
-    wrapSchema: deps.wrapSchema,
-    onClose: owned ? () => owned.close() : undefined,
-  });
+export function createOrdersSubgraph(deps: OrdersSubgraphDeps) {
+  return createSubgraph(ordersDefinition(deps), deps);
 }
 
 export { resolvers, type OrdersContext } from './resolvers.js';

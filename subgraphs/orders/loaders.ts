@@ -2,11 +2,14 @@ import type DataLoader from 'dataloader';
 import type { RecordCache, StaleObserver } from '../shared/cache/record-cache.js';
 import { createCachedLoader, monotonicNow, primeRecords } from '../shared/cache/cached-loader.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
+import { odooOwners } from '../shared/data-access/odoo-owners.js';
+import { ownedLoader, type RowLoader } from '../shared/data-access/owned-loader.js';
+import type { RowFilter } from '../shared/data-access/row-filter.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooOrderLine, OdooPartner, OdooSaleOrder } from '../shared/connectors/odoo/records.js';
 
-/** The per-request loaders of the orders subgraph; each batch is one Odoo call (or none, when cached). */
-export interface OrdersLoaders {
+/** The raw loaders of one request; each batch is one Odoo call (or none, when cached). Private to the data-access layer below. */
+interface RawLoaders {
   order: DataLoader<number, OdooSaleOrder | null>;
   orderByName: DataLoader<string, OdooSaleOrder | null>;
   orderLine: DataLoader<number, OdooOrderLine | null>;
@@ -19,8 +22,7 @@ export interface OrdersLoaders {
   orderIdsByPartner: DataLoader<number, number[] | null>;
 }
 
-/** Creates the loaders of one request. */
-export function createOrdersLoaders(odoo: OdooConnector, cache: RecordCache, stale: StaleObserver): OrdersLoaders {
+function createRawLoaders(odoo: OdooConnector, cache: RecordCache, stale: StaleObserver): RawLoaders {
   const order = createCachedLoader(cache, ODOO_KINDS.order, (ids: number[]) => odoo.ordersByIds(ids), stale);
   const orderByName = createCachedLoader(cache, ODOO_KINDS.orderByName, (names: string[]) => odoo.ordersByNames(names), stale);
   const listOrders = async (partnerIds: number[]) => {
@@ -45,8 +47,31 @@ export function createOrdersLoaders(odoo: OdooConnector, cache: RecordCache, sta
   };
 }
 
-/** Values of `loadMany`, rethrowing the first error (a failed batch fails every key in it). */
-export function settled<V>(results: (V | Error)[]): V[] {
-  for (const r of results) if (r instanceof Error) throw r;
-  return results as V[];
+/**
+ * What the orders resolvers read: every record through the row filter, so that a partner gets
+ * only its own customers' orders, lines and partners (null for the rest, as for what does not
+ * exist), whatever a resolver forgets to ask.
+ */
+export interface OrdersLoaders {
+  order: RowLoader<number, OdooSaleOrder>;
+  orderByName: RowLoader<string, OdooSaleOrder>;
+  orderLine: RowLoader<number, OdooOrderLine>;
+  partner: RowLoader<number, OdooPartner>;
+  partnerByRef: RowLoader<string, OdooPartner>;
+  /** Order ids of a partner, newest first; the records come with them. */
+  orderIdsByPartner: RowLoader<number, number[]>;
+}
+
+/** Creates the data-access layer of one request over its row filter. */
+export function createOrdersLoaders(odoo: OdooConnector, cache: RecordCache, rows: RowFilter): OrdersLoaders {
+  const raw = createRawLoaders(odoo, cache, rows.observer);
+  const owners = odooOwners(raw);
+  return {
+    order: ownedLoader(rows, raw.order, owners.order),
+    orderByName: ownedLoader(rows, raw.orderByName, owners.orderByName),
+    orderLine: ownedLoader(rows, raw.orderLine, owners.orderLine),
+    partner: ownedLoader(rows, raw.partner, owners.partner),
+    partnerByRef: ownedLoader(rows, raw.partnerByRef, owners.partnerByRef),
+    orderIdsByPartner: ownedLoader(rows, raw.orderIdsByPartner, owners.orderIdsByPartner),
+  };
 }

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { BackendError } from '../../platform/errors/backend-error.js';
 import type { RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
-import { createOwnershipGuard, type Ownership } from '../shared/ownership/ownership.js';
-import { executePlaceOrder, newPlaceOrderRun, parsePlaceOrderInput, placeOrderOutcomeUnknown } from './place-order.js';
+import type { Ownership } from '../shared/ownership/ownership.js';
+import { createRowFilter } from '../shared/data-access/row-filter.js';
+import { createStaleCollector } from '../shared/server/context.js';
+import { executePlaceOrder, parsePlaceOrderInput } from './place-order.js';
+import { newWriteRun } from '../shared/mutations/write-run.js';
 
 const CUSTOMER = '0015g0000000001AAA';
+const MY_RESELLER = '0015g0000000002AAA';
 
 function fieldOf(fn: () => unknown): unknown {
   try {
@@ -43,34 +46,18 @@ describe('parsePlaceOrderInput', () => {
   });
 });
 
-describe('placeOrder outcome classification', () => {
-  const timeout = () => new BackendError({ backend: 'odoo', code: 'UNAVAILABLE', message: 'no answer', cause: Object.assign(new Error('t'), { isTaskCancelledError: true }) });
-  it('is certain before the create, unknown for a create that timed out, and always unknown once the order exists', () => {
-    const run = newPlaceOrderRun();
-    const unknown = placeOrderOutcomeUnknown(run);
-    expect(unknown(timeout())).toBe(false);
-    run.createSent = true;
-    expect(unknown(timeout())).toBe(true);
-    expect(unknown(new BackendError({ backend: 'odoo', code: 'REJECTED', message: 'UserError' }))).toBe(false);
-    run.orderId = 42;
-    expect(unknown(new BackendError({ backend: 'odoo', code: 'UNAVAILABLE', message: 'HTTP 503' }))).toBe(true);
-    run.undone = true;
-    expect(unknown(new BackendError({ backend: 'odoo', code: 'REJECTED', message: 'UserError' }))).toBe(false);
-  });
-});
-
 describe('executePlaceOrder and ownership (stub)', () => {
   it("refuses another reseller's customer before any Odoo call", async () => {
     const calls: string[] = [];
     const odoo = new Proxy({}, { get: (_t, name) => () => { calls.push(String(name)); throw new Error('no Odoo call expected'); } }) as OdooConnector;
     const ownership: Ownership = { partnerIdsByAccountIds: async (ids) => new Map(ids.map((id) => [id, 'OTHER-RESELLER'])) };
-    const guard = createOwnershipGuard({ sub: 'p', roles: ['partner'], scopes: new Set(['orders:write']), partnerId: 'MY-RESELLER' }, ownership);
+    const rows = createRowFilter({ sub: 'p', roles: ['partner'], scopes: new Set(['orders:write']), partnerId: MY_RESELLER }, ownership, createStaleCollector());
     const cache = {} as RecordCache;
-    const run = newPlaceOrderRun();
-    await expect(executePlaceOrder({ customerId: CUSTOMER, lines: [{ sku: 'BK-1001', quantity: 1 }], clientReference: null }, { odoo, cache, guard }, undefined, run)).rejects.toMatchObject({
+    const run = newWriteRun();
+    await expect(executePlaceOrder({ customerId: CUSTOMER, lines: [{ sku: 'BK-1001', quantity: 1 }], clientReference: null }, { odoo, cache, rows }, undefined, run)).rejects.toMatchObject({
       extensions: { code: 'NOT_FOUND', field: 'input.customerId' },
     });
     expect(calls).toEqual([]);
-    expect(run.createSent).toBe(false);
+    expect(run.sent).toBe(false);
   });
 });

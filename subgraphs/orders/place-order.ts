@@ -1,7 +1,7 @@
 import type { RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
 import { many2oneId } from '../shared/connectors/odoo/connector.js';
-import { isOutcomeUnknown as isWriteOutcomeUnknown } from '../shared/mutations/outcome.js';
+import type { WriteRun } from '../shared/mutations/write-run.js';
 import { invalidateRecords } from '../shared/cache/cached-loader.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooPartner, OdooSaleOrder } from '../shared/connectors/odoo/records.js';
@@ -9,7 +9,7 @@ import { isSalesforceId } from '../../platform/ids/salesforce-id.js';
 import { BackendError, isBackendError } from '../../platform/errors/backend-error.js';
 import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
 import { OutcomeUnknownError } from '../shared/mutations/outcome.js';
-import type { OwnershipGuard } from '../shared/ownership/ownership.js';
+import type { RowFilter } from '../shared/data-access/row-filter.js';
 
 /** Most lines one order may carry. */
 export const MAX_ORDER_LINES = 100;
@@ -81,23 +81,14 @@ export interface PlacedOrder {
 export interface PlaceOrderEnv {
   odoo: OdooConnector;
   cache: RecordCache;
-  guard: OwnershipGuard;
+  /** The request's row filter: the customer must be one the caller may see. */
+  rows: RowFilter;
 }
 
-/**
- * One placeOrder call's progress, shared by its attempt, its recovery and its outcome
- * classification: whether the create left us, which order it made, whether it was undone.
- */
-export interface PlaceOrderRun {
-  createSent: boolean;
+/** One placeOrder call's progress: the shared outcome facts, and which order (and ERP partner) it concerns. */
+export interface PlaceOrderRun extends WriteRun {
   orderId?: number;
-  undone: boolean;
   partnerId?: number;
-}
-
-/** A fresh run. */
-export function newPlaceOrderRun(): PlaceOrderRun {
-  return { createSent: false, undone: false };
 }
 
 /**
@@ -106,19 +97,6 @@ export function newPlaceOrderRun(): PlaceOrderRun {
  */
 export function unknownCustomer(field = 'input.customerId'): Error {
   return codedError(ErrorCode.NOT_FOUND, `${field}: no such customer`, { field });
-}
-
-/**
- * Whether a failure of this run may have left an order behind. Before the create is sent nothing
- * is written; a refused create wrote nothing; once the order exists (even if its confirmation or
- * the read-back failed) the outcome is never "certainly nothing", unless the order was undone.
- */
-export function placeOrderOutcomeUnknown(run: PlaceOrderRun): (err: unknown) => boolean {
-  return (err) => {
-    if (!run.createSent || run.undone) return false;
-    if (run.orderId !== undefined) return true;
-    return isWriteOutcomeUnknown(err);
-  };
 }
 
 /** Evicts what a placed (or cancelled) order changed from the shared record cache. */
@@ -154,7 +132,7 @@ const isRejected = (err: unknown) => isBackendError(err) && err.code === 'REJECT
 export async function executePlaceOrder(cmd: PlaceOrderCommand, env: PlaceOrderEnv, ref: string | undefined, run: PlaceOrderRun): Promise<PlacedOrder> {
   const { odoo } = env;
   // Another reseller's customer is answered like an unknown one, before Odoo hears of it.
-  if (env.guard.restricted && !(await env.guard.canSee(cmd.customerId))) throw unknownCustomer();
+  if (!(await env.rows.canSee(cmd.customerId))) throw unknownCustomer();
   // Fresh reads, not the cache: a sales block set in Odoo a second ago must stop this order.
   const skus = [...new Set(cmd.lines.map((l) => l.sku))];
   const [partners, products] = await Promise.all([odoo.partnersByRefs([cmd.customerId]), odoo.productsBySkus(skus)]);
@@ -179,9 +157,10 @@ export async function executePlaceOrder(cmd: PlaceOrderCommand, env: PlaceOrderE
   const productIds = [...new Set(lines.map((l) => l.productId))];
   run.partnerId = partner.id;
 
-  run.createSent = true;
+  run.sent = true;
   const id = await odoo.createOrder({ partnerId: partner.id, lines, clientOrderRef: cmd.clientReference ?? undefined, origin: ref });
   run.orderId = id;
+  run.applied = true;
   try {
     await odoo.confirmOrder(id);
   } catch (err) {
@@ -207,7 +186,7 @@ export async function recoverPlacedOrder(env: PlaceOrderEnv, ref: string, run: P
   const { odoo } = env;
   const found = (await odoo.ordersByOrigins([ref])).get(ref);
   if (!found) {
-    if (!run.createSent) return undefined;
+    if (!run.sent) return undefined;
     throw new OutcomeUnknownError({ backend: 'odoo', message: 'odoo did not confirm the order and it is not visible yet: its outcome is unknown and it was not repeated' });
   }
   let order = found;

@@ -1,26 +1,24 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { hasScope } from '../../platform/authz/principal.js';
 import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
-import { pageOfIds, parsePageArgs } from '../shared/connectors/odoo/id-page.js';
-import { auditRefusal, odooIdempotencyRef } from '../shared/connectors/odoo/mutation-support.js';
-import { resolveIdempotencyKey } from '../shared/mutations/subgraph-mutations.js';
+import { connectionOf, emptyConnection, pageOf, parsePage } from '../shared/paging/relay-page.js';
+import { odooIdempotencyRef } from '../shared/connectors/odoo/mutation-support.js';
+import { resolveIdempotencyKey, runAudited } from '../shared/mutations/subgraph-mutations.js';
 import { invalidateRecords } from '../shared/cache/cached-loader.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooSaleOrder } from '../shared/connectors/odoo/records.js';
 import { isRecordName, parseRecordId } from '../shared/connectors/odoo/values.js';
-import { isSalesforceId } from '../../platform/ids/salesforce-id.js';
 import type { OrdersContext } from './context.js';
-import { accountIdOf, cancelOutcomeUnknown, executeCancelOrder, newCancelOrderRun, recoverCancelledOrder, type CancelledOrder } from './cancel-order.js';
-import { settled } from './loaders.js';
+import { accountIdOf, executeCancelOrder, recoverCancelledOrder, type CancelledOrder } from './cancel-order.js';
+import { newWriteRun, writeOutcomeUnknown } from '../shared/mutations/write-run.js';
+import { settled } from '../shared/data-access/settled.js';
 import { mapOrder, mapOrderLine, type OrderModel } from './mappers.js';
 import {
   executePlaceOrder,
-  newPlaceOrderRun,
   parsePlaceOrderInput,
-  placeOrderOutcomeUnknown,
   recoverPlacedOrder,
   type PlacedOrder,
-  type PlaceOrderCommand,
+  type PlaceOrderRun,
 } from './place-order.js';
 
 const ORDER_MODEL = 'sale.order';
@@ -43,13 +41,14 @@ async function customerIdOf(order: OrderModel, ctx: OrdersContext): Promise<stri
   return partner && partner.ref ? partner.ref : null;
 }
 
-/** Maps an order found by an entry point, or null when the caller may not see it (same answer as an unknown id). */
-async function visible(order: OdooSaleOrder | null, ctx: OrdersContext): Promise<OrderModel | null> {
+/**
+ * Maps an order an entry point found (the loaders answer null for an order the caller may not
+ * see, as for an unknown one); found by number, it then serves lookups by id too.
+ */
+function entryOrder(order: OdooSaleOrder | null, ctx: OrdersContext): OrderModel | null {
   if (!order) return null;
   ctx.loaders.order.prime(order.id, order);
-  const model = mapOrder(order);
-  if (ctx.guard.restricted && !(await ctx.guard.canSee(await customerIdOf(model, ctx)))) return null;
-  return model;
+  return mapOrder(order);
 }
 
 /** The permissions layer checks scopes too; writes check again where they run. */
@@ -66,7 +65,8 @@ function invalidated(ctx: OrdersContext, tags: string[]): void {
 /** The order a mutation answers with: as written, or (for a replay) as it is now. */
 async function answerOrder(order: OdooSaleOrder, replayed: boolean, ctx: OrdersContext): Promise<OrderModel> {
   if (replayed) return mapOrder((await ctx.loaders.order.load(order.id)) ?? order);
-  ctx.loaders.order.clear(order.id).prime(order.id, order);
+  ctx.loaders.order.clear(order.id);
+  ctx.loaders.order.prime(order.id, order);
   return mapOrder(order);
 }
 
@@ -77,44 +77,37 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
   Query: {
     async order(_root, args: { id: string }, ctx: OrdersContext) {
       const id = orderId(args.id, 'id');
-      return visible(await ctx.loaders.order.load(id), ctx);
+      return entryOrder(await ctx.loaders.order.load(id), ctx);
     },
     async orderByNumber(_root, args: { number: string }, ctx: OrdersContext) {
       const number = orderNumber(args.number, 'number');
-      return visible(await ctx.loaders.orderByName.load(number), ctx);
+      return entryOrder(await ctx.loaders.orderByName.load(number), ctx);
     },
   },
   Mutation: {
     async placeOrder(_root, args: { input: Record<string, unknown> | null }, ctx: OrdersContext) {
       const raw = args.input ?? {};
-      let cmd: PlaceOrderCommand;
-      let key: string | undefined;
-      try {
-        requireScope(ctx, 'orders:write');
-        cmd = parsePlaceOrderInput(raw);
-        key = resolveIdempotencyKey(raw.idempotencyKey, ctx.idempotencyKey, 'input.idempotencyKey');
-      } catch (err) {
-        const { idempotencyKey: _key, ...input } = raw;
-        return auditRefusal(ctx.mutations, { ...audit('placeOrder', ctx), targetIds: isSalesforceId(raw.customerId) ? [raw.customerId] : [], input }, err);
-      }
+      requireScope(ctx, 'orders:write');
+      const cmd = parsePlaceOrderInput(raw);
+      const key = resolveIdempotencyKey(raw.idempotencyKey, ctx.idempotencyKey, 'input.idempotencyKey');
       // Odoo's own record of the key: a committed order whose answer was lost is found by it, not duplicated.
       const ref = key === undefined ? undefined : odooIdempotencyRef('placeOrder', ctx.principal, key);
-      const env = { odoo: ctx.odoo, cache: ctx.cache, guard: ctx.guard };
-      const run = newPlaceOrderRun();
+      const env = { odoo: ctx.odoo, cache: ctx.cache, rows: ctx.rows };
+      const run: PlaceOrderRun = newWriteRun();
       let result;
       try {
-        result = await ctx.mutations.run<PlacedOrder>({
+        result = await runAudited<PlacedOrder>(ctx.mutations.runner, {
           ...audit('placeOrder', ctx),
           targetIds: [cmd.customerId],
           input: cmd,
           idempotencyKey: key,
           attempt: () => executePlaceOrder(cmd, env, ref, run),
           recover: ref === undefined ? undefined : () => recoverPlacedOrder(env, ref, run),
-          isOutcomeUnknown: placeOrderOutcomeUnknown(run),
+          isOutcomeUnknown: writeOutcomeUnknown(run),
           backendRecordId: (placed) => String(placed.order.id),
         });
       } catch (err) {
-        if (run.createSent && !run.undone && run.partnerId !== undefined) {
+        if (run.sent && !run.undone && run.partnerId !== undefined) {
           // An order may exist now: the customer's order list must not hide it.
           await invalidateRecords(ctx.cache, ODOO_KINDS.orderIdsByPartner, [run.partnerId]);
           invalidated(ctx, [`Customer:${cmd.customerId}`]);
@@ -128,24 +121,18 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
     },
 
     async cancelOrder(_root, args: { id: string }, ctx: OrdersContext) {
-      let id: number;
-      let key: string | undefined;
-      try {
-        requireScope(ctx, 'orders:write');
-        id = orderId(args.id, 'id');
-        key = resolveIdempotencyKey(undefined, ctx.idempotencyKey, 'idempotencyKey');
-      } catch (err) {
-        return auditRefusal(ctx.mutations, { ...audit('cancelOrder', ctx), targetIds: parseRecordId(args.id) === null ? [] : [String(args.id)], input: { id: args.id } }, err);
-      }
-      const run = newCancelOrderRun();
-      const result = await ctx.mutations.run<CancelledOrder>({
+      requireScope(ctx, 'orders:write');
+      const id = orderId(args.id, 'id');
+      const key = resolveIdempotencyKey(undefined, ctx.idempotencyKey, 'idempotencyKey');
+      const run = newWriteRun();
+      const result = await runAudited<CancelledOrder>(ctx.mutations.runner, {
         ...audit('cancelOrder', ctx),
         targetIds: [String(id)],
         input: { id },
         idempotencyKey: key,
         attempt: () => executeCancelOrder(id, ctx, run),
         recover: key === undefined ? undefined : () => recoverCancelledOrder(id, ctx, run),
-        isOutcomeUnknown: cancelOutcomeUnknown(run),
+        isOutcomeUnknown: writeOutcomeUnknown(run),
         backendRecordId: (cancelled) => String(cancelled.order.id),
       });
       const { order, productIds } = result.value;
@@ -161,39 +148,27 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
   },
   Customer: {
     async orders(customer: { id: string }, args: { first?: number | null; after?: string | null }, ctx: OrdersContext) {
-      let pageArgs;
-      try {
-        pageArgs = parsePageArgs(ORDER_MODEL, args.first, args.after);
-      } catch (err) {
-        throw badInput((err as Error).message.startsWith('first') ? 'first' : 'after', (err as Error).message);
-      }
-      const empty = { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
-      if (typeof customer.id !== 'string') return empty;
-      // Another reseller's customer has no orders, as a customer without an ERP partner has none.
-      const [partner, allowed] = await Promise.all([ctx.loaders.partnerByRef.load(customer.id), ctx.guard.canSee(customer.id)]);
-      if (!partner || !allowed) return empty;
+      const list = `${ORDER_MODEL}@${customer.id}`;
+      const paging = parsePage(list, args.first, args.after);
+      if (typeof customer.id !== 'string') return emptyConnection();
+      // Another reseller's customer has no ERP partner for this caller: no orders, like a customer without one.
+      const partner = await ctx.loaders.partnerByRef.load(customer.id);
+      if (!partner) return emptyConnection();
       ctx.loaders.partner.prime(partner.id, partner);
-      const ids = (await ctx.loaders.orderIdsByPartner.load(partner.id)) ?? [];
-      let page;
-      try {
-        page = pageOfIds(ORDER_MODEL, ids, pageArgs);
-      } catch (err) {
-        throw badInput('after', (err as Error).message);
-      }
-      const orders = settled(await ctx.loaders.order.loadMany(page.ids));
-      const edges = orders.flatMap((order, i) => (order ? [{ cursor: page.cursors[i]!, node: mapOrder(order) }] : []));
-      return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor }, totalCount: page.totalCount };
+      const page = pageOf(list, (await ctx.loaders.orderIdsByPartner.load(partner.id)) ?? [], paging);
+      const orders = settled(await ctx.loaders.order.loadMany(page.keys));
+      return connectionOf(page, orders.map((order) => (order ? mapOrder(order) : null)));
     },
   },
   Order: {
-    // An entity reference is an entry point too: a partner gets another reseller's order as null,
-    // exactly like an unknown one (a back-office link, such as an invoice's origin, may point across customers).
+    // An entity reference is an entry point too (a back-office link, such as an invoice's origin,
+    // may point across customers): the loaders answer another reseller's order as null.
     async __resolveReference(ref: { id?: string; number?: string }, ctx: OrdersContext) {
       const order =
         ref.id !== undefined && ref.id !== null
           ? await ctx.loaders.order.load(orderId(ref.id, 'id'))
           : await ctx.loaders.orderByName.load(orderNumber(ref.number, 'number'));
-      return visible(order, ctx);
+      return entryOrder(order, ctx);
     },
     async lines(order: OrderModel, _args, ctx: OrdersContext) {
       const lines = settled(await ctx.loaders.orderLine.loadMany(order.lineIds));

@@ -1,53 +1,31 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import type { GraphQLSchema } from 'graphql';
-import { createPassThroughCache, type RecordCache } from '../shared/cache/record-cache.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
-import { createOwnershipGuard, type Ownership } from '../shared/ownership/ownership.js';
-import { baseContext, type Authenticate } from '../shared/server/context.js';
-import { createSubgraphServer } from '../shared/server/create-subgraph-server.js';
+import { createSubgraph, type SubgraphDeps } from '../shared/server/subgraph-factory.js';
 import { createStockLoaders } from './loaders.js';
 import { resolvers, type StockContext } from './resolvers.js';
 
-/** What the stock subgraph needs. */
-export interface StockSubgraphDeps {
+/**
+ * What the stock subgraph needs. `ownership` serves partner principals: an order's shipments are
+ * its customer's rows; products and stock are not customer rows and stay unfiltered.
+ */
+export interface StockSubgraphDeps extends Omit<SubgraphDeps, 'mutations'> {
   odoo: OdooConnector;
-  /** Cross-request record cache (default: none, every read goes to Odoo). */
-  cache?: RecordCache;
-  authenticate: Authenticate;
-  /**
-   * Reseller assignment of customers, for partner principals: an order's shipments are its
-   * customer's rows. Products and stock are not customer rows and stay unfiltered.
-   */
-  ownership?: Ownership;
-  /** Wraps the executable schema (permissions). */
-  wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
 }
 
 /** Path of the stock SDL. */
 export const STOCK_SCHEMA_PATH = fileURLToPath(new URL('./schema.graphql', import.meta.url));
 
-/** Builds the context of one request: principal, loaders, ownership guard. */
-export function createStockContext(deps: StockSubgraphDeps, headers: IncomingHttpHeaders): StockContext {
-  const base = baseContext(deps.authenticate, headers);
-  const { principal, stale } = base;
-  return {
-    ...base,
-    loaders: createStockLoaders(deps.odoo, deps.cache ?? createPassThroughCache(), stale),
-    guard: createOwnershipGuard(principal, deps.ownership),
-  };
-}
-
 /** Creates the stock subgraph server (Odoo product.product, stock.quant, stock.warehouse, stock.picking). */
 export function createStockSubgraph(deps: StockSubgraphDeps) {
-  const cache = deps.cache ?? createPassThroughCache();
-  return createSubgraphServer<StockContext>({
-    name: 'stock',
-    schemaPath: STOCK_SCHEMA_PATH,
-    resolvers,
-    createContext: (headers) => createStockContext({ ...deps, cache }, headers),
-    wrapSchema: deps.wrapSchema,
-  });
+  return createSubgraph<StockContext>(
+    {
+      name: 'stock',
+      schemaPath: STOCK_SCHEMA_PATH,
+      resolvers,
+      context: ({ base, cache, rows }) => ({ ...base, loaders: createStockLoaders(deps.odoo, cache, base.stale, rows()) }),
+    },
+    deps,
+  );
 }
 
 export { resolvers, type StockContext } from './resolvers.js';

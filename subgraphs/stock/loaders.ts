@@ -1,35 +1,38 @@
-import type DataLoader from 'dataloader';
 import type { RecordCache, StaleObserver } from '../shared/cache/record-cache.js';
 import { createCachedLoader, monotonicNow, primeRecords } from '../shared/cache/cached-loader.js';
 import type { OdooConnector } from '../shared/connectors/odoo/connector.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
-import type { OdooPartner, OdooPicking, OdooProduct, OdooQuant, OdooSaleOrder, OdooWarehouse } from '../shared/connectors/odoo/records.js';
+import type { OdooPicking, OdooProduct, OdooQuant, OdooWarehouse } from '../shared/connectors/odoo/records.js';
+import { odooOwners } from '../shared/data-access/odoo-owners.js';
+import { ownedLoader, sharedLoader, type RowLoader } from '../shared/data-access/owned-loader.js';
+import type { RowFilter } from '../shared/data-access/row-filter.js';
 
-/** The per-request loaders of the stock subgraph; each batch is one Odoo call (or none, when cached). */
+/**
+ * What the stock resolvers read; each batch is one Odoo call (or none, when cached). Products,
+ * quantities and warehouses are catalog data every principal sees; an order's pickings are its
+ * customer's rows, read through the row filter.
+ */
 export interface StockLoaders {
   /** Products by id, archived ones included (old orders reference them). */
-  product: DataLoader<number, OdooProduct | null>;
+  product: RowLoader<number, OdooProduct>;
   /** Products by SKU, archived ones included (an active product wins over an archived one with its SKU). */
-  productBySku: DataLoader<string, OdooProduct | null>;
+  productBySku: RowLoader<string, OdooProduct>;
   /** The product's quantities, under the stock TTL. */
-  productStock: DataLoader<number, OdooProduct | null>;
-  quants: DataLoader<number, OdooQuant[] | null>;
+  productStock: RowLoader<number, OdooProduct>;
+  quants: RowLoader<number, OdooQuant[]>;
   /** All warehouses under the single key `all`. */
-  warehouses: DataLoader<'all', OdooWarehouse[] | null>;
-  pickingsByOrder: DataLoader<number, OdooPicking[] | null>;
-  /** Orders by id (the records the orders subgraph caches): only for a partner principal's ownership check. */
-  order: DataLoader<number, OdooSaleOrder | null>;
-  /** Partners by id: an order's customer (crosswalk ref), only for a partner principal's ownership check. */
-  partner: DataLoader<number, OdooPartner | null>;
+  warehouses: RowLoader<'all', OdooWarehouse[]>;
+  /** An order's outgoing pickings; another reseller's order has none for a partner, like an unknown order. */
+  pickingsByOrder: RowLoader<number, OdooPicking[]>;
 }
 
 /**
- * Creates the loaders of one request. Catalog data and quantities live in the same Odoo record
+ * Creates the data-access layer of one request over its row filter. Catalog data and quantities live in the same Odoo record
  * but under different TTLs; a product fetched from Odoo is fresh enough for both, so reading its
  * quantities then costs no second call: not in this request (the `fresh` map, which also serves
  * when nothing is cached), nor in a concurrent one (the quantities prime the record cache).
  */
-export function createStockLoaders(odoo: OdooConnector, cache: RecordCache, stale: StaleObserver): StockLoaders {
+export function createStockLoaders(odoo: OdooConnector, cache: RecordCache, stale: StaleObserver, rows: RowFilter): StockLoaders {
   const fresh = new Map<number, OdooProduct>();
   const remember = (found: ReadonlyMap<unknown, OdooProduct>, readStartedAt: number) => {
     const loaded = new Map<number, OdooProduct>();
@@ -45,10 +48,15 @@ export function createStockLoaders(odoo: OdooConnector, cache: RecordCache, stal
     remember(found, readStartedAt);
     return found;
   };
+  // Read for the ownership of pickings only: an order's partner gives its customer.
+  const owners = odooOwners({
+    order: createCachedLoader(cache, ODOO_KINDS.order, (ids: number[]) => odoo.ordersByIds(ids), rows.observer),
+    partner: createCachedLoader(cache, ODOO_KINDS.partner, (ids: number[]) => odoo.partnersByIds(ids), rows.observer),
+  });
   return {
-    product: createCachedLoader(cache, ODOO_KINDS.product, (ids: number[]) => read(() => odoo.productsByIds(ids)), stale),
-    productBySku: createCachedLoader(cache, ODOO_KINDS.productBySku, (skus: string[]) => read(() => odoo.productsBySkus(skus, { includeArchived: true })), stale),
-    productStock: createCachedLoader(
+    product: sharedLoader(createCachedLoader(cache, ODOO_KINDS.product, (ids: number[]) => read(() => odoo.productsByIds(ids)), stale)),
+    productBySku: sharedLoader(createCachedLoader(cache, ODOO_KINDS.productBySku, (skus: string[]) => read(() => odoo.productsBySkus(skus, { includeArchived: true })), stale)),
+    productStock: sharedLoader(createCachedLoader(
       cache,
       ODOO_KINDS.productStock,
       async (ids) => {
@@ -62,11 +70,9 @@ export function createStockLoaders(odoo: OdooConnector, cache: RecordCache, stal
         return result;
       },
       stale,
-    ),
-    quants: createCachedLoader(cache, ODOO_KINDS.quantsByProduct, (ids) => odoo.quantsByProductIds(ids), stale),
-    warehouses: createCachedLoader(cache, ODOO_KINDS.warehouses, async () => new Map([['all' as const, await odoo.warehouses()]]), stale),
-    pickingsByOrder: createCachedLoader(cache, ODOO_KINDS.pickingsByOrder, (ids) => odoo.pickingsByOrderIds(ids), stale),
-    order: createCachedLoader(cache, ODOO_KINDS.order, (ids) => odoo.ordersByIds(ids), stale),
-    partner: createCachedLoader(cache, ODOO_KINDS.partner, (ids) => odoo.partnersByIds(ids), stale),
+    )),
+    quants: sharedLoader(createCachedLoader(cache, ODOO_KINDS.quantsByProduct, (ids: number[]) => odoo.quantsByProductIds(ids), stale)),
+    warehouses: sharedLoader(createCachedLoader(cache, ODOO_KINDS.warehouses, async () => new Map([['all' as const, await odoo.warehouses()]]), stale)),
+    pickingsByOrder: ownedLoader(rows, createCachedLoader(cache, ODOO_KINDS.pickingsByOrder, (ids: number[]) => odoo.pickingsByOrderIds(ids), rows.observer), owners.pickingsByOrder),
   };
 }

@@ -1,9 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { GraphQLResolveInfo } from 'graphql';
 import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
-import { many2oneId } from '../shared/connectors/odoo/connector.js';
 import { parseRecordId } from '../shared/connectors/odoo/values.js';
-import type { OwnershipGuard } from '../shared/ownership/ownership.js';
 import type { BaseSubgraphContext } from '../shared/server/context.js';
 import { fieldReadable, selectsField } from '../shared/server/prefetch.js';
 import type { StockLoaders } from './loaders.js';
@@ -11,9 +9,8 @@ import { mapAvailability, mapProduct, mapShipment, mapWarehouseStock, type Avail
 
 /** Per-request context of the stock subgraph. */
 export interface StockContext extends BaseSubgraphContext {
+  /** Every read goes through these: the data-access layer with the row filter below it. */
   loaders: StockLoaders;
-  /** Partner principals see only their own customers' shipments; a no-op for everyone else. */
-  guard: OwnershipGuard;
 }
 
 function recordId(value: unknown, field: string, model: string): number {
@@ -29,18 +26,6 @@ function sku(value: unknown): string {
     throw badInput('sku', 'must be 1-64 printable characters');
   }
   return value;
-}
-
-/**
- * Whether a partner principal may see the order's rows: the order (through the cached loader the
- * orders subgraph fills) -> its partner -> the crosswalk ref -> the guard. An unknown order and
- * another reseller's order both answer false. Never called for other principals.
- */
-async function partnerMaySee(orderId: number, ctx: StockContext): Promise<boolean> {
-  const order = await ctx.loaders.order.load(orderId);
-  const partnerId = order ? many2oneId(order.partner_id) : null;
-  const partner = partnerId === null ? null : await ctx.loaders.partner.load(partnerId);
-  return ctx.guard.canSee(partner && partner.ref ? partner.ref : null);
 }
 
 /** Who may read StockAvailability.byWarehouse: a prefetch never reads what the field would refuse. */
@@ -90,11 +75,6 @@ export const resolvers: GraphQLResolverMap<StockContext> = {
     },
     async shipments(order: { id: string }, _args, ctx: StockContext) {
       const id = recordId(order.id, 'id', 'sale.order');
-      // Another reseller's order has no shipments, as an unknown order has none.
-      if (ctx.guard.restricted) {
-        const [pickings, allowed] = await Promise.all([ctx.loaders.pickingsByOrder.load(id), partnerMaySee(id, ctx)]);
-        return allowed ? (pickings ?? []).map(mapShipment) : [];
-      }
       const pickings = await ctx.loaders.pickingsByOrder.load(id);
       return (pickings ?? []).map(mapShipment);
     },

@@ -17,7 +17,7 @@ export const DESIGN_ROLE_SCOPES: Readonly<Record<Role, readonly string[]>> = {
 /** The roles of DESIGN.md, in its order. */
 export const DESIGN_ROLES = Object.keys(DESIGN_ROLE_SCOPES) as Role[];
 
-/** Policies that are row filters (the resolvers narrow rows); every other policy denies. */
+/** Policies that are row filters (the subgraphs narrow rows); every other policy denies. */
 const ROW_FILTERS = new Set(['partner_owns_customer']);
 
 function satisfied(req: AuthRequirement | undefined, scopes: ReadonlySet<string>): boolean {

@@ -9,13 +9,18 @@ import { withOverrides, type LifetimeOverrides } from '../../platform/cache-life
 import { committedLifetimes } from '../../subgraphs/shared/cache/committed-lifetimes.js';
 import { createStaleCollector, type BaseSubgraphContext } from '../../subgraphs/shared/server/context.js';
 import { createSubgraphServer } from '../../subgraphs/shared/server/create-subgraph-server.js';
+import type { Principal } from '../../platform/authz/principal.js';
 
 const SDL = /* GraphQL */ `
-  type Query { order(id: ID!): Order  orderByNumber(number: String!): Order }
-  type Mutation { cancelOrder(id: ID!): Order! }
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@authenticated"])
+  type Query { order(id: ID!): Order @authenticated  orderByNumber(number: String!): Order @authenticated }
+  type Mutation { cancelOrder(id: ID!): Order! @authenticated }
   type Order { id: ID!  number: String!  status: OrderStatus! }
   enum OrderStatus { DRAFT SENT CONFIRMED CANCELLED }
 `;
+
+/** The caller of every request: the server applies its permissions like every subgraph's. */
+const READER: Principal = { sub: 'test-reader', roles: ['admin'], scopes: new Set() };
 
 const ORDER_KIND: RecordKind = { backend: 'odoo', model: 'sale.order', lifetime: 'Order' };
 
@@ -66,7 +71,7 @@ export async function startRecordBackedSubgraph(options: {
     createContext: () => {
       const stale = createStaleCollector(options.now);
       const orders = new DataLoader<string, OrderRecord | null>((ids) => cache.getMany<OrderRecord>(ORDER_KIND, ids, load, stale));
-      return { principal: null, requestId: 'test', stale, orders };
+      return { principal: READER, requestId: 'test', stale, orders };
     },
   });
   const running = await built.listen(0);

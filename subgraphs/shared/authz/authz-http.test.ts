@@ -21,13 +21,11 @@ describe('orders subgraph over HTTP with signed principals and permissions', () 
   let running: RunningSubgraph;
   beforeAll(async () => {
     const authenticate = createAuthenticate({ secret });
-    const sdl = readFileSync(ORDERS_SDL_PATH, 'utf8');
     const { listen } = await createSubgraphServer({
       name: 'orders',
       schemaPath: ORDERS_SDL_PATH,
       resolvers: ordersStubResolvers(2, 1) as never,
       createContext: (headers: IncomingHttpHeaders) => ({ principal: authenticate(headers) }),
-      wrapSchema: (schema) => applyPermissions(schema, sdl),
     });
     running = await listen(0, '127.0.0.1');
   });

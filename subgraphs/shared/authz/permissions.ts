@@ -29,7 +29,7 @@ export interface PermissionContext {
 export interface PermissionsOptions {
   /**
    * Named `@policy` evaluators. Default: `partner_owns_customer` passes (it is a row filter the
-   * resolvers apply); any policy not listed denies.
+   * data-access layer applies); any policy not listed denies.
    */
   policies?: Readonly<Record<string, PolicyEvaluator>>;
 }

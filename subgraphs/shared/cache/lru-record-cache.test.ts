@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BackendError } from '../../../platform/errors/backend-error.js';
 import { cacheRequestsTotal, cacheStaleServedTotal } from '../metrics/cache-metrics.js';
-import { createRecordCache, estimateSize, listCacheKey, recordCacheKey } from './lru-record-cache.js';
+import { createRecordCache, estimateSize, recordCacheKey } from './lru-record-cache.js';
 import { withOverrides, type LifetimeOverrides } from '../../../platform/cache-lifetimes/index.js';
 import type { RecordCacheOptions } from './cache-options.js';
 import { committedLifetimes } from './committed-lifetimes.js';
@@ -9,6 +9,7 @@ import type { RecordKey, RecordKind, StaleObserver } from './record-cache.js';
 
 const orders: RecordKind = { backend: 'odoo', model: 'sale.order', lifetime: 'Order' };
 const stock: RecordKind = { backend: 'odoo', model: 'stock.quant', lifetime: 'StockAvailability' };
+/** Id lists are cached like records, under a kind keyed by the list's filter value, with the list field's lifetime. */
 const orderIds: RecordKind = { backend: 'odoo', model: 'sale.order@partner_id', lifetime: 'Customer.orders' };
 
 /** The committed lifetimes with some changed (seconds). */
@@ -98,7 +99,7 @@ describe('createRecordCache: hits and misses', () => {
 
   it('is keyed by backend, tenant, model and key, never by user: two requests share entries', async () => {
     expect(recordCacheKey('retail', orders, 42)).toBe('odoo:retail:sale.order:42');
-    expect(listCacheKey('retail', orders, 'partner=7')).toBe('odoo:retail:list:sale.order:partner=7');
+    expect(recordCacheKey('retail', orderIds, 7)).toBe('odoo:retail:sale.order@partner_id:7');
     const c = cache();
     const { load } = recordingLoad();
     const agent = observer();
@@ -275,7 +276,7 @@ describe('createRecordCache: freshness reported to the observer', () => {
     const { obs, fresh } = freshObserver();
     await c.getMany(stock, [1], load, obs);
     await c.getMany(orders, [1], load, obs);
-    await c.getList(orderIds, 'partner=7', async () => [1], obs);
+    await c.getMany(orderIds, [7], async () => new Map([[7, [1]]]), obs);
     expect(fresh.map((f) => f.remainingMs)).toEqual([5_000, 30_000, 30_000]);
   });
 
@@ -306,8 +307,8 @@ describe('createRecordCache: freshness reported to the observer', () => {
     await c.getMany(orders, [1], load, obs);
     expect(fresh).toEqual([{ model: 'sale.order', key: 1, remainingMs: 0 }]);
     fresh.length = 0;
-    await c.getList(orderIds, 'partner=7', async () => [1, 2], obs);
-    expect(fresh).toEqual([{ model: 'sale.order@partner_id', key: 'partner=7', remainingMs: 2_000 }]);
+    await c.getMany(orderIds, [7], async () => new Map([[7, [1, 2]]]), obs);
+    expect(fresh).toEqual([{ model: 'sale.order@partner_id', key: 7, remainingMs: 2_000 }]);
     // An observer without `fresh` (the interface's older shape) is still served.
     expect(await c.getMany<Rec>(stock, [5], load, observer().obs)).toEqual([{ id: 5, v: 1 }]);
   });
@@ -410,23 +411,23 @@ describe('createRecordCache: invalidation', () => {
     expect(load).toHaveBeenCalledTimes(2);
   });
 
-  it('caches id lists with the lifetime of their list field and evicts them on invalidateList', async () => {
+  it('caches id lists with the lifetime of their list field and evicts them on invalidate', async () => {
     const c = cache({ lifetimes: lives({ 'Customer.orders': { maxAge: 2, staleWhileRevalidate: 0 } }) });
     let ids = [3, 1];
-    const load = vi.fn(async () => [...ids]);
-    expect(await c.getList(orderIds, 'partner=7', load)).toEqual([3, 1]);
-    expect(await c.getList(orderIds, 'partner=7', load)).toEqual([3, 1]);
-    expect(await c.getList(orderIds, 'partner=8', load)).toEqual([3, 1]);
+    const load = vi.fn(async (keys: RecordKey[]) => new Map(keys.map((k) => [k, [...ids]] as const)));
+    expect(await c.getMany(orderIds, [7], load)).toEqual([[3, 1]]);
+    expect(await c.getMany(orderIds, [7], load)).toEqual([[3, 1]]);
+    expect(await c.getMany(orderIds, [8], load)).toEqual([[3, 1]]);
     expect(load).toHaveBeenCalledTimes(2);
     ids = [3, 1, 5];
-    await c.invalidateList(orderIds, 'partner=7');
-    expect(await c.getList(orderIds, 'partner=7', load)).toEqual([3, 1, 5]);
+    await c.invalidate(orderIds, [7]);
+    expect(await c.getMany(orderIds, [7], load)).toEqual([[3, 1, 5]]);
     vi.advanceTimersByTime(2_000);
-    expect(await c.getList(orderIds, 'partner=8', load)).toEqual([3, 1, 5]);
+    expect(await c.getMany(orderIds, [8], load)).toEqual([[3, 1, 5]]);
     expect(load).toHaveBeenCalledTimes(4);
     // A list never shadows the record with the same key.
     const { load: recordLoad } = recordingLoad();
-    await c.getMany(orders, ['partner=7'], recordLoad);
+    await c.getMany(orders, [7], recordLoad);
     expect(recordLoad).toHaveBeenCalledTimes(1);
   });
 });

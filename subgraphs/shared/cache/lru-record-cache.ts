@@ -27,11 +27,6 @@ export function recordCacheKey(tenant: string, kind: Pick<RecordKind, 'backend' 
   return `${kind.backend}:${tenant}:${kind.model}:${key}`;
 }
 
-/** Cache key of an id list; `list` takes the model's place so it never collides with a record key. */
-export function listCacheKey(tenant: string, kind: Pick<RecordKind, 'backend' | 'model'>, key: string): string {
-  return `${kind.backend}:${tenant}:list:${kind.model}:${key}`;
-}
-
 /** What `stats()` reports. */
 export interface RecordCacheStats {
   /** Entries in memory (in-flight loads included). */
@@ -175,20 +170,9 @@ class LruRecordCacheImpl implements LruRecordCache {
     return keys.map((key) => (found.get(recordCacheKey(tenant, kind, key)) ?? null) as T | null);
   }
 
-  async getList<K extends RecordKey>(kind: RecordKind, key: string, load: () => Promise<K[]>, observer?: StaleObserver): Promise<K[]> {
-    const ck = listCacheKey(this.#options.tenantOf(kind.backend), kind, key);
-    const found = await this.#read(kind, new Map([[ck, key]]), async () => new Map([[key, await load()]]), observer);
-    const ids = found.get(ck);
-    return Array.isArray(ids) ? ([...ids] as K[]) : [];
-  }
-
   async invalidate(kind: RecordKind, keys: readonly RecordKey[]): Promise<void> {
     const tenant = this.#options.tenantOf(kind.backend);
     await this.#invalidateKeys([...new Set(keys.map((key) => recordCacheKey(tenant, kind, key)))]);
-  }
-
-  async invalidateList(kind: RecordKind, key: string): Promise<void> {
-    await this.#invalidateKeys([listCacheKey(this.#options.tenantOf(kind.backend), kind, key)]);
   }
 
   stats(): RecordCacheStats {

@@ -58,21 +58,8 @@ export interface RecordCache {
     observer?: StaleObserver,
     options?: GetManyOptions,
   ): Promise<(T | null)[]>;
-  /**
-   * An id list (a customer's order ids, an organization's ticket ids) keyed by a typed filter
-   * such as `partner=42`; cached with the lifetime of `kind.lifetime` (name the list field, such as
-   * `Customer.orders`). The records themselves come from `getMany`.
-   */
-  getList<K extends RecordKey>(
-    kind: RecordKind,
-    key: string,
-    load: () => Promise<K[]>,
-    observer?: StaleObserver,
-  ): Promise<K[]>;
   /** Evicts records (after a write that changed them), here and on every replica. */
   invalidate(kind: RecordKind, keys: readonly RecordKey[]): Promise<void>;
-  /** Evicts an id list (after a write that added or removed a member), here and on every replica. */
-  invalidateList(kind: RecordKind, key: string): Promise<void>;
 }
 
 /** A cache that caches nothing: every call goes to the backend. */
@@ -84,10 +71,6 @@ export function createPassThroughCache(): RecordCache {
       const found = await load(unique);
       return keys.map((key) => found.get(key) ?? null);
     },
-    async getList<K extends RecordKey>(_kind: RecordKind, _key: string, load: () => Promise<K[]>) {
-      return load();
-    },
     async invalidate() {},
-    async invalidateList() {},
   };
 }

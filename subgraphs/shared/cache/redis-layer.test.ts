@@ -106,15 +106,16 @@ describe('Redis second level (real redis-server)', () => {
   it('invalidates id lists across replicas', async () => {
     const a = await replica('t3:');
     const b = await replica('t3:');
+    const orderIds: RecordKind = { backend: 'odoo', model: 'sale.order@partner_id', lifetime: 'Customer.orders' };
     let ids = [1, 2];
-    const load = vi.fn(async () => [...ids]);
-    await a.getList(orders, 'partner=7', load);
+    const load = vi.fn(async (keys: RecordKey[]) => new Map(keys.map((k) => [k, [...ids]] as const)));
+    await a.getMany(orderIds, [7], load);
     await vi.waitFor(async () => expect(await raw.keys('t3:*')).toHaveLength(1));
-    expect(await b.getList(orders, 'partner=7', load)).toEqual([1, 2]);
+    expect(await b.getMany(orderIds, [7], load)).toEqual([[1, 2]]);
     expect(load).toHaveBeenCalledTimes(1);
     ids = [1, 2, 3];
-    await a.invalidateList(orders, 'partner=7');
-    await vi.waitFor(async () => expect(await b.getList(orders, 'partner=7', load)).toEqual([1, 2, 3]));
+    await a.invalidate(orderIds, [7]);
+    await vi.waitFor(async () => expect(await b.getMany(orderIds, [7], load)).toEqual([[1, 2, 3]]));
   });
 
   it('keeps working from memory and the backend when Redis goes down, and logs it once', async () => {

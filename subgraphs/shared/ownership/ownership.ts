@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Principal } from '../../../platform/authz/principal.js';
+import { isSalesforceId, toSalesforceId18 } from '../../../platform/ids/salesforce-id.js';
 
 /** Answers which reseller (partner Account Id) each customer Account belongs to; null for direct customers. */
 export interface Ownership {
@@ -17,12 +18,14 @@ export interface OwnershipGuard {
 /**
  * Creates the guard for one request. Non-partner principals see everything (their scopes are
  * checked elsewhere). A partner sees only customers assigned to it; without an ownership source
- * nothing can be proven, so a partner sees nothing (deny by default). Lookups are batched.
+ * nothing can be proven, so a partner sees nothing (deny by default). Lookups are batched. A
+ * partner id given in 15 characters matches its 18-character form.
  */
 export function createOwnershipGuard(principal: Principal | null, ownership: Ownership | undefined): OwnershipGuard {
-  const partnerId = principal?.partnerId;
-  if (!partnerId) return { restricted: false, canSee: async () => true };
-  if (!ownership) return { restricted: true, canSee: async () => false };
+  if (!principal?.partnerId) return { restricted: false, canSee: async () => true };
+  // Salesforce answers 18-character ids; a malformed reseller id owns nothing.
+  if (!ownership || !isSalesforceId(principal.partnerId)) return { restricted: true, canSee: async () => false };
+  const partnerId = toSalesforceId18(principal.partnerId);
   const owners = new DataLoader<string, string | null>(async (ids) => {
     const found = await ownership.partnerIdsByAccountIds([...ids]);
     return ids.map((id) => found.get(id) ?? null);

@@ -12,6 +12,8 @@ import { isBackendError } from '../../../platform/errors/backend-error.js';
 import { executeApollo, httpFailureBody, sendJson, toHTTPGraphQLRequest } from '../../../platform/http/apollo-http.js';
 import { listen } from '../../../platform/http/listen.js';
 import { cacheControlOf, privateCoordinatesOf, selectsPrivate } from './cache-control-header.js';
+import { applyPermissions } from '../authz/permissions.js';
+import { auditRefusals, type RefusalSpec } from '../mutations/subgraph-mutations.js';
 
 /** What a subgraph server needs: its SDL, resolvers and a per-request context. */
 export interface SubgraphServerOptions<TContext extends BaseContext> {
@@ -25,8 +27,13 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
    * the request (no valid principal signature). Loaders are created here, once per request.
    */
   createContext(headers: IncomingHttpHeaders): Promise<TContext> | TContext;
-  /** Wraps the executable schema (permissions). */
-  wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
+  /** Mutations whose refused calls are audited, the permissions' refusals included (the audit wraps them). */
+  refusals?: Record<string, RefusalSpec>;
+  /**
+   * Benchmarks only: serves the schema without the permissions generated from its SDL, to measure
+   * what they cost. Every other server denies by default whatever its caller wires.
+   */
+  unsafeWithoutPermissionsForBenchmarks?: true;
   /** Answers /readyz: true when the backends it needs are reachable. */
   ready?(): Promise<boolean>;
   /** Releases what the subgraph owns (its own audit log, idempotency store) after the server closed. */
@@ -100,9 +107,12 @@ function responseExtensionsPlugin(typeDefs: DocumentNode): ApolloServerPlugin<Ba
 export async function createSubgraphServer<TContext extends BaseContext>(
   options: SubgraphServerOptions<TContext>,
 ): Promise<{ server: Server; apollo: ApolloServer<TContext>; listen(port?: number, host?: string): Promise<RunningSubgraph> }> {
-  const typeDefs = parse(readFileSync(options.schemaPath, 'utf8'));
+  const sdl = readFileSync(options.schemaPath, 'utf8');
+  const typeDefs = parse(sdl);
   let schema = buildSubgraphSchema({ typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> });
-  if (options.wrapSchema) schema = options.wrapSchema(schema);
+  // Permissions by construction: generated from the subgraph's own SDL, deny by default.
+  if (options.unsafeWithoutPermissionsForBenchmarks !== true) schema = applyPermissions(schema, sdl);
+  if (options.refusals) schema = auditRefusals(schema, options.refusals);
   const apollo = new ApolloServer<TContext>({
     schema,
     formatError: formatSubgraphError,
