@@ -44,6 +44,16 @@ describe('response-cache stage', () => {
     expect(run.runs()).toBe(1);
   });
 
+  it('keys on the client\'s text: two texts that filter to one query carry different FORBIDDEN errors', async () => {
+    const stage = responseCacheStage({ cache: createResponseCache(), auth });
+    const run = executor(10_000);
+    const op = operation(10_000);
+    await handle(stage, { ...exchange(op), params: { query: '{ order(id: "1") { id secretA } }', variables: {} } }, run);
+    const other = await handle(stage, { ...exchange(op), params: { query: '{ order(id: "1") { id secretB } }', variables: {} } }, run);
+    expect(run.runs()).toBe(2);
+    expect(other.headers['x-cache']).toBe('miss');
+  });
+
   it('merges identical concurrent misses into one execution', async () => {
     const stage = responseCacheStage({ cache: createResponseCache(), auth });
     const run = executor(10_000);

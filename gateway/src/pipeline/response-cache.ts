@@ -29,7 +29,9 @@ export function responseCacheStage(options: ResponseCacheStageOptions): Stage {
       const { operation, principal, params } = exchange;
       if (!operation || !principal || operation.ttlMs <= 0 || params?.invalidVariables || !preflighted(exchange.req.headers)) return next();
       const accept = headerValue(exchange.req.headers.accept);
-      const key = responseCacheKey({ visibilityKey: auth.visibilityKey(principal), operationName: params?.operationName, query: operation.query, variables: params?.variables, accept });
+      // The client's text, not the filtered one: two texts that filter to one query differ in the
+      // FORBIDDEN errors their answers carry (the visibility class fixes what is filtered out).
+      const key = responseCacheKey({ visibilityKey: auth.visibilityKey(principal), operationName: params?.operationName, query: params?.query ?? operation.query, variables: params?.variables, accept });
       const found = cache.lookup(key);
       if (found && !found.stale) {
         responseCacheTotal.inc({ result: 'hit' });

@@ -5,7 +5,7 @@ export interface ResponseCacheKeyParts {
   /** `GatewayAuth.visibilityKey(principal)`: the principal's scopes and partner id. */
   visibilityKey: string;
   operationName?: string;
-  /** The query text after operation filtering (what actually runs). */
+  /** The query text as the client sent it (with the visibility key, it decides what runs and which fields were removed). */
   query: string;
   variables?: Record<string, unknown> | null;
   /** The Accept header: it picks the response's content type. */

@@ -8,6 +8,14 @@ export function refusedWrite(field: string): Expectation {
   return { kind: 'invalid', errorAt: { field, code: 'BAD_USER_INPUT' }, noData: true, noWrites: true };
 }
 
+/** A variable holding a lone surrogate fails the whole request (400 BAD_USER_INPUT), before anything is written. */
+const REFUSED_REQUEST: Expectation = { kind: 'invalid', status: [400], codes: ['BAD_USER_INPUT'], noData: true, noWrites: true };
+
+/** The refusal a mutation gets for a value: the request's when the value is not well-formed Unicode, the field's otherwise. */
+function refusedValueWrite(field: string, value: string): Expectation {
+  return hasLoneSurrogate(value) ? REFUSED_REQUEST : refusedWrite(field);
+}
+
 const PLACE = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id status amountTotal { amount } } }';
 const OPEN = 'mutation($input: OpenCaseInput!) { openCase(input: $input) { id order { number } } }';
 const UPDATE = 'mutation($id: ID!, $input: CustomerProfileInput!) { updateCustomerProfile(id: $id, input: $input) { id website type } }';
@@ -96,13 +104,13 @@ export function mutationProbes(world: FuzzWorld): fc.Arbitrary<Probe> {
     one(`placeOrder with ${n} lines`, SALES, { query: PLACE, variables: { input: { customerId: c.id, lines: Array.from({ length: n }, () => ({ sku: s, quantity: 1 })) } } }, refusedWrite('placeOrder')),
   );
   const caseText = fc.tuple(customer, invalidText, fc.boolean()).map(([c, t, inSubject]) =>
-    one(`openCase ${inSubject ? 'subject' : 'description'} ${JSON.stringify(t).slice(0, 40)}`, AGENT, { query: OPEN, variables: { input: { customerId: c.id, subject: inSubject ? t : 'Damaged', description: inSubject ? 'Crushed box' : t } } }, refusedWrite('openCase')),
+    one(`openCase ${inSubject ? 'subject' : 'description'} ${JSON.stringify(t).slice(0, 40)}`, AGENT, { query: OPEN, variables: { input: { customerId: c.id, subject: inSubject ? t : 'Damaged', description: inSubject ? 'Crushed box' : t } } }, refusedValueWrite('openCase', t)),
   );
   const longSubject = fc.tuple(customer, fc.integer({ min: 151, max: 2000 })).map(([c, n]) =>
     one(`openCase subject of ${n} characters`, AGENT, { query: OPEN, variables: { input: { customerId: c.id, subject: 'S'.repeat(n), description: 'Crushed box' } } }, refusedWrite('openCase')),
   );
   const caseOrder = fc.tuple(customer, fc.oneof(fc.constantFrom(...world.customers.map((x) => x.orderNumber), 'S99999', 'S0000001', 'INV/2099/00001'), text)).map(([c, o]) =>
-    one(`openCase orderId ${JSON.stringify(o).slice(0, 40)}`, AGENT, { query: OPEN, variables: { input: { customerId: c.id, subject: 'Damaged', description: 'Crushed box', orderId: o } } }, o.trim() === '' ? { kind: 'hostile' } : refusedWrite('openCase')),
+    one(`openCase orderId ${JSON.stringify(o).slice(0, 40)}`, AGENT, { query: OPEN, variables: { input: { customerId: c.id, subject: 'Damaged', description: 'Crushed box', orderId: o } } }, o.trim() === '' ? { kind: 'hostile' } : refusedValueWrite('openCase', o)),
   );
   const website = fc.tuple(customer, fc.constantFrom(...SCRIPT_URLS)).map(([c, w]) => one(`updateCustomerProfile website ${w}`, SALES, { query: UPDATE, variables: { id: c.id, input: { website: w } } }, refusedWrite('updateCustomerProfile')));
   const type = fc.tuple(customer, fc.constantFrom(...NOT_PICKLIST)).map(([c, t]) => one(`updateCustomerProfile type ${t}`, SALES, { query: UPDATE, variables: { id: c.id, input: { type: t } } }, refusedWrite('updateCustomerProfile')));
@@ -111,7 +119,7 @@ export function mutationProbes(world: FuzzWorld): fc.Arbitrary<Probe> {
     const harmless = field !== 'name' && (METACHARACTERS.includes(t) || UNICODE.includes(t) || hasLoneSurrogate(t));
     const value = harmless || hasControl(t) || t.trim().length > 255 ? t : `${t.slice(0, 20)}\u0000`;
     const refused = hasControl(value) || value.trim().length > 255;
-    return one(`updateCustomerProfile ${field} ${JSON.stringify(value).slice(0, 40)}`, SALES, { query: UPDATE, variables: { id: c.id, input: { [field]: value } } }, refused ? refusedWrite('updateCustomerProfile') : { kind: 'hostile' });
+    return one(`updateCustomerProfile ${field} ${JSON.stringify(value).slice(0, 40)}`, SALES, { query: UPDATE, variables: { id: c.id, input: { [field]: value } } }, refused ? refusedValueWrite('updateCustomerProfile', value) : { kind: 'hostile' });
   });
   const ids = fc.tuple(fc.constantFrom('cancelOrder', 'addCaseComment', 'setCreditHold'), text).map(([m, id]) => {
     const query: Record<string, [string, Caller]> = {

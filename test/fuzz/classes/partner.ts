@@ -28,8 +28,9 @@ const NOTHING: Expectation = {
 };
 
 /**
- * A partner asks for a foreign value and for its nonexistent twin with the same query: the two
- * answers must be the same bytes (the asked value masked) and cost the same backend calls.
+ * A partner asks for a foreign value and for its nonexistent twin with the same query, twice: the
+ * answers must be the same bytes (the asked value masked), and asked again they must cost the same
+ * backend calls (a first ask may differ by the foreign record's owner lookup; see the isolation probes).
  */
 export function foreignLikeNonexistent(label: string, partnerId: string, entry: ProbeEntry, shape: string, foreign: string, twin: string): Probe {
   const query = probeQuery(entry, shape);
@@ -37,14 +38,16 @@ export function foreignLikeNonexistent(label: string, partnerId: string, entry: 
   return {
     class: 'partner',
     label: `${label}: ${entry.field} ${shape}`,
-    steps: [twin, foreign].map((v) => ({ caller, request: graphqlPost({ query, variables: { v } }), expect: NOTHING })),
-    joint: ([unknown, seen]) => {
+    steps: [twin, foreign, twin, foreign].map((v) => ({ caller, request: graphqlPost({ query, variables: { v } }), expect: NOTHING })),
+    joint: ([unknown, seen, unknownAgain, seenAgain]) => {
       const problems: string[] = [];
-      const a = masked(seen!.text, foreign);
-      const b = masked(unknown!.text, twin);
-      if (seen!.status !== unknown!.status || !sameAnswer(a, b)) problems.push(`answered ${seen!.status} ${a.slice(0, 300)} / nonexistent ${unknown!.status} ${b.slice(0, 300)}`);
-      const [x, y] = [printCalls(seen!.calls), printCalls(unknown!.calls)];
-      if (x !== y) problems.push(`cost [${x}] / nonexistent [${y}]`);
+      for (const [s, u] of [[seen!, unknown!], [seenAgain!, unknownAgain!]] as const) {
+        const a = masked(s.text, foreign);
+        const b = masked(u.text, twin);
+        if (s.status !== u.status || !sameAnswer(a, b)) problems.push(`answered ${s.status} ${a.slice(0, 300)} / nonexistent ${u.status} ${b.slice(0, 300)}`);
+      }
+      const [x, y] = [printCalls(seenAgain!.calls), printCalls(unknownAgain!.calls)];
+      if (x !== y) problems.push(`asked again: cost [${x}] / nonexistent [${y}]`);
       return problems;
     },
   };
