@@ -41,7 +41,7 @@ export function profileChanges(input: ProfileInput): SalesforceAccountChanges {
     if (spec.required && value === '') throw badInput(path, 'cannot be empty');
     if (value.length > spec.max) throw badInput(path, `must be at most ${spec.max} characters`);
     // Control characters have no place in profile fields and would only garble downstream systems.
-    if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) throw badInput(path, 'must not contain control characters');
+    if (/[\u0000-\u001f\u007f-\u009f]/.test(raw)) throw badInput(path, 'must not contain control characters');
     if (spec.input === 'website' && value !== '' && !isWebAddress(value)) throw badInput(path, 'must be an http(s) address, such as https://example.com or example.com');
     changes[spec.field] = value === '' ? null : value;
   }

@@ -51,8 +51,9 @@ export function validateOpenCase(input: OpenCaseInput): {
   const description = String(input.description ?? '').trim();
   if (description === '') throw badInput('input.description', 'must not be empty');
   if (description.length > MAX_BODY) throw badInput('input.description', `must be at most ${MAX_BODY} characters`);
-  if (LINE_CONTROL.test(subject)) throw badInput('input.subject', 'must not contain control characters');
-  if (TEXT_CONTROL.test(description)) throw badInput('input.description', 'must not contain control characters other than tab and line breaks');
+  // Checked before trimming too: a form feed at the end is a control character, not white space to drop.
+  if (LINE_CONTROL.test(String(input.subject ?? '').replace(/^ +| +$/g, ''))) throw badInput('input.subject', 'must not contain control characters');
+  if (TEXT_CONTROL.test(String(input.description ?? ''))) throw badInput('input.description', 'must not contain control characters other than tab and line breaks');
   let orderRef: string | null = null;
   if (input.orderId !== undefined && input.orderId !== null && String(input.orderId).trim() !== '') {
     const value = String(input.orderId).trim();

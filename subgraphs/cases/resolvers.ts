@@ -103,7 +103,7 @@ export const resolvers: GraphQLResolverMap<CasesContext> = {
       const body = typeof args.body === 'string' ? args.body.trim() : '';
       if (body === '') throw badInput('body', 'must not be empty');
       if (body.length > MAX_BODY) throw badInput('body', `must be at most ${MAX_BODY} characters`);
-      if (TEXT_CONTROL.test(body)) throw badInput('body', 'must not contain control characters other than tab and line breaks');
+      if (TEXT_CONTROL.test(String(args.body ?? ''))) throw badInput('body', 'must not contain control characters other than tab and line breaks');
       const internal = args.internal === true;
       // The permission layer checks cases:write; an internal note depends on an argument, so it is checked here.
       if (internal && !hasScope(ctx.principal, 'cases:internal')) {

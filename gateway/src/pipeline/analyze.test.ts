@@ -63,6 +63,14 @@ describe('analyze stage', () => {
     }
   });
 
+  it('refuses a mutation over GET, for a role whose fields would all be filtered too', async () => {
+    for (const role of ['admin', 'support_agent']) {
+      const url = `${server.url}?query=${encodeURIComponent('mutation { cancelOrder(id: "1") { id } }')}`;
+      const res = await fetch(url, { headers: { authorization: `Bearer ${role}` } });
+      expect([res.status, res.headers.get('allow')]).toEqual([405, 'POST']);
+    }
+  });
+
   it('analyzes one text once per visibility class', async () => {
     const query = '{ product(sku: "A") { name } }';
     const before = parses;

@@ -63,6 +63,10 @@ export function analyzeStage(options: AnalyzeOptions): Stage {
         analyses.set(key, analysis);
       }
       if (analysis.refusal) return jsonAnswer(analysis.refusal.status, { errors: analysis.refusal.errors });
+      // A GET must not change anything (GraphQL over HTTP): refused before filtering could answer it.
+      if (exchange.req.method === 'GET' && analysis.definition.operation !== 'query') {
+        return jsonAnswer(405, { errors: [{ message: `A ${analysis.definition.operation} must be sent with POST`, extensions: { code: 'BAD_REQUEST' } }] }, { allow: 'POST' });
+      }
       const pageProblem = pageSizeProblem(analysis.pageArguments, analysis.definition, exchange.params?.variables);
       if (pageProblem) return jsonAnswer(400, { errors: [{ message: pageProblem, extensions: { code: 'BAD_USER_INPUT' } }] });
       exchange.operation = analysis;

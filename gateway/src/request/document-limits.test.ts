@@ -1,6 +1,6 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { DocumentRefusal, expandedFieldCount, parseBounded } from './document-limits.js';
+import { DocumentRefusal, expandedFieldCount, nestingDepth, parseBounded } from './document-limits.js';
 
 const bomb = (levels: number) => {
   let doc = 'query { ...F1 }';
@@ -25,6 +25,12 @@ describe('expandedFieldCount', () => {
 });
 
 describe('parseBounded', () => {
+  it('refuses nesting past the bound before parsing, without recursing', () => {
+    const deep = `${'{ a '.repeat(7000)}${'}'.repeat(7000)}`;
+    expect(() => parseBounded(deep, { maxTokens: 15_000, maxExpandedFields: 20_000 })).toThrow(/nests more than 128 levels/);
+    expect(nestingDepth('query($v: [[Int]]) { a(x: [[1]]) { b { c } } }')).toBe(4);
+  });
+
   it('refuses a document past the expansion limit as a validation failure', () => {
     const refused = (() => {
       try {

@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, parse, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { GraphQLError, Kind, Lexer, parse, Source, TokenKind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 
 /** Bounds on an operation document, checked before validation, filtering and planning. */
 export interface DocumentLimits {
@@ -15,6 +15,12 @@ export interface DocumentLimits {
 /** The default document limits. */
 export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = { maxTokens: 15_000, maxExpandedFields: 20_000 };
 
+/**
+ * Deepest nesting of braces, brackets and parentheses a document may have before it is parsed
+ * (the parser and every walk after it recurse once per level). Far above any structural limit.
+ */
+export const MAX_NESTING = 128;
+
 /** Why a document was refused before validation. */
 export class DocumentRefusal extends Error {
   override readonly name = 'DocumentRefusal';
@@ -30,6 +36,8 @@ export class DocumentRefusal extends Error {
 
 /** Parses an operation within the token limit; throws a DocumentRefusal for syntax errors and limits. */
 export function parseBounded(query: string, limits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS): DocumentNode {
+  const nesting = nestingDepth(query, limits.maxTokens);
+  if (nesting > MAX_NESTING) throw new DocumentRefusal(`The operation nests more than ${MAX_NESTING} levels deep`, 'GRAPHQL_VALIDATION_FAILED');
   let document: DocumentNode;
   try {
     document = parse(query, { maxTokens: limits.maxTokens });
@@ -48,6 +56,28 @@ export function parseBounded(query: string, limits: DocumentLimits = DEFAULT_DOC
     throw new DocumentRefusal(`The operation selects more than ${limits.maxExpandedFields} fields once its fragments are expanded`, 'GRAPHQL_VALIDATION_FAILED');
   }
   return document;
+}
+
+/**
+ * The deepest nesting of `{`, `[` and `(` in a document, read with graphql's own lexer (which
+ * works in a loop, not recursively) and stopping after `maxTokens` tokens or at the first
+ * syntax error (the parser reports those).
+ */
+export function nestingDepth(query: string, maxTokens = Number.MAX_SAFE_INTEGER): number {
+  const lexer = new Lexer(new Source(query));
+  let depth = 0;
+  let deepest = 0;
+  try {
+    for (let n = 0; n <= maxTokens; n++) {
+      const token = lexer.advance();
+      if (token.kind === TokenKind.EOF) break;
+      if (token.kind === TokenKind.BRACE_L || token.kind === TokenKind.BRACKET_L || token.kind === TokenKind.PAREN_L) deepest = Math.max(deepest, ++depth);
+      else if (token.kind === TokenKind.BRACE_R || token.kind === TokenKind.BRACKET_R || token.kind === TokenKind.PAREN_R) depth--;
+    }
+  } catch {
+    // A syntax error: the parser reports it, with its location.
+  }
+  return deepest;
 }
 
 /**

@@ -90,10 +90,10 @@ export function mutationProbes(world: FuzzWorld): fc.Arbitrary<Probe> {
   const text = hostileString();
   const invalidText = fc.constantFrom(...CONTROLS.map((c) => `Damaged ${c}`));
   const quantity = fc.tuple(customer, sku, fc.constantFrom(...BAD_QUANTITIES)).map(([c, s, q]) => one(`placeOrder quantity ${q}`, SALES, placeBody(c.id, s, q), refusedWrite('placeOrder')));
-  const badSku = fc.tuple(customer, text.filter((s) => !SKU.test(s))).map(([c, s]) => one(`placeOrder sku ${JSON.stringify(s).slice(0, 40)}`, SALES, placeBody(c.id, s, '1'), refusedWrite('placeOrder')));
+  const badSku = fc.tuple(customer, text.filter((s) => !SKU.test(s))).map(([c, s]) => one(`placeOrder sku ${JSON.stringify(s).slice(0, 40)}`, SALES, placeBody(c.id, s, '1'), refusedValueWrite('placeOrder', s)));
   const reference = fc.tuple(customer, sku, text).map(([c, s, ref]) => {
     const invalid = hasControl(ref.trim()) || ref.trim().length > 64;
-    return one(`placeOrder clientReference ${JSON.stringify(ref).slice(0, 40)}`, SALES, placeBody(c.id, s, '1', `,"clientReference":${JSON.stringify(ref)}`), invalid ? refusedWrite('placeOrder') : { kind: 'hostile' });
+    return one(`placeOrder clientReference ${JSON.stringify(ref).slice(0, 40)}`, SALES, placeBody(c.id, s, '1', `,"clientReference":${JSON.stringify(ref)}`), invalid ? refusedValueWrite('placeOrder', ref) : { kind: 'hostile' });
   });
   const key = fc.tuple(customer, sku, fc.oneof(fc.integer({ min: 201, max: 2000 }).map((n) => 'k'.repeat(n)), fc.constantFrom('é-key', 'key with \u00ff')), fc.boolean()).map(([c, s, k, header]) =>
     header
@@ -131,7 +131,7 @@ export function mutationProbes(world: FuzzWorld): fc.Arbitrary<Probe> {
     const wellFormed = m === 'setCreditHold' ? /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/.test(id) : /^[1-9]\d{0,15}$/.test(id);
     // A well-formed id could name a real record: a nonexistent one is sent instead, so that nothing is cancelled or put on hold.
     const sent = wellFormed ? (m === 'setCreditHold' ? '001000000000999AAA' : '99999999') : id;
-    return one(`${m}(${JSON.stringify(sent).slice(0, 40)})`, caller, { query: q, variables: { id: sent } }, wellFormed ? { kind: 'hostile', noWrites: true } : refusedWrite(m));
+    return one(`${m}(${JSON.stringify(sent).slice(0, 40)})`, caller, { query: q, variables: { id: sent } }, wellFormed ? { kind: 'hostile', noWrites: true } : refusedValueWrite(m, id));
   });
   const surrogates = fc.tuple(customer, fc.constantFrom(...SURROGATES)).map(([c, s]) => one(`openCase subject with a lone surrogate ${JSON.stringify(s)}`, AGENT, { query: OPEN, variables: { input: { customerId: c.id, subject: s, description: 'x' } } }, { kind: 'hostile' }));
   return fc.oneof(quantity, badSku, reference, key, lines, caseText, longSubject, caseOrder, website, type, profileText, ids, surrogates);

@@ -82,7 +82,9 @@ export function valuesProbes(world: FuzzWorld): fc.Arbitrary<Probe> {
     const query = `query($v: ${t.type}) { ${t.field}(${ARG[t.field]}: $v) { ${t.selection} } }`;
     // A value the argument's rule refuses is refused before any backend call, whoever asks; partners may not read cases at all.
     const closed = t.field === 'case' && c !== null && 'role' in c && c.role === 'partner';
-    const expect: Expectation = closed
+    const expect: Expectation = hasLoneSurrogate(v)
+      ? VARIABLE_REFUSED
+      : closed
       ? { kind: 'invalid', errorAt: { field: 'case', code: 'FORBIDDEN' }, noData: true, noBackendCalls: true }
       : t.wellFormed(v)
         ? { kind: 'hostile' }
