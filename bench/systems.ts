@@ -113,7 +113,8 @@ export async function startBenchSystem(gateway: GatewayName, options: BenchSyste
       const auditLog = createAuditLog({ path: settings.auditLogPath });
       const running = await startGateway({
         // The peers have neither rate limits nor trusted documents: ours runs without them too, so that throughput compares like with like.
-        settings: { ...settings, trustedDocuments: 'off' },
+        // Demand control estimates and limits every operation, but no client's budget runs out in a run.
+        settings: { ...settings, trustedDocuments: 'off', costLimits: Object.fromEntries(['support_agent', 'sales_rep', 'finance', 'partner', 'admin'].map((r) => [r, { budget: 100_000_000 }])) },
         rateLimits: false,
         supergraphSdl,
         subgraphUrls: backends.subgraphs,

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { runOwnershipCheck } from './ownership-check.js';
+import { LOCAL_SUBGRAPH_NAME, LOCAL_SUBGRAPH_SCHEMA_PATH, LOCAL_SUBGRAPH_URL } from '../gateway/src/local-subgraph/local-subgraph.js';
 
 /** The five subgraphs and the URLs written into the supergraph (the `npm start` defaults). */
 export const SUBGRAPHS = [
@@ -19,11 +20,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Composes the subgraph SDLs into the supergraph SDL, throwing with every composition error. */
 export function composeSupergraph(): string {
   const result = composeServices(
-    SUBGRAPHS.map(({ name, port }) => ({
-      name,
-      url: `http://127.0.0.1:${port}/graphql`,
-      typeDefs: parse(readFileSync(join(root, 'subgraphs', name, 'schema.graphql'), 'utf8')),
-    })),
+    [
+      ...SUBGRAPHS.map(({ name, port }) => ({
+        name,
+        url: `http://127.0.0.1:${port}/graphql`,
+        typeDefs: parse(readFileSync(join(root, 'subgraphs', name, 'schema.graphql'), 'utf8')),
+      })),
+      // The gateway's own subgraph (Query.rateLimit), answered in the gateway process.
+      { name: LOCAL_SUBGRAPH_NAME, url: LOCAL_SUBGRAPH_URL, typeDefs: parse(readFileSync(LOCAL_SUBGRAPH_SCHEMA_PATH, 'utf8')) },
+    ],
   );
   if (result.errors) throw new Error(`composition failed:\n${result.errors.map((e) => `- ${e.message}`).join('\n')}`);
   // Composition only hints when two subgraphs declare one type's lifetime differently and keeps

@@ -92,6 +92,8 @@ export interface SystemSettings {
   trustedDocuments: 'partners' | 'all' | 'off';
   /** Request rates by role that override the defaults (`RATE_LIMIT_<ROLE>=perSecond/burst`). */
   rateLimits: Partial<Record<Role, { perSecond: number; burst: number }>>;
+  /** Cost limits by role that override the defaults (`MAX_COST_<ROLE>`, `COST_BUDGET_<ROLE>` per minute). */
+  costLimits: Partial<Record<Role, { maxCost?: number; budget?: number }>>;
   /**
    * Overrides of the lifetimes the supergraph declares (seconds, by type or field coordinate), from
    * `CACHE_MAX_AGE_<NAME>`, `CACHE_STALE_WHILE_REVALIDATE_<NAME>` and `CACHE_STALE_IF_ERROR_<NAME>`;
@@ -157,6 +159,18 @@ function rateLimits(env: Env): SystemSettings['rateLimits'] {
     const [perSecond, burst] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
     if (!match || perSecond < 1 || burst < perSecond || burst > 100_000) throw new ConfigError(name, `must be "<requests per second>/<burst>" with burst >= rate (e.g. "10/20"), got "${raw}"`);
     out[role] = { perSecond, burst };
+  }
+  return out;
+}
+
+/** `MAX_COST_<ROLE>` and `COST_BUDGET_<ROLE>` for every role that has one. */
+function costLimits(env: Env): SystemSettings['costLimits'] {
+  const out: SystemSettings['costLimits'] = {};
+  for (const role of Object.keys(ROLE_SCOPES) as Role[]) {
+    const upper = role.toUpperCase();
+    const maxCost = env[`MAX_COST_${upper}`] ? int(env, `MAX_COST_${upper}`, 0, 1, 10_000_000) : undefined;
+    const budget = env[`COST_BUDGET_${upper}`] ? int(env, `COST_BUDGET_${upper}`, 0, 1, 100_000_000) : undefined;
+    if (maxCost !== undefined || budget !== undefined) out[role] = { ...(maxCost !== undefined ? { maxCost } : {}), ...(budget !== undefined ? { budget } : {}) };
   }
   return out;
 }
@@ -252,6 +266,7 @@ export function loadSettings(env: Env = process.env): SystemSettings {
     sandboxCustomers: int(env, 'SANDBOX_CUSTOMERS', 200, 10, 100_000),
     trustedDocuments: oneOf(env, 'TRUSTED_DOCUMENTS', ['partners', 'all', 'off'] as const, 'partners'),
     rateLimits: rateLimits(env),
+    costLimits: costLimits(env),
     cacheLifetimes: {},
   };
   settings.cacheLifetimes = cacheLifetimeOverrides(env, settings.supergraphPath);

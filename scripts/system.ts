@@ -35,6 +35,7 @@ import { supergraphForApolloGateway } from '../gateway/src/auth/supergraph-for-g
 import { lifetimesFor, type SystemSettings } from './config.js';
 import { createGatewayAuth } from '../gateway/src/auth/gateway-auth.js';
 import { createRequestLimiter } from '../gateway/src/pipeline/rate-limit.js';
+import { createCostBudgets } from '../gateway/src/demand/cost-budget.js';
 import { Redis } from 'ioredis';
 import { devPrincipalSecret } from './dev-secret.js';
 
@@ -285,6 +286,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     fetchCache: options.fetchCache === false ? false : { redisUrl: settings.redisUrl },
     trustedDocuments: { manifestPath: resolve(ROOT, 'schema', 'persisted-operations.json'), mode: settings.trustedDocuments },
     rateLimiter: options.rateLimits === false ? undefined : createRequestLimiter({ rates: settings.rateLimits, redis: rateRedis }),
+    costBudgets: createCostBudgets({ limits: settings.costLimits, redis: rateRedis }),
+    alwaysReportCost: process.env.NODE_ENV === 'development',
   });
   const running = await gateway.listen(settings.ports.gateway, settings.host);
   return { ...running, close: async () => { await running.close(); rateRedis?.disconnect(); } };

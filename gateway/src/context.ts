@@ -1,4 +1,5 @@
 import type { FormattedExecutionResult } from 'graphql';
+import type { ExchangeCost } from './pipeline/stage.js';
 import type { Principal } from '../../platform/authz/principal.js';
 
 /** One stale record reported by a subgraph. */
@@ -21,6 +22,8 @@ export interface GatewayContext {
   freshness?: { untilMs?: number };
   /** The client's `Idempotency-Key` header, forwarded to the subgraph that runs a mutation. */
   idempotencyKey?: string;
+  /** What demand control estimated and charged for this request (read by `Query.rateLimit`). */
+  cost?: ExchangeCost;
   /** A refresh of a cached response: the subgraphs load records past their TTL instead of serving them stale. */
   requireFresh?: boolean;
   /**

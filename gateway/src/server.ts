@@ -15,6 +15,10 @@ import { executeStage } from './pipeline/execute.js';
 import { filterFieldsStage } from './pipeline/filter-fields.js';
 import { rateLimitStage, type RequestLimiter } from './pipeline/rate-limit.js';
 import { readRequestStage } from './pipeline/read-request.js';
+import { demandControlStage } from './pipeline/demand-control.js';
+import { costModelOf } from './demand/cost-model.js';
+import type { CostBudgets } from './demand/cost-budget.js';
+import { createLocalSubgraph, LOCAL_SUBGRAPH_NAME } from './local-subgraph/local-subgraph.js';
 import { responseCacheStage } from './pipeline/response-cache.js';
 import { composeStages, type Answer, type Stage } from './pipeline/stage.js';
 import { trustedDocumentsStage, type TrustedDocumentsOptions } from './pipeline/trusted-documents.js';
@@ -70,6 +74,10 @@ export interface GatewayServerOptions {
   trustedDocuments?: TrustedDocumentsOptions;
   /** Request rate limits per client (default: none). */
   rateLimiter?: RequestLimiter;
+  /** Demand control: the cost limits and budgets of each client (default: none, no operation is refused for its cost). */
+  costBudgets?: CostBudgets;
+  /** Whether every answer reports its estimated cost in `extensions.cost` (otherwise only on `x-c360-cost: 1`). */
+  alwaysReportCost?: boolean;
 }
 
 /** A started gateway. */
@@ -116,6 +124,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name }) => {
+      // The gateway's own subgraph (Query.rateLimit) is answered in process.
+      if (name === LOCAL_SUBGRAPH_NAME) return createLocalSubgraph();
       const source = new SubgraphDataSource({
         name,
         url: urls[name]!,
@@ -155,11 +165,13 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     ...(options.trustedDocuments ? [trustedDocumentsStage(options.trustedDocuments)] : []),
     analyzeStage({ schema, auth: options.auth, responseCache, limits: options.documentLimits }),
     filterFieldsStage({ auth: options.auth, onDeniedMutations: options.onDeniedMutations }),
+    ...(options.costBudgets ? [demandControlStage({ schema, model: costModelOf(options.supergraphSdl), budgets: options.costBudgets, alwaysReport: options.alwaysReportCost })] : []),
     ...(responseCache ? [responseCacheStage({ cache: responseCache, auth: options.auth, onRefreshError: (err) => console.error('[gateway] response cache refresh failed', err) })] : []),
     executeStage({ apollo, auth: options.auth, schema, responseCache, fetchCache }),
   ];
   const pipeline = composeStages(stages);
-  const routes = operationalRoutes({ subgraphUrls: urls, schemaLoaded: () => !!apiSchema, metrics: options.metrics });
+  const remote = Object.fromEntries(Object.entries(urls).filter(([name]) => name !== LOCAL_SUBGRAPH_NAME));
+  const routes = operationalRoutes({ subgraphUrls: remote, schemaLoaded: () => !!apiSchema, metrics: options.metrics });
 
   const server = createServer((req, res) => {
     void (async () => {

@@ -111,7 +111,8 @@ export function fieldTree(schema: GraphQLSchema, rootField: string, rootArgs: Ar
 /** The root fields of the API schema (the entry points). */
 export function entryPoints(schema: GraphQLSchema): string[] {
   return Object.values(schema.getQueryType()!.getFields())
-    .filter((f) => !f.name.startsWith('_') && !isInaccessible(f))
+    // rateLimit answers about the caller's own budget (the gateway's own subgraph): no record is behind it.
+    .filter((f) => !f.name.startsWith('_') && !isInaccessible(f) && f.name !== 'rateLimit')
     .map((f) => f.name);
 }
 

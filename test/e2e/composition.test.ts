@@ -1,4 +1,5 @@
 import { composeServices } from '@apollo/composition';
+import { LOCAL_SUBGRAPH_NAME, LOCAL_SUBGRAPH_SCHEMA_PATH, LOCAL_SUBGRAPH_URL } from '../../gateway/src/local-subgraph/local-subgraph.js';
 import { parse } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +35,8 @@ describe('subgraphs', () => {
     );
     const order = ['accounts', 'orders', 'stock', 'invoices', 'cases'];
     services.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+    // The gateway's own subgraph is answered in the gateway process, from its SDL file.
+    services.push({ name: LOCAL_SUBGRAPH_NAME, url: LOCAL_SUBGRAPH_URL, typeDefs: parse(readFileSync(LOCAL_SUBGRAPH_SCHEMA_PATH, 'utf8')) });
     const result = composeServices(services);
     expect(result.errors).toBeUndefined();
     expect(result.supergraphSdl).toBe(readFileSync(new URL('../../schema/supergraph.graphql', import.meta.url), 'utf8'));

@@ -15,7 +15,7 @@ describe('supergraphForApolloGateway', () => {
     expect(original).toMatch(/for: SECURITY/);
     expect(copy).not.toMatch(/for: SECURITY/);
     expect(copy).toContain('@link(url: "https://specs.apollo.dev/requiresScopes/v0.1")');
-    expect(copy).toContain('@link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)');
+    expect(copy).toContain('@link(url: "https://specs.apollo.dev/join/v0.5", for: EXECUTION)');
     expect(copy).toContain('@requiresScopes(scopes: [["stock:cost"]])');
     expect(copy.length).toBe(original.length - (original.match(/, for: SECURITY/g) ?? []).length * ', for: SECURITY'.length);
     expect(supergraphForApolloGateway('schema @link(for: SECURITY, url: "https://specs.apollo.dev/policy/v0.1") { query: Q } type Q { a: Int }')).toBe(

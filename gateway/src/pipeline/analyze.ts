@@ -107,7 +107,8 @@ function analyze(
       deniedMutations = original.selectionSet.selections.flatMap((s) => (s.kind === 'Field' && refusedKeys.has((s.alias ?? s.name).value) ? [s.name.value] : []));
     }
   }
-  const operation = getOperationAST(document, operationName)?.operation;
+  const runs = getOperationAST(document, operationName) ?? original;
+  const operation = runs.operation;
   const cache = options.responseCache;
   const ttlMs = cache && operation === 'query' ? cache.ttlMs(schema, document) : 0;
   const staleMs = cache && ttlMs > 0 ? cache.staleMs(schema, document) : 0;
@@ -121,6 +122,8 @@ function analyze(
     staleMs,
     deniedMutations,
     definition: original,
+    runs,
+    clientDocument: parsed,
     pageArguments: pageArguments(parsed, original),
   };
 }

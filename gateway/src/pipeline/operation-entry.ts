@@ -20,6 +20,10 @@ export interface OperationEntry {
   deniedMutations: string[];
   /** The operation as the client wrote it (before filtering). */
   definition: OperationDefinitionNode;
+  /** The operation of `document`: what runs. */
+  runs: OperationDefinitionNode;
+  /** The document as the client sent it (before filtering): what demand control charges. */
+  clientDocument: DocumentNode;
   /** Its `first` arguments, checked against each request's variables. */
   pageArguments: PageArgument[];
 }

@@ -45,6 +45,16 @@ export interface RequestLimiter {
   consume(principal: Principal): Promise<RateDecision>;
 }
 
+/**
+ * A fixed-window counter of `points` per `duration` seconds: in Redis when given (every replica
+ * counts together; a replica that cannot reach Redis goes on counting alone), in process otherwise.
+ */
+export function countingLimiter(redis: Redis | undefined, keyPrefix: string, points: number, duration: number): RateLimiterAbstract {
+  const memory = new RateLimiterMemory({ keyPrefix, points, duration });
+  if (!redis) return memory;
+  return new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration, insuranceLimiter: memory, rejectIfRedisNotReady: true });
+}
+
 /** Whose budget a request counts against: a reseller's integrations share one; everyone else has their own. */
 export function rateKeyOf(principal: Principal): string {
   return principal.partnerId ? `partner:${principal.partnerId}` : `sub:${principal.sub}`;
@@ -66,11 +76,7 @@ export function rateOf(principal: Principal, rates: Record<Role, RequestRate>): 
 export function createRequestLimiter(options: RequestLimiterOptions = {}): RequestLimiter {
   const rates = { ...DEFAULT_REQUEST_RATES, ...(options.rates ?? {}) } as Record<Role, RequestRate>;
   const prefix = options.keyPrefix ?? 'c360:rate';
-  const make = (name: string, points: number, duration: number): RateLimiterAbstract => {
-    const memory = new RateLimiterMemory({ keyPrefix: `${prefix}:${name}`, points, duration });
-    if (!options.redis) return memory;
-    return new RateLimiterRedis({ storeClient: options.redis, keyPrefix: `${prefix}:${name}`, points, duration, insuranceLimiter: memory, rejectIfRedisNotReady: true });
-  };
+  const make = (name: string, points: number, duration: number) => countingLimiter(options.redis, `${prefix}:${name}`, points, duration);
   const limiters = new Map<Role, BurstyRateLimiter>();
   for (const [role, rate] of Object.entries(rates) as [Role, RequestRate][]) {
     if (!(rate.perSecond > 0) || !(rate.burst >= rate.perSecond)) throw new TypeError(`rate of ${role} must have perSecond > 0 and burst >= perSecond, got ${rate.perSecond}/${rate.burst}`);

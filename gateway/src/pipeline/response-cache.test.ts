@@ -6,7 +6,7 @@ import type { OperationEntry } from './operation-entry.js';
 import { responseCacheStage } from './response-cache.js';
 import { jsonAnswer, type Answer, type Exchange } from './stage.js';
 
-const operation = (ttlMs: number, staleMs = 0): OperationEntry => ({ query: '{ order(id: "1") { id } }', removed: [], executable: true, document: { kind: 'Document', definitions: [] } as never, operation: OperationTypeNode.QUERY, ttlMs, staleMs, deniedMutations: [], definition: {} as never, pageArguments: [] });
+const operation = (ttlMs: number, staleMs = 0): OperationEntry => ({ query: '{ order(id: "1") { id } }', removed: [], executable: true, document: { kind: 'Document', definitions: [] } as never, operation: OperationTypeNode.QUERY, ttlMs, staleMs, deniedMutations: [], definition: {} as never, runs: {} as never, clientDocument: {} as never, pageArguments: [] });
 const exchange = (op: OperationEntry, headers: Record<string, string> = { 'content-type': 'application/json' }): Exchange => ({
   req: { headers } as unknown as IncomingMessage,
   requestId: 'r',

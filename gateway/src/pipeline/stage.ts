@@ -30,10 +30,20 @@ export interface Exchange {
   params?: OperationParams;
   /** analyze: the parsed, valid operation filtered for the principal; absent when Apollo is left to answer. */
   operation?: OperationEntry;
+  /** demand-control: the operation's estimated cost and the client's cost budget after it. */
+  cost?: ExchangeCost;
   /** response-cache: the answer may be stored, so execute works out what to store. */
   storable?: boolean;
   /** A refresh of a cached response: the subgraphs load records past their TTL instead of serving them stale. */
   requireFresh?: boolean;
+}
+
+/** What demand control worked out for a request. */
+export interface ExchangeCost {
+  /** Backend calls it may cause at most, by system, and in all. */
+  estimate: { bySystem: Record<string, number>; total: number };
+  maxCost: number;
+  budget: { limit: number; remaining: number; resetAt: Date };
 }
 
 /** What the pipeline answers: a complete body, or a stream of chunks (incremental delivery). */

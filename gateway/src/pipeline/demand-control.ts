@@ -1,0 +1,77 @@
+import type { GraphQLSchema } from 'graphql';
+import type { CostBudgets } from '../demand/cost-budget.js';
+import type { CostModel } from '../demand/cost-model.js';
+import { estimateCost } from '../demand/estimate.js';
+import { jsonAnswer, type Answer, type Stage } from './stage.js';
+
+/** Options of the demand-control stage. */
+export interface DemandControlOptions {
+  schema(): GraphQLSchema | undefined;
+  model: CostModel;
+  budgets: CostBudgets;
+  /** Whether every answer reports its cost (development); otherwise only those asking with `x-c360-cost: 1`. */
+  alwaysReport?: boolean;
+  /** The backend a partner's ownership checks call (default salesforce, where resellers are assigned). */
+  ownershipSystem?: string;
+}
+
+/** The header by which a client asks for `extensions.cost` on its answer. */
+export const COST_HEADER = 'x-c360-cost';
+
+/**
+ * Demand control, before any backend call: the operation as the client sent it (a client is
+ * charged for what it asks, whatever of it the field filter removes) is estimated in backend
+ * calls by system; above the principal's limit it is refused with
+ * COST_ESTIMATED_TOO_EXPENSIVE, the estimate and the limit; otherwise the estimate is charged to
+ * the client's cost budget (past it: 429 RATE_LIMITED). The answer carries `extensions.cost` when
+ * the client asks.
+ */
+export function demandControlStage(options: DemandControlOptions): Stage {
+  const ownership = options.ownershipSystem ?? 'salesforce';
+  return {
+    name: 'demand-control',
+    async handle(exchange, next) {
+      const schema = options.schema();
+      const { operation, principal } = exchange;
+      if (!schema || !operation || !principal) return next();
+      const restricted = !!principal.partnerId || principal.roles.includes('partner');
+      const estimate = estimateCost(schema, options.model, operation.clientDocument, operation.definition, exchange.params?.variables, restricted ? { ownershipSystem: ownership } : {});
+      const { maxCost } = options.budgets.limitsOf(principal);
+      if (estimate.total > maxCost) {
+        return jsonAnswer(400, {
+          errors: [
+            {
+              message: `The operation is estimated to cost ${estimate.total} backend calls, above the ${maxCost} allowed`,
+              extensions: { code: 'COST_ESTIMATED_TOO_EXPENSIVE', cost: estimate.bySystem, estimatedCost: estimate.total, maxCost },
+            },
+          ],
+        });
+      }
+      const budget = await options.budgets.charge(principal, estimate.total);
+      exchange.cost = { estimate, maxCost, budget };
+      if (!budget.allowed) {
+        const retryAfter = Math.max(1, Math.ceil((budget.resetAt.getTime() - Date.now()) / 1000));
+        return jsonAnswer(
+          429,
+          { errors: [{ message: `The cost budget of ${budget.limit} a minute is spent; retry in ${retryAfter} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: retryAfter, cost: estimate.bySystem } }] },
+          { 'retry-after': String(retryAfter) },
+        );
+      }
+      const answer = await next();
+      const asked = exchange.req.headers[COST_HEADER] === '1';
+      return asked || options.alwaysReport ? withCost(answer, { estimated: estimate.bySystem, estimatedTotal: estimate.total, maxCost, budgetRemaining: budget.remaining }) : answer;
+    },
+  };
+}
+
+/** The answer with `extensions.cost` added (JSON bodies only: a stream is left as it is). */
+function withCost(answer: Answer, cost: Record<string, unknown>): Answer {
+  if (!('body' in answer)) return answer;
+  try {
+    const body = JSON.parse(answer.body) as { extensions?: Record<string, unknown> };
+    body.extensions = { ...(body.extensions ?? {}), cost: { ...((body.extensions?.cost as object) ?? {}), ...cost } };
+    return { ...answer, body: JSON.stringify(body), toStore: undefined };
+  } catch {
+    return answer;
+  }
+}
