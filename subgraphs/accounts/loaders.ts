@@ -2,10 +2,10 @@ import DataLoader from 'dataloader';
 import type { Principal } from '../../platform/authz/principal.js';
 import type { RecordCache, RecordKey, RecordKind, StaleObserver } from '../shared/cache/record-cache.js';
 import { SALESFORCE_KINDS } from '../shared/connectors/salesforce/record-kinds.js';
-import { MAX_IDS_PER_QUERY, MAX_RETRIEVE_IDS, type SalesforceConnector } from '../shared/connectors/salesforce/connector.js';
+import { MAX_IDS_PER_QUERY, MAX_RETRIEVE_IDS, RESELLER_TYPE, type SalesforceConnector } from '../shared/connectors/salesforce/connector.js';
 import type { SalesforceAccount, SalesforceContact, SalesforceUser } from '../shared/connectors/salesforce/records.js';
 import { ownedByKey, ownedByRecord, ownedLoader, sharedLoader, type RowLoader } from '../shared/data-access/owned-loader.js';
-import type { RowFilter } from '../shared/data-access/row-filter.js';
+import { NO_OWNER, type RowFilter } from '../shared/data-access/row-filter.js';
 import { settled } from '../shared/data-access/settled.js';
 import type { Ownership } from '../shared/ownership/ownership.js';
 import { resellerOf } from '../shared/ownership/salesforce-ownership.js';
@@ -17,7 +17,13 @@ import { resellerOf } from '../shared/ownership/salesforce-ownership.js';
  * ids); sales reps are shared.
  */
 export interface AccountsLoaders {
+  /** Accounts by id, resellers included: a partner sees its own Account (as its customers' `partner`). */
   accountById: RowLoader<string, SalesforceAccount>;
+  /**
+   * Customers by id: a reseller's own Account is nobody's customer, so a partner asking for it by
+   * id learns nothing, not even what the cache held of it.
+   */
+  customerById: RowLoader<string, SalesforceAccount>;
   userById: RowLoader<string, SalesforceUser>;
   /** An account's contacts (an empty list when it has none; null when the account is not the caller's). */
   contactsByAccountId: RowLoader<string, SalesforceContact[]>;
@@ -61,9 +67,11 @@ export function createAccountsLoaders(salesforce: SalesforceConnector, cache: Re
   });
   const accounts = cachedLoader(cache, SALESFORCE_KINDS.account, (ids) => salesforce.accountsByIds(ids), rows.observer, MAX_RETRIEVE_IDS);
   const accountById = ownedLoader(rows, accounts, ownedByRecord<string, SalesforceAccount>(SALESFORCE_KINDS.account, (a) => ({ accountId: a.Id, via: [] })));
+  const customerById = ownedLoader(rows, accounts, ownedByRecord<string, SalesforceAccount>(SALESFORCE_KINDS.account, (a) => (a.Type === RESELLER_TYPE ? NO_OWNER : { accountId: a.Id, via: [] })));
   const contacts = cachedLoader<SalesforceContact[]>(cache, SALESFORCE_KINDS.contactsByAccount, (ids) => salesforce.contactsByAccountIds(ids), rows.observer, MAX_IDS_PER_QUERY);
   const loaders: AccountsLoaders = {
     accountById,
+    customerById,
     userById: sharedLoader(cachedLoader(cache, SALESFORCE_KINDS.user, (ids) => salesforce.usersByIds(ids), request.stale, MAX_RETRIEVE_IDS)),
     contactsByAccountId: ownedLoader(rows, contacts, ownedByKey<string, SalesforceContact[]>(SALESFORCE_KINDS.contactsByAccount, (id) => ({ accountId: id, via: [] }))),
     async searchCustomers({ text, limit, offset }) {

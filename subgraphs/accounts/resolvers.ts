@@ -50,7 +50,7 @@ function accountIdArg(id: unknown, field = 'id'): string {
 async function customerAccount(ctx: AccountsContext, id18: string): Promise<SalesforceAccount | null> {
   // Only Account ids can name a customer: anything else is unknown without asking Salesforce.
   if (!id18.startsWith(ACCOUNT_KEY_PREFIX)) return null;
-  const account = await ctx.loaders.accountById.load(id18);
+  const account = await ctx.loaders.customerById.load(id18);
   // A reseller's own Account is a partner, not a customer: `customers` never lists it, and neither is it one by id.
   return account && account.Type !== RESELLER_TYPE ? account : null;
 }
@@ -227,5 +227,6 @@ function holdsChanges(account: SalesforceAccount, changes: SalesforceAccountChan
 async function evictAccount(ctx: AccountsContext, id: string): Promise<void> {
   await ctx.cache.invalidate(SALESFORCE_KINDS.account, [id]);
   ctx.loaders.accountById.clear(id);
+  ctx.loaders.customerById.clear(id);
   ctx.invalidated = [...(ctx.invalidated ?? []), `Customer:${id}`];
 }
