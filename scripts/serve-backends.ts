@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { Faults } from '../sandbox/common/server.js';
 import { metricsRegistry } from '../subgraphs/shared/metrics/index.js';
 import { loadSettings, type SystemSettings } from './config.js';
+import { componentLog } from '../platform/logging/index.js';
 import { startSystem } from './system.js';
 
 type Backend = 'odoo' | 'salesforce' | 'zendesk';
@@ -137,6 +138,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  componentLog('backends').fatal({ err }, 'the backends process failed to start');
   process.exit(1);
 });

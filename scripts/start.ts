@@ -5,6 +5,9 @@
 import { survivePromiseRejections } from './process-safety.js';
 import { ConfigError, loadSettings } from './config.js';
 import { startSystem } from './system.js';
+import { componentLog } from '../platform/logging/index.js';
+
+const log = componentLog('start');
 
 async function main(): Promise<void> {
   survivePromiseRejections();
@@ -40,11 +43,11 @@ Try:
 
 main().catch((err) => {
   if (err instanceof ConfigError) {
-    console.error(`Configuration error: ${err.message}`);
+    log.fatal({ setting: err.setting }, `Configuration error: ${err.message}`);
   } else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-    console.error(`Port in use: ${(err as Error).message}. Set the *_PORT variables (see README.md) to free ports.`);
+    log.fatal(`Port in use: ${(err as Error).message}. Set the *_PORT variables (see README.md) to free ports.`);
   } else {
-    console.error(err);
+    log.fatal({ err }, 'start-up failed');
   }
   process.exit(1);
 });

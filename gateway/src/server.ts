@@ -7,6 +7,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Registry } from 'prom-client';
 import { httpFailureBody, sendJson } from '../../platform/http/apollo-http.js';
 import { listen } from '../../platform/http/listen.js';
+import { componentLog } from '../../platform/logging/index.js';
 import type { GatewayContext } from './context.js';
 import { operationalRoutes } from './http-routes.js';
 import { analyzeStage } from './pipeline/analyze.js';
@@ -30,6 +31,8 @@ import { SubgraphDataSource } from './subgraph-data-source.js';
 import type { DeniedMutations, GatewayAuth } from './types.js';
 
 export type { DeniedMutations, GatewayAuth, RemovedField } from './types.js';
+
+const log = componentLog('gateway');
 
 /** Options of the gateway server. */
 export interface GatewayServerOptions {
@@ -155,7 +158,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     ...(options.trustedDocuments ? [trustedDocumentsStage(options.trustedDocuments)] : []),
     analyzeStage({ schema, auth: options.auth, responseCache, limits: options.documentLimits }),
     filterFieldsStage({ auth: options.auth, onDeniedMutations: options.onDeniedMutations }),
-    ...(responseCache ? [responseCacheStage({ cache: responseCache, auth: options.auth, onRefreshError: (err) => console.error('[gateway] response cache refresh failed', err) })] : []),
+    ...(responseCache ? [responseCacheStage({ cache: responseCache, auth: options.auth, onRefreshError: (err) => log.error({ err }, 'response cache refresh failed') })] : []),
     executeStage({ apollo, auth: options.auth, schema, responseCache, fetchCache }),
   ];
   const pipeline = composeStages(stages);
@@ -169,7 +172,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       await send(res, await pipeline({ req, requestId: requestIdOf(req) }));
     })().catch((err) => {
       const status = (err as { status?: number }).status ?? 500;
-      if (status >= 500) console.error('[gateway] request failed', err);
+      if (status >= 500) log.error({ err }, 'request failed');
       sendJson(res, status, httpFailureBody(status));
     });
   });

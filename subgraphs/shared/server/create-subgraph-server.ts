@@ -11,6 +11,7 @@ import { toGraphQLError } from '../../../platform/errors/graphql-errors.js';
 import { isBackendError } from '../../../platform/errors/backend-error.js';
 import { executeApollo, httpFailureBody, sendJson, toHTTPGraphQLRequest } from '../../../platform/http/apollo-http.js';
 import { listen } from '../../../platform/http/listen.js';
+import { componentLog } from '../../../platform/logging/index.js';
 import { cacheControlOf, privateCoordinatesOf, selectsPrivate } from './cache-control-header.js';
 import { applyPermissions } from '../authz/permissions.js';
 import { auditRefusals, type RefusalSpec } from '../mutations/subgraph-mutations.js';
@@ -48,6 +49,8 @@ export interface RunningSubgraph {
   close(): Promise<void>;
 }
 
+const log = componentLog('subgraph');
+
 /** Formats errors: coded errors pass through; anything else is logged and answered generically. */
 export function formatSubgraphError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
@@ -58,7 +61,7 @@ export function formatSubgraphError(formatted: GraphQLFormattedError, error: unk
     return { ...formatted, extensions };
   }
   const mapped = toGraphQLError(original);
-  if (mapped.extensions.code === 'INTERNAL_SERVER_ERROR') console.error('[subgraph] unexpected error', original);
+  if (mapped.extensions.code === 'INTERNAL_SERVER_ERROR') log.error({ err: original }, 'unexpected error');
   return { message: mapped.message, locations: formatted.locations, path: formatted.path, extensions: { ...mapped.extensions } };
 }
 
@@ -140,7 +143,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
         context = await options.createContext(req.headers);
       } catch (err) {
         const status = (err as { status?: number }).status ?? 500;
-        if (status !== 401) console.error(`[${options.name}] context failed`, err);
+        if (status !== 401) componentLog(options.name).error({ err }, 'context failed');
         return sendJson(res, status, {
           errors: [{ message: status === 401 ? 'Unauthenticated: this subgraph only answers the gateway' : 'Internal server error', extensions: { code: status === 401 ? 'UNAUTHENTICATED' : 'INTERNAL_SERVER_ERROR' } }],
         });
@@ -149,7 +152,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
       await executeApollo(apollo, request, res, async () => context);
     })().catch((err) => {
       const status = (err as { status?: number }).status ?? 500;
-      if (status >= 500) console.error(`[${options.name}] request failed`, err);
+      if (status >= 500) componentLog(options.name).error({ err }, 'request failed');
       sendJson(res, status, httpFailureBody(status));
     });
   });
