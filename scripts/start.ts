@@ -6,6 +6,7 @@ import { survivePromiseRejections } from './process-safety.js';
 import { ConfigError, loadSettings } from './config.js';
 import { startSystem } from './system.js';
 import { componentLog } from '../platform/logging/index.js';
+import { startObservability } from '../platform/observability/start.js';
 
 const log = componentLog('start');
 
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   survivePromiseRejections();
   const started = Date.now();
   const settings = loadSettings();
+  const tracing = await startObservability('customer360');
   const usingSandboxes = [!settings.odoo && 'Odoo', !settings.salesforce && 'Salesforce', !settings.zendesk && 'Zendesk'].filter(Boolean);
   if (usingSandboxes.length > 0) console.log(`Starting sandboxes for ${usingSandboxes.join(', ')} (${settings.sandboxCustomers} customers)…`);
   const system = await startSystem({ settings, log: (line) => console.log(`  ${line}`) });
@@ -35,7 +37,7 @@ Try:
 `);
   const stop = () => {
     console.log('Stopping…');
-    void system.close().then(() => process.exit(0));
+    void system.close().then(() => tracing?.shutdown()).then(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

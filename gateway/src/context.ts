@@ -1,5 +1,6 @@
 import type { FormattedExecutionResult } from 'graphql';
 import type { Principal } from '../../platform/authz/principal.js';
+import type { RequestReport } from './pipeline/stage.js';
 
 /** One stale record reported by a subgraph. */
 export type StaleReport = Record<string, unknown>;
@@ -19,6 +20,8 @@ export interface GatewayContext {
    * sources share it.
    */
   freshness?: { untilMs?: number };
+  /** The request's log-line report: the data sources add the subgraphs' backend calls to it. */
+  report?: RequestReport;
   /** The client's `Idempotency-Key` header, forwarded to the subgraph that runs a mutation. */
   idempotencyKey?: string;
   /** A refresh of a cached response: the subgraphs load records past their TTL instead of serving them stale. */

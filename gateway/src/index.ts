@@ -15,12 +15,14 @@ import { createGatewayServer } from './server.js';
 import { deniedMutationAudit } from './plugins/denied-mutation-audit.js';
 import { createAuditLog } from '../../platform/audit/audit-log.js';
 import { componentLog } from '../../platform/logging/index.js';
+import { startObservability } from '../../platform/observability/start.js';
 
 const log = componentLog('gateway');
 
 async function main(): Promise<void> {
   survivePromiseRejections();
   const settings = loadSettings();
+  const tracing = await startObservability('customer360-gateway');
   let supergraphSdl: string;
   try {
     supergraphSdl = readFileSync(settings.supergraphPath, 'utf8');
@@ -41,13 +43,14 @@ async function main(): Promise<void> {
     auth: createGatewayAuth(verifier, supergraphSdl, secret),
     subgraphTimeoutMs: settings.subgraphTimeoutMs,
     metrics: metricsRegistry,
+    metricsPort: settings.metricsPort,
     // With Redis, invalidations reach the response caches of every gateway replica.
     responseCache: { redisUrl: settings.redisUrl, lifetimes: lifetimesFor(supergraphSdl, settings) },
     onDeniedMutations: deniedMutationAudit(createAuditLog({ path: settings.auditLogPath })),
   });
   const running = await gateway.listen(settings.ports.gateway, settings.host);
   log.info({ url: running.url }, `GraphQL on ${running.url}`);
-  const stop = () => void running.close().then(() => process.exit(0));
+  const stop = () => void running.close().then(() => tracing?.shutdown()).then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -37,7 +37,7 @@ async function gateway(options: Partial<GatewayServerOptions> = {}) {
   return g;
 }
 
-const refreshes = (result: string) => counter('gateway_response_cache_refresh_total', { result });
+const refreshes = (result: string) => counter('c360_gateway_response_cache_refresh_total', { result });
 
 describe('stale-while-revalidate in the response cache', () => {
   it('serves a response past its TTL at once, flagged, and refreshes it once for concurrent stale hits', async () => {
@@ -47,7 +47,7 @@ describe('stale-while-revalidate in the response cache', () => {
     stub.setStatus('42', 'SENT');
     clock += TTL + 1_000;
 
-    const [staleBefore, stored] = [await counter('gateway_response_cache_total', { result: 'stale' }), await refreshes('stored')];
+    const [staleBefore, stored] = [await counter('c360_gateway_response_cache_total', { result: 'stale' }), await refreshes('stored')];
     stub.delayMs = 100;
     const answers = await Promise.all(Array.from({ length: 10 }, () => post(ORDER, { id: '42' })));
     for (const answer of answers) {
@@ -55,7 +55,7 @@ describe('stale-while-revalidate in the response cache', () => {
       expect(answer.body.data).toEqual(first.body.data);
       expect(answer.body.extensions?.stale).toEqual([{ response: true, ageMs: TTL + 1_000, reason: 'revalidating' }]);
     }
-    expect(await counter('gateway_response_cache_total', { result: 'stale' })).toBe(staleBefore + 10);
+    expect(await counter('c360_gateway_response_cache_total', { result: 'stale' })).toBe(staleBefore + 10);
 
     await expect.poll(() => refreshes('stored'), { timeout: 3_000 }).toBe(stored + 1);
     expect(stub.calls.query).toBe(2);

@@ -34,6 +34,18 @@ export interface Exchange {
   storable?: boolean;
   /** A refresh of a cached response: the subgraphs load records past their TTL instead of serving them stale. */
   requireFresh?: boolean;
+  /** What the request's log line reports beside the exchange itself (set by the server; see request-observer.ts). */
+  readonly report?: RequestReport;
+  /** Demand control: the request's cost estimate, reported as `cost` in its log line when set. */
+  cost?: unknown;
+}
+
+/** What the request's log line reports that the stages and data sources learn as the request runs. */
+export interface RequestReport {
+  /** Backend calls the subgraphs made for the request, by system (summed from their answers). */
+  backendCalls: Record<string, number>;
+  /** Subgraph fetches answered, by a subgraph or by the fetch cache. */
+  subgraphFetches: number;
 }
 
 /** What the pipeline answers: a complete body, or a stream of chunks (incremental delivery). */

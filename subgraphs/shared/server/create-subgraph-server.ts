@@ -11,7 +11,9 @@ import { toGraphQLError } from '../../../platform/errors/graphql-errors.js';
 import { isBackendError } from '../../../platform/errors/backend-error.js';
 import { executeApollo, httpFailureBody, sendJson, toHTTPGraphQLRequest } from '../../../platform/http/apollo-http.js';
 import { listen } from '../../../platform/http/listen.js';
-import { componentLog } from '../../../platform/logging/index.js';
+import { apolloLogger, componentLog } from '../../../platform/logging/index.js';
+import { BACKEND_CALLS_HEADER, currentScope, encodeBackendCalls } from '../../../platform/observability/request-scope.js';
+import { observeSubgraphRequest } from './observe-request.js';
 import { cacheControlOf, privateCoordinatesOf, selectsPrivate } from './cache-control-header.js';
 import { applyPermissions } from '../authz/permissions.js';
 import { auditRefusals, type RefusalSpec } from '../mutations/subgraph-mutations.js';
@@ -98,6 +100,10 @@ function responseExtensionsPlugin(typeDefs: DocumentNode): ApolloServerPlugin<Ba
             selectsPrivate: !!document && selectsPrivate(schema, document, privateCoordinates),
           });
           response.http.headers.set('cache-control', cacheControl);
+          // What this request cost the backends, for the gateway's request line.
+          const calls = currentScope()?.backendCalls;
+          const callsHeader = calls && encodeBackendCalls(calls);
+          if (callsHeader) response.http.headers.set(BACKEND_CALLS_HEADER, callsHeader);
           if (Object.keys(extensions).length === 0) return;
           result.extensions = { ...(result.extensions ?? {}), ...extensions };
         },
@@ -118,6 +124,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
   if (options.refusals) schema = auditRefusals(schema, options.refusals);
   const apollo = new ApolloServer<TContext>({
     schema,
+    logger: apolloLogger(options.name),
     formatError: formatSubgraphError,
     includeStacktraceInErrorResponses: false,
     // The process entry points (npm start, npm run gateway) own signal handling and close in order.
@@ -149,7 +156,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
         });
       }
       const request = await toHTTPGraphQLRequest(req);
-      await executeApollo(apollo, request, res, async () => context);
+      await observeSubgraphRequest(options.name, req, res, context as Partial<BaseSubgraphContext>, () => executeApollo(apollo, request, res, async () => context));
     })().catch((err) => {
       const status = (err as { status?: number }).status ?? 500;
       if (status >= 500) componentLog(options.name).error({ err }, 'request failed');
