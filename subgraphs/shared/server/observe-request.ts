@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestLogger } from '../../../platform/logging/index.js';
 import { clientClassOf } from '../../../platform/observability/client-class.js';
@@ -15,6 +16,8 @@ import type { BaseSubgraphContext } from './context.js';
 export async function observeSubgraphRequest(name: string, req: IncomingMessage, res: ServerResponse, context: Partial<BaseSubgraphContext>, run: () => Promise<void>): Promise<void> {
   const requestId = context.requestId ?? 'unknown';
   const ended = new AbortController();
+  // Every backend read of the request listens on it: dozens at once are normal, not a leak.
+  setMaxListeners(0, ended.signal);
   // 'close' before the answer was written whole: the caller hung up (or timed out) first.
   res.once('close', () => {
     if (!res.writableFinished) ended.abort();
