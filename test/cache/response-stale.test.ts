@@ -48,7 +48,9 @@ describe('stale-while-revalidate in the response cache', () => {
     clock += TTL + 1_000;
 
     const [staleBefore, stored] = [await counter('c360_gateway_response_cache_total', { result: 'stale' }), await refreshes('stored')];
-    stub.delayMs = 100;
+    // The refresh must outlast the ten requests, which share this event loop with the gateway: a
+    // wide margin, not a race against the client's own speed on a loaded machine.
+    stub.delayMs = 1000;
     const answers = await Promise.all(Array.from({ length: 10 }, () => post(ORDER, { id: '42' })));
     for (const answer of answers) {
       expect(answer.cache).toBe('stale');
@@ -138,7 +140,11 @@ describe('stale-while-revalidate in the response cache', () => {
     clock += TTL + 1_000;
     expect((await post(ORDER, { id: '42' }, { 'x-scopes': 'orders:read invoices:read' })).cache).toBe('miss');
     expect((await post(ORDER, { id: '42' }, { 'x-scopes': 'orders:read', 'x-partner': '001000000000001AAA' })).cache).toBe('miss');
+    const settled = async () => (await refreshes('stored')) + (await refreshes('discarded')) + (await refreshes('failed'));
+    const before = await settled();
     expect((await post(ORDER, { id: '42' }, { 'x-scopes': 'orders:read' })).cache).toBe('stale');
+    // That stale hit started a refresh of its own: it ends here, not in the next test's subgraph.
+    await expect.poll(settled, { timeout: 5_000 }).toBe(before + 1);
   });
 
   it('refreshes with the same principal and the filtered query, and stores the filtered answer', async () => {
