@@ -227,9 +227,9 @@ export async function runWorkload(gateway: GatewayName, workload: Workload, toke
     const errorKinds = errorKindsOf(results);
     const errors = results.filter(isError).length;
     const withCacheInfo = results.filter((r) => r.summary?.cacheHit !== undefined);
-    const hits = sumOf(metrics, 'cache_requests_total', { result: 'hit' });
-    const keyLookups = sumOf(metrics, 'cache_requests_total');
-    const dedupMetric = metrics.some((s) => s.name === 'gateway_subgraph_fetch_dedup_total') || gateway === 'ours';
+    const hits = sumOf(metrics, 'c360_cache_requests_total', { result: 'hit' });
+    const keyLookups = sumOf(metrics, 'c360_cache_requests_total');
+    const dedupMetric = metrics.some((s) => s.name === 'c360_gateway_subgraph_fetch_dedup_total') || gateway === 'ours';
 
     // The minimum: every completed view's needs, replayed in the order the views were sent.
     // Every answered view counts, errors or not: a view whose orders came back null still needed them.
@@ -286,8 +286,8 @@ export async function runWorkload(gateway: GatewayName, workload: Workload, toke
       per1000,
       responseCacheHitRatio: withCacheInfo.length > 0 ? withCacheInfo.filter((r) => r.summary!.cacheHit).length / withCacheInfo.length : null,
       recordCacheHitRatio: gateway === 'ours' && keyLookups > 0 ? hits / keyLookups : null,
-      dedupedFetches: dedupMetric ? sumOf(metrics, 'gateway_subgraph_fetch_dedup_total') : null,
-      metrics: gateway === 'ours' ? metrics.filter((s) => /^(cache_|gateway_)/.test(s.name)) : [],
+      dedupedFetches: dedupMetric ? sumOf(metrics, 'c360_gateway_subgraph_fetch_dedup_total') : null,
+      metrics: gateway === 'ours' ? metrics.filter((s) => /^c360_(cache_|gateway_)/.test(s.name)) : [],
       minimum,
       odooVsMinimum: minimum.calls > 0 ? backend.odoo.calls / minimum.calls : Number.NaN,
     };

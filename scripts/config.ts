@@ -6,6 +6,8 @@ import { ROLE_SCOPES, type Role } from '../platform/authz/roles.js';
 import { readFileSync } from 'node:fs';
 import { cacheLifetimesOf, lifetimeSettingName, withOverrides, type CacheLifetimes, type Lifetime, type LifetimeOverrides } from '../platform/cache-lifetimes/index.js';
 import { DEFAULT_BUDGET } from '../subgraphs/shared/cache/cache-options.js';
+import { levelFromEnv, LOG_LEVELS } from '../platform/logging/index.js';
+import { tracingSettingsFromEnv } from '../platform/observability/tracing.js';
 
 /** A configuration mistake, naming the setting at fault. */
 export class ConfigError extends Error {
@@ -84,7 +86,13 @@ export interface SystemSettings {
   adaptiveConcurrency: boolean;
   auditLogPath: string;
   backendTimeoutMs: number;
+  /** Overall deadline of one backend read, retries included; below subgraphTimeoutMs. */
+  backendDeadlineMs: number;
   subgraphTimeoutMs: number;
+  /** Port of a separate admin server for `/metrics` (undefined: `/metrics` stays on the gateway's port). */
+  metricsPort?: number;
+  /** Minimum level of the log lines. */
+  logLevel: string;
   supergraphPath: string;
   /** Seeded world size of the sandboxes. */
   sandboxCustomers: number;
@@ -175,6 +183,19 @@ function costLimits(env: Env): SystemSettings['costLimits'] {
   return out;
 }
 
+/**
+ * `BACKEND_DEADLINE_MS`: the overall deadline of one backend read, its retries included. It must
+ * end before the gateway stops waiting (`SUBGRAPH_TIMEOUT_MS`), or a slow backend keeps budget
+ * slots and calls busy for answers nobody reads. Default: a second below the subgraph timeout
+ * (7000 with the default 8000), or 80% of it when that is more.
+ */
+function backendDeadline(env: Env, subgraphTimeoutMs: number): number {
+  const fallback = Math.max(Math.floor(subgraphTimeoutMs * 0.8), subgraphTimeoutMs - 1000);
+  const value = int(env, 'BACKEND_DEADLINE_MS', fallback, 50, 120_000);
+  if (value >= subgraphTimeoutMs) throw new ConfigError('BACKEND_DEADLINE_MS', `must be below SUBGRAPH_TIMEOUT_MS (${subgraphTimeoutMs}), got ${value}`);
+  return value;
+}
+
 /** Reads a group of settings that must be given together: none (sandbox) or all required ones. */
 function group(env: Env, names: string[], required: string[]): boolean {
   const given = names.filter((n) => env[n] !== undefined && env[n] !== '');
@@ -262,6 +283,9 @@ export function loadSettings(env: Env = process.env): SystemSettings {
     auditLogPath: env.AUDIT_LOG_PATH || 'var/audit.jsonl',
     backendTimeoutMs: int(env, 'BACKEND_TIMEOUT_MS', 5000, 100, 120_000),
     subgraphTimeoutMs: int(env, 'SUBGRAPH_TIMEOUT_MS', 8000, 100, 120_000),
+    backendDeadlineMs: 0,
+    metricsPort: env.METRICS_PORT ? port(env, 'METRICS_PORT', 0) : undefined,
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, levelFromEnv(env)),
     supergraphPath: env.SUPERGRAPH_PATH || 'schema/supergraph.graphql',
     sandboxCustomers: int(env, 'SANDBOX_CUSTOMERS', 200, 10, 100_000),
     trustedDocuments: oneOf(env, 'TRUSTED_DOCUMENTS', ['partners', 'all', 'off'] as const, 'partners'),
@@ -270,6 +294,13 @@ export function loadSettings(env: Env = process.env): SystemSettings {
     cacheLifetimes: {},
   };
   settings.cacheLifetimes = cacheLifetimeOverrides(env, settings.supergraphPath);
+  settings.backendDeadlineMs = backendDeadline(env, settings.subgraphTimeoutMs);
+  try {
+    tracingSettingsFromEnv(env, 'customer360');
+  } catch (err) {
+    const message = (err as Error).message;
+    throw new ConfigError(message.slice(0, message.indexOf(':')), message.slice(message.indexOf(':') + 2));
+  }
   if (settings.redisUrl && !/^rediss?:\/\//.test(settings.redisUrl)) throw new ConfigError('REDIS_URL', `must start with redis:// or rediss://`);
 
   if (group(env, ['ODOO_URL', 'ODOO_DB', 'ODOO_LOGIN', 'ODOO_API_KEY'], ['ODOO_URL', 'ODOO_DB', 'ODOO_LOGIN', 'ODOO_API_KEY'])) {

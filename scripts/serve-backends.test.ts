@@ -38,7 +38,7 @@ describe('serve-backends: sandboxes and subgraphs in their own process', () => {
       const unsigned = await fetch(ready.subgraphs.accounts, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ _service { sdl } }' }) });
       expect(unsigned.status).toBe(401);
       const metrics = (await (await fetch(`${ready.admin}/metrics.json`)).json()) as Array<{ name: string }>;
-      expect(metrics.some((m) => m.name === 'cache_requests_total')).toBe(true);
+      expect(metrics.some((m) => m.name === 'c360_cache_requests_total')).toBe(true);
       const info = (await (await fetch(`${ready.admin}/process`)).json()) as BackendsProcessInfo;
       expect(info.cpu.user).toBeGreaterThan(0);
     } finally {

@@ -13,6 +13,8 @@ import type { AddressInfo } from 'node:net';
 import type { Faults } from '../sandbox/common/server.js';
 import { metricsRegistry } from '../subgraphs/shared/metrics/index.js';
 import { loadSettings, type SystemSettings } from './config.js';
+import { componentLog } from '../platform/logging/index.js';
+import { startObservability } from '../platform/observability/start.js';
 import { startSystem } from './system.js';
 
 type Backend = 'odoo' | 'salesforce' | 'zendesk';
@@ -93,6 +95,8 @@ function startAdmin(host: string): Promise<{ url: string; server: Server }> {
 }
 
 async function main(): Promise<void> {
+  // Traces and log levels follow the environment (the OTEL_* variables, LOG_LEVEL) like any entry point.
+  await startObservability('customer360-backends');
   const config = await readConfigLine();
   // Never the environment's real systems: every backend is a sandbox, every port picked by the OS.
   const base = loadSettings({});
@@ -137,6 +141,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  componentLog('backends').fatal({ err }, 'the backends process failed to start');
   process.exit(1);
 });

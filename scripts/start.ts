@@ -5,11 +5,16 @@
 import { survivePromiseRejections } from './process-safety.js';
 import { ConfigError, loadSettings } from './config.js';
 import { startSystem } from './system.js';
+import { componentLog } from '../platform/logging/index.js';
+import { startObservability } from '../platform/observability/start.js';
+
+const log = componentLog('start');
 
 async function main(): Promise<void> {
   survivePromiseRejections();
   const started = Date.now();
   const settings = loadSettings();
+  const tracing = await startObservability('customer360');
   const usingSandboxes = [!settings.odoo && 'Odoo', !settings.salesforce && 'Salesforce', !settings.zendesk && 'Zendesk'].filter(Boolean);
   if (usingSandboxes.length > 0) console.log(`Starting sandboxes for ${usingSandboxes.join(', ')} (${settings.sandboxCustomers} customers)…`);
   const system = await startSystem({ settings, log: (line) => console.log(`  ${line}`) });
@@ -32,7 +37,7 @@ Try:
 `);
   const stop = () => {
     console.log('Stopping…');
-    void system.close().then(() => process.exit(0));
+    void system.close().then(() => tracing?.shutdown()).then(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
@@ -40,11 +45,11 @@ Try:
 
 main().catch((err) => {
   if (err instanceof ConfigError) {
-    console.error(`Configuration error: ${err.message}`);
+    log.fatal({ setting: err.setting }, `Configuration error: ${err.message}`);
   } else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-    console.error(`Port in use: ${(err as Error).message}. Set the *_PORT variables (see README.md) to free ports.`);
+    log.fatal(`Port in use: ${(err as Error).message}. Set the *_PORT variables (see README.md) to free ports.`);
   } else {
-    console.error(err);
+    log.fatal({ err }, 'start-up failed');
   }
   process.exit(1);
 });

@@ -129,20 +129,21 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     for (const [name, faults] of Object.entries(options.sandboxFaults ?? {})) sandboxes[name as keyof typeof sandboxes]?.setFaults(faults);
 
     const timeoutMs = settings.backendTimeoutMs;
+    const deadlineMs = settings.backendDeadlineMs;
     const odoo = createOdooConnector(
       settings.odoo
-        ? { ...settings.odoo, timeoutMs }
-        : { url: sandboxes.odoo!.url, db: ODOO_DB, login: ODOO_LOGIN, apiKey: ODOO_PASSWORD, protocol: 'jsonrpc', timeoutMs },
+        ? { ...settings.odoo, timeoutMs, deadlineMs }
+        : { url: sandboxes.odoo!.url, db: ODOO_DB, login: ODOO_LOGIN, apiKey: ODOO_PASSWORD, protocol: 'jsonrpc', timeoutMs, deadlineMs },
     );
     const salesforce = createSalesforceConnector(
       settings.salesforce
-        ? { ...settings.salesforce, timeoutMs }
-        : { loginUrl: sandboxes.salesforce!.url, clientId: SALESFORCE_CLIENT_ID, clientSecret: SALESFORCE_CLIENT_SECRET, apiVersion: '62.0', multiCurrency: true, timeoutMs },
+        ? { ...settings.salesforce, timeoutMs, deadlineMs }
+        : { loginUrl: sandboxes.salesforce!.url, clientId: SALESFORCE_CLIENT_ID, clientSecret: SALESFORCE_CLIENT_SECRET, apiVersion: '62.0', multiCurrency: true, timeoutMs, deadlineMs },
     );
     const serviceDesk = createZendeskConnector(
       settings.zendesk
-        ? { baseUrl: settings.zendesk.baseUrl, email: settings.zendesk.email, apiToken: settings.zendesk.apiToken, oauthToken: settings.zendesk.oauthToken, orderNumberFieldId: settings.zendesk.orderFieldId, timeoutMs }
-        : { baseUrl: sandboxes.zendesk!.url, email: ZENDESK_SANDBOX_EMAIL, apiToken: ZENDESK_SANDBOX_TOKEN, timeoutMs },
+        ? { baseUrl: settings.zendesk.baseUrl, email: settings.zendesk.email, apiToken: settings.zendesk.apiToken, oauthToken: settings.zendesk.oauthToken, orderNumberFieldId: settings.zendesk.orderFieldId, timeoutMs, deadlineMs }
+        : { baseUrl: sandboxes.zendesk!.url, email: ZENDESK_SANDBOX_EMAIL, apiToken: ZENDESK_SANDBOX_TOKEN, timeoutMs, deadlineMs },
     );
 
     const cacheOn = options.recordCache ?? true;
@@ -216,6 +217,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
       closers.push(() => running.close());
       gatewayUrl = running.url;
       log(`gateway             ${running.url}`);
+      if (running.metricsUrl) log(`metrics             ${running.metricsUrl}`);
     }
 
     return {
@@ -280,6 +282,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       : { authenticate: async () => benchAdmin, principalHeaders: () => ({}), visibilityKey: () => 'bench-admin' },
     subgraphTimeoutMs: settings.subgraphTimeoutMs,
     metrics: metricsRegistry,
+    metricsPort: settings.metricsPort,
     onDeniedMutations: deniedMutationAudit(auditLog),
     responseCache: options.responseCache === false ? false : { redisUrl: settings.redisUrl, lifetimes: lifetimesFor(supergraphSdl, settings) },
     dedup: options.dedup ?? true,

@@ -1,6 +1,7 @@
 import type { FormattedExecutionResult } from 'graphql';
 import type { ExchangeCost } from './pipeline/stage.js';
 import type { Principal } from '../../platform/authz/principal.js';
+import type { RequestReport } from './pipeline/stage.js';
 
 /** One stale record reported by a subgraph. */
 export type StaleReport = Record<string, unknown>;
@@ -20,6 +21,8 @@ export interface GatewayContext {
    * sources share it.
    */
   freshness?: { untilMs?: number };
+  /** The request's log-line report: the data sources add the subgraphs' backend calls to it. */
+  report?: RequestReport;
   /** The client's `Idempotency-Key` header, forwarded to the subgraph that runs a mutation. */
   idempotencyKey?: string;
   /** What demand control estimated and charged for this request (read by `Query.rateLimit`). */

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
+import { createServer } from 'node:http';
 import { sendJson } from '../../platform/http/apollo-http.js';
+import { listen } from '../../platform/http/listen.js';
 
 /** What the operational routes need to know. */
 export interface OperationalRoutesOptions {
@@ -45,4 +47,18 @@ export function operationalRoutes(options: OperationalRoutesOptions): (req: Inco
     }
     return false;
   };
+}
+
+/** Serves `/metrics` (and `/healthz`) on an admin port of its own (`METRICS_PORT`), apart from the public GraphQL port. */
+export async function startMetricsServer(metrics: Registry, port: number, host: string): Promise<{ url: string; close(): Promise<void> }> {
+  const routes = operationalRoutes({ subgraphUrls: {}, schemaLoaded: () => true, metrics });
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    void routes(req, res, path === '/readyz' ? '/healthz' : path).then(
+      (handled) => handled || sendJson(res, 404, { error: 'not found' }),
+      () => sendJson(res, 500, { error: 'internal error' }),
+    );
+  });
+  const listening = await listen(server, port, host);
+  return { url: `${listening.origin}/metrics`, close: () => listening.close() };
 }

@@ -2,13 +2,16 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { randomUUID } from 'node:crypto';
+import { disableApolloTelemetryByDefault } from '../../platform/observability/apollo-telemetry.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import type { Registry } from 'prom-client';
-import { httpFailureBody, sendJson } from '../../platform/http/apollo-http.js';
+import { sendJson } from '../../platform/http/apollo-http.js';
 import { listen } from '../../platform/http/listen.js';
+import { apolloLogger, componentLog } from '../../platform/logging/index.js';
 import type { GatewayContext } from './context.js';
-import { operationalRoutes } from './http-routes.js';
+import { operationalRoutes, startMetricsServer } from './http-routes.js';
+import { observeRequest } from './request-observer.js';
 import { analyzeStage } from './pipeline/analyze.js';
 import { authenticateStage } from './pipeline/authenticate.js';
 import { executeStage } from './pipeline/execute.js';
@@ -35,6 +38,8 @@ import type { DeniedMutations, GatewayAuth } from './types.js';
 
 export type { DeniedMutations, GatewayAuth, RemovedField } from './types.js';
 
+const log = componentLog('gateway');
+
 /** Options of the gateway server. */
 export interface GatewayServerOptions {
   /** The supergraph SDL as handed to @apollo/gateway (security `for:` purposes already stripped). */
@@ -46,6 +51,8 @@ export interface GatewayServerOptions {
   subgraphTimeoutMs?: number;
   /** Metrics registry served at /metrics. */
   metrics?: Registry;
+  /** Serve /metrics on this port of its own (an admin port kept off the public one) instead of the gateway's port; 0 picks one. */
+  metricsPort?: number;
   /** Extra Apollo Server plugins. */
   plugins?: ConstructorParameters<typeof ApolloServer<GatewayContext>>[0]['plugins'];
   /**
@@ -84,6 +91,8 @@ export interface GatewayServerOptions {
 export interface RunningGateway {
   url: string;
   port: number;
+  /** The admin server's /metrics URL, when metrics have a port of their own. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -121,8 +130,11 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   // Freshness deadlines are compared on the response cache's clock, by the fetch cache and the data sources alike.
   const now = responseCache ? () => responseCache.now() : undefined;
   const fetchCache = options.fetchCache === false ? undefined : createFetchCache({ now, ...(typeof options.fetchCache === 'object' ? options.fetchCache : {}) });
+  // Read by @apollo/gateway's constructor: no usage data leaves for Apollo's servers unless the operator asks.
+  disableApolloTelemetryByDefault();
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
+    logger: apolloLogger('gateway'),
     buildService: ({ name }) => {
       // The gateway's own subgraph (Query.rateLimit) is answered in process.
       if (name === LOCAL_SUBGRAPH_NAME) return createLocalSubgraph();
@@ -147,6 +159,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    logger: apolloLogger('gateway'),
     formatError: formatGatewayError,
     includeStacktraceInErrorResponses: false,
     // The process entry points (npm start, npm run gateway) own signal handling and close in order.
@@ -166,23 +179,27 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     analyzeStage({ schema, auth: options.auth, responseCache, limits: options.documentLimits }),
     filterFieldsStage({ auth: options.auth, onDeniedMutations: options.onDeniedMutations }),
     ...(options.costBudgets ? [demandControlStage({ schema, model: costModelOf(options.supergraphSdl), budgets: options.costBudgets, alwaysReport: options.alwaysReportCost })] : []),
-    ...(responseCache ? [responseCacheStage({ cache: responseCache, auth: options.auth, onRefreshError: (err) => console.error('[gateway] response cache refresh failed', err) })] : []),
+    ...(responseCache ? [responseCacheStage({ cache: responseCache, auth: options.auth, onRefreshError: (err) => log.error({ err }, 'response cache refresh failed') })] : []),
     executeStage({ apollo, auth: options.auth, schema, responseCache, fetchCache }),
   ];
   const pipeline = composeStages(stages);
   const remote = Object.fromEntries(Object.entries(urls).filter(([name]) => name !== LOCAL_SUBGRAPH_NAME));
-  const routes = operationalRoutes({ subgraphUrls: remote, schemaLoaded: () => !!apiSchema, metrics: options.metrics });
+  const routes = operationalRoutes({ subgraphUrls: remote, schemaLoaded: () => !!apiSchema, metrics: options.metricsPort === undefined ? options.metrics : undefined });
 
   const server = createServer((req, res) => {
     void (async () => {
       const path = (req.url ?? '/').split('?')[0]!;
       if (await routes(req, res, path)) return;
       if (path !== '/graphql' && path !== '/') return sendJson(res, 404, { error: 'not found' });
-      await send(res, await pipeline({ req, requestId: requestIdOf(req) }));
-    })().catch((err) => {
-      const status = (err as { status?: number }).status ?? 500;
-      if (status >= 500) console.error('[gateway] request failed', err);
-      sendJson(res, status, httpFailureBody(status));
+      const requestId = requestIdOf(req);
+      await observeRequest(req, res, requestId, async (exchange) => {
+        const answer = await pipeline(exchange);
+        await send(res, answer, requestId);
+        return answer;
+      });
+    })().catch((err: unknown) => {
+      log.error({ err }, 'operational route failed');
+      sendJson(res, 500, { error: 'internal error' });
     });
   });
   server.keepAliveTimeout = 30_000;
@@ -194,11 +211,14 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     fetchCache,
     async listen(port = 0, host = '127.0.0.1') {
       const listening = await listen(server, port, host);
+      const metricsServer = options.metrics && options.metricsPort !== undefined ? await startMetricsServer(options.metrics, options.metricsPort, host) : undefined;
       return {
         url: `${listening.origin}/graphql`,
         port: listening.port,
+        metricsUrl: metricsServer?.url,
         close: async () => {
           await listening.close();
+          await metricsServer?.close();
           await apollo.stop();
           await responseCache?.close();
           await fetchCache?.close();
@@ -215,14 +235,14 @@ function requestIdOf(req: IncomingMessage): string {
   return id && id.length <= 200 ? id : randomUUID();
 }
 
-/** Writes the pipeline's answer. */
-async function send(res: ServerResponse, answer: Answer): Promise<void> {
+/** Writes the pipeline's answer, with the correlation id echoed in `x-request-id`. */
+async function send(res: ServerResponse, answer: Answer, requestId: string): Promise<void> {
   if ('body' in answer) {
-    res.writeHead(answer.status, { ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)) });
+    res.writeHead(answer.status, { ...answer.headers, 'x-request-id': requestId, 'content-length': String(Buffer.byteLength(answer.body)) });
     res.end(answer.body);
     return;
   }
-  res.writeHead(answer.status, answer.headers);
+  res.writeHead(answer.status, { ...answer.headers, 'x-request-id': requestId });
   for await (const chunk of answer.stream) res.write(chunk);
   res.end();
 }

@@ -5,6 +5,9 @@ import { GraphQLError } from 'graphql';
 import { STATUS_CODES } from 'node:http';
 import { httpHeaders, isOk, sharedHttpClient, type HttpAnswer, type HttpClient, type HttpHeaders } from '../../platform/http/client.js';
 import { REQUIRE_FRESH_HEADER } from '../../platform/http/internal-headers.js';
+import { addBackendCalls, BACKEND_CALLS_HEADER } from '../../platform/observability/request-scope.js';
+import { injectTraceHeaders } from '../../platform/observability/tracing.js';
+import { subgraphFetchDurationSeconds } from './subgraph-fetch-metrics.js';
 import type { GatewayContext } from './context.js';
 import { fetchCacheKey, subgraphFetchCacheTotal, type FetchCache } from './plugins/fetch-cache.js';
 import { DEDUP_HEADER, fetchDedupKey, type FetchDedup } from './plugins/fetch-dedup.js';
@@ -68,7 +71,17 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       const { [DEDUP_HEADER]: visibility, ...headers } = init.headers ?? {};
       const body = String(init.body ?? '');
       // A timeout bounds every subgraph fetch, the reading of the answer included.
-      const send = () => http(url, { method: init.method ?? 'POST', headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
+      const send = async () => {
+        const started = performance.now();
+        let outcome = 'error';
+        try {
+          const answer = await http(url, { method: init.method ?? 'POST', headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
+          outcome = String(answer.status);
+          return answer;
+        } finally {
+          subgraphFetchDurationSeconds.observe({ subgraph: this.name, status: outcome }, (performance.now() - started) / 1000);
+        }
+      };
       // The header is set only on query fetches of incoming query operations (see willSendRequest).
       if (visibility === undefined) return new AnswerResponse(url, await send());
       const dedup = this.dedup;
@@ -106,6 +119,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const headers = request.http!.headers;
     for (const [name, value] of Object.entries(this.principalHeaders(context as GatewayContext))) headers.set(name, value);
     if (context.requestId) headers.set('x-request-id', context.requestId);
+    // The active span here is @apollo/gateway's `gateway.fetch`: the subgraph's span continues it.
+    injectTraceHeaders((name, value) => headers.set(name, value));
     if ((context as GatewayContext).requireFresh) headers.set(REQUIRE_FRESH_HEADER, '1');
     // The client's key travels only with the mutation itself, to the subgraph that owns the write.
     const idempotencyKey = (context as GatewayContext).idempotencyKey;
@@ -122,6 +137,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     response,
     context,
   }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]): Promise<GatewayGraphQLResponse> {
+    const report = context.report;
+    if (report) {
+      // Answers of the fetch cache carry no such header: they cost no backend call.
+      report.subgraphFetches += 1;
+      addBackendCalls(report.backendCalls, response.http?.headers.get(BACKEND_CALLS_HEADER));
+    }
     const stale = response.extensions?.stale;
     if (Array.isArray(stale) && stale.length > 0) context.stale.push(...stale.map((s) => ({ ...(s as object), subgraph: this.name })));
     const freshForMs = response.extensions?.freshForMs;

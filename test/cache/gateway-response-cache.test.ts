@@ -48,7 +48,7 @@ async function counter(name: string, labels: Record<string, string> = {}): Promi
 describe('whole-response cache in the gateway', () => {
   it('answers a repeat from the cache without calling the subgraph, and counts hits and misses', async () => {
     const { post } = await startGateway();
-    const [hits, misses] = [await counter('gateway_response_cache_total', { result: 'hit' }), await counter('gateway_response_cache_total', { result: 'miss' })];
+    const [hits, misses] = [await counter('c360_gateway_response_cache_total', { result: 'hit' }), await counter('c360_gateway_response_cache_total', { result: 'miss' })];
     const first = await post(ORDER, { id: '42' });
     expect(first.cache).toBe('miss');
     expect(first.body.data?.order).toEqual({ id: '42', number: 'S42', status: 'CONFIRMED' });
@@ -56,8 +56,8 @@ describe('whole-response cache in the gateway', () => {
     expect(second.cache).toBe('hit');
     expect(second.body).toEqual(first.body);
     expect(stub.calls.query).toBe(1);
-    expect(await counter('gateway_response_cache_total', { result: 'hit' })).toBe(hits + 1);
-    expect(await counter('gateway_response_cache_total', { result: 'miss' })).toBe(misses + 1);
+    expect(await counter('c360_gateway_response_cache_total', { result: 'hit' })).toBe(hits + 1);
+    expect(await counter('c360_gateway_response_cache_total', { result: 'miss' })).toBe(misses + 1);
   });
 
   it('never serves one visibility class what another cached', async () => {
@@ -87,12 +87,12 @@ describe('whole-response cache in the gateway', () => {
     await post(ORDER, { id: '43' });
     await post(BY_NUMBER, { number: 'S44' }); // no id selected: tagged Order:*
     expect((await post(ORDER, { id: '42' })).cache).toBe('hit');
-    const invalidated = await counter('gateway_response_cache_invalidated_total');
+    const invalidated = await counter('c360_gateway_response_cache_invalidated_total');
 
     const cancel = await post(CANCEL, { id: '42' });
     expect(cancel.cache).toBeNull();
     expect(cancel.body.data?.cancelOrder).toEqual({ id: '42', status: 'CANCELLED' });
-    expect(await counter('gateway_response_cache_invalidated_total')).toBe(invalidated + 2);
+    expect(await counter('c360_gateway_response_cache_invalidated_total')).toBe(invalidated + 2);
 
     const after = await post(ORDER, { id: '42' });
     expect(after.cache).toBe('miss');
@@ -143,11 +143,11 @@ describe('subgraph fetch deduplication in the gateway', () => {
   it('sends identical concurrent fetches of one visibility class once', async () => {
     const { post } = await startGateway({ responseCache: false });
     stub.delayMs = 100;
-    const merged = await counter('gateway_subgraph_fetch_dedup_total', { subgraph: 'orders' });
+    const merged = await counter('c360_gateway_subgraph_fetch_dedup_total', { subgraph: 'orders' });
     const answers = await Promise.all(Array.from({ length: 10 }, () => post(ORDER, { id: '42' })));
     expect(answers.every((a) => a.body.data?.order?.id === '42')).toBe(true);
     expect(stub.calls.query).toBe(1);
-    expect(await counter('gateway_subgraph_fetch_dedup_total', { subgraph: 'orders' })).toBe(merged + 9);
+    expect(await counter('c360_gateway_subgraph_fetch_dedup_total', { subgraph: 'orders' })).toBe(merged + 9);
   });
 
   it('keeps visibility classes apart and never merges different variables', async () => {

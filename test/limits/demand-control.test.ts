@@ -46,6 +46,9 @@ describe('demand control', () => {
       expect(answer.status).toBe(200);
       expect(answer.errors?.filter((e) => e.extensions?.code !== 'FORBIDDEN') ?? []).toEqual([]);
       expect(answer.extensions?.cost).toMatchObject({ estimated: { odoo: expect.any(Number), salesforce: expect.any(Number), servicedesk: expect.any(Number) }, maxCost: expect.any(Number) });
+      // What ran is reported beside it, system by system, and never above it.
+      const { estimated, actual } = answer.extensions!.cost as { estimated: Record<string, number>; actual: Record<string, number> };
+      for (const [system, calls] of Object.entries(actual)) expect(calls).toBeLessThanOrEqual(estimated[system] ?? 0);
     }
     expect((await system.query(CRM_COMPONENT, { id }, { role: 'sales_rep' })).extensions?.cost).toBeUndefined();
   });

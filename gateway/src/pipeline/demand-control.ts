@@ -59,7 +59,10 @@ export function demandControlStage(options: DemandControlOptions): Stage {
       }
       const answer = await next();
       const asked = exchange.req.headers[COST_HEADER] === '1';
-      return asked || options.alwaysReport ? withCost(answer, { estimated: estimate.bySystem, estimatedTotal: estimate.total, maxCost, budgetRemaining: budget.remaining }) : answer;
+      if (!asked && !options.alwaysReport) return answer;
+      // What ran: the backend calls the subgraphs counted for this request (cache hits cost nothing).
+      const actual = exchange.report?.backendCalls;
+      return withCost(answer, { estimated: estimate.bySystem, estimatedTotal: estimate.total, ...(actual ? { actual: { ...actual } } : {}), maxCost, budgetRemaining: budget.remaining });
     },
   };
 }

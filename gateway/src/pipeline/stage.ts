@@ -36,6 +36,16 @@ export interface Exchange {
   storable?: boolean;
   /** A refresh of a cached response: the subgraphs load records past their TTL instead of serving them stale. */
   requireFresh?: boolean;
+  /** What the request's log line reports beside the exchange itself (set by the server; see request-observer.ts). */
+  readonly report?: RequestReport;
+}
+
+/** What the request's log line reports that the stages and data sources learn as the request runs. */
+export interface RequestReport {
+  /** Backend calls the subgraphs made for the request, by system (summed from their answers). */
+  backendCalls: Record<string, number>;
+  /** Subgraph fetches answered, by a subgraph or by the fetch cache. */
+  subgraphFetches: number;
 }
 
 /** What demand control worked out for a request. */

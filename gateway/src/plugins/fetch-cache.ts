@@ -5,7 +5,7 @@ import { metricsRegistry } from '../../../platform/metrics/registry.js';
 
 /** Subgraph fetch cache lookups by subgraph and result (`hit`: served without calling the subgraph, `miss`). */
 export const subgraphFetchCacheTotal = new Counter({
-  name: 'gateway_subgraph_fetch_cache_total',
+  name: 'c360_gateway_subgraph_fetch_cache_total',
   help: 'Subgraph fetch cache lookups of query fetches, by subgraph and result (hit, miss).',
   labelNames: ['subgraph', 'result'] as const,
   registers: [metricsRegistry],

@@ -17,7 +17,7 @@ const answer = (body: string, status = 200, headers: Record<string, string> = {}
 const json = (body: unknown) => answer(JSON.stringify(body), 200, { 'content-type': 'application/json' });
 
 async function dedupCount(): Promise<number> {
-  const metric = (await metricsRegistry.getMetricsAsJSON()).find((m) => m.name === 'gateway_subgraph_fetch_dedup_total');
+  const metric = (await metricsRegistry.getMetricsAsJSON()).find((m) => m.name === 'c360_gateway_subgraph_fetch_dedup_total');
   return (metric?.values ?? []).filter((v) => v.labels.subgraph === 'test').reduce((sum, v) => sum + v.value, 0);
 }
 

@@ -4,7 +4,7 @@ import { metricsRegistry } from '../../../platform/metrics/registry.js';
 
 /** Subgraph fetches that joined an identical fetch already in flight instead of sending their own. */
 export const subgraphFetchDedupTotal = new Counter({
-  name: 'gateway_subgraph_fetch_dedup_total',
+  name: 'c360_gateway_subgraph_fetch_dedup_total',
   help: 'Subgraph fetches served by an identical fetch already in flight.',
   labelNames: ['subgraph'] as const,
   registers: [metricsRegistry],

@@ -1,6 +1,9 @@
 import { BackendError, type BackendSystem } from '../../../platform/errors/backend-error.js';
 import { cacheBackendConcurrencyLimit, cacheBackendLoadsInFlight, cacheBudgetRejectionsTotal } from '../metrics/cache-metrics.js';
 import type { AdaptiveLimit } from './adaptive-limit.js';
+import { componentLog, throttledWarning } from '../../../platform/logging/index.js';
+
+const saturation = throttledWarning(componentLog('budget'));
 
 /**
  * Releases a budget slot; calling it twice releases once. `ok: false` says the load failed, so
@@ -51,8 +54,10 @@ export class ConcurrencyBudget {
   /** Waits for a slot. */
   acquire(): Promise<Release> {
     if (this.#active < this.limit) return Promise.resolve(this.#take());
+    const fields = { system: this.backend, limit: this.limit, queued: this.#queue.length, maxQueue: this.maxQueue };
     if (this.#queue.length >= this.maxQueue) {
       cacheBudgetRejectionsTotal.inc({ system: this.backend });
+      saturation(`refused:${this.backend}`, fields, `${this.backend} concurrency budget full: load refused`);
       return Promise.reject(
         new BackendError({
           backend: this.backend,
@@ -62,6 +67,7 @@ export class ConcurrencyBudget {
         }),
       );
     }
+    saturation(`queued:${this.backend}`, fields, `${this.backend} concurrency budget saturated: loads wait for a slot, cached records are served stale`);
     return new Promise((resolve) => this.#queue.push(() => resolve(this.#take())));
   }
 

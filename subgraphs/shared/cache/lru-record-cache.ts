@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { BackendSystem } from '../../../platform/errors/backend-error.js';
+import { componentLog, throttledWarning } from '../../../platform/logging/index.js';
+import { countCacheResult, detachedFromCaller } from '../../../platform/observability/request-scope.js';
+import { withCacheResult } from '../../../platform/observability/tracing.js';
 import { cacheL2RequestsTotal, cacheRequestsTotal, cacheStaleServedTotal } from '../metrics/cache-metrics.js';
 import { AdaptiveLimit } from './adaptive-limit.js';
 import { ConcurrencyBudget } from './budget.js';
@@ -58,6 +61,9 @@ interface BatchScope {
   local: boolean;
 }
 
+/** Stale serves are expected now and then; many of them say a backend is failing or over its budget. */
+const staleWarning = throttledWarning(componentLog('record-cache'));
+
 interface BatchItem {
   ck: string;
   key: RecordKey;
@@ -75,14 +81,17 @@ interface BatchItem {
 class LoadBatch {
   readonly #wanted = new Map<string, RecordKey>();
   readonly #items: BatchItem[] = [];
+  /** Keys wanted only to refresh a copy served stale: nobody waits for them. */
+  readonly #refreshes = new Set<string>();
 
   constructor(
     readonly scope: BatchScope,
     readonly cache: LruRecordCacheImpl,
   ) {}
 
-  want(ck: string, key: RecordKey): void {
+  want(ck: string, key: RecordKey, refresh = false): void {
     this.#wanted.set(ck, key);
+    if (refresh) this.#refreshes.add(ck);
   }
 
   /** The fetchMethod's side: registers the key and hands lru-cache its promise. */
@@ -97,7 +106,10 @@ class LoadBatch {
     try {
       if (!this.scope.local) pending = await this.cache.fromRedis(this.scope, pending);
       if (pending.length === 0) return;
-      const loaded = await this.cache.fromBackend(this.scope, pending);
+      // A batch of refreshes only serves later requests: it must not end when this caller hangs up.
+      const refreshes = pending.every((item) => this.#refreshes.has(item.ck));
+      const load = () => withCacheResult(refreshes ? 'stale' : 'miss', () => this.cache.fromBackend(this.scope, pending));
+      const loaded = await (refreshes ? detachedFromCaller(load) : load());
       if (loaded.length > 0) void this.cache.toRedis(loaded);
     } catch (err) {
       // Settling an already settled item is a no-op, so this rejects only what is still waiting.
@@ -210,7 +222,10 @@ class LruRecordCacheImpl implements LruRecordCache {
     const batch = new LoadBatch({ kind, settings, lifetimeMs, load, local }, this);
     const out = new Map<string, unknown>();
     const waits: Promise<void>[] = [];
-    const count = (result: 'hit' | 'miss' | 'stale') => cacheRequestsTotal.inc({ lifetime: kind.lifetime, model: kind.model, result });
+    const count = (result: 'hit' | 'miss' | 'stale') => {
+      cacheRequestsTotal.inc({ lifetime: kind.lifetime, model: kind.model, result });
+      countCacheResult(result);
+    };
     // The record's own age, not the time it was served: one near the end of its TTL is fresh only briefly.
     const reportFresh = (key: RecordKey, entry: CacheEntry) => {
       if (observer?.fresh) observer.fresh(kind, key, Math.max(0, settings.ttlMs - Math.max(0, this.#options.now() - entry.storedAt)));
@@ -219,6 +234,7 @@ class LruRecordCacheImpl implements LruRecordCache {
       out.set(ck, entry.value);
       count('stale');
       cacheStaleServedTotal.inc({ model: kind.model, reason });
+      staleWarning(`${kind.backend}:${kind.model}:${reason}`, { system: kind.backend, model: kind.model, reason }, `served ${kind.model} records stale (${reason})`);
       observer?.stale(kind, key, Math.max(0, this.#options.now() - entry.storedAt), reason);
       reportFresh(key, entry);
     };
@@ -239,7 +255,7 @@ class LruRecordCacheImpl implements LruRecordCache {
         // Joins a refresh already in flight, or starts one in this batch; answers at once. Over
         // budget, the refresh waits for a free slot (one per record) while the stale copy is served:
         // without it a backend under steady load would never get its records refreshed.
-        batch.want(ck, key);
+        batch.want(ck, key, true);
         void this.#lru.fetch(ck, { context: batch, ttl: lifetimeMs, forceRefresh: true, allowStale: true });
         serveStale(ck, key, entry, overBudget ? 'over-budget' : 'revalidating');
         continue;

@@ -11,7 +11,7 @@ import { createSalesforceConnector } from './salesforce/connector.js';
 import { createZendeskConnector } from './servicedesk/index.js';
 
 /**
- * Every HTTP call a connector makes shows up once in backend_calls_total{system, model, method},
+ * Every HTTP call a connector makes shows up once in c360_backend_calls_total{system, model, method},
  * failed calls included: after a known call sequence the counter's increments equal what the
  * sandboxes served, operation by operation (`<model>.<method>` is the sandbox's operation name).
  */
@@ -51,7 +51,7 @@ async function measure(system: BackendSystem, served: () => Record<string, numbe
   return { metrics: delta(metricsBefore, await counted(system)), sandbox: delta(sandboxBefore, served()) };
 }
 
-describe('backend_calls_total', () => {
+describe('c360_backend_calls_total', () => {
   it('counts Odoo calls by model and method over JSON-RPC and JSON-2, the login and failed calls included', async () => {
     const { metrics, sandbox } = await measure('odoo', () => odoo.byOperation(), async () => {
       const rpc = odoo.connector('jsonrpc', { readRetries: 0 });
@@ -126,9 +126,9 @@ describe('backend_calls_total', () => {
 
   it('exposes the counts and durations on the shared registry', async () => {
     const text = await metricsRegistry.metrics();
-    expect(text).toMatch(/backend_calls_total\{system="odoo",model="sale\.order",method="search_read"\} \d+/);
-    expect(text).toMatch(/backend_calls_total\{system="salesforce",model="Account",method="composite_retrieve"\} \d+/);
-    expect(text).toMatch(/backend_calls_total\{system="servicedesk",model="tickets",method="comments"\} \d+/);
-    expect(text).toMatch(/backend_call_duration_seconds_count\{system="odoo",method="search_read"\} \d+/);
+    expect(text).toMatch(/c360_backend_calls_total\{system="odoo",model="sale\.order",method="search_read"\} \d+/);
+    expect(text).toMatch(/c360_backend_calls_total\{system="salesforce",model="Account",method="composite_retrieve"\} \d+/);
+    expect(text).toMatch(/c360_backend_calls_total\{system="servicedesk",model="tickets",method="comments"\} \d+/);
+    expect(text).toMatch(/c360_backend_call_duration_seconds_count\{system="odoo",method="search_read"\} \d+/);
   });
 });

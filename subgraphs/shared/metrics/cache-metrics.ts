@@ -3,7 +3,7 @@ import { metricsRegistry } from '../../../platform/metrics/registry.js';
 
 /** Record-cache lookups per key: `hit` (fresh in memory), `miss` (Redis or backend), `stale`; `lifetime` is the kind's schema coordinate. */
 export const cacheRequestsTotal = new Counter({
-  name: 'cache_requests_total',
+  name: 'c360_cache_requests_total',
   help: 'Record cache lookups, one per key, by the schema coordinate whose lifetime the records take.',
   labelNames: ['lifetime', 'model', 'result'] as const,
   registers: [metricsRegistry],
@@ -11,7 +11,7 @@ export const cacheRequestsTotal = new Counter({
 
 /** Records served past their TTL, by reason (`revalidating`, `backend-error`, `over-budget`). */
 export const cacheStaleServedTotal = new Counter({
-  name: 'cache_stale_served_total',
+  name: 'c360_cache_stale_served_total',
   help: 'Records served stale, by reason.',
   labelNames: ['model', 'reason'] as const,
   registers: [metricsRegistry],
@@ -19,7 +19,7 @@ export const cacheStaleServedTotal = new Counter({
 
 /** Lookups in the shared Redis layer after an in-memory miss. */
 export const cacheL2RequestsTotal = new Counter({
-  name: 'cache_l2_requests_total',
+  name: 'c360_cache_l2_requests_total',
   help: 'Shared (Redis) cache lookups after an in-memory miss, one per key.',
   labelNames: ['model', 'result'] as const,
   registers: [metricsRegistry],
@@ -27,7 +27,7 @@ export const cacheL2RequestsTotal = new Counter({
 
 /** Redis failures; the cache carries on without Redis when they happen. */
 export const cacheRedisErrorsTotal = new Counter({
-  name: 'cache_redis_errors_total',
+  name: 'c360_cache_redis_errors_total',
   help: 'Failed Redis operations of the shared cache layer.',
   labelNames: ['operation'] as const,
   registers: [metricsRegistry],
@@ -35,7 +35,7 @@ export const cacheRedisErrorsTotal = new Counter({
 
 /** Backend loads the cache has in flight, per system (compare with its concurrency budget). */
 export const cacheBackendLoadsInFlight = new Gauge({
-  name: 'cache_backend_loads_in_flight',
+  name: 'c360_cache_backend_loads_in_flight',
   help: 'Backend loads started by the record cache and not yet finished.',
   labelNames: ['system'] as const,
   registers: [metricsRegistry],
@@ -43,7 +43,7 @@ export const cacheBackendLoadsInFlight = new Gauge({
 
 /** The concurrency budget per system now: fixed, or adapted to the backend's latency. */
 export const cacheBackendConcurrencyLimit = new Gauge({
-  name: 'cache_backend_concurrency_limit',
+  name: 'c360_cache_backend_concurrency_limit',
   help: 'Most backend loads the record cache runs at once per system, as the budget stands now.',
   labelNames: ['system'] as const,
   registers: [metricsRegistry],
@@ -51,7 +51,7 @@ export const cacheBackendConcurrencyLimit = new Gauge({
 
 /** Loads refused because the budget queue of a backend was full. */
 export const cacheBudgetRejectionsTotal = new Counter({
-  name: 'cache_budget_rejections_total',
+  name: 'c360_cache_budget_rejections_total',
   help: 'Backend loads refused because the concurrency budget queue was full.',
   labelNames: ['system'] as const,
   registers: [metricsRegistry],

@@ -1,5 +1,5 @@
 export { metricsRegistry } from '../../../platform/metrics/registry.js';
-export { backendCallsTotal, backendCallDurationSeconds, measureBackendCall, recordBackendCall } from './backend-metrics.js';
+export { backendCallsByClientTotal, backendCallsTotal, backendCallDurationSeconds, measureBackendCall, recordBackendCall, recordCount, startBackendCall } from './backend-metrics.js';
 export {
   cacheRequestsTotal,
   cacheStaleServedTotal,
@@ -9,3 +9,4 @@ export {
   cacheBudgetRejectionsTotal,
   cacheBackendConcurrencyLimit,
 } from './cache-metrics.js';
+export { backendCircuitState, backendReadsAbortedTotal, backendRetriesTotal } from './resilience-metrics.js';

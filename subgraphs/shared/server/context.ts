@@ -4,6 +4,7 @@ import type { Authenticate } from '../../../platform/authz/principal-header.js';
 import { REQUIRE_FRESH_HEADER } from '../../../platform/http/internal-headers.js';
 import type { Principal } from '../../../platform/authz/principal.js';
 import type { RecordKey, RecordKind, StaleObserver } from '../cache/record-cache.js';
+import { requestLogger, type Logger } from '../../../platform/logging/index.js';
 
 
 export type { Authenticate } from '../../../platform/authz/principal-header.js';
@@ -31,6 +32,8 @@ export interface BaseSubgraphContext {
   principal: Principal | null;
   /** Correlation id from the gateway (`x-request-id`) or a new one. */
   requestId: string;
+  /** The request's logger: every line carries the request id (and, with tracing, the trace id). */
+  log?: Logger;
   /** Collects stale serves and record freshness for this request. */
   stale: StaleCollector;
   /**
@@ -67,11 +70,13 @@ export function createStaleCollector(now: () => number = Date.now, requireFresh 
 
 
 /** The part of every subgraph's context that comes from the request: verified principal, correlation id, stale collector. */
-export function baseContext(authenticate: Authenticate, headers: IncomingHttpHeaders): BaseSubgraphContext & { stale: StaleCollector } {
-  const requestId = headers['x-request-id'];
+export function baseContext(authenticate: Authenticate, headers: IncomingHttpHeaders, component = 'subgraph'): BaseSubgraphContext & { stale: StaleCollector } {
+  const header = headers['x-request-id'];
+  const requestId = typeof header === 'string' && header.length > 0 && header.length <= 200 ? header : randomUUID();
   return {
     principal: authenticate(headers),
-    requestId: typeof requestId === 'string' && requestId.length > 0 && requestId.length <= 200 ? requestId : randomUUID(),
+    requestId,
+    log: requestLogger(component, requestId),
     stale: createStaleCollector(Date.now, headers[REQUIRE_FRESH_HEADER] === '1'),
   };
 }

@@ -11,6 +11,9 @@ import { toGraphQLError } from '../../../platform/errors/graphql-errors.js';
 import { isBackendError } from '../../../platform/errors/backend-error.js';
 import { executeApollo, httpFailureBody, sendJson, toHTTPGraphQLRequest } from '../../../platform/http/apollo-http.js';
 import { listen } from '../../../platform/http/listen.js';
+import { apolloLogger, componentLog } from '../../../platform/logging/index.js';
+import { BACKEND_CALLS_HEADER, currentScope, encodeBackendCalls } from '../../../platform/observability/request-scope.js';
+import { observeSubgraphRequest } from './observe-request.js';
 import { cacheControlOf, privateCoordinatesOf, selectsPrivate } from './cache-control-header.js';
 import { applyPermissions } from '../authz/permissions.js';
 import { auditRefusals, type RefusalSpec } from '../mutations/subgraph-mutations.js';
@@ -48,6 +51,8 @@ export interface RunningSubgraph {
   close(): Promise<void>;
 }
 
+const log = componentLog('subgraph');
+
 /** Formats errors: coded errors pass through; anything else is logged and answered generically. */
 export function formatSubgraphError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
@@ -58,7 +63,7 @@ export function formatSubgraphError(formatted: GraphQLFormattedError, error: unk
     return { ...formatted, extensions };
   }
   const mapped = toGraphQLError(original);
-  if (mapped.extensions.code === 'INTERNAL_SERVER_ERROR') console.error('[subgraph] unexpected error', original);
+  if (mapped.extensions.code === 'INTERNAL_SERVER_ERROR') log.error({ err: original }, 'unexpected error');
   return { message: mapped.message, locations: formatted.locations, path: formatted.path, extensions: { ...mapped.extensions } };
 }
 
@@ -95,6 +100,10 @@ function responseExtensionsPlugin(typeDefs: DocumentNode): ApolloServerPlugin<Ba
             selectsPrivate: !!document && selectsPrivate(schema, document, privateCoordinates),
           });
           response.http.headers.set('cache-control', cacheControl);
+          // What this request cost the backends, for the gateway's request line.
+          const calls = currentScope()?.backendCalls;
+          const callsHeader = calls && encodeBackendCalls(calls);
+          if (callsHeader) response.http.headers.set(BACKEND_CALLS_HEADER, callsHeader);
           if (Object.keys(extensions).length === 0) return;
           result.extensions = { ...(result.extensions ?? {}), ...extensions };
         },
@@ -115,6 +124,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
   if (options.refusals) schema = auditRefusals(schema, options.refusals);
   const apollo = new ApolloServer<TContext>({
     schema,
+    logger: apolloLogger(options.name),
     formatError: formatSubgraphError,
     includeStacktraceInErrorResponses: false,
     // The process entry points (npm start, npm run gateway) own signal handling and close in order.
@@ -140,16 +150,16 @@ export async function createSubgraphServer<TContext extends BaseContext>(
         context = await options.createContext(req.headers);
       } catch (err) {
         const status = (err as { status?: number }).status ?? 500;
-        if (status !== 401) console.error(`[${options.name}] context failed`, err);
+        if (status !== 401) componentLog(options.name).error({ err }, 'context failed');
         return sendJson(res, status, {
           errors: [{ message: status === 401 ? 'Unauthenticated: this subgraph only answers the gateway' : 'Internal server error', extensions: { code: status === 401 ? 'UNAUTHENTICATED' : 'INTERNAL_SERVER_ERROR' } }],
         });
       }
       const request = await toHTTPGraphQLRequest(req);
-      await executeApollo(apollo, request, res, async () => context);
+      await observeSubgraphRequest(options.name, req, res, context as Partial<BaseSubgraphContext>, () => executeApollo(apollo, request, res, async () => context));
     })().catch((err) => {
       const status = (err as { status?: number }).status ?? 500;
-      if (status >= 500) console.error(`[${options.name}] request failed`, err);
+      if (status >= 500) componentLog(options.name).error({ err }, 'request failed');
       sendJson(res, status, httpFailureBody(status));
     });
   });

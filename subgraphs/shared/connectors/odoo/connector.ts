@@ -43,6 +43,8 @@ export interface OdooConnectorOptions {
   timeoutMs?: number;
   /** Extra attempts for reads on transient errors (default 2). */
   readRetries?: number;
+  /** Overall deadline of one read, retries included, in milliseconds (default DEFAULT_READ_DEADLINE_MS). */
+  deadlineMs?: number;
   /** HTTP client (default the process-wide keep-alive client). */
   http?: HttpClient;
 }
@@ -165,7 +167,7 @@ export function createOdooConnector(options: OdooConnectorOptions): OdooConnecto
   const refField = checkFieldName(options.partnerRefField ?? 'ref', 'odoo partnerRefField');
   const transportOptions = { url: options.url.replace(/\/+$/, ''), db: options.db, login: options.login, apiKey: options.apiKey, http: options.http ?? sharedHttpClient() };
   const transport: OdooTransport = options.protocol === 'json2' ? createJson2Transport(transportOptions) : createJsonRpcTransport(transportOptions);
-  const resilience: Resilience = createResilience({ backend: 'odoo', timeoutMs: options.timeoutMs, readRetries: options.readRetries });
+  const resilience: Resilience = createResilience({ backend: 'odoo', timeoutMs: options.timeoutMs, readRetries: options.readRetries, deadlineMs: options.deadlineMs });
   const partnerFields = [...new Set([...PARTNER_FIELDS, 'ref', refField])];
 
   const read = <T>(model: string, method: string, args: readonly unknown[], kwargs: Record<string, unknown> = {}) =>

@@ -37,7 +37,7 @@ function readBody(res: HttpAnswer): unknown {
 }
 
 /**
- * Runs one HTTP exchange and counts it in `backend_calls_total{system="odoo",model,method}`,
+ * Runs one HTTP exchange and counts it in `c360_backend_calls_total{system="odoo",model,method}`,
  * failed or not (login calls count as model `common`, method `authenticate`).
  */
 const measured = <T>(model: string, method: string, exchange: () => Promise<T>): Promise<T> => measureBackendCall('odoo', model, method, exchange);

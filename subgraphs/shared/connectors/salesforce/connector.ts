@@ -1,7 +1,8 @@
 import jsforce, { type Connection, type HttpRequest } from 'jsforce';
 import { BackendError, unsendableValue } from '../../../../platform/errors/backend-error.js';
-import { recordBackendCall } from '../../metrics/backend-metrics.js';
-import { createResilience } from '../resilience.js';
+import { recordCount, startBackendCall } from '../../metrics/backend-metrics.js';
+import { tracingEnabled } from '../../../../platform/observability/tracing.js';
+import { createResilience, DEFAULT_READ_DEADLINE_MS } from '../resilience.js';
 import { salesforceCallLabel } from './call-label.js';
 import { mapSalesforceError } from './errors.js';
 import {
@@ -41,6 +42,8 @@ export interface SalesforceConnectorOptions {
   multiCurrency?: boolean;
   /** Extra attempts for reads on transient failures (default 2). */
   readRetries?: number;
+  /** Overall deadline of one read, retries included, in milliseconds (default DEFAULT_READ_DEADLINE_MS). */
+  deadlineMs?: number;
   /** Consecutive outages that open the circuit (default 10). */
   breakerThreshold?: number;
 }
@@ -152,12 +155,24 @@ function countCalls(transport: Connection['_transport'], cursorObject?: (path: s
   const send = transport.httpRequest.bind(transport);
   transport.httpRequest = (request, options) => {
     const { object, operation } = salesforceCallLabel(request.method, request.url, request.body, cursorObject);
-    const started = performance.now();
+    const done = startBackendCall('salesforce', object, operation);
     const sent = send(request, options);
-    const done = () => recordBackendCall('salesforce', object, operation, (performance.now() - started) / 1000);
-    sent.then(done, done);
+    sent.then(
+      (response) => done(tracingEnabled() ? { records: recordsIn(response.body) } : undefined),
+      (error: unknown) => done({ error }),
+    );
     return sent;
   };
+}
+
+/** The records in a REST answer body (a query page's `records`, a composite retrieve's list), for the call's span. */
+function recordsIn(body: unknown): number | undefined {
+  if (typeof body !== 'string' || body.length === 0 || body.length > 1_000_000) return undefined;
+  try {
+    return recordCount(JSON.parse(body));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Creates the Salesforce connector: jsforce with OAuth2, its own session refresh, and the resilience policies. */
@@ -165,7 +180,8 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
   checkOptions(options);
   const version = options.apiVersion ?? '62.0';
   const timeoutMs = options.timeoutMs ?? 5000;
-  const resilience = createResilience({ backend: 'salesforce', timeoutMs, readRetries: options.readRetries, breakerThreshold: options.breakerThreshold });
+  const deadlineMs = options.deadlineMs ?? DEFAULT_READ_DEADLINE_MS;
+  const resilience = createResilience({ backend: 'salesforce', timeoutMs, deadlineMs, readRetries: options.readRetries, breakerThreshold: options.breakerThreshold });
   const accountFields: string[] = options.multiCurrency ? [...ACCOUNT_FIELDS, 'CurrencyIsoCode'] : [...ACCOUNT_FIELDS];
 
   let grantInFlight: Promise<string> | undefined;
@@ -186,7 +202,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
   });
 
   // Every HTTP call, token grants and the repeats after a session refresh included, is counted
-  // where jsforce sends it: backend_calls_total{system="salesforce",model=<object>,method=<operation>}.
+  // where jsforce sends it: c360_backend_calls_total{system="salesforce",model=<object>,method=<operation>}.
   const cursorObjects = new Map<string, string>();
   countCalls(conn._transport, (path) => cursorObjects.get(path));
   countCalls(conn.oauth2._transport);
@@ -220,16 +236,24 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
   }
 
   /** One REST call with our session; jsforce's own retries are off so that the resilience policy alone decides. */
-  async function send<T>(request: HttpRequest, noContentResponse?: unknown): Promise<T> {
+  async function send<T>(request: HttpRequest, noContentResponse?: unknown, attemptTimeoutMs = timeoutMs): Promise<T> {
     try {
       if (!conn.accessToken) await grant();
-      return (await conn.request<T>(request, { retry: { maxRetries: 0 }, timeout: timeoutMs, noContentResponse })) as T;
+      return (await conn.request<T>(request, { retry: { maxRetries: 0 }, timeout: attemptTimeoutMs, noContentResponse })) as T;
     } catch (err) {
       throw mapSalesforceError(err, lastGrantFailure);
     }
   }
 
-  const read = <T>(request: HttpRequest) => resilience.read(() => send<T>(request));
+  /**
+   * A read within the overall deadline. jsforce aborts its HTTP request only on its own timeout
+   * (it takes no AbortSignal), so each attempt's timeout is cut to what is left of the deadline:
+   * no attempt outlives it.
+   */
+  const read = <T>(request: HttpRequest) => {
+    const deadlineAt = Date.now() + deadlineMs;
+    return resilience.read(() => send<T>(request, undefined, Math.max(1, Math.min(timeoutMs, deadlineAt - Date.now()))));
+  };
 
   /**
    * The URL of a SOQL query. Built inside the async callers, never while an array of calls is being

@@ -36,6 +36,8 @@ export interface ZendeskConnectorOptions {
   concurrency?: number;
   /** Extra attempts for reads on transient errors (default 2). */
   readRetries?: number;
+  /** Overall deadline of one read, retries included, in milliseconds (default DEFAULT_READ_DEADLINE_MS). */
+  deadlineMs?: number;
   /** Shared resilience policies (default: created here). */
   resilience?: Resilience;
 }
@@ -108,10 +110,10 @@ export function createZendeskConnector(options: ZendeskConnectorOptions): Servic
   const concurrency = options.concurrency ?? 20;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`servicedesk concurrency must be a positive integer, got ${concurrency}`);
   const httpClient = options.http ?? sharedHttpClient();
-  const resilience = options.resilience ?? createResilience({ backend: 'servicedesk', timeoutMs: options.timeoutMs, readRetries: options.readRetries });
+  const resilience = options.resilience ?? createResilience({ backend: 'servicedesk', timeoutMs: options.timeoutMs, readRetries: options.readRetries, deadlineMs: options.deadlineMs });
 
   /**
-   * One HTTP exchange, counted in `backend_calls_total{system="servicedesk",model=<resource>,method=<operation>}`
+   * One HTTP exchange, counted in `c360_backend_calls_total{system="servicedesk",model=<resource>,method=<operation>}`
    * whether it succeeds or not; throws BackendError for any failure. The Authorization header is
    * never logged or put in messages.
    */

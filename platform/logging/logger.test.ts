@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { runInScope } from '../observability/request-scope.js';
+import { componentLog, createLogger, levelFromEnv, requestLogger, setRootLogger } from './logger.js';
+
+function capture(level = 'info') {
+  const lines: Record<string, any>[] = [];
+  setRootLogger(createLogger({ level, destination: { write: (line: string) => void lines.push(JSON.parse(line)) } }));
+  return lines;
+}
+
+describe('logger', () => {
+  it('redacts credentials and personal fields at the top of a line and in headers, options, errors and records', () => {
+    const lines = capture();
+    const log = componentLog('test');
+    log.info({ authorization: 'Bearer abc', token: 't0k', email: 'a@b.example', headers: { authorization: 'Bearer abc', 'x-c360-principal': 'signed' }, options: { apiKey: 'k', password: 'p' }, record: { name: 'Rosa', phone: '+44' } }, 'line');
+    const line = lines[0]!;
+    expect(JSON.stringify(line)).not.toMatch(/abc|t0k|a@b\.example|signed|"k"|"p"|Rosa|\+44/);
+    expect(line).toMatchObject({ level: 'info', component: 'test', authorization: '[redacted]', headers: { authorization: '[redacted]' }, record: { name: '[redacted]' }, msg: 'line' });
+  });
+
+  it("writes a module's lines with the request's id inside a request scope", () => {
+    const lines = capture();
+    const log = componentLog('connector');
+    runInScope({ requestId: 'req-1', log: requestLogger('orders', 'req-1'), backendCalls: {} }, () => log.warn('retrying'));
+    log.warn('outside');
+    expect(lines.map((l) => [l.component, l.requestId, l.msg])).toEqual([
+      ['orders', 'req-1', 'retrying'],
+      ['connector', undefined, 'outside'],
+    ]);
+  });
+
+  it('takes LOG_LEVEL, info by default, silent under vitest', () => {
+    expect(levelFromEnv({ LOG_LEVEL: 'DEBUG' })).toBe('debug');
+    expect(levelFromEnv({})).toBe('info');
+    expect(levelFromEnv({ VITEST: 'true' })).toBe('silent');
+    expect(levelFromEnv({ VITEST: 'true', LOG_LEVEL: 'warn' })).toBe('warn');
+  });
+});

@@ -1,0 +1,151 @@
+import pino, { type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import { currentScope } from '../observability/request-scope.js';
+
+export type { Logger } from 'pino';
+
+/** The levels `LOG_LEVEL` takes. */
+export const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Keys whose values never reach a log line: credentials, the signed principal, personal data (emails, phones, names). */
+const SECRET_KEYS = ['authorization', 'cookie', 'token', 'accessToken', 'access_token', 'refreshToken', 'apiKey', 'apiToken', 'oauthToken', 'password', 'secret', 'clientSecret', 'client_secret', 'principalSecret', '["x-c360-principal"]', '["x-c360-signature"]'];
+const PERSONAL_KEYS = ['email', 'phone', 'name'];
+/** The objects a line may carry those keys in (headers, options, settings, an error or its cause). */
+const CONTAINERS = ['headers', 'req.headers', 'request.headers', 'options', 'settings', 'config', 'err', 'err.cause', 'cause', 'principal', 'record'];
+
+/**
+ * What never reaches a log line: the keys above at the top of a line and in the usual containers.
+ * Paths are pino's (fast-redact), spelled out: wildcard paths (`*.token`) would cost about ten
+ * times as much on every line written, the request line included.
+ */
+export const REDACTED_PATHS: readonly string[] = [
+  ...SECRET_KEYS,
+  ...PERSONAL_KEYS.filter((k) => k !== 'name'),
+  ...CONTAINERS.flatMap((c) => [...SECRET_KEYS, ...PERSONAL_KEYS].map((k) => (k.startsWith('[') ? `${c}${k}` : `${c}.${k}`))),
+];
+
+/** Options of a root logger. */
+export interface LoggerOptions {
+  /** Minimum level (default `LOG_LEVEL`, else `info`; `silent` under vitest). */
+  level?: string;
+  /** Where lines go (default: stdout, written asynchronously and flushed at exit). */
+  destination?: DestinationStream;
+}
+
+/** The level `LOG_LEVEL` names; an unknown value falls back to `info` (the settings check refuses it at start-up). */
+export function levelFromEnv(env: Record<string, string | undefined> = process.env): LevelWithSilent {
+  const raw = env.LOG_LEVEL?.trim().toLowerCase();
+  if (raw && (LOG_LEVELS as readonly string[]).includes(raw)) return raw as LevelWithSilent;
+  // Test runs stay quiet unless a test or the developer asks for lines.
+  return env.VITEST ? 'silent' : 'info';
+}
+
+let mixin: () => Record<string, unknown> = () => ({});
+
+/** Fields added to every line at the time it is written (tracing adds the active trace id). */
+export function setLogMixin(fields: () => Record<string, unknown>): void {
+  mixin = fields;
+}
+
+/** Creates a root logger: JSON lines with an ISO time, the level's name, and the redaction above. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const level = options.level && (LOG_LEVELS as readonly string[]).includes(options.level) ? options.level : levelFromEnv();
+  return pino(
+    {
+      level,
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
+      mixin: () => mixin(),
+    },
+    options.destination ?? stdoutDestination(),
+  );
+}
+
+let stdout: ReturnType<typeof pino.destination> | undefined;
+
+/** Stdout written without blocking the event loop on every line, flushed when the process exits. */
+function stdoutDestination(): DestinationStream {
+  if (!stdout) {
+    const destination = pino.destination({ dest: 1, sync: false });
+    stdout = destination;
+    process.on('exit', () => {
+      try {
+        destination.flushSync();
+      } catch {
+        // Nothing more can be done for lines lost at exit.
+      }
+    });
+  }
+  return stdout;
+}
+
+let root: Logger | undefined;
+const components = new Map<string, Logger>();
+
+/** The process's logger. */
+export function rootLogger(): Logger {
+  return (root ??= createLogger());
+}
+
+/** Replaces the process's logger (tests read their own lines; entry points may set a level). */
+export function setRootLogger(logger: Logger): void {
+  root = logger;
+  components.clear();
+}
+
+/** A child of the process logger for one request of one component: every line carries the request id. */
+export function requestLogger(component: string, requestId: string): Logger {
+  return rootLogger().child({ component, requestId });
+}
+
+/** The logger for code of `component`: the current request's (with its id) inside one, else the component's own. */
+export function loggerFor(component: string): Logger {
+  const scoped = currentScope()?.log;
+  if (scoped) return scoped;
+  let logger = components.get(component);
+  if (!logger) {
+    logger = rootLogger().child({ component });
+    components.set(component, logger);
+  }
+  return logger;
+}
+
+/** The logging calls of pino, bound to whichever logger `loggerFor` finds at the time of the call. */
+export interface ComponentLog {
+  fatal: Logger['fatal'];
+  error: Logger['error'];
+  warn: Logger['warn'];
+  info: Logger['info'];
+  debug: Logger['debug'];
+  trace: Logger['trace'];
+  /** Whether a line of this level would be written. */
+  enabled(level: string): boolean;
+}
+
+/** A module's logger: `const log = componentLog('gateway')`; each call picks the request's logger when in one. */
+export function componentLog(component: string): ComponentLog {
+  const at =
+    (level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace') =>
+    (...args: unknown[]) => {
+      const logger = loggerFor(component);
+      (logger[level] as (...a: unknown[]) => void).apply(logger, args);
+    };
+  return {
+    fatal: at('fatal') as Logger['fatal'],
+    error: at('error') as Logger['error'],
+    warn: at('warn') as Logger['warn'],
+    info: at('info') as Logger['info'],
+    debug: at('debug') as Logger['debug'],
+    trace: at('trace') as Logger['trace'],
+    enabled: (level) => loggerFor(component).isLevelEnabled(level),
+  };
+}
+
+/** Apollo's logger interface (`@apollo/utils.logger`) over the component's logger, for Apollo Server and @apollo/gateway. */
+export function apolloLogger(component: string): { debug(message?: unknown): void; info(message?: unknown): void; warn(message?: unknown): void; error(message?: unknown): void } {
+  const log = componentLog(component);
+  const line = (write: (obj: object, msg?: string) => void) => (message?: unknown) =>
+    message instanceof Error ? write({ err: message }, message.message) : write({ source: 'apollo' }, String(message));
+  return { debug: line(log.debug), info: line(log.info), warn: line(log.warn), error: line(log.error) };
+}

@@ -1,0 +1,175 @@
+import { context, createContextKey, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { setLogMixin } from '../logging/logger.js';
+
+/**
+ * Tracing over `@opentelemetry/api` (which @apollo/gateway already writes its
+ * `gateway.request/plan/fetch` spans to). Off unless an OTLP endpoint is configured: then no SDK
+ * is loaded, no context manager runs, and every helper here is a branch on one boolean.
+ */
+
+type Env = Record<string, string | undefined>;
+
+/** The OTLP protocols we export over. */
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+
+/** What the standard `OTEL_*` variables say about traces. */
+export interface TracingSettings {
+  /** Where spans go: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`. */
+  url: string;
+  /** `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL` or `OTEL_EXPORTER_OTLP_PROTOCOL` (default `http/protobuf`, as the specification says). */
+  protocol: OtlpProtocol;
+  /** `OTEL_SERVICE_NAME`, else the entry point's name. */
+  serviceName: string;
+}
+
+/**
+ * Reads the tracing settings; undefined when tracing is off (no endpoint, `OTEL_SDK_DISABLED=true`
+ * or `OTEL_TRACES_EXPORTER=none`). Throws a TypeError naming a variable with a value we cannot use.
+ */
+export function tracingSettingsFromEnv(env: Env, defaultServiceName: string): TracingSettings | undefined {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return undefined;
+  const exporter = env.OTEL_TRACES_EXPORTER?.trim().toLowerCase();
+  if (exporter === 'none') return undefined;
+  if (exporter && exporter !== 'otlp') throw new TypeError(`OTEL_TRACES_EXPORTER: only "otlp" or "none" are supported, got "${env.OTEL_TRACES_EXPORTER}"`);
+  const tracesEndpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  if (!tracesEndpoint && !endpoint) return undefined;
+  const name = tracesEndpoint ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT';
+  const url = tracesEndpoint || `${endpoint!.replace(/\/+$/, '')}/v1/traces`;
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new TypeError(`${name}: must be an http(s) URL, got "${tracesEndpoint || endpoint}"`);
+  }
+  const protocolName = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?.trim() ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const protocol = (env[protocolName]?.trim() || 'http/protobuf') as string;
+  if (protocol !== 'http/protobuf' && protocol !== 'http/json') throw new TypeError(`${protocolName}: must be "http/protobuf" or "http/json" (grpc is not supported), got "${protocol}"`);
+  return { url, protocol, serviceName: env.OTEL_SERVICE_NAME?.trim() || defaultServiceName };
+}
+
+let enabled = false;
+let running: Promise<TracingHandle | undefined> | undefined;
+
+/** A started tracer provider. */
+export interface TracingHandle {
+  /** Sends every span ended so far. */
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** Whether spans are recorded in this process. */
+export function tracingEnabled(): boolean {
+  return enabled;
+}
+
+/**
+ * Starts the process's tracer provider when the `OTEL_*` variables ask for it (once per process:
+ * `npm start` runs every component in one process, under one provider; spans say which component
+ * wrote them in `c360.component`). The sampler follows `OTEL_TRACES_SAMPLER`/`_ARG` (default
+ * parent-based always-on). Loads the SDK only then.
+ */
+export function startTracing(options: { serviceName: string; env?: Env }): Promise<TracingHandle | undefined> {
+  return (running ??= (async () => {
+    const settings = tracingSettingsFromEnv(options.env ?? process.env, options.serviceName);
+    if (!settings) return undefined;
+    const [{ NodeTracerProvider }, { BatchSpanProcessor }, { resourceFromAttributes }] = await Promise.all([
+      import('@opentelemetry/sdk-trace-node'),
+      import('@opentelemetry/sdk-trace-base'),
+      import('@opentelemetry/resources'),
+    ]);
+    const { OTLPTraceExporter } = settings.protocol === 'http/json' ? await import('@opentelemetry/exporter-trace-otlp-http') : await import('@opentelemetry/exporter-trace-otlp-proto');
+    const provider = new NodeTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': settings.serviceName }),
+      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: settings.url }))],
+    });
+    // Registers the W3C trace-context propagator and the AsyncLocalStorage context manager too.
+    provider.register();
+    enabled = true;
+    setLogMixin(traceFields);
+    return {
+      flush: () => provider.forceFlush(),
+      shutdown: async () => {
+        enabled = false;
+        await provider.shutdown();
+      },
+    };
+  })());
+}
+
+/** The ids of the active span, for log lines. */
+function traceFields(): Record<string, unknown> {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { traceId, spanId };
+}
+
+/** The trace id of the active span, when tracing is on. */
+export function activeTraceId(): string | undefined {
+  return enabled ? trace.getActiveSpan()?.spanContext().traceId : undefined;
+}
+
+const tracer = trace.getTracer('customer360');
+
+/** Options of one span. */
+export interface SpanOptions {
+  kind?: SpanKind;
+  attributes?: Attributes;
+  /** The parent (default: the active context). */
+  parent?: Context;
+}
+
+/**
+ * Runs `fn` inside a new active span (ended when `fn` settles, marked as an error when it throws);
+ * without tracing, runs `fn` alone with no span.
+ */
+export function inSpan<T>(name: string, options: SpanOptions, fn: (span: Span | undefined) => Promise<T>): Promise<T> {
+  if (!enabled) return fn(undefined);
+  const parent = options.parent ?? context.active();
+  return tracer.startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, parent, async (span) => {
+    try {
+      return await fn(span);
+    } catch (err) {
+      span.recordException(err as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** Writes the active trace context into outgoing headers (W3C `traceparent`, `tracestate`). */
+export function injectTraceHeaders(set: (name: string, value: string) => void): void {
+  if (!enabled) return;
+  propagation.inject(context.active(), undefined, { set: (_carrier, name, value) => set(name, value) });
+}
+
+/** The trace context incoming headers carry (the active one when they carry none). */
+export function extractTraceContext(headers: Record<string, string | string[] | undefined>): Context {
+  return propagation.extract(context.active(), headers);
+}
+
+const ATTEMPT = createContextKey('c360.backend.attempt');
+const CACHE_RESULT = createContextKey('c360.cache.result');
+
+/** Runs one attempt of a backend call with its number (0 first), for the backend-call span. */
+export function withAttempt<T>(attempt: number, fn: () => T): T {
+  return enabled ? context.with(context.active().setValue(ATTEMPT, attempt), fn) : fn();
+}
+
+/** Runs a record-cache load with why it is made (`miss`, or `stale` for a refresh), for the backend-call spans. */
+export function withCacheResult<T>(result: 'miss' | 'stale', fn: () => T): T {
+  return enabled ? context.with(context.active().setValue(CACHE_RESULT, result), fn) : fn();
+}
+
+/** The attempt number and cache result the caller's context carries, as span attributes. */
+export function callContextAttributes(): Attributes {
+  const active = context.active();
+  const attempt = active.getValue(ATTEMPT);
+  const cache = active.getValue(CACHE_RESULT);
+  return { ...(typeof attempt === 'number' ? { 'c360.backend.attempt': attempt } : {}), ...(typeof cache === 'string' ? { 'c360.cache.result': cache } : {}) };
+}
+
+export { SpanKind, SpanStatusCode, type Span };
