@@ -173,16 +173,18 @@ function inProcessBackend(maxEntries: number): RecordBackend {
       if (waiters.get(id)?.attempt === record.attempt) release(id);
     },
     async waitSettled(id, pending, deadline) {
-      const waiter = waiters.get(id);
-      if (waiter && waiter.attempt === pending.attempt) {
-        const until = Math.min(deadline, pending.leaseUntil + 1);
+      // Timers may fire a millisecond before the wall clock reaches their time: re-check until the
+      // attempt settles, its lease runs out or the caller's deadline passes.
+      for (;;) {
+        const current = records.get(id);
+        if (current?.state !== 'pending' || current.attempt !== pending.attempt || current.leaseUntil < Date.now()) return current;
+        if (Date.now() >= deadline) return 'timeout';
+        const until = Math.min(deadline, current.leaseUntil + 1);
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([waiter.settled, new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, until - Date.now()))))]);
+        const elapsed = new Promise<void>((r) => (timer = setTimeout(r, Math.max(1, until - Date.now()))));
+        await Promise.race([waiters.get(id)?.settled ?? elapsed, elapsed]);
         clearTimeout(timer);
       }
-      const current = records.get(id);
-      if (current?.state === 'pending' && current.attempt === pending.attempt && current.leaseUntil >= Date.now()) return 'timeout';
-      return current;
     },
     async close() {
       records.clear();
