@@ -6,7 +6,7 @@ import '../../gateway/src/request-observer.js';
 import '../../gateway/src/subgraph-fetch-metrics.js';
 import '../../gateway/src/plugins/fetch-cache.js';
 import '../../gateway/src/plugins/fetch-dedup.js';
-import '../../gateway/src/plugins/response-cache.js';
+import '../../gateway/src/plugins/response-cache-metrics.js';
 
 /** The Grafana dashboard asks only for metrics the processes register, and every name has the one prefix. */
 describe('deploy/grafana/customer360.json', () => {

@@ -1,7 +1,9 @@
 import { HeaderMap } from '@apollo/server';
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { markStale, responseCacheRefreshTotal, responseCacheTotal, type CachedResponse, type ResponseCache } from '../plugins/response-cache.js';
+import type { CachedResponse, ResponseCache } from '../plugins/response-cache.js';
+import { responseCacheRefreshTotal, responseCacheTotal } from '../plugins/response-cache-metrics.js';
+import { markStale } from '../plugins/stale-mark.js';
 import { responseCacheKey } from '../plugins/response-cache-key.js';
 import type { GatewayAuth } from '../types.js';
 import type { Answer, Exchange, Next, Stage } from './stage.js';

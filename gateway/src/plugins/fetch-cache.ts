@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { InvalidationLedger } from './invalidation-ledger.js';
+import { TaggedCache } from './tagged-cache.js';
 import { Counter } from 'prom-client';
 import { metricsRegistry } from '../../../platform/metrics/registry.js';
 
@@ -105,13 +105,12 @@ function needlesOf(tags: Iterable<string>): string[] | undefined {
  * entry whose fetch body or answer contains `"42"` (coarse: over-evicts, never under-evicts).
  * Keys must carry the principal's visibility: the cache never looks at who asks.
  */
-export class FetchCache {
+export class FetchCache extends TaggedCache {
   readonly #now: () => number;
   readonly #entries: LRUCache<string, FetchEntry>;
-  /** Numbers invalidations and carries them between replicas: a fetch that raced one of its ids stores nothing. */
-  readonly #ledger: InvalidationLedger;
 
   constructor(options: FetchCacheOptions = {}) {
+    super({ redisUrl: options.redisUrl, channel: options.redisChannel ?? 'c360:gateway:fetch-invalidate' });
     const max = options.max ?? 5000;
     const maxSize = options.maxSizeBytes ?? 64 * 1024 * 1024;
     if (!Number.isSafeInteger(max) || max <= 0) throw new TypeError(`fetchCache.max must be a positive integer, got ${String(max)}`);
@@ -122,12 +121,11 @@ export class FetchCache {
       maxSize,
       sizeCalculation: (entry, key) => entry.head.length + entry.body.length + key.length + 128,
     });
-    this.#ledger = new InvalidationLedger({ redisUrl: options.redisUrl, channel: options.redisChannel ?? 'c360:gateway:fetch-invalidate', evict: (tags) => this.#evict(tags) });
   }
 
   /** Counts invalidations seen (here or from other replicas): fetches of different generations must not share an answer. */
   get generation(): number {
-    return this.#ledger.sequence;
+    return this.ledger.sequence;
   }
 
   /** How many answers are cached. */
@@ -152,12 +150,12 @@ export class FetchCache {
 
   /** Begins a miss of `key` for a fetch with `body`; `finish` stores its answer unless an invalidation came meanwhile. */
   begin(subgraph: string, key: string, body: string): PendingFetch {
-    const since = this.#ledger.sequence;
+    const since = this.ledger.sequence;
     return {
       finish: (answer, text) => {
         // Any fetch in flight during a write may have read before it (a list it holds may have changed
         // without naming the written id): it stores nothing.
-        if (this.#ledger.sequence !== since) return false;
+        if (this.ledger.sequence !== since) return false;
         const stored = storableAnswer(answer, text);
         if (!stored) return false;
         const now = this.#now();
@@ -167,36 +165,16 @@ export class FetchCache {
     };
   }
 
-  /**
-   * Evicts every entry whose fetch body or answer contains the id of one of `tags` as a JSON
-   * string (`"42"` for `Order:42`); a tag without an id evicts everything. Broadcast to the other
-   * replicas when Redis is configured. Returns how many entries were evicted here.
-   */
-  invalidate(tags: Iterable<string>): number {
-    return this.#ledger.invalidate(tags);
-  }
-
-  /** Resolves once the invalidations published so far reached Redis (see InvalidationChannel.settled). */
-  published(): Promise<void> {
-    return this.#ledger.published();
-  }
-
-  /** Resolves true once the invalidation channel is subscribed (at once without Redis), false after `timeoutMs`. */
-  ready(timeoutMs = 2000): Promise<boolean> {
-    return this.#ledger.ready(timeoutMs);
-  }
-
   /** Empties the cache. */
   clear(): void {
     this.#entries.clear();
   }
 
-  /** Closes the Redis connections, if any. */
-  async close(): Promise<void> {
-    this.#ledger.close();
-  }
-
-  #evict(tags: readonly string[]): number {
+  /**
+   * Invalidation is by id text: a tag `Order:42` evicts every entry whose fetch body or answer
+   * contains `"42"` as a JSON string; a tag without an id evicts everything.
+   */
+  protected evict(tags: readonly string[]): number {
     const needles = needlesOf(tags);
     if (!needles) {
       const size = this.#entries.size;

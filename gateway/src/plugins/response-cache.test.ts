@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type TestRedisServer } from '../../../platform/testing/redis-server.js';
-import { createResponseCache, markStale, type ResponseCache, type ResponseToStore } from './response-cache.js';
+import { createResponseCache, type ResponseCache, type ResponseToStore } from './response-cache.js';
+import { markStale } from './stale-mark.js';
 
 const response = (tags: string[], ttlMs = 10_000, body = JSON.stringify({ data: { tags } })): ResponseToStore => ({ body, headers: { 'content-type': 'application/json' }, tags, ttlMs });
 
