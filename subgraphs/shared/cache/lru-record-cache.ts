@@ -2,28 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { BackendSystem } from '../../../platform/errors/backend-error.js';
 import { componentLog, throttledWarning } from '../../../platform/logging/index.js';
-import { countCacheResult, detachedFromCaller } from '../../../platform/observability/request-scope.js';
-import { withCacheResult } from '../../../platform/observability/tracing.js';
+import { countCacheResult, } from '../../../platform/observability/request-scope.js';
 import { cacheL2RequestsTotal, cacheRequestsTotal, cacheStaleServedTotal } from '../metrics/cache-metrics.js';
 import { AdaptiveLimit } from './adaptive-limit.js';
 import { ConcurrencyBudget } from './budget.js';
-import { ADAPTIVE_BUDGET_FLOOR, ADAPTIVE_BUDGET_START, resolveCacheOptions, type LifetimeSettings, type RecordCacheOptions, type ResolvedCacheOptions } from './cache-options.js';
+import { ADAPTIVE_BUDGET_FLOOR, ADAPTIVE_BUDGET_START, resolveCacheOptions, type RecordCacheOptions, type ResolvedCacheOptions } from './cache-options.js';
 import type { GetManyOptions, RecordCache, RecordKey, RecordKind, StaleObserver } from './record-cache.js';
 import type { RedisEntry, RedisLayer } from './redis-layer.js';
+import { decodeEntry, ENTRY_OVERHEAD, estimateSize, safeJson, type CacheEntry } from './cache-entry.js';
+import { LoadBatch, type BatchItem, type BatchScope, type BatchSource } from './load-batch.js';
 
-/** One cached answer: the record (null: the backend has none) and when it was read. */
-interface CacheEntry {
-  value: unknown;
-  /** Epoch ms at which the load that produced it started. */
-  storedAt: number;
-  /** Approximate bytes (JSON length), for `maxSize`. */
-  size: number;
-}
-
-type FetchOptions = LRUCache.FetcherFetchOptions<string, CacheEntry, LoadBatch>;
-
-/** Bytes charged per entry on top of its JSON: key, wrapper and list bookkeeping. */
-const ENTRY_OVERHEAD = 96;
+export { estimateSize } from './cache-entry.js';
 
 /** Cache key of a record: backend, tenant, model and key; never a user. */
 export function recordCacheKey(tenant: string, kind: Pick<RecordKind, 'backend' | 'model'>, key: RecordKey): string {
@@ -50,75 +39,10 @@ export interface LruRecordCache extends RecordCache {
   close(): void;
 }
 
-/** Everything one batch load needs to know besides its keys. */
-interface BatchScope {
-  kind: RecordKind;
-  settings: LifetimeSettings;
-  /** How long an entry may stay in memory: its TTL plus the longest stale window. */
-  lifetimeMs: number;
-  load: (keys: RecordKey[]) => Promise<Map<RecordKey, unknown>>;
-  /** `load` calls no backend (see GetManyOptions.local). */
-  local: boolean;
-}
-
 /** Stale serves are expected now and then; many of them say a backend is failing or over its budget. */
 const staleWarning = throttledWarning(componentLog('record-cache'));
 
-interface BatchItem {
-  ck: string;
-  key: RecordKey;
-  options: FetchOptions;
-  resolve(entry: CacheEntry): void;
-  reject(err: unknown): void;
-}
-
-/**
- * The keys of one getMany call that lru-cache asked us to fetch. lru-cache calls `fetchMethod`
- * synchronously inside `fetch()`, and only for keys that are not already being fetched, so after
- * the getMany loop the batch holds exactly the keys no other request is loading; `run()` then
- * makes ONE Redis round trip and ONE backend call for them, and each key's fetch settles from it.
- */
-class LoadBatch {
-  readonly #wanted = new Map<string, RecordKey>();
-  readonly #items: BatchItem[] = [];
-  /** Keys wanted only to refresh a copy served stale: nobody waits for them. */
-  readonly #refreshes = new Set<string>();
-
-  constructor(
-    readonly scope: BatchScope,
-    readonly cache: LruRecordCacheImpl,
-  ) {}
-
-  want(ck: string, key: RecordKey, refresh = false): void {
-    this.#wanted.set(ck, key);
-    if (refresh) this.#refreshes.add(ck);
-  }
-
-  /** The fetchMethod's side: registers the key and hands lru-cache its promise. */
-  add(ck: string, options: FetchOptions): Promise<CacheEntry> {
-    const key = this.#wanted.get(ck) ?? ck;
-    return new Promise<CacheEntry>((resolve, reject) => this.#items.push({ ck, key, options, resolve, reject }));
-  }
-
-  async run(): Promise<void> {
-    let pending = this.#items;
-    if (pending.length === 0) return;
-    try {
-      if (!this.scope.local) pending = await this.cache.fromRedis(this.scope, pending);
-      if (pending.length === 0) return;
-      // A batch of refreshes only serves later requests: it must not end when this caller hangs up.
-      const refreshes = pending.every((item) => this.#refreshes.has(item.ck));
-      const load = () => withCacheResult(refreshes ? 'stale' : 'miss', () => this.cache.fromBackend(this.scope, pending));
-      const loaded = await (refreshes ? detachedFromCaller(load) : load());
-      if (loaded.length > 0) void this.cache.toRedis(loaded);
-    } catch (err) {
-      // Settling an already settled item is a no-op, so this rejects only what is still waiting.
-      for (const item of pending) item.reject(err);
-    }
-  }
-}
-
-class LruRecordCacheImpl implements LruRecordCache {
+class LruRecordCacheImpl implements LruRecordCache, BatchSource {
   readonly #options: ResolvedCacheOptions;
   readonly #lru: LRUCache<string, CacheEntry, LoadBatch>;
   readonly #budgets: Record<BackendSystem, ConcurrencyBudget>;
@@ -353,54 +277,6 @@ class LruRecordCacheImpl implements LruRecordCache {
       this.#invalidatedAt.set(ck, now);
       this.#lru.delete(ck);
     }
-  }
-}
-
-/**
- * About the length of a value's JSON, without building it (strings, numbers, keys and
- * punctuation). Stops counting past a million values (a cycle never ends it otherwise).
- */
-export function estimateSize(value: unknown): number {
-  let size = 0;
-  let values = 0;
-  const stack: unknown[] = [value];
-  while (stack.length > 0 && ++values <= 1_000_000) {
-    const v = stack.pop();
-    if (typeof v === 'string') size += v.length + 2;
-    else if (typeof v === 'number' || typeof v === 'bigint') size += 8;
-    else if (typeof v === 'boolean') size += 5;
-    else if (v === null || v === undefined) size += 4;
-    else if (Array.isArray(v)) {
-      size += 2 + v.length;
-      for (const item of v) stack.push(item);
-    } else if (typeof v === 'object') {
-      size += 2;
-      for (const key in v) {
-        size += key.length + 4;
-        stack.push((v as Record<string, unknown>)[key]);
-      }
-    } else size += 8;
-  }
-  return size;
-}
-
-function safeJson(value: unknown): string | undefined {
-  try {
-    return JSON.stringify(value) ?? 'null';
-  } catch {
-    // Not JSON-safe (a BigInt, a cycle): kept in memory only, never shared through Redis.
-    return undefined;
-  }
-}
-
-function decodeEntry(raw: string | null): CacheEntry | undefined {
-  if (raw === null) return undefined;
-  try {
-    const parsed = JSON.parse(raw) as { t?: unknown; v?: unknown };
-    if (typeof parsed.t !== 'number' || !('v' in parsed)) return undefined;
-    return { value: parsed.v, storedAt: parsed.t, size: raw.length + ENTRY_OVERHEAD };
-  } catch {
-    return undefined;
   }
 }
 
