@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { BackendSystem } from '../../../platform/errors/backend-error.js';
 import { componentLog, throttledWarning } from '../../../platform/logging/index.js';
-import { countCacheResult, } from '../../../platform/observability/request-scope.js';
+import { countCacheResult } from '../../../platform/observability/request-scope.js';
 import { cacheL2RequestsTotal, cacheRequestsTotal, cacheStaleServedTotal } from '../metrics/cache-metrics.js';
 import { AdaptiveLimit } from './adaptive-limit.js';
 import { ConcurrencyBudget } from './budget.js';
