@@ -158,7 +158,7 @@ class LruRecordCacheImpl implements LruRecordCache {
         resolved.adaptiveBudgets && Number.isFinite(ceiling)
           ? new AdaptiveLimit({ initial: Math.min(ADAPTIVE_BUDGET_START, ceiling), min: Math.min(ADAPTIVE_BUDGET_FLOOR, ceiling), max: ceiling })
           : ceiling;
-      return new ConcurrencyBudget(backend, limit, resolved.maxQueue);
+      return new ConcurrencyBudget(backend, limit, resolved.maxQueue, resolved.shareWeights);
     };
     this.#budgets = { odoo: budget('odoo'), salesforce: budget('salesforce'), servicedesk: budget('servicedesk') };
     this.#unsubscribe =
