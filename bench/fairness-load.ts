@@ -52,8 +52,9 @@ async function run(job: FairnessJob): Promise<FairnessOutcome> {
           let ok = false;
           try {
             const res = await post(token, { query: job.agents.query, variables: { id } });
-            const body = JSON.parse(res.body) as { data?: { customer?: unknown }; errors?: unknown[] };
-            ok = res.status === 200 && !!body.data?.customer && !body.errors?.length;
+            const body = JSON.parse(res.body) as { data?: { customer?: unknown }; errors?: { extensions?: { code?: string } }[] };
+            // FORBIDDEN is an expected answer: fields the support role may not read (billing amounts).
+            ok = res.status === 200 && !!body.data?.customer && !(body.errors ?? []).some((e) => e.extensions?.code !== 'FORBIDDEN');
           } catch {
             ok = false;
           }
