@@ -61,6 +61,14 @@ export interface BenchSystemOptions {
   devKeysDir: string;
   /** Latency injected into the sandboxes (default REALISTIC_LATENCY). */
   latency?: Partial<Record<'odoo' | 'salesforce' | 'zendesk', Faults>>;
+  /** Ceilings of the subgraphs' concurrency budgets, and whether they adapt (default: the settings' defaults). */
+  backendConcurrency?: SystemSettings['backendConcurrency'];
+  adaptiveConcurrency?: boolean;
+  /**
+   * Our gateway as deployed instead of as compared with the peers: trusted documents for
+   * partners, the request and cost limits given (the defaults where a role has none).
+   */
+  demandControl?: { rateLimits: SystemSettings['rateLimits']; costLimits: SystemSettings['costLimits'] };
 }
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
@@ -102,6 +110,8 @@ export async function startBenchSystem(gateway: GatewayName, options: BenchSyste
     devKeysDir: options.devKeysDir,
     auditLogPath: settings.auditLogPath,
     host: settings.host,
+    backendConcurrency: options.backendConcurrency,
+    adaptiveConcurrency: options.adaptiveConcurrency,
   };
   const backends = await startBackendsProcess(config);
   const odoo = createOdooConnector({ url: backends.sandboxes.odoo, db: ODOO_DB, login: ODOO_LOGIN, apiKey: ODOO_PASSWORD, protocol: 'jsonrpc', timeoutMs: settings.backendTimeoutMs });
@@ -114,8 +124,10 @@ export async function startBenchSystem(gateway: GatewayName, options: BenchSyste
       const running = await startGateway({
         // The peers have neither rate limits nor trusted documents: ours runs without them too, so that throughput compares like with like.
         // Demand control estimates and limits every operation, but no client's budget runs out in a run.
-        settings: { ...settings, trustedDocuments: 'off', costLimits: Object.fromEntries(['support_agent', 'sales_rep', 'finance', 'partner', 'admin'].map((r) => [r, { budget: 100_000_000 }])) },
-        rateLimits: false,
+        settings: options.demandControl
+          ? { ...settings, trustedDocuments: 'partners', rateLimits: options.demandControl.rateLimits, costLimits: options.demandControl.costLimits }
+          : { ...settings, trustedDocuments: 'off', costLimits: Object.fromEntries(['support_agent', 'sales_rep', 'finance', 'partner', 'admin'].map((r) => [r, { budget: 100_000_000 }])) },
+        rateLimits: options.demandControl ? undefined : false,
         supergraphSdl,
         subgraphUrls: backends.subgraphs,
         principalSecret,

@@ -36,6 +36,14 @@ describe('loadSettings', () => {
     expect(errorOf({ SALESFORCE_MAX_CONCURRENCY: 'many' }).setting).toBe('SALESFORCE_MAX_CONCURRENCY');
   });
 
+  it('reads the share weights of the budgets and names a bad one', () => {
+    expect(loadSettings({}).backendShareWeights).toEqual({ support: 4, crm: 4, admin: 4, partner: 1, other: 1 });
+    expect(loadSettings({ BACKEND_SHARE_WEIGHTS: 'support=8, partner=2' }).backendShareWeights).toEqual({ support: 8, crm: 4, admin: 4, partner: 2, other: 1 });
+    expect(errorOf({ BACKEND_SHARE_WEIGHTS: 'support=0' }).message).toMatch(/BACKEND_SHARE_WEIGHTS: the weight of support/);
+    expect(errorOf({ BACKEND_SHARE_WEIGHTS: 'agents=4' }).message).toMatch(/BACKEND_SHARE_WEIGHTS: "agents" is not a share group/);
+    expect(errorOf({ BACKEND_SHARE_WEIGHTS: 'support:4' }).setting).toBe('BACKEND_SHARE_WEIGHTS');
+  });
+
   it('names a bad port', () => {
     expect(errorOf({ GATEWAY_PORT: 'abc' }).setting).toBe('GATEWAY_PORT');
     expect(errorOf({ CASES_PORT: '70000' }).setting).toBe('CASES_PORT');

@@ -6,6 +6,7 @@ import { ROLE_SCOPES, type Role } from '../platform/authz/roles.js';
 import { readFileSync } from 'node:fs';
 import { cacheLifetimesOf, lifetimeSettingName, withOverrides, type CacheLifetimes, type Lifetime, type LifetimeOverrides } from '../platform/cache-lifetimes/index.js';
 import { DEFAULT_BUDGET } from '../subgraphs/shared/cache/cache-options.js';
+import { DEFAULT_SHARE_WEIGHTS, parseShareWeights, type ShareWeights } from '../subgraphs/shared/cache/fair-share.js';
 import { levelFromEnv, LOG_LEVELS } from '../platform/logging/index.js';
 import { tracingSettingsFromEnv } from '../platform/observability/tracing.js';
 
@@ -84,6 +85,8 @@ export interface SystemSettings {
   backendConcurrency: { odoo: number; salesforce: number; servicedesk: number };
   /** Whether each budget follows its backend's latency below the ceiling (true) or stays at it. */
   adaptiveConcurrency: boolean;
+  /** How each budget shares its slots between client classes (`BACKEND_SHARE_WEIGHTS`). */
+  backendShareWeights: ShareWeights;
   auditLogPath: string;
   backendTimeoutMs: number;
   /** Overall deadline of one backend read, retries included; below subgraphTimeoutMs. */
@@ -183,6 +186,17 @@ function costLimits(env: Env): SystemSettings['costLimits'] {
   return out;
 }
 
+/** `BACKEND_SHARE_WEIGHTS=support=4,crm=4,admin=4,partner=1,other=1` (any subset). */
+function shareWeights(env: Env): ShareWeights {
+  const raw = env.BACKEND_SHARE_WEIGHTS;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_SHARE_WEIGHTS;
+  try {
+    return parseShareWeights(raw);
+  } catch (err) {
+    throw new ConfigError('BACKEND_SHARE_WEIGHTS', (err as Error).message);
+  }
+}
+
 /**
  * `BACKEND_DEADLINE_MS`: the overall deadline of one backend read, its retries included. It must
  * end before the gateway stops waiting (`SUBGRAPH_TIMEOUT_MS`), or a slow backend keeps budget
@@ -280,6 +294,7 @@ export function loadSettings(env: Env = process.env): SystemSettings {
       servicedesk: int(env, 'ZENDESK_MAX_CONCURRENCY', DEFAULT_BUDGET, 1, 1000),
     },
     adaptiveConcurrency: bool(env, 'ADAPTIVE_CONCURRENCY', true),
+    backendShareWeights: shareWeights(env),
     auditLogPath: env.AUDIT_LOG_PATH || 'var/audit.jsonl',
     backendTimeoutMs: int(env, 'BACKEND_TIMEOUT_MS', 5000, 100, 120_000),
     subgraphTimeoutMs: int(env, 'SUBGRAPH_TIMEOUT_MS', 8000, 100, 120_000),

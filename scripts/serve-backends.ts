@@ -37,6 +37,10 @@ export interface BackendsConfig {
   devKeysDir?: string;
   auditLogPath: string;
   host?: string;
+  /** Ceilings of the record caches' concurrency budgets (default: the settings' defaults). */
+  backendConcurrency?: SystemSettings['backendConcurrency'];
+  /** Whether the budgets adapt to latency (default: the settings' default). */
+  adaptiveConcurrency?: boolean;
 }
 
 /** The answer (one JSON line on stdout). */
@@ -106,6 +110,8 @@ async function main(): Promise<void> {
     ports: Object.fromEntries(Object.keys(base.ports).map((k) => [k, 0])) as SystemSettings['ports'],
     auditLogPath: config.auditLogPath,
     principalSecret: config.principalSecret,
+    backendConcurrency: config.backendConcurrency ?? base.backendConcurrency,
+    adaptiveConcurrency: config.adaptiveConcurrency ?? base.adaptiveConcurrency,
   };
   const system = await startSystem({
     settings,

@@ -153,7 +153,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     const makeCache = (tenant: string): RecordCache => {
       if (!cacheOn) return createPassThroughCache();
       const redis = settings.redisUrl ? createRedisLayer({ url: settings.redisUrl }) : undefined;
-      const cache = createRecordCache({ tenant, redis, budgets: settings.backendConcurrency, adaptiveBudgets: settings.adaptiveConcurrency, lifetimes });
+      const cache = createRecordCache({ tenant, redis, budgets: settings.backendConcurrency, adaptiveBudgets: settings.adaptiveConcurrency, shareWeights: settings.backendShareWeights, lifetimes });
       closers.push(async () => cache.close());
       return cache;
     };

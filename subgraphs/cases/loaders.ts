@@ -29,7 +29,7 @@ export interface CasesLoaders {
 /** Zendesk's show_many takes 100 ids: one batch is one call. */
 const SHOW_MANY_MAX = 100;
 
-function cachedLoader<K extends RecordKey, V>(cache: RecordCache, kind: RecordKind, load: (keys: K[]) => Promise<Map<K, V>>, stale: StaleObserver): DataLoader<K, V | null> {
+function cachedLoader<K extends RecordKey, V>(cache: RecordCache, kind: RecordKind, load: (keys: K[]) => Promise<Map<K, V | Error>>, stale: StaleObserver): DataLoader<K, V | null> {
   return createCachedLoader(cache, kind, load, stale, SHOW_MANY_MAX);
 }
 
@@ -57,18 +57,19 @@ export function createCasesLoaders(serviceDesk: ServiceDeskConnector, cache: Rec
     ticket: ownedLoader(rows, ticket, owners.ticket),
     organization: ownedLoader(rows, organization, owners.organization),
     organizationByExternalId: ownedLoader(rows, organizationByExternalId, owners.organizationByExternalId),
-    ticketIdsByOrganization: ownedLoader(rows, cachedLoader(
+    ticketIdsByOrganization: ownedLoader(rows, cachedLoader<number, number[]>(
       cache,
       SERVICEDESK_KINDS.ticketIdsByOrganization,
       async (orgIds: number[]) => {
         const readStartedAt = monotonicNow();
-        const found = await serviceDesk.ticketsByOrganizationIds(orgIds);
+        // One call per organization, each settled alone: a failed one fails only its customer's cases.
+        const found = await serviceDesk.settledTicketsByOrganizationIds(orgIds);
         // The list comes with whole tickets: they serve this request and later ones without a show_many.
         const tickets = new Map<number, ZendeskTicket>();
-        for (const list of found.values()) for (const t of list) tickets.set(t.id, t);
+        for (const list of found.values()) if (Array.isArray(list)) for (const t of list) tickets.set(t.id, t);
         for (const t of tickets.values()) ticket.prime(t.id, t);
         primeRecords(cache, SERVICEDESK_KINDS.ticket, tickets, readStartedAt);
-        return new Map([...found].map(([orgId, list]) => [orgId, list.map((t) => t.id)]));
+        return new Map([...found].map(([orgId, list]) => [orgId, Array.isArray(list) ? list.map((t) => t.id) : list]));
       },
       stale,
     ), owners.ticketIdsByOrganization),
@@ -86,7 +87,7 @@ export function createCasesLoaders(serviceDesk: ServiceDeskConnector, cache: Rec
       },
       stale,
     ), SERVICEDESK_KINDS.ticketIdsByOrderNumber, owners.ticketOwner),
-    comments: ownedLoader(rows, cachedLoader(cache, SERVICEDESK_KINDS.commentsByTicket, (ids: number[]) => serviceDesk.commentsByTicketIds(ids), stale), owners.comments),
+    comments: ownedLoader(rows, cachedLoader<number, ZendeskComment[]>(cache, SERVICEDESK_KINDS.commentsByTicket, (ids: number[]) => serviceDesk.settledCommentsByTicketIds(ids), stale), owners.comments),
     openCaseCount: ownedLoader(rows, cachedLoader(cache, SERVICEDESK_KINDS.openCountByOrganization, (orgIds: number[]) => serviceDesk.openCaseCountsByOrganizationIds(orgIds), stale), owners.openCaseCount),
   };
 }

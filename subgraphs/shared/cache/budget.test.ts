@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { AdaptiveLimit } from './adaptive-limit.js';
 import { ConcurrencyBudget } from './budget.js';
+import { runInScope } from '../../../platform/observability/request-scope.js';
+import { pino } from 'pino';
+
+const silentLog = pino({ level: 'silent' });
 
 /** A limit that records its samples and moves only when told to. */
 function scriptedLimit(value: number) {
@@ -73,5 +77,61 @@ describe('ConcurrencyBudget', () => {
     held[2]!();
     await new Promise((r) => setTimeout(r, 0));
     expect(started).toBe(true);
+  });
+});
+
+describe('ConcurrencyBudget shared between client classes', () => {
+  const partnerClass = 'partner:0015g0000000001AAA';
+  const inClass = <T>(clientClass: string, fn: () => T): T => runInScope({ requestId: 't', log: silentLog, clientClass, backendCalls: {} }, fn);
+
+  it('takes the share of a load from the request scope', async () => {
+    const budget = new ConcurrencyBudget('odoo', 1, 10);
+    await budget.acquire();
+    void inClass('support_agent', () => budget.acquire());
+    void inClass(partnerClass, () => budget.acquire());
+    expect(budget.queuedByShare()).toEqual(new Map([['support', 1], [partnerClass, 1]]));
+  });
+
+  it('gives a free slot to a support agent ahead of a partner flood queued before it', async () => {
+    const budget = new ConcurrencyBudget('odoo', 2, 100);
+    const held = [await inClass(partnerClass, () => budget.acquire()), await inClass(partnerClass, () => budget.acquire())];
+    const order: string[] = [];
+    const flood = Array.from({ length: 50 }, (_, i) => inClass(partnerClass, () => budget.acquire()).then((r) => (order.push(`p${i}`), r)));
+    const agent = inClass('support_agent', () => budget.acquire()).then((r) => (order.push('agent'), r));
+    held[0]!();
+    await agent;
+    expect(order).toEqual(['agent']);
+    expect(budget.queued).toBe(50);
+    void flood;
+  });
+
+  it('shares slots by weight while both classes wait (4 support to 1 partner by default)', async () => {
+    const budget = new ConcurrencyBudget('odoo', 1, 100);
+    let release = await budget.acquire();
+    const order: string[] = [];
+    const queue = (clientClass: string, tag: string) =>
+      inClass(clientClass, () => budget.acquire()).then((r) => {
+        order.push(tag);
+        release = r;
+      });
+    const waits = [...Array.from({ length: 20 }, () => queue(partnerClass, 'p')), ...Array.from({ length: 20 }, () => queue('support_agent', 's'))];
+    for (let i = 0; i < 25; i++) {
+      release();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(order).toHaveLength(25);
+    expect(order.filter((x) => x === 's')).toHaveLength(20);
+    void waits;
+  });
+
+  it('keeps the total queue bound: a full queue refuses the flooding class, and pushes out its newest load for another class', async () => {
+    const budget = new ConcurrencyBudget('odoo', 1, 5);
+    await budget.acquire();
+    const flood = Array.from({ length: 5 }, () => inClass(partnerClass, () => budget.acquire()));
+    await expect(inClass(partnerClass, () => budget.acquire())).rejects.toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+    void inClass('support_agent', () => budget.acquire());
+    await expect(flood[4]).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(budget.queued).toBe(5);
+    expect(budget.queuedByShare()).toEqual(new Map([[partnerClass, 4], ['support', 1]]));
   });
 });

@@ -3,6 +3,7 @@ import { lifetimeOf, type CacheLifetimes } from '../../../platform/cache-lifetim
 import { committedLifetimes } from './committed-lifetimes.js';
 import type { RecordKind } from './record-cache.js';
 import type { RedisLayer } from './redis-layer.js';
+import { DEFAULT_SHARE_WEIGHTS, SHARE_GROUPS, type ShareWeights } from './fair-share.js';
 
 /** How long records of one kind live, all in milliseconds: its schema coordinate's declared lifetime. */
 export interface LifetimeSettings {
@@ -54,6 +55,11 @@ export interface RecordCacheOptions {
   adaptiveBudgets?: boolean;
   /** Most loads waiting for a budget slot per backend; past it a load fails UNAVAILABLE (default 1000). */
   maxQueue?: number;
+  /**
+   * The weights each budget's slots are shared with between client classes under contention
+   * (default DEFAULT_SHARE_WEIGHTS: support, CRM and admin 4 each, each partner 1, the rest 1).
+   */
+  shareWeights?: ShareWeights;
   /** The shared second level; without it the cache is in process only. */
   redis?: RedisLayer;
   /** The clock, in epoch milliseconds (default `Date.now`); Redis entries carry it across replicas. */
@@ -78,6 +84,7 @@ export interface ResolvedCacheOptions {
   budgets: Record<BackendSystem, number>;
   adaptiveBudgets: boolean;
   maxQueue: number;
+  shareWeights: ShareWeights;
   redis: RedisLayer | undefined;
   now: () => number;
 }
@@ -139,6 +146,11 @@ export function resolveCacheOptions(options: RecordCacheOptions): ResolvedCacheO
   const maxQueue = options.maxQueue ?? 1000;
   if (!isNonNegativeInt(maxQueue)) throw new TypeError(`maxQueue must be a non-negative integer, got ${describe(maxQueue)}`);
 
+  const shareWeights = options.shareWeights ?? DEFAULT_SHARE_WEIGHTS;
+  for (const group of SHARE_GROUPS) {
+    if (!isPositiveInt(shareWeights[group])) throw new TypeError(`shareWeights.${group} must be a positive integer, got ${describe(shareWeights[group])}`);
+  }
+
   const { redis } = options;
   if (redis !== undefined && (typeof redis !== 'object' || typeof redis.getMany !== 'function')) {
     throw new TypeError('redis must be a layer from createRedisLayer()');
@@ -146,5 +158,5 @@ export function resolveCacheOptions(options: RecordCacheOptions): ResolvedCacheO
   const now = options.now ?? (() => Date.now());
   if (typeof now !== 'function') throw new TypeError('now must be a function returning epoch milliseconds');
 
-  return { tenantOf: (backend) => tenants[backend], max, maxSize, settingsOf, budgets, adaptiveBudgets, maxQueue, redis, now };
+  return { tenantOf: (backend) => tenants[backend], max, maxSize, settingsOf, budgets, adaptiveBudgets, maxQueue, shareWeights, redis, now };
 }

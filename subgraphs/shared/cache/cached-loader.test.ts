@@ -77,3 +77,33 @@ describe('primeRecords', () => {
     cache.close();
   });
 });
+
+describe('an error for one key', () => {
+  const refused = () => new Error('rate limited');
+
+  for (const [name, make] of [['record cache', () => createRecordCache({ tenant: 't' })], ['pass-through cache', () => createPassThroughCache()]] as const) {
+    it(`rejects only that key's load (${name}), and is not cached`, async () => {
+      const cache = make();
+      const batches: number[][] = [];
+      const loader = () =>
+        createCachedLoader(cache, ODOO_KINDS.order, async (ids: number[]) => {
+          batches.push(ids);
+          return new Map<number, { id: number } | Error>(ids.map((id) => [id, id === 2 && batches.length === 1 ? refused() : { id }]));
+        }, silent);
+      const first = await loader().loadMany([1, 2, 3]);
+      expect(first[0]).toEqual({ id: 1 });
+      expect(first[1]).toBeInstanceOf(Error);
+      expect(first[2]).toEqual({ id: 3 });
+      // A later request asks the backend again for the failed key (and, without a cache, for all).
+      expect(await loader().loadMany([1, 2, 3])).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+      expect(batches[1]).toEqual(name === 'record cache' ? [2] : [1, 2, 3]);
+      (cache as { close?: () => void }).close?.();
+    });
+  }
+
+  it('rejects a whole getMany without errorsPerKey', async () => {
+    const cache = createRecordCache({ tenant: 't' });
+    await expect(cache.getMany(ODOO_KINDS.order, [1, 2], async () => new Map<number, { id: number } | Error>([[1, { id: 1 }], [2, refused()]]))).rejects.toThrow('rate limited');
+    cache.close();
+  });
+});

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { RecordCache, RecordKey, RecordKind, StaleObserver } from './record-cache.js';
+import type { LoadResults, RecordCache, RecordKey, RecordKind, StaleObserver } from './record-cache.js';
 
 /** Largest number of keys one backend call carries by default (an Odoo search_read on `id in [...]` has no hard limit; this bounds payloads). */
 export const DEFAULT_MAX_BATCH = 500;
@@ -7,17 +7,18 @@ export const DEFAULT_MAX_BATCH = 500;
 /**
  * A per-request DataLoader that reads through the record cache: keys batched in one tick become
  * one `cache.getMany`, whose misses become one backend call. Results come back in key order,
- * null where the backend has no record.
+ * null where the backend has no record; a key that `load` answers with an Error rejects alone.
  */
 export function createCachedLoader<K extends RecordKey, V>(
   cache: RecordCache,
   kind: RecordKind,
-  load: (keys: K[]) => Promise<Map<K, V>>,
+  load: (keys: K[]) => Promise<Map<K, V | Error>>,
   stale: StaleObserver,
   maxBatchSize = DEFAULT_MAX_BATCH,
 ): DataLoader<K, V | null> {
   return new DataLoader<K, V | null>(
-    (keys) => cache.getMany<V>(kind, keys, (missing) => load(missing as K[]) as Promise<Map<RecordKey, V>>, stale),
+    // An Error for one key (its own call failed) rejects only that key's load.
+    (keys) => cache.getMany<V>(kind, keys, (missing) => load(missing as K[]) as Promise<LoadResults<V>>, stale, { errorsPerKey: true }),
     { maxBatchSize },
   );
 }

@@ -3,7 +3,7 @@ import { detachedFromCaller } from '../../../platform/observability/request-scop
 import { withCacheResult } from '../../../platform/observability/tracing.js';
 import type { CacheEntry } from './cache-entry.js';
 import type { LifetimeSettings } from './cache-options.js';
-import type { RecordKey, RecordKind } from './record-cache.js';
+import type { LoadResults, RecordKey, RecordKind } from './record-cache.js';
 import type { RedisEntry } from './redis-layer.js';
 
 export type FetchOptions = LRUCache.FetcherFetchOptions<string, CacheEntry, LoadBatch>;
@@ -14,7 +14,7 @@ export interface BatchScope {
   settings: LifetimeSettings;
   /** How long an entry may stay in memory: its TTL plus the longest stale window. */
   lifetimeMs: number;
-  load: (keys: RecordKey[]) => Promise<Map<RecordKey, unknown>>;
+  load: (keys: RecordKey[]) => Promise<LoadResults<unknown>>;
   /** `load` calls no backend (see GetManyOptions.local). */
   local: boolean;
 }

@@ -7,7 +7,7 @@ import { cacheL2RequestsTotal, cacheRequestsTotal, cacheStaleServedTotal } from 
 import { AdaptiveLimit } from './adaptive-limit.js';
 import { ConcurrencyBudget } from './budget.js';
 import { ADAPTIVE_BUDGET_FLOOR, ADAPTIVE_BUDGET_START, resolveCacheOptions, type RecordCacheOptions, type ResolvedCacheOptions } from './cache-options.js';
-import type { GetManyOptions, RecordCache, RecordKey, RecordKind, StaleObserver } from './record-cache.js';
+import { answersInKeyOrder, type GetManyOptions, type LoadResults, type RecordCache, type RecordKey, type RecordKind, type StaleObserver } from './record-cache.js';
 import type { RedisEntry, RedisLayer } from './redis-layer.js';
 import { decodeEntry, ENTRY_OVERHEAD, estimateSize, safeJson, type CacheEntry } from './cache-entry.js';
 import { LoadBatch, type BatchItem, type BatchScope, type BatchSource } from './load-batch.js';
@@ -82,7 +82,7 @@ class LruRecordCacheImpl implements LruRecordCache, BatchSource {
         resolved.adaptiveBudgets && Number.isFinite(ceiling)
           ? new AdaptiveLimit({ initial: Math.min(ADAPTIVE_BUDGET_START, ceiling), min: Math.min(ADAPTIVE_BUDGET_FLOOR, ceiling), max: ceiling })
           : ceiling;
-      return new ConcurrencyBudget(backend, limit, resolved.maxQueue);
+      return new ConcurrencyBudget(backend, limit, resolved.maxQueue, resolved.shareWeights);
     };
     this.#budgets = { odoo: budget('odoo'), salesforce: budget('salesforce'), servicedesk: budget('servicedesk') };
     this.#unsubscribe =
@@ -91,19 +91,21 @@ class LruRecordCacheImpl implements LruRecordCache, BatchSource {
       }) ?? (() => {});
   }
 
+  getMany<T>(kind: RecordKind, keys: readonly RecordKey[], load: (missing: RecordKey[]) => Promise<LoadResults<T>>, observer: StaleObserver | undefined, options: GetManyOptions & { errorsPerKey: true }): Promise<(T | null | Error)[]>;
+  getMany<T>(kind: RecordKind, keys: readonly RecordKey[], load: (missing: RecordKey[]) => Promise<LoadResults<T>>, observer?: StaleObserver, options?: GetManyOptions): Promise<(T | null)[]>;
   async getMany<T>(
     kind: RecordKind,
     keys: readonly RecordKey[],
-    load: (missing: RecordKey[]) => Promise<Map<RecordKey, T>>,
+    load: (missing: RecordKey[]) => Promise<LoadResults<T>>,
     observer?: StaleObserver,
     options?: GetManyOptions,
-  ): Promise<(T | null)[]> {
+  ): Promise<(T | null | Error)[]> {
     if (keys.length === 0) return [];
     const tenant = this.#options.tenantOf(kind.backend);
     const unique = new Map<string, RecordKey>();
     for (const key of keys) unique.set(recordCacheKey(tenant, kind, key), key);
     const found = await this.#read(kind, unique, load, observer, options?.local === true);
-    return keys.map((key) => (found.get(recordCacheKey(tenant, kind, key)) ?? null) as T | null);
+    return answersInKeyOrder(keys, (key) => found.get(recordCacheKey(tenant, kind, key)) as T | Error | undefined, options?.errorsPerKey);
   }
 
   async invalidate(kind: RecordKind, keys: readonly RecordKey[]): Promise<void> {
@@ -129,12 +131,13 @@ class LruRecordCacheImpl implements LruRecordCache, BatchSource {
 
   /**
    * The heart of the cache: decides per key between fresh hit, stale serve and load, and loads
-   * every key that needs it with one batch. Returns values by cache key.
+   * every key that needs it with one batch. Returns values by cache key, an Error for a key
+   * whose load failed and that has no copy to serve stale.
    */
   async #read(
     kind: RecordKind,
     keys: Map<string, RecordKey>,
-    load: (missing: RecordKey[]) => Promise<Map<RecordKey, unknown>>,
+    load: (missing: RecordKey[]) => Promise<LoadResults<unknown>>,
     observer: StaleObserver | undefined,
     local = false,
   ): Promise<Map<string, unknown>> {
@@ -198,7 +201,8 @@ class LruRecordCacheImpl implements LruRecordCache, BatchSource {
           (err: unknown) => {
             if (!servable) {
               count('miss');
-              throw err;
+              out.set(ck, err instanceof Error ? err : new Error(String(err)));
+              return;
             }
             serveStale(ck, key, entry, 'backend-error');
           },
@@ -238,7 +242,7 @@ class LruRecordCacheImpl implements LruRecordCache, BatchSource {
     // A prime answers from records already read: no budget slot to wait for.
     const release = scope.local ? () => {} : await this.#budgets[scope.kind.backend].acquire();
     const startedAt = this.#options.now();
-    let found: Map<RecordKey, unknown>;
+    let found: LoadResults<unknown>;
     try {
       found = await scope.load(items.map((item) => item.key));
     } catch (err) {
@@ -249,6 +253,11 @@ class LruRecordCacheImpl implements LruRecordCache, BatchSource {
     const toStore: RedisEntry[] = [];
     for (const item of items) {
       const value = found.get(item.key) ?? null;
+      // This key's own call failed: it fails alone, and nothing is cached for it.
+      if (value instanceof Error) {
+        item.reject(value);
+        continue;
+      }
       // Serialized only to share it through Redis; without Redis its size is estimated without a copy.
       const json = this.#redis ? safeJson(value) : undefined;
       item.resolve({ value, storedAt: startedAt, size: (json?.length ?? estimateSize(value)) + ENTRY_OVERHEAD });

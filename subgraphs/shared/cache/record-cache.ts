@@ -40,7 +40,20 @@ export interface GetManyOptions {
    * it takes no slot of the backend's concurrency budget and nothing is looked up in Redis first.
    */
   local?: boolean;
+  /**
+   * A key whose load failed answers its Error in its place (DataLoader's contract: an Error for
+   * one key rejects only that key) rather than failing the whole call. Without it the first
+   * failed key's error rejects the call.
+   */
+  errorsPerKey?: boolean;
 }
+
+/**
+ * What a batch load answers: the record of each key it found (absent: the backend has none), or
+ * an Error for a key whose own call failed (a per-record endpoint answering 429 for one of many),
+ * which fails that key alone and is never cached.
+ */
+export type LoadResults<T> = Map<RecordKey, T | Error>;
 
 /**
  * The cross-request record cache below the loaders. Keyed by backend, model and key, never by
@@ -49,12 +62,20 @@ export interface GetManyOptions {
 export interface RecordCache {
   /**
    * Records for `keys`, in key order, null where the backend has none. Cached keys are served from
-   * the cache; the rest are fetched with ONE call to `load`, which returns what it found.
+   * the cache; the rest are fetched with ONE call to `load`, which returns what it found. With
+   * `errorsPerKey`, a key that failed answers its Error in its place.
    */
   getMany<T>(
     kind: RecordKind,
     keys: readonly RecordKey[],
-    load: (missing: RecordKey[]) => Promise<Map<RecordKey, T>>,
+    load: (missing: RecordKey[]) => Promise<LoadResults<T>>,
+    observer: StaleObserver | undefined,
+    options: GetManyOptions & { errorsPerKey: true },
+  ): Promise<(T | null | Error)[]>;
+  getMany<T>(
+    kind: RecordKind,
+    keys: readonly RecordKey[],
+    load: (missing: RecordKey[]) => Promise<LoadResults<T>>,
     observer?: StaleObserver,
     options?: GetManyOptions,
   ): Promise<(T | null)[]>;
@@ -62,15 +83,28 @@ export interface RecordCache {
   invalidate(kind: RecordKind, keys: readonly RecordKey[]): Promise<void>;
 }
 
+/**
+ * The answers of `getMany` in key order from what was found by key: null for a key without a
+ * record; an Error in place with `errorsPerKey`, else the first Error thrown.
+ */
+export function answersInKeyOrder<T>(keys: readonly RecordKey[], valueOf: (key: RecordKey) => T | Error | null | undefined, errorsPerKey: boolean | undefined): (T | null | Error)[] {
+  const out = keys.map((key) => valueOf(key) ?? null);
+  if (!errorsPerKey) {
+    const failed = out.find((value) => value instanceof Error);
+    if (failed) throw failed;
+  }
+  return out;
+}
+
 /** A cache that caches nothing: every call goes to the backend. */
 export function createPassThroughCache(): RecordCache {
   return {
-    async getMany<T>(_kind: RecordKind, keys: readonly RecordKey[], load: (missing: RecordKey[]) => Promise<Map<RecordKey, T>>) {
+    async getMany<T>(_kind: RecordKind, keys: readonly RecordKey[], load: (missing: RecordKey[]) => Promise<LoadResults<T>>, _observer?: StaleObserver, options?: GetManyOptions) {
       if (keys.length === 0) return [];
       const unique = [...new Set(keys)];
       const found = await load(unique);
-      return keys.map((key) => found.get(key) ?? null);
+      return answersInKeyOrder(keys, (key) => found.get(key), options?.errorsPerKey) as (T | null)[];
     },
     async invalidate() {},
-  };
+  } as RecordCache;
 }

@@ -1,4 +1,4 @@
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { metricsRegistry } from '../../../platform/metrics/registry.js';
 
 /** Record-cache lookups per key: `hit` (fresh in memory), `miss` (Redis or backend), `stale`; `lifetime` is the kind's schema coordinate. */
@@ -49,10 +49,31 @@ export const cacheBackendConcurrencyLimit = new Gauge({
   registers: [metricsRegistry],
 });
 
-/** Loads refused because the budget queue of a backend was full. */
+/**
+ * Loads refused because the budget queue of a backend was full, by the share they were for
+ * (`support`, `crm`, `admin`, `other`, `partner:<id>`): refused on arrival, or pushed out of the
+ * queue by another share's load.
+ */
 export const cacheBudgetRejectionsTotal = new Counter({
   name: 'c360_cache_budget_rejections_total',
-  help: 'Backend loads refused because the concurrency budget queue was full.',
-  labelNames: ['system'] as const,
+  help: 'Backend loads refused because the concurrency budget queue was full, by share.',
+  labelNames: ['system', 'share'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Loads waiting for a budget slot now, per system and share. */
+export const cacheBudgetQueued = new Gauge({
+  name: 'c360_cache_budget_queued',
+  help: 'Backend loads waiting for a concurrency budget slot, by share.',
+  labelNames: ['system', 'share'] as const,
+  registers: [metricsRegistry],
+});
+
+/** How long loads waited for a budget slot (0 for those that found one free), per system and share. */
+export const cacheBudgetWaitSeconds = new Histogram({
+  name: 'c360_cache_budget_wait_seconds',
+  help: 'Time backend loads waited for a concurrency budget slot, by share.',
+  labelNames: ['system', 'share'] as const,
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   registers: [metricsRegistry],
 });

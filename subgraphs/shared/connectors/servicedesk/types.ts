@@ -1,3 +1,4 @@
+import type { BackendError } from '../../../../platform/errors/backend-error.js';
 /**
  * The service-desk seam: the records and the batch-shaped operations the `cases` subgraph needs.
  * Zendesk Support is the default platform, so records keep Zendesk's names and wire fields; a
@@ -112,10 +113,17 @@ export interface ServiceDeskConnector {
   organizationsByIds(ids: readonly number[]): Promise<Map<number, ZendeskOrganization>>;
   /** Organizations by external id (the Salesforce Account Id). */
   organizationsByExternalIds(externalIds: readonly string[]): Promise<Map<string, ZendeskOrganization>>;
-  /** Tickets of each organization, newest first (one list read, whole tickets). */
+  /** Tickets of each organization, newest first (one list read, whole tickets); throws when any list fails. */
   ticketsByOrganizationIds(orgIds: readonly number[]): Promise<Map<number, ZendeskTicket[]>>;
-  /** Comments of each ticket, oldest first (public comments and internal notes). */
+  /**
+   * The same, one call per organization, each settled alone: a list whose own call failed (a 429
+   * under Zendesk's rate limit) is its BackendError, the others are answered.
+   */
+  settledTicketsByOrganizationIds(orgIds: readonly number[]): Promise<Map<number, ZendeskTicket[] | BackendError>>;
+  /** Comments of each ticket, oldest first (public comments and internal notes); throws when any call fails. */
   commentsByTicketIds(ticketIds: readonly number[]): Promise<Map<number, ZendeskComment[]>>;
+  /** The same, each ticket's call settled alone (absent: no such ticket; a BackendError: its call failed). */
+  settledCommentsByTicketIds(ticketIds: readonly number[]): Promise<Map<number, ZendeskComment[] | BackendError>>;
   /** Tickets citing each order number in the order-number field, newest first. */
   ticketsByOrderNumbers(numbers: readonly string[]): Promise<Map<string, ZendeskTicket[]>>;
   /** Tickets not yet solved or closed, per organization. */

@@ -70,6 +70,25 @@ describe('Zendesk connector against the sandbox', () => {
     expect(ops()).toEqual({ 'organizations.tickets': 3 });
   });
 
+  it('settledTicketsByOrganizationIds: a call refused by the rate limit fails its own key, the others are answered', async () => {
+    const orgIds = [...world().ticketIdsByOrganization.keys()].slice(0, 6);
+    running.setFaults({ rateLimit: { perSecond: 3 } });
+    try {
+      const lists = await connect({ concurrency: 6 }).settledTicketsByOrganizationIds(orgIds);
+      const answered = orgIds.filter((id) => Array.isArray(lists.get(id)));
+      const refused = orgIds.filter((id) => !Array.isArray(lists.get(id)));
+      expect(answered).toHaveLength(ops()['organizations.tickets']!);
+      expect(answered.length).toBeGreaterThan(0);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const id of refused) expect(lists.get(id)).toMatchObject({ code: 'RATE_LIMITED' });
+      for (const id of answered) expect((lists.get(id) as unknown[]).length).toBe([...world().ticketIdsByOrganization.get(id)!].length);
+      // The all-or-nothing form throws the refusal.
+      expect((await caught(connect({ concurrency: 6 }).ticketsByOrganizationIds(orgIds))).code).toBe('RATE_LIMITED');
+    } finally {
+      running.setFaults({});
+    }
+  });
+
   it('commentsByTicketIds: one call per ticket with bounded concurrency', async () => {
     let inFlight = 0;
     let peak = 0;

@@ -82,6 +82,22 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item:
   return results;
 }
 
+/** A call's answer, or its failure as a BackendError (anything else thrown is a bug and propagates). */
+async function settled<T>(promise: Promise<T>): Promise<T | BackendError> {
+  try {
+    return await promise;
+  } catch (err) {
+    if (err instanceof BackendError) return err;
+    throw err;
+  }
+}
+
+/** The answers of settled calls, or the first failure thrown. */
+function allOrThrow<K, V>(results: Map<K, V | BackendError>): Map<K, V> {
+  for (const value of results.values()) if (value instanceof BackendError) throw value;
+  return results as Map<K, V>;
+}
+
 const newestFirst = (a: ZendeskTicket, b: ZendeskTicket) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : b.id - a.id);
 
 /** The order number a ticket cites, or null. */
@@ -222,26 +238,40 @@ export function createZendeskConnector(options: ZendeskConnectorOptions): Servic
     },
 
     async ticketsByOrganizationIds(orgIds) {
+      return allOrThrow(await connector.settledTicketsByOrganizationIds(orgIds));
+    },
+
+    async settledTicketsByOrganizationIds(orgIds) {
       const ids = uniquePositiveInts(orgIds);
       // The organization's ticket list is authoritative at once, unlike search, whose index lags writes.
-      const lists = await mapBounded(ids, concurrency, (id) => orEmpty(getAllCursor<ZendeskTicket>(`/organizations/${id}/tickets.json`, 'tickets')));
-      return new Map(ids.map((id, i) => [id, [...lists[i]!].sort(newestFirst)]));
+      // Each organization's call settles alone: one 429 among many fails that organization only.
+      const lists = await mapBounded(ids, concurrency, (id) => settled(orEmpty(getAllCursor<ZendeskTicket>(`/organizations/${id}/tickets.json`, 'tickets'))));
+      return new Map(ids.map((id, i) => {
+        const list = lists[i]!;
+        return [id, list instanceof BackendError ? list : [...list].sort(newestFirst)];
+      }));
     },
 
     async commentsByTicketIds(ticketIds) {
+      return allOrThrow(await connector.settledCommentsByTicketIds(ticketIds));
+    },
+
+    async settledCommentsByTicketIds(ticketIds) {
       const ids = uniquePositiveInts(ticketIds);
-      // Zendesk has no bulk comments endpoint: one call per ticket, a few at a time.
+      // Zendesk has no bulk comments endpoint: one call per ticket, a few at a time, each settled alone.
       const lists = await mapBounded(ids, concurrency, (id) =>
-        getAllCursor<ZendeskComment>(`/tickets/${id}/comments.json`, 'comments').then(
-          (comments) => ({ id, comments }),
-          (err: unknown) => {
-            if (err instanceof BackendError && err.code === 'NOT_FOUND') return { id, comments: null };
+        settled(
+          getAllCursor<ZendeskComment>(`/tickets/${id}/comments.json`, 'comments').catch((err: unknown) => {
+            if (err instanceof BackendError && err.code === 'NOT_FOUND') return null;
             throw err;
-          },
+          }),
         ),
       );
-      const out = new Map<number, ZendeskComment[]>();
-      for (const { id, comments } of lists) if (comments) out.set(id, comments);
+      const out = new Map<number, ZendeskComment[] | BackendError>();
+      ids.forEach((id, i) => {
+        const comments = lists[i];
+        if (comments) out.set(id, comments);
+      });
       return out;
     },
 
