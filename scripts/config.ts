@@ -85,6 +85,10 @@ export interface SystemSettings {
   /** Whether each budget follows its backend's latency below the ceiling (true) or stays at it. */
   adaptiveConcurrency: boolean;
   auditLogPath: string;
+  /** Where the progress of multi-step writes is kept without Redis (JSON Lines). */
+  writeProgressPath: string;
+  /** Longest time a multi-step write stays between steps before the reconciler finishes or undoes it, in ms. */
+  writeReconcileBoundMs: number;
   backendTimeoutMs: number;
   /** Overall deadline of one backend read, retries included; below subgraphTimeoutMs. */
   backendDeadlineMs: number;
@@ -281,6 +285,8 @@ export function loadSettings(env: Env = process.env): SystemSettings {
     },
     adaptiveConcurrency: bool(env, 'ADAPTIVE_CONCURRENCY', true),
     auditLogPath: env.AUDIT_LOG_PATH || 'var/audit.jsonl',
+    writeProgressPath: env.WRITE_PROGRESS_PATH || 'var/write-progress.jsonl',
+    writeReconcileBoundMs: int(env, 'WRITE_RECONCILE_BOUND_MS', 30_000, 1000, 3_600_000),
     backendTimeoutMs: int(env, 'BACKEND_TIMEOUT_MS', 5000, 100, 120_000),
     subgraphTimeoutMs: int(env, 'SUBGRAPH_TIMEOUT_MS', 8000, 100, 120_000),
     backendDeadlineMs: 0,
