@@ -22,6 +22,8 @@ import { salesforceOwnership } from '../subgraphs/shared/ownership/salesforce-ow
 import type { RunningSubgraph } from '../subgraphs/shared/server/create-subgraph-server.js';
 import { createAccountsSubgraph } from '../subgraphs/accounts/index.js';
 import { createOrdersSubgraph } from '../subgraphs/orders/index.js';
+import { startOrdersReconciliation } from '../subgraphs/orders/reconciliation.js';
+import type { Reconciler } from '../subgraphs/shared/mutations/reconciler.js';
 import { createStockSubgraph } from '../subgraphs/stock/index.js';
 import { createInvoicesSubgraph } from '../subgraphs/invoices/index.js';
 import { createCasesSubgraph, createOdooOrderDirectory } from '../subgraphs/cases/index.js';
@@ -90,6 +92,8 @@ export interface RunningSystem {
   supergraphSdl: string;
   /** The principal signing secret shared by gateway and subgraphs. */
   principalSecret: string;
+  /** The reconciler of the writes left between steps (one pass on demand, for tests and tools). */
+  reconciler: Reconciler;
   close(): Promise<void>;
 }
 
@@ -192,7 +196,20 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
       log(`${name.padEnd(9)} subgraph  ${running.url}`);
     };
     await start('accounts', settings.ports.accounts, () => createAccountsSubgraph({ ...common, salesforce, cache: caches.salesforce }));
-    await start('orders', settings.ports.orders, () => createOrdersSubgraph({ ...common, odoo, cache: caches.odoo, ownership }));
+    // placeOrder's progress between its steps, and the reconciler that ends what a failure left there.
+    const reconciliation = startOrdersReconciliation({
+      redisUrl: settings.redisUrl,
+      progressPath: settings.writeProgressPath,
+      boundMs: settings.writeReconcileBoundMs,
+      odoo,
+      cache: caches.odoo,
+      idempotency,
+      auditLog,
+    });
+    closers.push(() => reconciliation.close());
+    await start('orders', settings.ports.orders, () =>
+      createOrdersSubgraph({ ...common, odoo, cache: caches.odoo, ownership, progress: reconciliation.progress, reconcileBoundMs: settings.writeReconcileBoundMs }),
+    );
     await start('stock', settings.ports.stock, () => createStockSubgraph({ ...common, odoo, cache: caches.odoo, ownership }));
     await start('invoices', settings.ports.invoices, () => createInvoicesSubgraph({ ...common, odoo, cache: caches.odoo, ownership }));
     // A case's order is checked against the ERP: the directory reads through Odoo's record cache.
@@ -229,6 +246,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
       skeleton,
       supergraphSdl,
       principalSecret,
+      reconciler: reconciliation.reconciler,
       close,
     };
   } catch (err) {

@@ -42,6 +42,8 @@ describe('a placeOrder left between create and confirm', () => {
     const key = `finish-${Date.now()}`;
     // The connector's Odoo session exists before the faults: the order's calls are its reads, create and confirm.
     await system.query(`query($id: ID!) { customer(id: $id) { billing { onHold } } }`, { id: customerId }, { role: 'sales_rep' });
+    // The reconciler's search for orphans at start-up is done before the faults (it costs a call).
+    await system.reconciler.pass();
     system.sandboxes.odoo!.setFaults({ rateLimit: { perSecond: 3 } });
     await sleep(1100);
     const answer = await system.query(PLACE_ORDER, { input: { customerId, lines: [{ sku, quantity: 1 }], idempotencyKey: key } }, { role: 'sales_rep' });
@@ -62,7 +64,12 @@ describe('a placeOrder left between create and confirm', () => {
     expect(['sale', 'cancel']).toContain(seen![0]);
     expect(Date.now() - failedAt).toBeLessThan(BOUND_MS + 6000);
     system.sandboxes.odoo!.setFaults({});
-    const records = (await readAuditLog(auditLogPath)).filter((r) => r.idempotencyKey === key);
+    // The reconciler's record follows its last call (the read of the confirmed order).
+    let records = (await readAuditLog(auditLogPath)).filter((r) => r.idempotencyKey === key);
+    for (let i = 0; i < 40 && !records.some((r) => r.actor === 'reconciler'); i++) {
+      await sleep(100);
+      records = (await readAuditLog(auditLogPath)).filter((r) => r.idempotencyKey === key);
+    }
     // The client's attempt, and the reconciler's record of how the write ended.
     expect(records.map((r) => r.clientOutcome ?? r.outcome)).toContain('BACKEND_UNAVAILABLE');
     expect(records.some((r) => r.actor === 'reconciler' && (r.backendOutcome === 'completed' || r.backendOutcome === 'compensated'))).toBe(true);

@@ -63,6 +63,13 @@ export interface IdempotentResult<T> {
 export interface IdempotencyStore {
   /** Executes the first call for a key; later and concurrent calls with it get that call's result. */
   run<T>(request: IdempotentRun<T>): Promise<IdempotentResult<T>>;
+  /**
+   * Records how a write ended that no request is waiting for (the reconciler finished or undid
+   * it): `done` with its value, so that the next call with the key replays it without the backend,
+   * or `failed`, so that the next call runs again. Leaves a record alone that an attempt holds
+   * (pending within its lease) or that already holds a result.
+   */
+  resolve(request: { scope: string; key: string; inputDigest: string }, outcome: { state: 'done'; value: unknown } | { state: 'failed' }): Promise<void>;
   /** Closes the Redis connection the store opened. */
   close(): Promise<void>;
 }
@@ -133,6 +140,8 @@ interface RecordBackend {
   claim(id: string, pending: PendingRecord, ttlMs: number): Promise<ClaimResult>;
   /** Replaces the record of `attempt` (and only it) with its outcome. */
   settle(id: string, record: StoredRecord, ttlMs: number): Promise<void>;
+  /** Writes `record` unless the key is held by a live attempt or holds a result. */
+  resolve(id: string, record: StoredRecord, ttlMs: number, now: number): Promise<void>;
   /** Waits until `attempt` is no longer pending, its lease ends or `deadline`; the record then, or 'timeout'. */
   waitSettled(id: string, pending: PendingRecord, deadline: number): Promise<StoredRecord | undefined | 'timeout'>;
   close(): Promise<void>;
@@ -143,6 +152,11 @@ function claimable(current: StoredRecord, digest: string, now: number): boolean 
   if (current.state === 'failed') return true;
   const unknown = current.state === 'unknown' || (current.state === 'pending' && current.leaseUntil < now);
   return unknown && current.digest === digest;
+}
+
+/** Whether the reconciler's outcome may replace a record: no live attempt holds it and it holds no result. */
+function resolvable(current: StoredRecord, now: number): boolean {
+  return current.state === 'unknown' || current.state === 'failed' || (current.state === 'pending' && current.leaseUntil < now);
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -171,6 +185,12 @@ function inProcessBackend(maxEntries: number): RecordBackend {
       if (current && current.attempt !== record.attempt) return;
       records.set(id, record, { ttl: ttlMs });
       if (waiters.get(id)?.attempt === record.attempt) release(id);
+    },
+    async resolve(id, record, ttlMs, now) {
+      const current = records.get(id);
+      if (current && !resolvable(current, now)) return;
+      records.set(id, record, { ttl: ttlMs });
+      release(id);
     },
     async waitSettled(id, pending, deadline) {
       // Timers may fire a millisecond before the wall clock reaches their time: re-check until the
@@ -214,6 +234,18 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 return 1
 `;
 
+// KEYS[1] record; ARGV: record JSON, ttl ms, now ms. Writes unless a live attempt holds the key or it holds a result.
+const RESOLVE_SCRIPT = `
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local rec = cjson.decode(cur)
+  local ok = rec.state == 'unknown' or rec.state == 'failed' or (rec.state == 'pending' and tonumber(rec.leaseUntil) < tonumber(ARGV[3]))
+  if not ok then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`;
+
 function redisBackend(redis: Redis, ownsClient: boolean, pollIntervalMs: number): RecordBackend {
   const read = async (id: string): Promise<StoredRecord | undefined> => {
     const raw = await redis.get(id);
@@ -232,6 +264,9 @@ function redisBackend(redis: Redis, ownsClient: boolean, pollIntervalMs: number)
     async settle(id, record, ttlMs) {
       const shared = record.state === 'failed' ? { ...record, live: undefined } : record; // the live error stays in process
       await redis.eval(SETTLE_SCRIPT, 1, id, JSON.stringify(shared), record.attempt, String(ttlMs));
+    },
+    async resolve(id, record, ttlMs, now) {
+      await redis.eval(RESOLVE_SCRIPT, 1, id, JSON.stringify(record), String(ttlMs), String(now));
     },
     async waitSettled(id, pending, deadline) {
       for (let interval = pollIntervalMs; ; interval = Math.min(interval * 2, 200)) {
@@ -348,6 +383,16 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
         if (settled === 'timeout') throw new IdempotencyConflictError('IN_PROGRESS');
         if (settled?.state === 'failed' && settled.attempt === current.attempt) throw errorOf(settled);
         if (Date.now() >= deadline) throw new IdempotencyConflictError('IN_PROGRESS');
+      }
+    },
+    async resolve(request, outcome) {
+      const id = recordId(request.scope, request.key);
+      const attempt = `reconciled:${randomUUID()}`;
+      if (outcome.state === 'done') {
+        await backend.resolve(id, { state: 'done', digest: request.inputDigest, attempt, value: outcome.value }, ttlMs, Date.now());
+      } else {
+        const error = { name: 'Error', message: 'the write was undone' };
+        await backend.resolve(id, { state: 'failed', digest: request.inputDigest, attempt, error }, failedTtlMs, Date.now());
       }
     },
     close: () => backend.close(),
