@@ -43,7 +43,7 @@ describe('a placeOrder left between create and confirm', () => {
     // The connector's Odoo session exists before the faults: the order's calls are its reads, create and confirm.
     await system.query(`query($id: ID!) { customer(id: $id) { billing { onHold } } }`, { id: customerId }, { role: 'sales_rep' });
     // The reconciler's search for orphans at start-up is done before the faults (it costs a call).
-    await system.reconciler.pass();
+    await system.reconciler!.pass();
     system.sandboxes.odoo!.setFaults({ rateLimit: { perSecond: 3 } });
     await sleep(1100);
     const answer = await system.query(PLACE_ORDER, { input: { customerId, lines: [{ sku, quantity: 1 }], idempotencyKey: key } }, { role: 'sales_rep' });
