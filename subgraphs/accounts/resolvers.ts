@@ -114,14 +114,10 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
       const id = accountIdArg(args.id);
       const changes = profileChanges(args.input ?? {});
       const key = resolveIdempotencyKey(undefined, ctx.idempotencyKey, 'Idempotency-Key');
-      await checkPicklists(ctx.salesforce, changes);
       const notFound = () => codedError(ErrorCode.NOT_FOUND, 'No customer with this id');
-      const before = await customerAccount(ctx, id);
-      if (!before) throw notFound();
-      // What the PATCH leaves: the account as read before it, with the changes. The answer (and a
-      // replay of the key) comes from it, so that a write that landed is never answered as an error
-      // because a read after it failed.
-      const written = { ...before, ...changes } as SalesforceAccount;
+      // The checks run inside the attempt: a replay of a completed key is answered from the store
+      // before any of them, without Salesforce, and a refusal is audited with its key.
+      let sent = false;
       let result;
       try {
         result = await runAudited<SalesforceAccount>(ctx.mutations.runner, {
@@ -135,9 +131,17 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
           // PATCH by Id, sent once. Upsert by external id does not fit: the customer is named by its
           // Salesforce Id, and an upsert of an unknown external id would create an account.
           attempt: async () => {
+            await checkPicklists(ctx.salesforce, changes);
+            const before = await customerAccount(ctx, id);
+            if (!before) throw notFound();
+            sent = true;
             await ctx.salesforce.updateAccount(id, changes);
-            return written;
+            // What the PATCH leaves: the account as read before it, with the changes. The answer (and a
+            // replay of the key) comes from it, so that a write that landed is never answered as an
+            // error because a read after it failed.
+            return { ...before, ...changes } as SalesforceAccount;
           },
+          isOutcomeUnknown: (err) => sent && writeOutcomeUnknown(err),
           // The PATCH sets values, so it was applied when the account holds them; otherwise it is sent once more.
           recover: key === undefined ? undefined : async () => {
             const account = (await ctx.salesforce.accountsByIds([id])).get(id);
