@@ -61,7 +61,7 @@ function startOrdersProcess(env: Record<string, string>): Promise<ChildProcess> 
 /** Runs the chaos scenario and reports what the backends hold against what the clients were told. */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   // The run prints its own figures; the components' request lines would drown them.
-  setRootLogger(createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }));
+  setRootLogger(createLogger({ level: process.env.LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'warn') }));
   const random = seededRandom(options.seed);
   const runId = `${Date.now().toString(36)}`;
   const dir = mkdtempSync(join(tmpdir(), 'c360-chaos-'));
