@@ -88,6 +88,10 @@ export interface SystemSettings {
   /** How each budget shares its slots between client classes (`BACKEND_SHARE_WEIGHTS`). */
   backendShareWeights: ShareWeights;
   auditLogPath: string;
+  /** Where the progress of multi-step writes is kept without Redis (JSON Lines). */
+  writeProgressPath: string;
+  /** Longest time a multi-step write stays between steps before the reconciler finishes or undoes it, in ms. */
+  writeReconcileBoundMs: number;
   backendTimeoutMs: number;
   /** Overall deadline of one backend read, retries included; below subgraphTimeoutMs. */
   backendDeadlineMs: number;
@@ -296,6 +300,8 @@ export function loadSettings(env: Env = process.env): SystemSettings {
     adaptiveConcurrency: bool(env, 'ADAPTIVE_CONCURRENCY', true),
     backendShareWeights: shareWeights(env),
     auditLogPath: env.AUDIT_LOG_PATH || 'var/audit.jsonl',
+    writeProgressPath: env.WRITE_PROGRESS_PATH || 'var/write-progress.jsonl',
+    writeReconcileBoundMs: int(env, 'WRITE_RECONCILE_BOUND_MS', 30_000, 1000, 3_600_000),
     backendTimeoutMs: int(env, 'BACKEND_TIMEOUT_MS', 5000, 100, 120_000),
     subgraphTimeoutMs: int(env, 'SUBGRAPH_TIMEOUT_MS', 8000, 100, 120_000),
     backendDeadlineMs: 0,

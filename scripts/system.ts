@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createOdooSandbox, ODOO_DB, ODOO_LOGIN, ODOO_PASSWORD } from '../sandbox/odoo/index.js';
-import { createSalesforceSandbox, SALESFORCE_CLIENT_ID, SALESFORCE_CLIENT_SECRET } from '../sandbox/salesforce/index.js';
-import { createZendeskSandbox, ZENDESK_SANDBOX_EMAIL, ZENDESK_SANDBOX_TOKEN } from '../sandbox/zendesk/index.js';
+import { createOdooSandbox, ODOO_DB } from '../sandbox/odoo/index.js';
+import { createSalesforceSandbox } from '../sandbox/salesforce/index.js';
+import { createZendeskSandbox } from '../sandbox/zendesk/index.js';
+import { createConnectors } from './connectors.js';
 import type { Faults, RunningSandbox } from '../sandbox/common/server.js';
 import { buildSkeleton, type WorldSkeleton } from '../sandbox/world/skeleton.js';
-import { createOdooConnector, type OdooConnector } from '../subgraphs/shared/connectors/odoo/index.js';
-import { createSalesforceConnector, type SalesforceConnector } from '../subgraphs/shared/connectors/salesforce/index.js';
-import { createZendeskConnector, type ServiceDeskConnector } from '../subgraphs/shared/connectors/servicedesk/index.js';
+import type { OdooConnector } from '../subgraphs/shared/connectors/odoo/index.js';
+import type { SalesforceConnector } from '../subgraphs/shared/connectors/salesforce/index.js';
+import type { ServiceDeskConnector } from '../subgraphs/shared/connectors/servicedesk/index.js';
 import { createPassThroughCache, type RecordCache } from '../subgraphs/shared/cache/record-cache.js';
 import { createRecordCache } from '../subgraphs/shared/cache/lru-record-cache.js';
 import { createRedisLayer } from '../subgraphs/shared/cache/redis-layer.js';
@@ -22,6 +23,8 @@ import { salesforceOwnership } from '../subgraphs/shared/ownership/salesforce-ow
 import type { RunningSubgraph } from '../subgraphs/shared/server/create-subgraph-server.js';
 import { createAccountsSubgraph } from '../subgraphs/accounts/index.js';
 import { createOrdersSubgraph } from '../subgraphs/orders/index.js';
+import { startOrdersReconciliation } from '../subgraphs/orders/reconciliation.js';
+import type { Reconciler } from '../subgraphs/shared/mutations/reconciler.js';
 import { createStockSubgraph } from '../subgraphs/stock/index.js';
 import { createInvoicesSubgraph } from '../subgraphs/invoices/index.js';
 import { createCasesSubgraph, createOdooOrderDirectory } from '../subgraphs/cases/index.js';
@@ -73,6 +76,8 @@ export interface StartSystemOptions {
   fetchCache?: boolean;
   /** Request rate limits per client in the gateway (default on, shared through settings.redisUrl when set); benchmarks turn them off. */
   rateLimits?: boolean;
+  /** Subgraphs that run elsewhere (another process): not started here, the gateway is sent to these URLs. */
+  externalSubgraphs?: Partial<Record<keyof RunningSystem['subgraphs'], string>>;
   /** Progress lines (default: none). */
   log?(line: string): void;
 }
@@ -90,6 +95,8 @@ export interface RunningSystem {
   supergraphSdl: string;
   /** The principal signing secret shared by gateway and subgraphs. */
   principalSecret: string;
+  /** The reconciler of the writes left between steps (one pass on demand, for tests and tools); absent when orders runs elsewhere. */
+  reconciler?: Reconciler;
   close(): Promise<void>;
 }
 
@@ -128,23 +135,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     }
     for (const [name, faults] of Object.entries(options.sandboxFaults ?? {})) sandboxes[name as keyof typeof sandboxes]?.setFaults(faults);
 
-    const timeoutMs = settings.backendTimeoutMs;
-    const deadlineMs = settings.backendDeadlineMs;
-    const odoo = createOdooConnector(
-      settings.odoo
-        ? { ...settings.odoo, timeoutMs, deadlineMs }
-        : { url: sandboxes.odoo!.url, db: ODOO_DB, login: ODOO_LOGIN, apiKey: ODOO_PASSWORD, protocol: 'jsonrpc', timeoutMs, deadlineMs },
-    );
-    const salesforce = createSalesforceConnector(
-      settings.salesforce
-        ? { ...settings.salesforce, timeoutMs, deadlineMs }
-        : { loginUrl: sandboxes.salesforce!.url, clientId: SALESFORCE_CLIENT_ID, clientSecret: SALESFORCE_CLIENT_SECRET, apiVersion: '62.0', multiCurrency: true, timeoutMs, deadlineMs },
-    );
-    const serviceDesk = createZendeskConnector(
-      settings.zendesk
-        ? { baseUrl: settings.zendesk.baseUrl, email: settings.zendesk.email, apiToken: settings.zendesk.apiToken, oauthToken: settings.zendesk.oauthToken, orderNumberFieldId: settings.zendesk.orderFieldId, timeoutMs, deadlineMs }
-        : { baseUrl: sandboxes.zendesk!.url, email: ZENDESK_SANDBOX_EMAIL, apiToken: ZENDESK_SANDBOX_TOKEN, timeoutMs, deadlineMs },
-    );
+    const { odoo, salesforce, serviceDesk } = createConnectors(settings, { odoo: sandboxes.odoo?.url, salesforce: sandboxes.salesforce?.url, zendesk: sandboxes.zendesk?.url });
 
     const cacheOn = options.recordCache ?? true;
     // The record caches take their lifetimes from the same supergraph (and overrides) as the gateway.
@@ -186,13 +177,31 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
 
     const subgraphs = {} as RunningSystem['subgraphs'];
     const start = async (name: keyof RunningSystem['subgraphs'], port: number, factory: () => Promise<{ listen(port?: number, host?: string): Promise<RunningSubgraph> }>) => {
+      const external = options.externalSubgraphs?.[name];
+      if (external) {
+        subgraphs[name] = { name, url: external, port: Number(new URL(external).port), close: async () => {} };
+        return;
+      }
       const running = await (await factory()).listen(port, host);
       closers.push(() => running.close());
       subgraphs[name] = running;
       log(`${name.padEnd(9)} subgraph  ${running.url}`);
     };
     await start('accounts', settings.ports.accounts, () => createAccountsSubgraph({ ...common, salesforce, cache: caches.salesforce }));
-    await start('orders', settings.ports.orders, () => createOrdersSubgraph({ ...common, odoo, cache: caches.odoo, ownership }));
+    // placeOrder's progress between its steps, and the reconciler that ends what a failure left there.
+    const reconciliation = options.externalSubgraphs?.orders ? undefined : startOrdersReconciliation({
+      redisUrl: settings.redisUrl,
+      progressPath: settings.writeProgressPath,
+      boundMs: settings.writeReconcileBoundMs,
+      odoo,
+      cache: caches.odoo,
+      idempotency,
+      auditLog,
+    });
+    if (reconciliation) closers.push(() => reconciliation.close());
+    await start('orders', settings.ports.orders, () =>
+      createOrdersSubgraph({ ...common, odoo, cache: caches.odoo, ownership, progress: reconciliation?.progress, reconcileBoundMs: settings.writeReconcileBoundMs }),
+    );
     await start('stock', settings.ports.stock, () => createStockSubgraph({ ...common, odoo, cache: caches.odoo, ownership }));
     await start('invoices', settings.ports.invoices, () => createInvoicesSubgraph({ ...common, odoo, cache: caches.odoo, ownership }));
     // A case's order is checked against the ERP: the directory reads through Odoo's record cache.
@@ -229,6 +238,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
       skeleton,
       supergraphSdl,
       principalSecret,
+      reconciler: reconciliation?.reconciler,
       close,
     };
   } catch (err) {

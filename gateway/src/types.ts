@@ -32,4 +32,6 @@ export interface DeniedMutations {
   fields: string[];
   variables: Record<string, unknown>;
   code: 'FORBIDDEN' | 'UNAUTHENTICATED';
+  /** The request's `Idempotency-Key` header, when it has one. */
+  idempotencyKeyHeader?: string;
 }

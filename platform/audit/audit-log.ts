@@ -30,6 +30,17 @@ export interface AuditRecord {
   inputDigest: string;
   /** 'ok', or the error code the client was given (`BACKEND_UNAVAILABLE`, `IDEMPOTENCY_CONFLICT`, ...). */
   outcome: string;
+  /** What the client was told: 'ok' or the error code (the same as `outcome`, named for what it is). */
+  clientOutcome: string;
+  /**
+   * What the backend holds when it differs from what the client was told: `applied` (the write
+   * landed although the client got an error), `unknown` (it may have), `pending` (a multi-step
+   * write left between steps, to be finished or undone by the reconciler), and for the
+   * reconciler's records `completed` or `compensated`.
+   */
+  backendOutcome?: string;
+  /** Who made the attempt: the client's request (default) or the reconciler finishing a write left between steps. */
+  actor?: 'client' | 'reconciler';
   /** Id of the record written at the backend (sale.order id, ticket id), null when none. */
   backendRecordId: string | null;
   latencyMs: number;
@@ -137,6 +148,8 @@ export interface AuditMeta<T> {
   idempotencyKey?: string;
   /** Reads the backend record id and replay flag from the result (e.g. of `IdempotencyStore.run`). */
   describe?: (result: T) => { backendRecordId?: string | null; replayed?: boolean; targetIds?: string[] };
+  /** What the backend holds after a failure, when it differs from the error the client gets (see `AuditRecord.backendOutcome`). */
+  backendOutcomeOf?: (err: unknown) => string | undefined;
 }
 
 /**
@@ -161,9 +174,18 @@ export async function audited<T>(log: AuditLog, meta: AuditMeta<T>, fn: () => Pr
   try {
     result = await fn();
   } catch (err) {
-    const code = toGraphQLError(err).extensions.code;
+    const raw = toGraphQLError(err).extensions.code;
+    const code = typeof raw === 'string' ? raw : 'INTERNAL_SERVER_ERROR';
+    let backendOutcome: string | undefined;
+    try {
+      backendOutcome = meta.backendOutcomeOf?.(err);
+    } catch {
+      backendOutcome = 'unknown';
+    }
     // The write's own error is what the caller must see, even if the audit append fails too.
-    await log.append({ ...base(), outcome: typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR', backendRecordId: null }).catch(() => undefined);
+    await log
+      .append({ ...base(), outcome: code, clientOutcome: code, ...(backendOutcome ? { backendOutcome } : {}), backendRecordId: null })
+      .catch(() => undefined);
     throw err;
   }
   const described = meta.describe?.(result) ?? {};
@@ -171,6 +193,7 @@ export async function audited<T>(log: AuditLog, meta: AuditMeta<T>, fn: () => Pr
     ...base(),
     ...(described.targetIds ? { targetIds: described.targetIds } : {}),
     outcome: 'ok',
+    clientOutcome: 'ok',
     backendRecordId: described.backendRecordId ?? null,
     ...(described.replayed !== undefined ? { replayed: described.replayed } : {}),
   });

@@ -114,11 +114,13 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
       const id = accountIdArg(args.id);
       const changes = profileChanges(args.input ?? {});
       const key = resolveIdempotencyKey(undefined, ctx.idempotencyKey, 'Idempotency-Key');
-      await checkPicklists(ctx.salesforce, changes);
       const notFound = () => codedError(ErrorCode.NOT_FOUND, 'No customer with this id');
-      if (!(await customerAccount(ctx, id))) throw notFound();
+      // The checks run inside the attempt: a replay of a completed key is answered from the store
+      // before any of them, without Salesforce, and a refusal is audited with its key.
+      let sent = false;
+      let result;
       try {
-        await runAudited(ctx.mutations.runner, {
+        result = await runAudited<SalesforceAccount>(ctx.mutations.runner, {
           operation: 'updateCustomerProfile',
           ownerSystem: PROFILE_OWNER,
           principal: auditPrincipal(ctx.principal),
@@ -129,15 +131,23 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
           // PATCH by Id, sent once. Upsert by external id does not fit: the customer is named by its
           // Salesforce Id, and an upsert of an unknown external id would create an account.
           attempt: async () => {
+            await checkPicklists(ctx.salesforce, changes);
+            const before = await customerAccount(ctx, id);
+            if (!before) throw notFound();
+            sent = true;
             await ctx.salesforce.updateAccount(id, changes);
-            return id;
+            // What the PATCH leaves: the account as read before it, with the changes. The answer (and a
+            // replay of the key) comes from it, so that a write that landed is never answered as an
+            // error because a read after it failed.
+            return { ...before, ...changes } as SalesforceAccount;
           },
+          isOutcomeUnknown: (err) => sent && writeOutcomeUnknown(err),
           // The PATCH sets values, so it was applied when the account holds them; otherwise it is sent once more.
           recover: key === undefined ? undefined : async () => {
             const account = (await ctx.salesforce.accountsByIds([id])).get(id);
-            return account && holdsChanges(account, changes) ? id : undefined;
+            return account && holdsChanges(account, changes) ? account : undefined;
           },
-          backendRecordId: (value) => value,
+          backendRecordId: (value) => value.Id,
         });
       } catch (err) {
         // A write of unknown outcome may have landed: the cached record may be wrong now.
@@ -145,9 +155,8 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
         throw err;
       }
       await evictAccount(ctx, id);
-      const fresh = await ctx.loaders.accountById.load(id);
-      if (!fresh) throw notFound();
-      return toCustomer(fresh);
+      ctx.loaders.accountById.prime(id, result.value);
+      return toCustomer(result.value);
     },
   },
 

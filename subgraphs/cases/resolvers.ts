@@ -41,32 +41,29 @@ export const resolvers: GraphQLResolverMap<CasesContext> = {
       const key = resolveIdempotencyKey(args.input?.idempotencyKey, ctx.idempotencyKey, 'input.idempotencyKey');
       // Unknown customer and another partner's customer get the same answer.
       const notFound = () => codedError(ErrorCode.NOT_FOUND, 'input.customerId: no such customer', { field: 'input.customerId' });
-      // Refused before Zendesk hears of it; the organization below goes through the row filter too.
-      if (!(await ctx.rows.canSee(input.customerId))) throw notFound();
-      const org = await ctx.loaders.organizationByExternalId.load(input.customerId);
-      if (!org) throw notFound();
-      const orderNumber = await linkedOrderNumber(ctx.orders, input.orderRef, input.customerId);
       const principal = auditPrincipal(ctx.principal);
       // Zendesk keys are account-wide: derive ours from the caller's key scope so that two callers never share one.
       // The same digest marks the ticket (external_id), so that a create whose answer was lost can be found again.
       const reference = key === undefined ? undefined : createHash('sha256').update(JSON.stringify([idempotencyScope('openCase', principal), key])).digest('hex');
       const externalId = reference === undefined ? null : `c360-case:${reference.slice(0, 40)}`;
-      const ticketInput: NewTicketInput = {
-        subject: input.subject,
-        body: input.description,
-        isPublic: true,
-        organizationId: org.id,
-        priority: input.priority ? toZendeskPriority(input.priority) : null,
-        orderNumber,
-        tags: ['customer360'],
-        externalId,
+      // The lookups run inside the attempt: a replay of a completed key is answered from the store
+      // without Zendesk or the ERP, and a refusal (unknown customer or order) is audited with its key.
+      const organization = async () => {
+        // Refused before Zendesk hears of it; the organization goes through the row filter too.
+        if (!(await ctx.rows.canSee(input.customerId))) throw notFound();
+        const org = await ctx.loaders.organizationByExternalId.load(input.customerId);
+        if (!org) throw notFound();
+        return org;
       };
-      const invalidate = () =>
+      let sent = false;
+      let orderNumber: string | null = null;
+      const invalidate = (orgId: number | null) =>
         Promise.all([
-          ctx.cache.invalidate(SERVICEDESK_KINDS.ticketIdsByOrganization, [org.id]),
-          ctx.cache.invalidate(SERVICEDESK_KINDS.openCountByOrganization, [org.id]),
+          orgId !== null ? ctx.cache.invalidate(SERVICEDESK_KINDS.ticketIdsByOrganization, [orgId]) : undefined,
+          orgId !== null ? ctx.cache.invalidate(SERVICEDESK_KINDS.openCountByOrganization, [orgId]) : undefined,
           orderNumber ? ctx.cache.invalidate(SERVICEDESK_KINDS.ticketIdsByOrderNumber, [orderNumber]) : Promise.resolve(),
         ]);
+      let orgId: number | null = null;
       let ticket: ZendeskTicket;
       try {
         ({ value: ticket } = await runAudited(ctx.mutations.runner, {
@@ -75,23 +72,47 @@ export const resolvers: GraphQLResolverMap<CasesContext> = {
           principal,
           correlationId: ctx.requestId,
           targetIds: [input.customerId],
-          input: { customerId: input.customerId, subject: input.subject, description: input.description, priority: input.priority, orderNumber },
+          input: { customerId: input.customerId, subject: input.subject, description: input.description, priority: input.priority, orderRef: input.orderRef },
           idempotencyKey: key,
           // Sent once: an unknown outcome is settled by the write guard (recover, then at most one repeat,
           // which Zendesk's own Idempotency-Key turns into a replay if the first one did land).
-          attempt: async () => (await ctx.serviceDesk.createTicket(ticketInput, reference, { sendOnce: true })).ticket,
-          recover: externalId === null ? undefined : async () => (await ctx.serviceDesk.ticketByExternalId(org.id, externalId)) ?? undefined,
+          attempt: async () => {
+            const org = await organization();
+            orgId = org.id;
+            orderNumber = await linkedOrderNumber(ctx.orders, input.orderRef, input.customerId);
+            const ticketInput: NewTicketInput = {
+              subject: input.subject,
+              body: input.description,
+              isPublic: true,
+              organizationId: org.id,
+              priority: input.priority ? toZendeskPriority(input.priority) : null,
+              orderNumber,
+              tags: ['customer360'],
+              externalId,
+            };
+            sent = true;
+            return (await ctx.serviceDesk.createTicket(ticketInput, reference, { sendOnce: true })).ticket;
+          },
+          isOutcomeUnknown: (err) => sent && writeOutcomeUnknown(err),
+          recover:
+            externalId === null
+              ? undefined
+              : async () => {
+                  const org = await organization();
+                  orgId = org.id;
+                  return (await ctx.serviceDesk.ticketByExternalId(org.id, externalId)) ?? undefined;
+                },
           backendRecordId: (t) => String(t.id),
         }));
       } catch (err) {
         // A create of unknown outcome may have landed: the organization's lists may be wrong now.
         if (writeOutcomeUnknown(err)) {
-          await invalidate();
+          await invalidate(orgId);
           ctx.invalidated = [...(ctx.invalidated ?? []), `Customer:${input.customerId}`];
         }
         throw err;
       }
-      await invalidate();
+      await invalidate(ticket.organization_id ?? orgId).catch(() => undefined);
       ctx.loaders.ticket.clear(ticket.id);
       ctx.loaders.ticket.prime(ticket.id, ticket);
       ctx.invalidated = [...(ctx.invalidated ?? []), `Case:${ticket.id}`, `Customer:${input.customerId}`];
@@ -110,8 +131,12 @@ export const resolvers: GraphQLResolverMap<CasesContext> = {
         throw codedError(ErrorCode.FORBIDDEN, 'internal notes need the cases:internal scope', { field: 'internal' });
       }
       const key = resolveIdempotencyKey(undefined, ctx.idempotencyKey, 'Idempotency-Key');
-      const visible = await loadCase(ticketId, ctx);
-      if (!visible) throw codedError(ErrorCode.NOT_FOUND, 'caseId: no such case', { field: 'caseId' });
+      // The case is checked inside the attempt: a replay of a completed key needs no Zendesk call.
+      const checkCase = async () => {
+        const visible = await loadCase(ticketId, ctx);
+        if (!visible) throw codedError(ErrorCode.NOT_FOUND, 'caseId: no such case', { field: 'caseId' });
+      };
+      let sent = false;
       const invalidate = async () => {
         // Through invalidateRecords: an organization's ticket list read before this write must not prime the old ticket back.
         await Promise.all([ctx.cache.invalidate(SERVICEDESK_KINDS.commentsByTicket, [ticketId]), invalidateRecords(ctx.cache, SERVICEDESK_KINDS.ticket, [ticketId])]);
@@ -130,7 +155,12 @@ export const resolvers: GraphQLResolverMap<CasesContext> = {
           input: { caseId: ticketId, body, internal },
           idempotencyKey: key,
           // Without a key a timed-out comment is reported (outcome unknown), never sent again.
-          attempt: () => ctx.serviceDesk.addComment(ticketId, body, !internal),
+          attempt: async () => {
+            await checkCase();
+            sent = true;
+            return ctx.serviceDesk.addComment(ticketId, body, !internal);
+          },
+          isOutcomeUnknown: (err) => sent && writeOutcomeUnknown(err),
           recover: key === undefined ? undefined : () => findAddedComment(ctx.serviceDesk, ticketId, body, !internal),
           backendRecordId: (a) => String(a.comment.id),
         }));
@@ -138,7 +168,7 @@ export const resolvers: GraphQLResolverMap<CasesContext> = {
         if (writeOutcomeUnknown(err)) await invalidate();
         throw err;
       }
-      await invalidate();
+      await invalidate().catch(() => undefined);
       ctx.loaders.ticket.prime(ticketId, added.ticket);
       return toCaseComment(added.comment);
     },

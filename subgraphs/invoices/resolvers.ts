@@ -90,12 +90,11 @@ export const resolvers: GraphQLResolverMap<InvoicesContext> = {
         isOutcomeUnknown: writeOutcomeUnknown(run),
         backendRecordId: (partner) => String(partner.id),
       });
-      let partner = result.value;
-      if (result.replayed && !result.recovered) partner = (await ctx.loaders.partner.load(partner.id)) ?? partner;
-      else {
-        ctx.loaders.partner.clear(partner.id);
-        ctx.loaders.partner.prime(partner.id, partner);
-      }
+      // Answered from what the write returned, a replay included: a client retrying while Odoo is
+      // degraded learns that its hold is in place, without a read that could fail.
+      const partner = result.value;
+      ctx.loaders.partner.clear(partner.id);
+      ctx.loaders.partner.prime(partner.id, partner);
       (ctx.invalidated ??= []).push(`Customer:${cmd.customerId}`);
       return mapBilling(partner);
     },

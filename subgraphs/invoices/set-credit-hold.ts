@@ -104,7 +104,9 @@ export async function executeSetCreditHold(cmd: CreditHoldCommand, env: CreditHo
   run.sent = true;
   await env.odoo.setSalesWarn(partner.id, target.warn, target.message);
   run.applied = true;
-  const fresh = await freshPartner(env.odoo, partner.id);
+  // The hold is in place: a failed read-back is answered from what was written, never as an error.
+  const written: OdooPartner = { ...partner, sale_warn: target.warn, sale_warn_msg: target.message };
+  const fresh = await freshPartner(env.odoo, partner.id).catch(() => written);
   await invalidatePartner(env.cache, fresh, cmd.customerId);
   return fresh;
 }

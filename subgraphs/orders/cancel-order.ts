@@ -1,6 +1,6 @@
 import { invalidateRecords } from '../shared/cache/cached-loader.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
-import type { OdooSaleOrder } from '../shared/connectors/odoo/records.js';
+import type { OdooOrderLine, OdooSaleOrder } from '../shared/connectors/odoo/records.js';
 import { codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
 import type { WriteRun } from '../shared/mutations/write-run.js';
 import { OutcomeUnknownError } from '../shared/mutations/outcome.js';
@@ -11,6 +11,8 @@ import { invalidateOrder } from './place-order.js';
 export interface CancelledOrder {
   order: OdooSaleOrder;
   productIds: number[];
+  /** The order's lines as read after the cancellation (a replay answers from them). */
+  lines?: OdooOrderLine[];
 }
 
 /** The answer for an unknown order, and (identical) for an order of another reseller's customer. */
@@ -30,8 +32,10 @@ async function finish(order: OdooSaleOrder, ctx: OrdersContext): Promise<Cancell
   const partnerId = Array.isArray(order.partner_id) ? order.partner_id[0] : null;
   // Lines tell which products' reservations were released; invalidating first makes the loader read them fresh.
   await invalidateOrder(ctx.cache, order, []);
-  const lines = await ctx.loaders.orderLine.loadMany(order.order_line);
-  const productIds = [...new Set(lines.flatMap((l) => (l && !(l instanceof Error) && Array.isArray(l.product_id) ? [l.product_id[0]] : [])))];
+  // The cancellation landed: lines that cannot be read now only leave the stock to its TTL.
+  const loaded: (OdooOrderLine | Error | null)[] = await ctx.loaders.orderLine.loadMany(order.order_line).catch(() => []);
+  const lines = loaded.filter((l): l is OdooOrderLine => l !== null && !(l instanceof Error));
+  const productIds = [...new Set(lines.flatMap((l) => (Array.isArray(l.product_id) ? [l.product_id[0]] : [])))];
   await Promise.all([
     invalidateRecords(ctx.cache, ODOO_KINDS.productStock, productIds),
     invalidateRecords(ctx.cache, ODOO_KINDS.quantsByProduct, productIds),
@@ -41,7 +45,7 @@ async function finish(order: OdooSaleOrder, ctx: OrdersContext): Promise<Cancell
     invalidateRecords(ctx.cache, ODOO_KINDS.movesByOrderName, [order.name]),
     partnerId !== null ? invalidateRecords(ctx.cache, ODOO_KINDS.moveIdsByPartner, [partnerId]) : undefined,
   ]);
-  return { order, productIds };
+  return { order, productIds, lines };
 }
 
 /**
@@ -60,7 +64,8 @@ export async function executeCancelOrder(id: number, ctx: OrdersContext, run: Wr
   run.sent = true;
   await odoo.cancelOrder(id);
   run.applied = true;
-  const fresh = (await odoo.ordersByIds([id])).get(id) ?? order;
+  // A read-back that fails is answered from what was written: action_cancel answered, so the order is cancelled.
+  const fresh = (await odoo.ordersByIds([id]).catch(() => undefined))?.get(id) ?? { ...order, state: 'cancel' as const };
   if (fresh.state !== 'cancel') {
     run.applied = false;
     await invalidateOrder(ctx.cache, fresh, []);

@@ -6,10 +6,15 @@ import { createSubgraph, type SubgraphDefinition, type SubgraphDeps } from '../s
 import type { OrdersContext } from './context.js';
 import { createOrdersLoaders } from './loaders.js';
 import { resolvers } from './resolvers.js';
+import type { WriteProgressStore } from '../shared/mutations/write-progress.js';
 
 /** What the orders subgraph needs. */
 export interface OrdersSubgraphDeps extends SubgraphDeps {
   odoo: OdooConnector;
+  /** Where placeOrder keeps its progress between steps (the reconciler reads the same store). */
+  progress?: WriteProgressStore;
+  /** The reconciler's bound in ms (`WRITE_RECONCILE_BOUND_MS`). */
+  reconcileBoundMs?: number;
 }
 
 /** Path of the orders SDL. */
@@ -36,7 +41,7 @@ export function ordersDefinition(deps: OrdersSubgraphDeps): SubgraphDefinition<O
     mutations: { idempotencyPrefix: 'idem:orders', refusals: REFUSAL_SPECS },
     context: ({ base, cache, rows, mutating }) => {
       const filter = rows();
-      return { ...base, ...mutating(), rows: filter, loaders: createOrdersLoaders(deps.odoo, cache, filter), odoo: deps.odoo, cache };
+      return { ...base, ...mutating(), rows: filter, loaders: createOrdersLoaders(deps.odoo, cache, filter), odoo: deps.odoo, cache, progress: deps.progress, reconcileBoundMs: deps.reconcileBoundMs };
     },
   };
 }

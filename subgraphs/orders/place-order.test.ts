@@ -54,7 +54,7 @@ describe('executePlaceOrder and ownership (stub)', () => {
     const rows = createRowFilter({ sub: 'p', roles: ['partner'], scopes: new Set(['orders:write']), partnerId: MY_RESELLER }, ownership, createStaleCollector());
     const cache = {} as RecordCache;
     const run = newWriteRun();
-    await expect(executePlaceOrder({ customerId: CUSTOMER, lines: [{ sku: 'BK-1001', quantity: 1 }], clientReference: null }, { odoo, cache, rows }, undefined, run)).rejects.toMatchObject({
+    await expect(executePlaceOrder({ customerId: CUSTOMER, lines: [{ sku: 'BK-1001', quantity: 1 }], clientReference: null }, { odoo, cache, rows }, 'c360-run:test', run)).rejects.toMatchObject({
       extensions: { code: 'NOT_FOUND', field: 'input.customerId' },
     });
     expect(calls).toEqual([]);

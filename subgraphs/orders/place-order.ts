@@ -10,6 +10,9 @@ import { BackendError, isBackendError } from '../../platform/errors/backend-erro
 import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
 import { OutcomeUnknownError } from '../shared/mutations/outcome.js';
 import type { RowFilter } from '../shared/data-access/row-filter.js';
+import type { AuditPrincipal } from '../../platform/audit/audit-log.js';
+import type { WriteProgress, WriteProgressStore } from '../shared/mutations/write-progress.js';
+import { liveOrderByMarker, markStalled, readPlaced, recordStep, type PlacedOrderRecord } from './place-order-saga.js';
 
 /** Most lines one order may carry. */
 export const MAX_ORDER_LINES = 100;
@@ -68,11 +71,12 @@ export function parsePlaceOrderInput(input: unknown): PlaceOrderCommand {
   return { customerId: raw.customerId, lines, clientReference };
 }
 
-/** What a placed order leaves for the resolver (JSON-safe: a shared idempotency store keeps it). */
-export interface PlacedOrder {
-  order: OdooSaleOrder;
-  /** The ordered products (their stock changed with the reservation). */
-  productIds: number[];
+/**
+ * What a placed order leaves for the resolver and for replays of its key (JSON-safe: a shared
+ * idempotency store keeps it): the order, its lines and the ordered products (their stock changed
+ * with the reservation), enough to answer the mutation's selection without reading Odoo again.
+ */
+export interface PlacedOrder extends PlacedOrderRecord {
   /** The customer's ERP partner as read for this order (absent after a recovery). */
   partner?: OdooPartner;
 }
@@ -83,6 +87,17 @@ export interface PlaceOrderEnv {
   cache: RecordCache;
   /** The request's row filter: the customer must be one the caller may see. */
   rows: RowFilter;
+  /** Where the order's progress between its steps is kept for the reconciler (absent: not kept). */
+  progress?: WriteProgressStore;
+  /** How long this request holds the progress before the reconciler may take it over, in ms. */
+  progressLeaseMs?: number;
+}
+
+/** Who and what a placeOrder's progress record names, for the reconciler's audit and the key it settles. */
+export interface PlaceOrderSagaMeta {
+  idempotency?: { scope: string; key: string; inputDigest: string };
+  correlationId: string | null;
+  principal: AuditPrincipal | null;
 }
 
 /** One placeOrder call's progress: the shared outcome facts, and which order (and ERP partner) it concerns. */
@@ -124,12 +139,13 @@ async function freshOrder(odoo: OdooConnector, id: number): Promise<OdooSaleOrde
 const isRejected = (err: unknown) => isBackendError(err) && err.code === 'REJECTED';
 
 /**
- * Sends the order: checks the customer (crosswalk, ownership, sales block) and the products,
- * creates the sale.order with its lines and `origin = ref` (the idempotency reference, when
- * keyed), confirms it and reads it back. A confirmation Odoo refuses deletes the draft again,
- * so that a refused order leaves nothing behind.
+ * Sends the order as a saga: checks the customer (crosswalk, ownership, sales block) and the
+ * products, records its progress, creates the sale.order with its lines and `origin = marker`
+ * (the idempotency reference when keyed, else a run marker), confirms it and reads it back. A
+ * confirmation Odoo refuses deletes the draft again, so that a refused order leaves nothing
+ * behind; any other failure between the steps hands the draft to the reconciler.
  */
-export async function executePlaceOrder(cmd: PlaceOrderCommand, env: PlaceOrderEnv, ref: string | undefined, run: PlaceOrderRun): Promise<PlacedOrder> {
+export async function executePlaceOrder(cmd: PlaceOrderCommand, env: PlaceOrderEnv, marker: string, run: PlaceOrderRun, meta?: PlaceOrderSagaMeta): Promise<PlacedOrder> {
   const { odoo } = env;
   // Another reseller's customer is answered like an unknown one, before Odoo hears of it.
   if (!(await env.rows.canSee(cmd.customerId))) throw unknownCustomer();
@@ -157,10 +173,41 @@ export async function executePlaceOrder(cmd: PlaceOrderCommand, env: PlaceOrderE
   const productIds = [...new Set(lines.map((l) => l.productId))];
   run.partnerId = partner.id;
 
+  // The progress is durable before anything is sent: a store that cannot take it stops the write here.
+  let progress: WriteProgress | undefined;
+  if (env.progress) {
+    const now = Date.now();
+    progress = {
+      id: marker,
+      operation: 'placeOrder',
+      step: 'started',
+      status: 'running',
+      leaseUntil: now + (env.progressLeaseMs ?? 15_000),
+      ...(meta?.idempotency ? { idempotency: meta.idempotency } : {}),
+      correlationId: meta?.correlationId ?? null,
+      principal: meta?.principal ?? null,
+      targetIds: [cmd.customerId],
+      data: {},
+      reconcileAttempts: 0,
+      updatedAt: now,
+    };
+    await env.progress.put(progress);
+  }
+  const stall = async () => {
+    if (env.progress && progress) await markStalled(env.progress, progress);
+  };
   run.sent = true;
-  const id = await odoo.createOrder({ partnerId: partner.id, lines, clientOrderRef: cmd.clientReference ?? undefined, origin: ref });
+  let id: number;
+  try {
+    id = await odoo.createOrder({ partnerId: partner.id, lines, clientOrderRef: cmd.clientReference ?? undefined, origin: marker });
+  } catch (err) {
+    await stall();
+    throw err;
+  }
   run.orderId = id;
   run.applied = true;
+  // Without this record the reconciler still finds the draft by its marker.
+  if (env.progress && progress) progress = await recordStep(env.progress, progress, 'created', { orderId: id }).catch(() => progress);
   try {
     await odoo.confirmOrder(id);
   } catch (err) {
@@ -168,11 +215,21 @@ export async function executePlaceOrder(cmd: PlaceOrderCommand, env: PlaceOrderE
       // Odoo refused the order itself: undo the draft so that the refusal is certain (and a retry starts clean).
       await odoo.unlinkDraftOrder(id).then(() => (run.undone = true), () => undefined);
     }
+    if (run.undone) await env.progress?.remove(marker).catch(() => undefined);
+    else await stall();
     throw err;
   }
-  const order = await freshOrder(odoo, id);
-  await invalidateOrder(env.cache, order, productIds);
-  return { order, productIds, partner };
+  if (env.progress && progress) progress = await recordStep(env.progress, progress, 'confirmed').catch(() => progress);
+  // The order is confirmed; its number and totals are Odoo's to compute, so it is read back. Should
+  // that read fail, the progress stays for the reconciler, which reads it and settles the key.
+  const placed = await readPlaced(odoo, id).catch(async (err) => {
+    await stall();
+    throw err;
+  });
+  if (!placed) throw new BackendError({ backend: 'odoo', code: 'INTERNAL', message: `odoo: sale.order ${id} vanished after it was written`, retryable: false });
+  await env.progress?.remove(marker).catch(() => undefined);
+  await invalidateOrder(env.cache, placed.order, productIds);
+  return { ...placed, productIds, partner };
 }
 
 /**
@@ -184,7 +241,7 @@ export async function executePlaceOrder(cmd: PlaceOrderCommand, env: PlaceOrderE
  */
 export async function recoverPlacedOrder(env: PlaceOrderEnv, ref: string, run: PlaceOrderRun): Promise<PlacedOrder | undefined> {
   const { odoo } = env;
-  const found = (await odoo.ordersByOrigins([ref])).get(ref);
+  const found = await liveOrderByMarker(odoo, ref);
   if (!found) {
     if (!run.sent) return undefined;
     throw new OutcomeUnknownError({ backend: 'odoo', message: 'odoo did not confirm the order and it is not visible yet: its outcome is unknown and it was not repeated' });
@@ -202,8 +259,8 @@ export async function recoverPlacedOrder(env: PlaceOrderEnv, ref: string, run: P
       throw codedError(ErrorCode.BACKEND_REJECTED, `odoo: order ${order.name} was created but could not be confirmed`, { system: 'odoo', reason: 'NOT_CONFIRMED' });
     }
   }
-  const lines = await odoo.orderLinesByIds(order.order_line);
-  const productIds = [...new Set([...lines.values()].flatMap((l) => (Array.isArray(l.product_id) ? [l.product_id[0]] : [])))];
-  await invalidateOrder(env.cache, order, productIds);
-  return { order, productIds };
+  const placed = await readPlaced(odoo, order.id);
+  if (!placed) throw new BackendError({ backend: 'odoo', code: 'INTERNAL', message: `odoo: sale.order ${order.id} vanished after it was written`, retryable: false });
+  await invalidateOrder(env.cache, placed.order, placed.productIds);
+  return placed;
 }

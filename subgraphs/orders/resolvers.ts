@@ -6,7 +6,12 @@ import { odooIdempotencyRef } from '../shared/connectors/odoo/mutation-support.j
 import { resolveIdempotencyKey, runAudited } from '../shared/mutations/subgraph-mutations.js';
 import { invalidateRecords } from '../shared/cache/cached-loader.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
-import type { OdooSaleOrder } from '../shared/connectors/odoo/records.js';
+import type { OdooOrderLine, OdooPartner, OdooSaleOrder } from '../shared/connectors/odoo/records.js';
+import { randomUUID } from 'node:crypto';
+import { digestInput } from '../../platform/json/canonical-json.js';
+import { auditPrincipal } from '../../platform/audit/audit-log.js';
+import { idempotencyScope } from '../shared/mutations/run-mutation.js';
+import { progressLeaseMs } from '../shared/mutations/reconciler.js';
 import { isRecordName, parseRecordId } from '../shared/connectors/odoo/values.js';
 import type { OrdersContext } from './context.js';
 import { accountIdOf, executeCancelOrder, recoverCancelledOrder, type CancelledOrder } from './cancel-order.js';
@@ -62,11 +67,23 @@ function invalidated(ctx: OrdersContext, tags: string[]): void {
   (ctx.invalidated ??= []).push(...tags);
 }
 
-/** The order a mutation answers with: as written, or (for a replay) as it is now. */
-async function answerOrder(order: OdooSaleOrder, replayed: boolean, ctx: OrdersContext): Promise<OrderModel> {
-  if (replayed) return mapOrder((await ctx.loaders.order.load(order.id)) ?? order);
+/**
+ * The order a mutation answers with: what the write returned (a replay's stored value included),
+ * primed into this request's loaders with its lines and partner, so that the mutation's selection
+ * is answered without reading Odoo again.
+ */
+function answerOrder(written: { order: OdooSaleOrder; lines?: OdooOrderLine[]; partner?: OdooPartner }, ctx: OrdersContext): OrderModel {
+  const { order } = written;
   ctx.loaders.order.clear(order.id);
   ctx.loaders.order.prime(order.id, order);
+  for (const line of written.lines ?? []) {
+    ctx.loaders.orderLine.clear(line.id);
+    ctx.loaders.orderLine.prime(line.id, line);
+  }
+  if (written.partner) {
+    ctx.loaders.partner.clear(written.partner.id);
+    ctx.loaders.partner.prime(written.partner.id, written.partner);
+  }
   return mapOrder(order);
 }
 
@@ -92,7 +109,15 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
       const key = resolveIdempotencyKey(raw.idempotencyKey, ctx.idempotencyKey, 'input.idempotencyKey');
       // Odoo's own record of the key: a committed order whose answer was lost is found by it, not duplicated.
       const ref = key === undefined ? undefined : odooIdempotencyRef('placeOrder', ctx.principal, key);
-      const env = { odoo: ctx.odoo, cache: ctx.cache, rows: ctx.rows };
+      // Every order carries a marker in origin, so that the reconciler finds a draft left behind even without a key.
+      const marker = ref ?? `c360-run:${randomUUID()}`;
+      const env = { odoo: ctx.odoo, cache: ctx.cache, rows: ctx.rows, progress: ctx.progress, progressLeaseMs: progressLeaseMs(ctx.reconcileBoundMs ?? 30_000) };
+      const principal = auditPrincipal(ctx.principal);
+      const meta = {
+        correlationId: ctx.requestId,
+        principal,
+        ...(key !== undefined ? { idempotency: { scope: idempotencyScope('placeOrder', principal), key, inputDigest: digestInput(cmd) } } : {}),
+      };
       const run: PlaceOrderRun = newWriteRun();
       let result;
       try {
@@ -101,9 +126,11 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
           targetIds: [cmd.customerId],
           input: cmd,
           idempotencyKey: key,
-          attempt: () => executePlaceOrder(cmd, env, ref, run),
+          attempt: () => executePlaceOrder(cmd, env, marker, run, meta),
           recover: ref === undefined ? undefined : () => recoverPlacedOrder(env, ref, run),
           isOutcomeUnknown: writeOutcomeUnknown(run),
+          // A draft left behind is the reconciler's to finish: the client hears an error, the backend holds a pending write.
+          backendOutcome: (err) => (run.applied && !run.undone ? 'pending' : writeOutcomeUnknown(run)(err) ? 'unknown' : undefined),
           backendRecordId: (placed) => String(placed.order.id),
         });
       } catch (err) {
@@ -114,10 +141,9 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
         }
         throw err;
       }
-      const { order, productIds, partner } = result.value;
-      if (partner && !result.replayed) ctx.loaders.partner.prime(partner.id, partner);
+      const { order, productIds } = result.value;
       invalidated(ctx, [`Order:${order.id}`, `Customer:${cmd.customerId}`, ...productIds.map((id) => `Product:${id}`)]);
-      return answerOrder(order, result.replayed && !result.recovered, ctx);
+      return answerOrder(result.value, ctx);
     },
 
     async cancelOrder(_root, args: { id: string }, ctx: OrdersContext) {
@@ -136,14 +162,15 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
         backendRecordId: (cancelled) => String(cancelled.order.id),
       });
       const { order, productIds } = result.value;
-      const accountId = await accountIdOf(order, ctx);
+      // The customer's tag is best effort: the cancellation landed whatever this read does.
+      const accountId = await accountIdOf(order, ctx).catch(() => null);
       invalidated(ctx, [
         `Order:${order.id}`,
         ...(accountId ? [`Customer:${accountId}`] : []),
         ...productIds.map((p) => `Product:${p}`),
         ...order.invoice_ids.map((m) => `Invoice:${m}`),
       ]);
-      return answerOrder(order, result.replayed && !result.recovered, ctx);
+      return answerOrder(result.value, ctx);
     },
   },
   Customer: {

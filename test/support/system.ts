@@ -44,7 +44,7 @@ export function testSettings(overrides: Partial<SystemSettings> = {}): SystemSet
   const unlimited = Object.fromEntries(['support_agent', 'sales_rep', 'finance', 'partner', 'admin'].map((role) => [role, { perSecond: 100_000, burst: 100_000 }]));
   // Budgets no test run spends: the per-operation cost limits stay the defaults.
   const budgets = Object.fromEntries(Object.keys(unlimited).map((role) => [role, { budget: 100_000_000 }]));
-  return { ...base, ports, auditLogPath: join(tmpdir(), `c360-audit-${process.pid}-${Date.now()}.jsonl`), trustedDocuments: 'off', rateLimits: unlimited, costLimits: budgets, ...overrides };
+  return { ...base, ports, auditLogPath: join(tmpdir(), `c360-audit-${process.pid}-${Date.now()}.jsonl`), writeProgressPath: join(tmpdir(), `c360-progress-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`), trustedDocuments: 'off', rateLimits: unlimited, costLimits: budgets, ...overrides };
 }
 
 /** Starts the whole system for a test file. Close it in afterAll. */

@@ -27,7 +27,15 @@ export function filterFieldsStage(options: FilterFieldsOptions): Stage {
       if (operation.deniedMutations.length > 0 && options.onDeniedMutations) {
         const variables = exchange.params?.variables ?? {};
         const code = operation.removed.find((r) => r.path.length === 1)?.code ?? 'FORBIDDEN';
-        await options.onDeniedMutations({ principal, requestId: exchange.requestId, fields: operation.deniedMutations, variables, code });
+        const header = exchange.req.headers['idempotency-key'];
+        await options.onDeniedMutations({
+          principal,
+          requestId: exchange.requestId,
+          fields: operation.deniedMutations,
+          variables,
+          code,
+          ...(typeof header === 'string' ? { idempotencyKeyHeader: header } : {}),
+        });
       }
       if (!operation.executable) {
         const empty: Record<string, unknown> = {};

@@ -11,8 +11,9 @@ import type { DeniedMutations } from '../types.js';
  */
 export function deniedMutationAudit(log: AuditLog, matrixPath = new URL('../../../schema/ownership.json', import.meta.url)): (event: DeniedMutations) => Promise<void> {
   const matrix = JSON.parse(readFileSync(matrixPath, 'utf8')) as OwnershipMatrix;
-  return async ({ principal, requestId, fields, variables, code }) => {
+  return async ({ principal, requestId, fields, variables, code, idempotencyKeyHeader }) => {
     const inputDigest = digestInput(variables);
+    const idempotencyKey = auditableKey(idempotencyKeyHeader) ?? keyInVariables(variables);
     for (const operation of fields) {
       const ownerSystem = mutationOwner(matrix, operation);
       // A mutation of a supergraph that is not ours has no owner here: nothing to attribute.
@@ -25,10 +26,28 @@ export function deniedMutationAudit(log: AuditLog, matrixPath = new URL('../../.
         targetIds: [],
         inputDigest,
         outcome: code,
+        clientOutcome: code,
         backendRecordId: null,
         latencyMs: 0,
         correlationId: requestId,
+        ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
       });
     }
   };
+}
+
+/** A key as the audit log may hold it: 1 to 200 printable ASCII characters (others are not keys). */
+function auditableKey(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[\x20-\x7e]{1,200}$/.test(value) ? value : undefined;
+}
+
+/** The `idempotencyKey` of an input object among the variables (placeOrder, openCase), if any. */
+function keyInVariables(variables: Record<string, unknown>): string | undefined {
+  for (const value of Object.values(variables)) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const key = auditableKey((value as Record<string, unknown>).idempotencyKey);
+      if (key !== undefined) return key;
+    }
+  }
+  return undefined;
 }

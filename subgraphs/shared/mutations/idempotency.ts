@@ -2,9 +2,9 @@ import type { digestInput } from '../../../platform/json/canonical-json.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { Redis } from 'ioredis';
-import { LRUCache } from 'lru-cache';
-import { BackendError, isBackendError, type BackendErrorCode, type BackendSystem } from '../../../platform/errors/backend-error.js';
+import { BackendError, isBackendError, type BackendErrorCode } from '../../../platform/errors/backend-error.js';
 import { isOutcomeUnknown as defaultIsOutcomeUnknown } from './outcome.js';
+import { inProcessBackend, redisBackend, type PendingRecord, type RecordBackend, type SerializedError, type StoredRecord } from './idempotency-records.js';
 
 /** Settings of an idempotency store. */
 export interface IdempotencyStoreOptions {
@@ -63,6 +63,13 @@ export interface IdempotentResult<T> {
 export interface IdempotencyStore {
   /** Executes the first call for a key; later and concurrent calls with it get that call's result. */
   run<T>(request: IdempotentRun<T>): Promise<IdempotentResult<T>>;
+  /**
+   * Records how a write ended that no request is waiting for (the reconciler finished or undid
+   * it): `done` with its value, so that the next call with the key replays it without the backend,
+   * or `failed`, so that the next call runs again. Leaves a record alone that an attempt holds
+   * (pending within its lease) or that already holds a result.
+   */
+  resolve(request: { scope: string; key: string; inputDigest: string }, outcome: { state: 'done'; value: unknown } | { state: 'failed' }): Promise<void>;
   /** Closes the Redis connection the store opened. */
   close(): Promise<void>;
 }
@@ -105,146 +112,6 @@ export function validateIdempotencyKey(key: unknown): asserts key is string {
     const what = typeof key !== 'string' ? typeof key : key.length === 0 ? 'empty' : key.length > 200 ? `${key.length} characters` : 'not printable ASCII';
     throw new IdempotencyKeyError(`idempotencyKey must be 1 to 200 printable ASCII characters (got ${what})`);
   }
-}
-
-interface SerializedError {
-  name: string;
-  message: string;
-  backend?: BackendSystem;
-  code?: string;
-  status?: number;
-  backendCode?: string;
-  extensions?: Record<string, unknown>;
-}
-
-type StoredRecord =
-  | { state: 'pending'; digest: string; attempt: string; leaseUntil: number }
-  | { state: 'done'; digest: string; attempt: string; value: unknown }
-  | { state: 'unknown'; digest: string; attempt: string }
-  // `live` is the error object itself, kept only in process (concurrent callers rethrow it as is).
-  | { state: 'failed'; digest: string; attempt: string; error: SerializedError; live?: unknown };
-
-type PendingRecord = Extract<StoredRecord, { state: 'pending' }>;
-type ClaimResult = { claimed: true; previous: StoredRecord | undefined } | { claimed: false; current: StoredRecord };
-
-/** Where the records live: this process or Redis. Both apply the same claim rules. */
-interface RecordBackend {
-  /** Takes the key for `pending` unless another attempt holds it or a result is stored. */
-  claim(id: string, pending: PendingRecord, ttlMs: number): Promise<ClaimResult>;
-  /** Replaces the record of `attempt` (and only it) with its outcome. */
-  settle(id: string, record: StoredRecord, ttlMs: number): Promise<void>;
-  /** Waits until `attempt` is no longer pending, its lease ends or `deadline`; the record then, or 'timeout'. */
-  waitSettled(id: string, pending: PendingRecord, deadline: number): Promise<StoredRecord | undefined | 'timeout'>;
-  close(): Promise<void>;
-}
-
-/** Whether a record may be taken over: a failure, or an unknown outcome with the same input. */
-function claimable(current: StoredRecord, digest: string, now: number): boolean {
-  if (current.state === 'failed') return true;
-  const unknown = current.state === 'unknown' || (current.state === 'pending' && current.leaseUntil < now);
-  return unknown && current.digest === digest;
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function inProcessBackend(maxEntries: number): RecordBackend {
-  const records = new LRUCache<string, StoredRecord>({ max: maxEntries });
-  const waiters = new Map<string, { attempt: string; settled: Promise<void>; resolve: () => void }>();
-  const release = (id: string) => {
-    const waiter = waiters.get(id);
-    waiters.delete(id);
-    waiter?.resolve();
-  };
-  return {
-    async claim(id, pending, ttlMs) {
-      const current = records.get(id);
-      if (current && !claimable(current, pending.digest, Date.now())) return { claimed: false, current };
-      release(id); // a lease that ran out: its waiters re-check
-      records.set(id, pending, { ttl: ttlMs });
-      let resolve!: () => void;
-      const settled = new Promise<void>((r) => (resolve = r));
-      waiters.set(id, { attempt: pending.attempt, settled, resolve });
-      return { claimed: true, previous: current };
-    },
-    async settle(id, record, ttlMs) {
-      const current = records.get(id);
-      if (current && current.attempt !== record.attempt) return;
-      records.set(id, record, { ttl: ttlMs });
-      if (waiters.get(id)?.attempt === record.attempt) release(id);
-    },
-    async waitSettled(id, pending, deadline) {
-      // Timers may fire a millisecond before the wall clock reaches their time: re-check until the
-      // attempt settles, its lease runs out or the caller's deadline passes.
-      for (;;) {
-        const current = records.get(id);
-        if (current?.state !== 'pending' || current.attempt !== pending.attempt || current.leaseUntil < Date.now()) return current;
-        if (Date.now() >= deadline) return 'timeout';
-        const until = Math.min(deadline, current.leaseUntil + 1);
-        let timer: NodeJS.Timeout | undefined;
-        const elapsed = new Promise<void>((r) => (timer = setTimeout(r, Math.max(1, until - Date.now()))));
-        await Promise.race([waiters.get(id)?.settled ?? elapsed, elapsed]);
-        clearTimeout(timer);
-      }
-    },
-    async close() {
-      records.clear();
-    },
-  };
-}
-
-// KEYS[1] record; ARGV: pending JSON, ttl ms, now ms, digest. Returns {1, previous?} or {0, current}.
-const CLAIM_SCRIPT = `
-local cur = redis.call('GET', KEYS[1])
-if cur then
-  local rec = cjson.decode(cur)
-  local ok = rec.state == 'failed'
-  if (rec.state == 'unknown' or (rec.state == 'pending' and tonumber(rec.leaseUntil) < tonumber(ARGV[3]))) and rec.digest == ARGV[4] then ok = true end
-  if not ok then return {0, cur} end
-end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-if cur then return {1, cur} end
-return {1}
-`;
-
-// KEYS[1] record; ARGV: record JSON, attempt, ttl ms. Writes only over the same attempt (or nothing).
-const SETTLE_SCRIPT = `
-local cur = redis.call('GET', KEYS[1])
-if cur and cjson.decode(cur).attempt ~= ARGV[2] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
-return 1
-`;
-
-function redisBackend(redis: Redis, ownsClient: boolean, pollIntervalMs: number): RecordBackend {
-  const read = async (id: string): Promise<StoredRecord | undefined> => {
-    const raw = await redis.get(id);
-    return raw === null ? undefined : (JSON.parse(raw) as StoredRecord);
-  };
-  return {
-    async claim(id, pending, ttlMs) {
-      const reply = (await redis.eval(CLAIM_SCRIPT, 1, id, JSON.stringify(pending), String(ttlMs), String(Date.now()), pending.digest)) as [
-        number,
-        string?,
-      ];
-      const other = reply[1] === undefined ? undefined : (JSON.parse(reply[1]) as StoredRecord);
-      if (reply[0] === 1) return { claimed: true, previous: other };
-      return { claimed: false, current: other as StoredRecord };
-    },
-    async settle(id, record, ttlMs) {
-      const shared = record.state === 'failed' ? { ...record, live: undefined } : record; // the live error stays in process
-      await redis.eval(SETTLE_SCRIPT, 1, id, JSON.stringify(shared), record.attempt, String(ttlMs));
-    },
-    async waitSettled(id, pending, deadline) {
-      for (let interval = pollIntervalMs; ; interval = Math.min(interval * 2, 200)) {
-        const current = await read(id);
-        if (current?.state !== 'pending' || current.attempt !== pending.attempt || current.leaseUntil < Date.now()) return current;
-        if (Date.now() >= deadline) return 'timeout';
-        await sleep(Math.min(interval, Math.max(1, deadline - Date.now())));
-      }
-    },
-    async close() {
-      if (ownsClient) await redis.quit();
-    },
-  };
 }
 
 function serializeError(err: unknown): SerializedError {
@@ -348,6 +215,16 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
         if (settled === 'timeout') throw new IdempotencyConflictError('IN_PROGRESS');
         if (settled?.state === 'failed' && settled.attempt === current.attempt) throw errorOf(settled);
         if (Date.now() >= deadline) throw new IdempotencyConflictError('IN_PROGRESS');
+      }
+    },
+    async resolve(request, outcome) {
+      const id = recordId(request.scope, request.key);
+      const attempt = `reconciled:${randomUUID()}`;
+      if (outcome.state === 'done') {
+        await backend.resolve(id, { state: 'done', digest: request.inputDigest, attempt, value: outcome.value }, ttlMs, Date.now());
+      } else {
+        const error = { name: 'Error', message: 'the write was undone' };
+        await backend.resolve(id, { state: 'failed', digest: request.inputDigest, attempt, error }, failedTtlMs, Date.now());
       }
     },
     close: () => backend.close(),

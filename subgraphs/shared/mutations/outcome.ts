@@ -27,10 +27,17 @@ const UNKNOWN_CAUSE_NAMES = new Set(['TaskCancelledError', 'AbortError', 'Timeou
 const UNKNOWN_CAUSE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /**
- * The default classification: an OutcomeUnknownError, or any error whose cause chain holds a
- * timeout (cockatiel's TaskCancelledError, an abort) or a connection dropped mid-request.
+ * The default classification of a failed write: an OutcomeUnknownError, a backend's server error
+ * (5xx or internal), or any error whose cause chain holds a timeout (cockatiel's
+ * TaskCancelledError, an abort) or a connection dropped mid-request.
  */
 export function isOutcomeUnknown(err: unknown): boolean {
+  // A server error answering a write (5xx, or the backend's internal error) may come after the
+  // write was applied and committed: only an explicit refusal (4xx, rate limit) proves it was not.
+  const top = err as { backend?: unknown; code?: unknown; status?: unknown } | null;
+  if (top && typeof top === 'object' && typeof top.backend === 'string') {
+    if (top.code === 'INTERNAL' || (typeof top.status === 'number' && top.status >= 500)) return true;
+  }
   for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
     const candidate = e as { outcomeUnknown?: unknown; isTaskCancelledError?: unknown; name?: unknown; code?: unknown };
     if (candidate.outcomeUnknown === true) return true;

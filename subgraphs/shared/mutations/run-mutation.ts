@@ -3,6 +3,7 @@ import { audited, type AuditLog, type AuditPrincipal } from '../../../platform/a
 import { digestInput } from '../../../platform/json/canonical-json.js';
 import type { IdempotencyStore, IdempotentResult } from './idempotency.js';
 import { runWrite } from './write-guard.js';
+import { isOutcomeUnknown } from './outcome.js';
 
 /** What a subgraph's mutations share: one idempotency store and one audit log. */
 export interface MutationRunnerOptions {
@@ -31,12 +32,30 @@ export interface MutationRequest<T> {
   isOutcomeUnknown?: (err: unknown) => boolean;
   /** The backend record id of a result, for the audit log. */
   backendRecordId?: (value: T) => string | null;
+  /**
+   * After a failure: what the backend holds when it differs from the error the client gets
+   * (`applied`, `unknown`, `pending`), for the audit log's `backendOutcome`. Default: `unknown`
+   * for a failure of unknown outcome, nothing otherwise.
+   */
+  backendOutcome?: (err: unknown) => string | undefined;
 }
+
+/** A call refused before its write: described like a request, without the write. */
+export type RefusedRequest = Omit<MutationRequest<never>, 'attempt' | 'recover' | 'isOutcomeUnknown' | 'backendRecordId' | 'backendOutcome'>;
 
 /** Runs mutations idempotently (with a key), without blind retries, and audited. */
 export interface MutationRunner {
   /** Runs one mutation; resolves once its audit record is on disk. */
   run<T>(request: MutationRequest<T>): Promise<IdempotentResult<T>>;
+  /**
+   * Audits a call refused before any write (bad input, a failed lookup, a missing scope) with its
+   * key, which stays free: nothing is reserved under it. Resolves once the record is on disk.
+   */
+  refuse(request: RefusedRequest, error: unknown): Promise<void>;
+  /** The audit log the runner writes to (the reconciler adds its records there). */
+  readonly log: AuditLog;
+  /** The idempotency store the runner keeps keys in. */
+  readonly store: IdempotencyStore;
 }
 
 /** Keys belong to the reseller for partner principals (any of its users may retry), else to the subject. */
@@ -48,6 +67,20 @@ export function idempotencyScope(operation: string, principal: AuditPrincipal | 
 /** Composes the idempotency store, the write guard and the audit log into one call per resolver. */
 export function createMutationRunner({ store, log }: MutationRunnerOptions): MutationRunner {
   return {
+    log,
+    store,
+    async refuse(request, error) {
+      const meta = {
+        principal: request.principal,
+        operation: request.operation,
+        ownerSystem: request.ownerSystem,
+        targetIds: request.targetIds,
+        inputDigest: digestInput(request.input),
+        correlationId: request.correlationId ?? null,
+        idempotencyKey: request.idempotencyKey ?? undefined,
+      };
+      await audited(log, meta, () => Promise.reject(error)).catch(() => undefined);
+    },
     run<T>(request: MutationRequest<T>): Promise<IdempotentResult<T>> {
       const inputDigest = digestInput(request.input);
       const key = request.idempotencyKey ?? undefined;
@@ -69,6 +102,7 @@ export function createMutationRunner({ store, log }: MutationRunnerOptions): Mut
           inputDigest,
           correlationId: request.correlationId ?? null,
           idempotencyKey: key,
+          backendOutcomeOf: (err) => request.backendOutcome?.(err) ?? ((request.isOutcomeUnknown ?? isOutcomeUnknown)(err) ? 'unknown' : undefined),
           describe: (result: IdempotentResult<T>) => ({
             backendRecordId: request.backendRecordId?.(result.value) ?? null,
             replayed: result.replayed,

@@ -87,6 +87,17 @@ interface AuditContext {
   principal: Principal | null;
   requestId: string;
   mutations: SubgraphMutations;
+  idempotencyKey?: string | null;
+}
+
+/** The key a refused call carried (argument, else header), when it is one a key may be; never reserved in the store. */
+function refusedCallKey(args: Record<string, unknown>, ctx: AuditContext): string | undefined {
+  const input = args?.input;
+  const fromArgs = input !== null && typeof input === 'object' ? (input as Record<string, unknown>).idempotencyKey : undefined;
+  for (const candidate of [fromArgs, ctx.idempotencyKey]) {
+    if (typeof candidate === 'string' && /^[\x20-\x7e]{1,200}$/.test(candidate)) return candidate;
+  }
+  return undefined;
 }
 
 /**
@@ -125,16 +136,16 @@ async function auditRefusal(operation: string, spec: RefusalSpec, args: Record<s
   } catch {
     // Unreadable arguments: the digest still identifies the call.
   }
-  // No key: nothing is reserved for a call that was refused. run() rejects with `error`, once it is on disk.
+  // The key is recorded but nothing is reserved under it for a call that was refused. refuse() resolves once the record is on disk.
   await ctx.mutations.runner
-    .run<never>({
+    .refuse({
       operation,
       ownerSystem: spec.ownerSystem,
       principal: auditPrincipal(ctx.principal),
       correlationId: ctx.requestId,
       targetIds,
       input: args ?? {},
-      attempt: () => Promise.reject(error),
-    })
+      idempotencyKey: refusedCallKey(args, ctx),
+    }, error)
     .catch(() => undefined);
 }

@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createAuditLog, readAuditLog } from '../../../platform/audit/audit-log.js';
+import { createIdempotencyStore } from './idempotency.js';
+import { startReconciler, type OrphanWrite } from './reconciler.js';
+import { createWriteProgressStore, type WriteProgress } from './write-progress.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'c360-reconciler-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const progressOf = (id: string, over: Partial<WriteProgress> = {}): WriteProgress => ({
+  id, operation: 'placeOrder', step: 'created', status: 'stalled', leaseUntil: 0, correlationId: 'req-1', principal: { sub: 'u', roles: ['sales_rep'] },
+  targetIds: ['001'], data: { orderId: 7 }, reconcileAttempts: 0, updatedAt: 0, ...over,
+});
+
+describe('the write progress file', () => {
+  it('keeps unfinished writes across a reopen, and a claim respects the lease', async () => {
+    const path = join(dir, 'progress.jsonl');
+    const first = createWriteProgressStore({ path });
+    await first.put(progressOf('a'));
+    await first.put(progressOf('b', { leaseUntil: Date.now() + 60_000 }));
+    await first.put(progressOf('c'));
+    await first.remove('c');
+    await first.close();
+    const reopened = createWriteProgressStore({ path });
+    expect((await reopened.list()).map((p) => p.id).sort()).toEqual(['a', 'b']);
+    expect(await reopened.claim('b', Date.now(), Date.now() + 1000)).toBeUndefined();
+    expect(await reopened.claim('a', Date.now(), Date.now() + 1000)).toMatchObject({ id: 'a', reconcileAttempts: 1 });
+    expect(await reopened.claim('a', Date.now(), Date.now() + 1000)).toBeUndefined();
+    await reopened.close();
+  });
+});
+
+describe('the reconciler', () => {
+  it('ends a stalled write, settles its key so that it replays without the backend, audits it and forgets it', async () => {
+    const progress = createWriteProgressStore({});
+    const idempotency = createIdempotencyStore({ keyPrefix: 'test' });
+    const log = createAuditLog({ path: join(dir, 'audit.jsonl') });
+    const key = { scope: 'placeOrder:sub:u', key: 'k1', inputDigest: 'd1' };
+    // The client's attempt ended in an unknown outcome.
+    await idempotency.run({ ...key, execute: () => Promise.reject(Object.assign(new Error('timeout'), { name: 'TimeoutError' })) }).catch(() => undefined);
+    await progress.put(progressOf('m1', { idempotency: key }));
+    const resumed: string[] = [];
+    const reconciler = startReconciler({
+      progress, idempotency, log, boundMs: 60_000,
+      sagas: [{ operation: 'placeOrder', ownerSystem: 'odoo', resume: async (p) => (resumed.push(p.id), { outcome: 'completed', value: { order: 7 }, backendRecordId: '7' }) }],
+    });
+    expect(await reconciler.pass()).toEqual({ completed: 1, compensated: 0, failed: 0 });
+    expect(resumed).toEqual(['m1']);
+    expect(await progress.list()).toEqual([]);
+    let executed = false;
+    const replay = await idempotency.run({ ...key, execute: async () => ((executed = true), { order: 8 }) });
+    expect(replay).toEqual({ value: { order: 7 }, replayed: true });
+    expect(executed).toBe(false);
+    await reconciler.stop();
+    await log.close();
+    expect((await readAuditLog(join(dir, 'audit.jsonl'))).map((r) => [r.actor, r.backendOutcome, r.idempotencyKey, r.correlationId])).toEqual([['reconciler', 'completed', 'k1', 'req-1']]);
+  });
+
+  it('undoes a marked write without progress on the search after the one that first found it', async () => {
+    const progress = createWriteProgressStore({});
+    const log = createAuditLog({ path: join(dir, 'orphans.jsonl') });
+    const undone: string[] = [];
+    const orphans: OrphanWrite[] = [{ id: 'c360-run:x', backendRecordId: '9', compensate: async () => void undone.push('9') }, { id: 'c360-run:known', backendRecordId: '10', compensate: async () => void undone.push('10') }];
+    await progress.put(progressOf('c360-run:known', { leaseUntil: Date.now() + 60_000 }));
+    const reconciler = startReconciler({
+      progress, idempotency: createIdempotencyStore({ keyPrefix: 'test2' }), log, boundMs: 60_000, orphanScanEveryMs: 1,
+      sagas: [{ operation: 'placeOrder', ownerSystem: 'odoo', resume: async () => ({ outcome: 'compensated', backendRecordId: null }), findUnfinished: async () => orphans }],
+    });
+    expect((await reconciler.pass()).compensated).toBe(0);
+    await new Promise((r) => setTimeout(r, 5));
+    expect((await reconciler.pass()).compensated).toBe(1);
+    expect(undone).toEqual(['9']);
+    await reconciler.stop();
+    await log.close();
+  });
+});
