@@ -93,7 +93,8 @@ export interface RunningGateway {
   port: number;
   /** The admin server's /metrics URL, when metrics have a port of their own. */
   metricsUrl?: string;
-  close(): Promise<void>;
+  /** Stops accepting requests; those in flight may finish within `graceMs` (default 0: dropped at once). Then releases the caches. */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 function subgraphUrlsOf(supergraphSdl: string): Record<string, string> {
@@ -216,8 +217,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         url: `${listening.origin}/graphql`,
         port: listening.port,
         metricsUrl: metricsServer?.url,
-        close: async () => {
-          await listening.close();
+        close: async (closeOptions) => {
+          await listening.close(closeOptions);
           await metricsServer?.close();
           await apollo.stop();
           await responseCache?.close();
