@@ -6,11 +6,11 @@
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Principal } from '../platform/authz/principal.js';
-import { ALL_SCOPES } from '../platform/authz/roles.js';
+import { ALL_SCOPES, ROLES } from '../platform/authz/roles.js';
 import type { AuditLog } from '../platform/audit/audit-log.js';
 import { metricsRegistry } from '../subgraphs/shared/metrics/index.js';
 import { createJwtVerifier } from '../gateway/src/auth/jwt.js';
-import { createDevJwtVerifier, DEV_KEYS_DIR } from '../gateway/src/auth/dev-keys.js';
+import { createDevJwtVerifier, DEV_KEYS_DIR, signDevToken } from '../gateway/src/auth/dev-keys.js';
 import { supergraphForApolloGateway } from '../gateway/src/auth/supergraph-for-gateway.js';
 import { createGatewayAuth } from '../gateway/src/auth/gateway-auth.js';
 import { createGatewayServer, type RunningGateway } from '../gateway/src/server.js';
@@ -75,6 +75,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     rateLimiter: options.rateLimits === false ? undefined : createRequestLimiter({ rates: settings.rateLimits, redis: rateRedis }),
     costBudgets: createCostBudgets({ limits: settings.costLimits, redis: rateRedis }),
     alwaysReportCost: process.env.NODE_ENV === 'development',
+    // Development tokens are offered only where the gateway verifies development keys anyway.
+    ide: settings.graphqlIde ? { devRoles: ROLES, devToken: settings.devTokens && !settings.jwt ? (request) => signDevToken(request, { dir: options.devKeysDir ?? DEV_KEYS_DIR }) : undefined } : undefined,
   });
   const running = await gateway.listen(settings.ports.gateway, settings.host);
   return { ...running, close: async (closeOptions) => { await running.close(closeOptions); rateRedis?.disconnect(); } };
