@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   console.log(`
 Ready in ${seconds} s.
 
-  GraphQL:  ${system.gatewayUrl}
+  GraphQL:  ${system.gatewayUrl}${settings.graphqlIde ? '   (open it in a browser for the IDE)' : ''}
   Health:   ${system.gatewayUrl!.replace(/\/graphql$/, '/healthz')}  ·  /readyz  ·  /metrics
   Token:    npm run token -- --role support_agent      (roles: support_agent sales_rep finance partner admin)
 ${example ? `  Example customer id: ${example}\n` : ''}
