@@ -14,5 +14,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Stops the run with one line when there is neither redis-server nor TEST_REDIS_URL.
+    globalSetup: ['platform/testing/redis-global-setup.ts'],
   },
 });

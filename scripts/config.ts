@@ -115,6 +115,12 @@ export interface SystemSettings {
    * applied to the record caches and the gateway's response cache alike (see `lifetimesFor`).
    */
   cacheLifetimes: LifetimeOverrides;
+  /** How long a shutdown (SIGTERM, SIGINT) lets requests in flight finish before dropping them. */
+  shutdownGraceMs: number;
+  /** Whether `GET /graphql` from a browser serves the GraphQL IDE (`GRAPHQL_IDE`; default: on unless NODE_ENV=production). */
+  graphqlIde: boolean;
+  /** Whether the IDE offers development tokens (`GET /dev/token`): development keys are in use and NODE_ENV is not production. */
+  devTokens: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -313,6 +319,9 @@ export function loadSettings(env: Env = process.env): SystemSettings {
     rateLimits: rateLimits(env),
     costLimits: costLimits(env),
     cacheLifetimes: {},
+    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    graphqlIde: oneOf(env, 'GRAPHQL_IDE', ['on', 'off'] as const, env.NODE_ENV === 'production' ? 'off' : 'on') === 'on',
+    devTokens: false,
   };
   settings.cacheLifetimes = cacheLifetimeOverrides(env, settings.supergraphPath);
   settings.backendDeadlineMs = backendDeadline(env, settings.subgraphTimeoutMs);
@@ -382,6 +391,8 @@ export function loadSettings(env: Env = process.env): SystemSettings {
   }
   const real = !!(settings.odoo || settings.salesforce || settings.zendesk);
   if (real && !settings.jwt) throw new ConfigError('JWT_ISSUER', 'real backends need real token settings (JWT_ISSUER, JWT_AUDIENCE and JWT_JWKS_URL or JWT_PUBLIC_KEY); development keys are only for sandboxes');
+  // Development tokens for anyone who asks only where development keys sign them anyway.
+  settings.devTokens = !settings.jwt && env.NODE_ENV !== 'production';
   if (real && !settings.principalSecret) throw new ConfigError('PRINCIPAL_SECRET', 'is required with real backends (at least 32 bytes shared by the gateway and the subgraphs)');
   return settings;
 }

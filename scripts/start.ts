@@ -5,6 +5,7 @@
 import { survivePromiseRejections } from './process-safety.js';
 import { ConfigError, loadSettings } from './config.js';
 import { startSystem } from './system.js';
+import { onShutdownSignal } from './shutdown.js';
 import { componentLog } from '../platform/logging/index.js';
 import { startObservability } from '../platform/observability/start.js';
 
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   console.log(`
 Ready in ${seconds} s.
 
-  GraphQL:  ${system.gatewayUrl}
+  GraphQL:  ${system.gatewayUrl}${settings.graphqlIde ? '   (open it in a browser for the IDE)' : ''}
   Health:   ${system.gatewayUrl!.replace(/\/graphql$/, '/healthz')}  ·  /readyz  ·  /metrics
   Token:    npm run token -- --role support_agent      (roles: support_agent sales_rep finance partner admin)
 ${example ? `  Example customer id: ${example}\n` : ''}
@@ -35,12 +36,10 @@ Try:
   Search:  { customers(search: "North", first: 5) { totalCount edges { node { id name } } } }
   Order:   { orderByNumber(number: "S00014") { number status lines { product { sku name availability { free } } quantity } } }
 `);
-  const stop = () => {
-    console.log('Stopping…');
-    void system.close().then(() => tracing?.shutdown()).then(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  onShutdownSignal(log, settings.shutdownGraceMs, async (graceMs) => {
+    await system.close({ graceMs });
+    await tracing?.shutdown();
+  });
 }
 
 main().catch((err) => {

@@ -13,11 +13,9 @@ import type { ServiceDeskConnector } from '../subgraphs/shared/connectors/servic
 import { createPassThroughCache, type RecordCache } from '../subgraphs/shared/cache/record-cache.js';
 import { createRecordCache } from '../subgraphs/shared/cache/lru-record-cache.js';
 import { createRedisLayer } from '../subgraphs/shared/cache/redis-layer.js';
-import { metricsRegistry } from '../subgraphs/shared/metrics/index.js';
 import type { Principal } from '../platform/authz/principal.js';
 import { createAuthenticate } from '../platform/authz/principal-header.js';
 import { ALL_SCOPES } from '../platform/authz/roles.js';
-import { createJwtVerifier } from '../gateway/src/auth/jwt.js';
 import type { Ownership } from '../subgraphs/shared/ownership/ownership.js';
 import { salesforceOwnership } from '../subgraphs/shared/ownership/salesforce-ownership.js';
 import type { RunningSubgraph } from '../subgraphs/shared/server/create-subgraph-server.js';
@@ -29,18 +27,11 @@ import { createStockSubgraph } from '../subgraphs/stock/index.js';
 import { createInvoicesSubgraph } from '../subgraphs/invoices/index.js';
 import { createCasesSubgraph, createOdooOrderDirectory } from '../subgraphs/cases/index.js';
 import { createIdempotencyStore } from '../subgraphs/shared/mutations/idempotency.js';
-import { createAuditLog, type AuditLog } from '../platform/audit/audit-log.js';
+import { createAuditLog } from '../platform/audit/audit-log.js';
 import { createMutationRunner } from '../subgraphs/shared/mutations/run-mutation.js';
-import { createGatewayServer, type RunningGateway } from '../gateway/src/server.js';
-import { deniedMutationAudit } from '../gateway/src/plugins/denied-mutation-audit.js';
-import { createDevJwtVerifier, DEV_KEYS_DIR } from '../gateway/src/auth/dev-keys.js';
-import { supergraphForApolloGateway } from '../gateway/src/auth/supergraph-for-gateway.js';
 import { lifetimesFor, type SystemSettings } from './config.js';
-import { createGatewayAuth } from '../gateway/src/auth/gateway-auth.js';
-import { createRequestLimiter } from '../gateway/src/pipeline/rate-limit.js';
-import { createCostBudgets } from '../gateway/src/demand/cost-budget.js';
-import { Redis } from 'ioredis';
 import { devPrincipalSecret } from './dev-secret.js';
+import { startGateway } from './start-gateway.js';
 
 /** How to start the system beyond its settings. */
 export interface StartSystemOptions {
@@ -97,7 +88,12 @@ export interface RunningSystem {
   principalSecret: string;
   /** The reconciler of the writes left between steps (one pass on demand, for tests and tools); absent when orders runs elsewhere. */
   reconciler?: Reconciler;
-  close(): Promise<void>;
+  /**
+   * Stops everything in order: the gateway, then the subgraphs (each lets the requests in flight
+   * finish within `graceMs`, default 0), then the idempotency store, the audit log, the record
+   * caches (and their Redis connections) and the sandboxes.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
@@ -108,7 +104,11 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
   const log = options.log ?? (() => {});
   const host = settings.host;
   const closers: Array<() => Promise<void>> = [];
-  const close = async () => {
+  // One grace period for the whole shutdown: what the gateway used up, the subgraphs do not get again.
+  let graceEnds = 0;
+  const graceLeft = () => Math.max(0, graceEnds - Date.now());
+  const close = async (closeOptions?: { graceMs?: number }) => {
+    graceEnds = Date.now() + (closeOptions?.graceMs ?? 0);
     for (const c of closers.reverse()) await c().catch(() => {});
   };
   try {
@@ -183,7 +183,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
         return;
       }
       const running = await (await factory()).listen(port, host);
-      closers.push(() => running.close());
+      closers.push(() => running.close({ graceMs: graceLeft() }));
       subgraphs[name] = running;
       log(`${name.padEnd(9)} subgraph  ${running.url}`);
     };
@@ -223,7 +223,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
         fetchCache: options.fetchCache,
         rateLimits: options.rateLimits,
       });
-      closers.push(() => running.close());
+      closers.push(() => running.close({ graceMs: graceLeft() }));
       gatewayUrl = running.url;
       log(`gateway             ${running.url}`);
       if (running.metricsUrl) log(`metrics             ${running.metricsUrl}`);
@@ -247,61 +247,4 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
   }
 }
 
-/** How to start the gateway alone, in front of subgraphs that already run (here or in another process). */
-export interface StartGatewayOptions {
-  /** Host, gateway port, JWT settings, subgraph timeout, Redis URL. */
-  settings: SystemSettings;
-  /** The supergraph SDL as committed (with its auth directives). */
-  supergraphSdl: string;
-  /** Where each subgraph runs, by name. */
-  subgraphUrls: Record<string, string>;
-  /** The principal signing secret the subgraphs verify with. */
-  principalSecret: string;
-  /** Where denied mutations are audited. */
-  auditLog: AuditLog;
-  /** Benchmarks only: false skips every authorization layer (see StartSystemOptions). Default true. */
-  authorization?: boolean;
-  /** Where development keys live (default var/dev-keys), when settings.jwt is not set. */
-  devKeysDir?: string;
-  /** Whole-response cache (default on). */
-  responseCache?: boolean;
-  /** In-flight deduplication of identical subgraph fetches (default on). */
-  dedup?: boolean;
-  /** Cache of subgraph query fetch answers (default on). */
-  fetchCache?: boolean;
-  /** Request rate limits per client (default on). */
-  rateLimits?: boolean;
-}
-
-/** Starts the gateway with the same wiring startSystem gives it, listening on settings.ports.gateway. */
-export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
-  const { settings, supergraphSdl, principalSecret, auditLog } = options;
-  const authorizationOn = options.authorization ?? true;
-  const benchAdmin: Principal = { sub: 'bench-admin', roles: ['admin'], scopes: new Set(ALL_SCOPES) };
-  const verifier = settings.jwt
-    ? createJwtVerifier({ issuer: settings.jwt.issuer, audience: settings.jwt.audience, jwksUrl: settings.jwt.jwksUrl, publicKeyPem: settings.jwt.publicKeyPem, clockToleranceSec: settings.jwt.clockToleranceSec, verifiedCacheSec: settings.jwt.verifiedCacheSec })
-    : createDevJwtVerifier(options.devKeysDir ?? DEV_KEYS_DIR);
-  // The replicas count each client's requests together in Redis; a Redis that is away never queues a request.
-  const rateRedis = settings.redisUrl && options.rateLimits !== false ? new Redis(settings.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: (n) => Math.min(n * 200, 2000) }) : undefined;
-  rateRedis?.on('error', () => {});
-  const gateway = await createGatewayServer({
-    supergraphSdl: supergraphForApolloGateway(supergraphSdl),
-    subgraphUrls: options.subgraphUrls,
-    auth: authorizationOn
-      ? createGatewayAuth(verifier, supergraphSdl, principalSecret)
-      : { authenticate: async () => benchAdmin, principalHeaders: () => ({}), visibilityKey: () => 'bench-admin' },
-    subgraphTimeoutMs: settings.subgraphTimeoutMs,
-    metrics: metricsRegistry,
-    metricsPort: settings.metricsPort,
-    onDeniedMutations: deniedMutationAudit(auditLog),
-    responseCache: options.responseCache === false ? false : { redisUrl: settings.redisUrl, lifetimes: lifetimesFor(supergraphSdl, settings) },
-    dedup: options.dedup ?? true,
-    fetchCache: options.fetchCache === false ? false : { redisUrl: settings.redisUrl },
-    trustedDocuments: { manifestPath: resolve(ROOT, 'schema', 'persisted-operations.json'), mode: settings.trustedDocuments },
-    rateLimiter: options.rateLimits === false ? undefined : createRequestLimiter({ rates: settings.rateLimits, redis: rateRedis }),
-    costBudgets: createCostBudgets({ limits: settings.costLimits, redis: rateRedis }),
-    alwaysReportCost: process.env.NODE_ENV === 'development',
-  });
-  const running = await gateway.listen(settings.ports.gateway, settings.host);
-  return { ...running, close: async () => { await running.close(); rateRedis?.disconnect(); } };
-}
+export { startGateway, type StartGatewayOptions } from './start-gateway.js';

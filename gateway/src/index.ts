@@ -1,23 +1,30 @@
 /**
  * `npm run gateway`: the gateway alone, over the supergraph at SUPERGRAPH_PATH and the subgraph URLs
- * written in it (override one with <NAME>_SUBGRAPH_URL, e.g. ORDERS_SUBGRAPH_URL).
+ * written in it (override one with <NAME>_SUBGRAPH_URL, e.g. ORDERS_SUBGRAPH_URL). It is wired by
+ * the same `startGateway` as `npm start`: with REDIS_URL, the replicas share rate limits and cost
+ * budgets and hear each other's invalidations of the response and fetch caches.
  */
 import { readFileSync } from 'node:fs';
 import { survivePromiseRejections } from '../../scripts/process-safety.js';
-import { ConfigError, lifetimesFor, loadSettings } from '../../scripts/config.js';
+import { ConfigError, loadSettings } from '../../scripts/config.js';
 import { devPrincipalSecret } from '../../scripts/dev-secret.js';
-import { createGatewayAuth } from './auth/gateway-auth.js';
-import { metricsRegistry } from '../../platform/metrics/registry.js';
-import { createDevJwtVerifier } from './auth/dev-keys.js';
-import { createJwtVerifier } from './auth/jwt.js';
-import { supergraphForApolloGateway } from './auth/supergraph-for-gateway.js';
-import { createGatewayServer } from './server.js';
-import { deniedMutationAudit } from './plugins/denied-mutation-audit.js';
+import { startGateway } from '../../scripts/start-gateway.js';
+import { onShutdownSignal } from '../../scripts/shutdown.js';
 import { createAuditLog } from '../../platform/audit/audit-log.js';
 import { componentLog } from '../../platform/logging/index.js';
 import { startObservability } from '../../platform/observability/start.js';
 
 const log = componentLog('gateway');
+
+/** `<NAME>_SUBGRAPH_URL` settings, by subgraph name in lower case. */
+function subgraphUrlsFromEnv(env: Record<string, string | undefined> = process.env): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    const match = /^([A-Z0-9_]+)_SUBGRAPH_URL$/.exec(key);
+    if (match && value) urls[match[1]!.toLowerCase()] = value;
+  }
+  return urls;
+}
 
 async function main(): Promise<void> {
   survivePromiseRejections();
@@ -29,30 +36,21 @@ async function main(): Promise<void> {
   } catch {
     throw new ConfigError('SUPERGRAPH_PATH', `cannot read "${settings.supergraphPath}"`);
   }
-  const subgraphUrls: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    const match = /^([A-Z0-9_]+)_SUBGRAPH_URL$/.exec(key);
-    if (match && value) subgraphUrls[match[1]!.toLowerCase()] = value;
-  }
-  const verifier = settings.jwt ? createJwtVerifier(settings.jwt) : createDevJwtVerifier();
   if (!settings.jwt) log.info('development tokens (npm run token); set JWT_ISSUER, JWT_AUDIENCE and JWT_JWKS_URL or JWT_PUBLIC_KEY for real ones');
-  const secret = settings.principalSecret ?? devPrincipalSecret();
-  const gateway = await createGatewayServer({
-    supergraphSdl: supergraphForApolloGateway(supergraphSdl),
-    subgraphUrls,
-    auth: createGatewayAuth(verifier, supergraphSdl, secret),
-    subgraphTimeoutMs: settings.subgraphTimeoutMs,
-    metrics: metricsRegistry,
-    metricsPort: settings.metricsPort,
-    // With Redis, invalidations reach the response caches of every gateway replica.
-    responseCache: { redisUrl: settings.redisUrl, lifetimes: lifetimesFor(supergraphSdl, settings) },
-    onDeniedMutations: deniedMutationAudit(createAuditLog({ path: settings.auditLogPath })),
+  const auditLog = createAuditLog({ path: settings.auditLogPath });
+  const running = await startGateway({
+    settings,
+    supergraphSdl,
+    subgraphUrls: subgraphUrlsFromEnv(),
+    principalSecret: settings.principalSecret ?? devPrincipalSecret(),
+    auditLog,
   });
-  const running = await gateway.listen(settings.ports.gateway, settings.host);
-  log.info({ url: running.url }, `GraphQL on ${running.url}`);
-  const stop = () => void running.close().then(() => tracing?.shutdown()).then(() => process.exit(0));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  log.info({ url: running.url, metricsUrl: running.metricsUrl }, `GraphQL on ${running.url}`);
+  onShutdownSignal(log, settings.shutdownGraceMs, async (graceMs) => {
+    await running.close({ graceMs });
+    await auditLog.close();
+    await tracing?.shutdown();
+  });
 }
 
 main().catch((err) => {

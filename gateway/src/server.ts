@@ -12,6 +12,7 @@ import { apolloLogger, componentLog } from '../../platform/logging/index.js';
 import type { GatewayContext } from './context.js';
 import { operationalRoutes, startMetricsServer } from './http-routes.js';
 import { observeRequest } from './request-observer.js';
+import { ideRoutes, type IdeOptions } from './ide/ide-routes.js';
 import { analyzeStage } from './pipeline/analyze.js';
 import { authenticateStage } from './pipeline/authenticate.js';
 import { executeStage } from './pipeline/execute.js';
@@ -85,6 +86,8 @@ export interface GatewayServerOptions {
   costBudgets?: CostBudgets;
   /** Whether every answer reports its estimated cost in `extensions.cost` (otherwise only on `x-c360-cost: 1`). */
   alwaysReportCost?: boolean;
+  /** The GraphQL IDE a browser gets at `GET /graphql` (default: none, off). */
+  ide?: IdeOptions;
 }
 
 /** A started gateway. */
@@ -93,7 +96,8 @@ export interface RunningGateway {
   port: number;
   /** The admin server's /metrics URL, when metrics have a port of their own. */
   metricsUrl?: string;
-  close(): Promise<void>;
+  /** Stops accepting requests; those in flight may finish within `graceMs` (default 0: dropped at once). Then releases the caches. */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 function subgraphUrlsOf(supergraphSdl: string): Record<string, string> {
@@ -185,11 +189,13 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const pipeline = composeStages(stages);
   const remote = Object.fromEntries(Object.entries(urls).filter(([name]) => name !== LOCAL_SUBGRAPH_NAME));
   const routes = operationalRoutes({ subgraphUrls: remote, schemaLoaded: () => !!apiSchema, metrics: options.metricsPort === undefined ? options.metrics : undefined });
+  const ide = options.ide ? ideRoutes(options.ide) : undefined;
 
   const server = createServer((req, res) => {
     void (async () => {
       const path = (req.url ?? '/').split('?')[0]!;
       if (await routes(req, res, path)) return;
+      if (ide && (await ide(req, res, path))) return;
       if (path !== '/graphql' && path !== '/') return sendJson(res, 404, { error: 'not found' });
       const requestId = requestIdOf(req);
       await observeRequest(req, res, requestId, async (exchange) => {
@@ -216,8 +222,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         url: `${listening.origin}/graphql`,
         port: listening.port,
         metricsUrl: metricsServer?.url,
-        close: async () => {
-          await listening.close();
+        close: async (closeOptions) => {
+          await listening.close(closeOptions);
           await metricsServer?.close();
           await apollo.stop();
           await responseCache?.close();

@@ -6,8 +6,12 @@ export interface Listening {
   /** `http://host:port` (IPv6 hosts bracketed). */
   origin: string;
   port: number;
-  /** Drops open connections and stops listening. */
-  close(): Promise<void>;
+  /**
+   * Stops listening. Without a grace period open connections are dropped at once; with one,
+   * requests in flight may finish for up to `graceMs` (idle keep-alive connections are closed as
+   * they become idle) before the rest are dropped.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 /** Listens on `port` and `host`, rejecting on a bind error such as EADDRINUSE. */
@@ -20,11 +24,33 @@ export function listen(server: Server, port: number, host: string): Promise<List
       resolve({
         origin: `http://${host.includes(':') ? `[${host}]` : host}:${actual}`,
         port: actual,
-        close: async () => {
-          server.closeAllConnections();
-          await new Promise<void>((done) => server.close(() => done()));
-        },
+        close: (options) => drain(server, options?.graceMs ?? 0),
       });
     });
   });
+}
+
+/** How often idle connections are closed while a server drains. */
+const IDLE_SWEEP_MS = 50;
+
+/** Stops accepting, lets requests in flight finish within `graceMs`, then drops what is left. */
+async function drain(server: Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((done) => server.close(() => done()));
+  if (graceMs <= 0) {
+    server.closeAllConnections();
+    return closed;
+  }
+  // A keep-alive connection whose answer has gone out is idle: close it rather than wait for the client.
+  server.closeIdleConnections();
+  const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+  let timer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<void>((done) => (timer = setTimeout(done, graceMs)));
+  try {
+    await Promise.race([closed, graceOver]);
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(timer);
+  }
+  server.closeAllConnections();
+  return closed;
 }

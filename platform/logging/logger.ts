@@ -80,6 +80,15 @@ function stdoutDestination(): DestinationStream {
   return stdout;
 }
 
+/** Writes out the log lines still buffered for stdout (before a process exits on purpose). */
+export function flushLogs(): void {
+  try {
+    stdout?.flushSync();
+  } catch {
+    // Not yet open (nothing written), or stdout is gone: nothing to flush.
+  }
+}
+
 let root: Logger | undefined;
 const components = new Map<string, Logger>();
 

@@ -43,7 +43,7 @@ export function tracingSettingsFromEnv(env: Env, defaultServiceName: string): Tr
     throw new TypeError(`${name}: must be an http(s) URL, got "${tracesEndpoint || endpoint}"`);
   }
   const protocolName = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?.trim() ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
-  const protocol = (env[protocolName]?.trim() || 'http/protobuf') as string;
+  const protocol = ((protocolName === 'OTEL_EXPORTER_OTLP_PROTOCOL' ? env.OTEL_EXPORTER_OTLP_PROTOCOL : env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL)?.trim() || 'http/protobuf') as string;
   if (protocol !== 'http/protobuf' && protocol !== 'http/json') throw new TypeError(`${protocolName}: must be "http/protobuf" or "http/json" (grpc is not supported), got "${protocol}"`);
   return { url, protocol, serviceName: env.OTEL_SERVICE_NAME?.trim() || defaultServiceName };
 }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 
 /** A redis-server child process started for a test. */
 export interface TestRedisServer {
@@ -22,15 +22,25 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The one line `npm test` prints when it has no Redis to test with. */
+export const NO_REDIS_MESSAGE = 'redis-server is not on PATH: install it (apt-get install -y redis-server) or set TEST_REDIS_URL to a running Redis (redis://host:port) that the tests may use';
+
+/** Whether `redis-server` can be run. */
+export function redisServerInstalled(): boolean {
+  const which = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  return !which.error && which.status === 0;
+}
+
 /**
- * Starts `redis-server` on a free port with persistence off. Throws, rather than letting the test
- * skip, when redis-server is not installed.
+ * Starts `redis-server` on a free port with persistence off. With `TEST_REDIS_URL` set, it starts
+ * a local TCP proxy to that Redis instead, so that `stop()` still takes "the server" away from
+ * its clients (tests of Redis outages). Throws, rather than letting the test skip, when neither
+ * is there.
  */
 export async function startRedisServer(): Promise<TestRedisServer> {
-  const which = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-  if (which.error || which.status !== 0) {
-    throw new Error('redis-server is not installed or not on PATH; the Redis cache tests need it (apt-get install redis-server)');
-  }
+  const external = process.env.TEST_REDIS_URL;
+  if (external) return proxyTo(external);
+  if (!redisServerInstalled()) throw new Error(NO_REDIS_MESSAGE);
   const port = await freePort();
   const child: ChildProcess = spawn(
     'redis-server',
@@ -74,4 +84,39 @@ function canConnect(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** A proxy on a free local port to the Redis at `url`; stopping it drops every connection through it. */
+async function proxyTo(url: string): Promise<TestRedisServer> {
+  const target = new URL(url);
+  const targetPort = Number(target.port || 6379);
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(targetPort, target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+      socket.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : 0);
+    });
+  });
+  const auth = target.username || target.password ? `${target.username}:${target.password}@` : '';
+  return {
+    url: `redis://${auth}127.0.0.1:${port}${target.pathname}`,
+    port,
+    async stop() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -95,8 +95,8 @@ export async function startTestSystem(options: Partial<StartSystemOptions> = {})
     async resetSandboxes() {
       await Promise.all((['odoo', 'salesforce', 'zendesk'] as const).map((b) => fetch(`${sandboxUrl(b)}/__sandbox/reset`, { method: 'POST' })));
     },
-    async close() {
-      await system.close();
+    async close(closeOptions) {
+      await system.close(closeOptions);
       if (ownKeys) rmSync(devKeysDir, { recursive: true, force: true });
     },
   };

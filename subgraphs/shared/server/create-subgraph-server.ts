@@ -48,7 +48,8 @@ export interface RunningSubgraph {
   name: string;
   url: string;
   port: number;
-  close(): Promise<void>;
+  /** Stops accepting requests; those in flight may finish within `graceMs` (default 0: dropped at once). */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 const log = componentLog('subgraph');
@@ -174,8 +175,8 @@ export async function createSubgraphServer<TContext extends BaseContext>(
         name: options.name,
         url: `${listening.origin}/graphql`,
         port: listening.port,
-        close: async () => {
-          await listening.close();
+        close: async (closeOptions) => {
+          await listening.close(closeOptions);
           await apollo.stop();
           await options.onClose?.();
         },
