@@ -53,7 +53,12 @@ export interface LruRecordCache extends RecordCache {
 /** Everything one batch load needs to know besides its keys. */
 interface BatchScope {
   kind: RecordKind;
+  /** The lifetime of records loaded now: the long one while a change feed covers the kind. */
   settings: LifetimeSettings;
+  /** The declared lifetime, for records stored before the feed's cover began. */
+  base: LifetimeSettings;
+  /** Since when a change feed covers the kind (epoch ms), when one does. */
+  since?: number;
   /** How long an entry may stay in memory: its TTL plus the longest stale window. */
   lifetimeMs: number;
   load: (keys: RecordKey[]) => Promise<Map<RecordKey, unknown>>;
@@ -214,12 +219,16 @@ class LruRecordCacheImpl implements LruRecordCache {
     observer: StaleObserver | undefined,
     local = false,
   ): Promise<Map<string, unknown>> {
-    const settings = this.#options.settingsOf(kind);
+    const base = this.#options.settingsOf(kind);
+    // A healthy change feed lengthens the TTL of the records stored since it became healthy.
+    const extended = this.#options.feedLifetimes?.extended(kind, base);
+    const settings = extended?.settings ?? base;
+    const settingsOf = (entry: CacheEntry): LifetimeSettings => (extended && entry.storedAt >= extended.since ? extended.settings : base);
     const lifetimeMs = settings.ttlMs + settings.staleIfErrorMs;
     const now = this.#options.now();
     // Decided once per call, before any load starts, so that one call is consistent.
     const overBudget = this.#budgets[kind.backend].saturated;
-    const batch = new LoadBatch({ kind, settings, lifetimeMs, load, local }, this);
+    const batch = new LoadBatch({ kind, settings, base, since: extended?.since, lifetimeMs, load, local }, this);
     const out = new Map<string, unknown>();
     const waits: Promise<void>[] = [];
     const count = (result: 'hit' | 'miss' | 'stale') => {
@@ -228,7 +237,7 @@ class LruRecordCacheImpl implements LruRecordCache {
     };
     // The record's own age, not the time it was served: one near the end of its TTL is fresh only briefly.
     const reportFresh = (key: RecordKey, entry: CacheEntry) => {
-      if (observer?.fresh) observer.fresh(kind, key, Math.max(0, settings.ttlMs - Math.max(0, this.#options.now() - entry.storedAt)));
+      if (observer?.fresh) observer.fresh(kind, key, Math.max(0, settingsOf(entry).ttlMs - Math.max(0, this.#options.now() - entry.storedAt)));
     };
     const serveStale = (ck: string, key: RecordKey, entry: CacheEntry, reason: 'revalidating' | 'backend-error' | 'over-budget') => {
       out.set(ck, entry.value);
@@ -243,14 +252,15 @@ class LruRecordCacheImpl implements LruRecordCache {
       // allowStale returns the copy kept while a refresh is in flight, too.
       const entry = this.#lru.get(ck, { allowStale: true, noDeleteOnStaleGet: true });
       const age = entry ? now - entry.storedAt : Infinity;
-      if (entry && age < settings.ttlMs) {
+      const own = entry ? settingsOf(entry) : settings;
+      if (entry && age < own.ttlMs) {
         out.set(ck, entry.value);
         count('hit');
         reportFresh(key, entry);
         continue;
       }
-      const revalidatable = entry !== undefined && age < settings.ttlMs + settings.staleWhileRevalidateMs && !observer?.requireFresh;
-      const servable = entry !== undefined && age < lifetimeMs;
+      const revalidatable = entry !== undefined && age < own.ttlMs + own.staleWhileRevalidateMs && !observer?.requireFresh;
+      const servable = entry !== undefined && age < own.ttlMs + own.staleIfErrorMs;
       if ((revalidatable && !overBudget) || (servable && overBudget)) {
         // Joins a refresh already in flight, or starts one in this batch; answers at once. Over
         // budget, the refresh waits for a free slot (one per record) while the stale copy is served:
@@ -296,7 +306,8 @@ class LruRecordCacheImpl implements LruRecordCache {
     items.forEach((item, i) => {
       const entry = decodeEntry(raw[i] ?? null);
       const age = entry ? now - entry.storedAt : Infinity;
-      if (!entry || age >= scope.settings.ttlMs) {
+      const ttlMs = entry && scope.since !== undefined && entry.storedAt >= scope.since ? scope.settings.ttlMs : scope.base.ttlMs;
+      if (!entry || age >= ttlMs) {
         rest.push(item);
         cacheL2RequestsTotal.inc({ model: scope.kind.model, result: 'miss' });
         return;
