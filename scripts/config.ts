@@ -8,17 +8,10 @@ import { cacheLifetimesOf, lifetimeSettingName, withOverrides, type CacheLifetim
 import { DEFAULT_BUDGET } from '../subgraphs/shared/cache/cache-options.js';
 import { levelFromEnv, LOG_LEVELS } from '../platform/logging/index.js';
 import { tracingSettingsFromEnv } from '../platform/observability/tracing.js';
+import { ConfigError } from './config-error.js';
+import { feedSettings, type FeedSettings } from './feed-config.js';
 
-/** A configuration mistake, naming the setting at fault. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(
-    readonly setting: string,
-    message: string,
-  ) {
-    super(`${setting}: ${message}`);
-  }
-}
+export { ConfigError };
 
 export interface OdooSettings {
   url: string;
@@ -71,6 +64,8 @@ export interface SystemSettings {
     odooSandbox: number;
     salesforceSandbox: number;
     zendeskSandbox: number;
+    /** The change service receiving the backends' change feeds (`CHANGES_PORT`). */
+    changes: number;
   };
   odoo?: OdooSettings;
   salesforce?: SalesforceSettings;
@@ -108,6 +103,8 @@ export interface SystemSettings {
    * applied to the record caches and the gateway's response cache alike (see `lifetimesFor`).
    */
   cacheLifetimes: LifetimeOverrides;
+  /** The change feeds (see scripts/feed-config.ts). */
+  feeds: FeedSettings;
 }
 
 type Env = Record<string, string | undefined>;
@@ -272,6 +269,7 @@ export function loadSettings(env: Env = process.env): SystemSettings {
       odooSandbox: port(env, 'ODOO_SANDBOX_PORT', 4101),
       salesforceSandbox: port(env, 'SALESFORCE_SANDBOX_PORT', 4102),
       zendeskSandbox: port(env, 'ZENDESK_SANDBOX_PORT', 4103),
+      changes: port(env, 'CHANGES_PORT', 4010),
     },
     redisUrl: env.REDIS_URL || undefined,
     backendConcurrency: {
@@ -292,6 +290,7 @@ export function loadSettings(env: Env = process.env): SystemSettings {
     rateLimits: rateLimits(env),
     costLimits: costLimits(env),
     cacheLifetimes: {},
+    feeds: undefined as unknown as FeedSettings,
   };
   settings.cacheLifetimes = cacheLifetimeOverrides(env, settings.supergraphPath);
   settings.backendDeadlineMs = backendDeadline(env, settings.subgraphTimeoutMs);
@@ -359,6 +358,7 @@ export function loadSettings(env: Env = process.env): SystemSettings {
     if (Buffer.byteLength(env.PRINCIPAL_SECRET) < 32) throw new ConfigError('PRINCIPAL_SECRET', 'must be at least 32 bytes');
     settings.principalSecret = env.PRINCIPAL_SECRET;
   }
+  settings.feeds = feedSettings(env, { odoo: !!settings.odoo, zendesk: !!settings.zendesk });
   const real = !!(settings.odoo || settings.salesforce || settings.zendesk);
   if (real && !settings.jwt) throw new ConfigError('JWT_ISSUER', 'real backends need real token settings (JWT_ISSUER, JWT_AUDIENCE and JWT_JWKS_URL or JWT_PUBLIC_KEY); development keys are only for sandboxes');
   if (real && !settings.principalSecret) throw new ConfigError('PRINCIPAL_SECRET', 'is required with real backends (at least 32 bytes shared by the gateway and the subgraphs)');

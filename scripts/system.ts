@@ -28,7 +28,7 @@ import { createCasesSubgraph, createOdooOrderDirectory } from '../subgraphs/case
 import { createIdempotencyStore } from '../subgraphs/shared/mutations/idempotency.js';
 import { createAuditLog, type AuditLog } from '../platform/audit/audit-log.js';
 import { createMutationRunner } from '../subgraphs/shared/mutations/run-mutation.js';
-import { createGatewayServer, type RunningGateway } from '../gateway/src/server.js';
+import { createGatewayServer, type GatewayServerOptions, type RunningGateway } from '../gateway/src/server.js';
 import { deniedMutationAudit } from '../gateway/src/plugins/denied-mutation-audit.js';
 import { createDevJwtVerifier, DEV_KEYS_DIR } from '../gateway/src/auth/dev-keys.js';
 import { supergraphForApolloGateway } from '../gateway/src/auth/supergraph-for-gateway.js';
@@ -38,6 +38,8 @@ import { createRequestLimiter } from '../gateway/src/pipeline/rate-limit.js';
 import { createCostBudgets } from '../gateway/src/demand/cost-budget.js';
 import { Redis } from 'ioredis';
 import { devPrincipalSecret } from './dev-secret.js';
+import { FeedHealth, feedLifetimes } from '../subgraphs/shared/feeds/index.js';
+import { startFeeds, type RunningFeeds } from './feeds-wiring.js';
 
 /** How to start the system beyond its settings. */
 export interface StartSystemOptions {
@@ -73,6 +75,11 @@ export interface StartSystemOptions {
   fetchCache?: boolean;
   /** Request rate limits per client in the gateway (default on, shared through settings.redisUrl when set); benchmarks turn them off. */
   rateLimits?: boolean;
+  /**
+   * The change feeds (default: as settings.feeds says, each on unless its setting turns it off);
+   * false runs without them: TTLs alone bound freshness.
+   */
+  feeds?: boolean;
   /** Progress lines (default: none). */
   log?(line: string): void;
 }
@@ -90,6 +97,8 @@ export interface RunningSystem {
   supergraphSdl: string;
   /** The principal signing secret shared by gateway and subgraphs. */
   principalSecret: string;
+  /** The change feeds, when on. */
+  feeds?: RunningFeeds;
   close(): Promise<void>;
 }
 
@@ -150,10 +159,13 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     // The record caches take their lifetimes from the same supergraph (and overrides) as the gateway.
     const supergraphSdl = readFileSync(resolve(ROOT, settings.supergraphPath), 'utf8');
     const lifetimes = lifetimesFor(supergraphSdl, settings);
+    const feedsOn = (options.feeds ?? true) && (settings.feeds.odoo || settings.feeds.salesforce || settings.feeds.zendesk);
+    const feedHealth = new FeedHealth({ maxLagMs: settings.feeds.maxLagMs });
+    const extended = feedsOn ? feedLifetimes(feedHealth, settings.feeds.long) : undefined;
     const makeCache = (tenant: string): RecordCache => {
       if (!cacheOn) return createPassThroughCache();
       const redis = settings.redisUrl ? createRedisLayer({ url: settings.redisUrl }) : undefined;
-      const cache = createRecordCache({ tenant, redis, budgets: settings.backendConcurrency, adaptiveBudgets: settings.adaptiveConcurrency, lifetimes });
+      const cache = createRecordCache({ tenant, redis, budgets: settings.backendConcurrency, adaptiveBudgets: settings.adaptiveConcurrency, lifetimes, feedLifetimes: extended });
       closers.push(async () => cache.close());
       return cache;
     };
@@ -199,6 +211,12 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     const orders = createOdooOrderDirectory(odoo, caches.odoo);
     await start('cases', settings.ports.cases, () => createCasesSubgraph({ ...common, serviceDesk, cache: caches.servicedesk, ownership, orders }));
 
+    let feeds: RunningFeeds | undefined;
+    if (feedsOn) {
+      feeds = await startFeeds({ settings, health: feedHealth, sandboxes, caches, serviceDesk, log });
+      closers.push(() => feeds!.close());
+    }
+
     let gatewayUrl: string | undefined;
     if (options.gateway ?? true) {
       const running = await startGateway({
@@ -213,8 +231,11 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
         dedup: options.dedup,
         fetchCache: options.fetchCache,
         rateLimits: options.rateLimits,
+        invalidation: { secret: settings.feeds.invalidateSecret, onEntities: feeds ? (entities) => feeds!.invalidateEntities(entities) : undefined },
+        readiness: feeds ? () => ({ feeds: feeds!.status() }) : undefined,
       });
       closers.push(() => running.close());
+      feeds?.invalidator.addTagSink((tags) => void running.invalidateTags(tags));
       gatewayUrl = running.url;
       log(`gateway             ${running.url}`);
       if (running.metricsUrl) log(`metrics             ${running.metricsUrl}`);
@@ -229,6 +250,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
       skeleton,
       supergraphSdl,
       principalSecret,
+      feeds,
       close,
     };
   } catch (err) {
@@ -261,6 +283,10 @@ export interface StartGatewayOptions {
   fetchCache?: boolean;
   /** Request rate limits per client (default on). */
   rateLimits?: boolean;
+  /** `POST /invalidate` (see GatewayServerOptions.invalidation). */
+  invalidation?: GatewayServerOptions['invalidation'];
+  /** More `/readyz` state (the change feeds). */
+  readiness?: GatewayServerOptions['readiness'];
 }
 
 /** Starts the gateway with the same wiring startSystem gives it, listening on settings.ports.gateway. */
@@ -291,6 +317,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     rateLimiter: options.rateLimits === false ? undefined : createRequestLimiter({ rates: settings.rateLimits, redis: rateRedis }),
     costBudgets: createCostBudgets({ limits: settings.costLimits, redis: rateRedis }),
     alwaysReportCost: process.env.NODE_ENV === 'development',
+    invalidation: options.invalidation ?? { secret: settings.feeds.invalidateSecret },
+    readiness: options.readiness,
   });
   const running = await gateway.listen(settings.ports.gateway, settings.host);
   return { ...running, close: async () => { await running.close(); rateRedis?.disconnect(); } };

@@ -23,6 +23,7 @@ import { costModelOf } from './demand/cost-model.js';
 import type { CostBudgets } from './demand/cost-budget.js';
 import { createLocalSubgraph, LOCAL_SUBGRAPH_NAME } from './local-subgraph/local-subgraph.js';
 import { responseCacheStage } from './pipeline/response-cache.js';
+import { invalidateRoute, type InvalidateRouteOptions } from './invalidate-route.js';
 import { composeStages, type Answer, type Stage } from './pipeline/stage.js';
 import { trustedDocumentsStage, type TrustedDocumentsOptions } from './pipeline/trusted-documents.js';
 import { completeResultPlugin } from './plugins/complete-result-plugin.js';
@@ -85,6 +86,10 @@ export interface GatewayServerOptions {
   costBudgets?: CostBudgets;
   /** Whether every answer reports its estimated cost in `extensions.cost` (otherwise only on `x-c360-cost: 1`). */
   alwaysReportCost?: boolean;
+  /** `POST /invalidate` for other systems (admin token or shared secret); default on, admin tokens only. */
+  invalidation?: InvalidateRouteOptions;
+  /** More state for `/readyz` (the change feeds); it informs and never makes the gateway unready. */
+  readiness?: () => Record<string, unknown>;
 }
 
 /** A started gateway. */
@@ -93,6 +98,8 @@ export interface RunningGateway {
   port: number;
   /** The admin server's /metrics URL, when metrics have a port of their own. */
   metricsUrl?: string;
+  /** Evicts cached responses and subgraph fetches holding these entity tags, here and on the other replicas. */
+  invalidateTags(tags: string[]): number;
   close(): Promise<void>;
 }
 
@@ -184,12 +191,15 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   ];
   const pipeline = composeStages(stages);
   const remote = Object.fromEntries(Object.entries(urls).filter(([name]) => name !== LOCAL_SUBGRAPH_NAME));
-  const routes = operationalRoutes({ subgraphUrls: remote, schemaLoaded: () => !!apiSchema, metrics: options.metricsPort === undefined ? options.metrics : undefined });
+  const routes = operationalRoutes({ subgraphUrls: remote, schemaLoaded: () => !!apiSchema, metrics: options.metricsPort === undefined ? options.metrics : undefined, readiness: options.readiness });
+  const invalidateTags = (tags: string[]) => (responseCache?.invalidate(tags) ?? 0) + (fetchCache?.invalidate(tags) ?? 0);
+  const invalidate = invalidateRoute({ ...options.invalidation, auth: options.auth, entityTypes: entityTypesOf(options.supergraphSdl), evictTags: invalidateTags });
 
   const server = createServer((req, res) => {
     void (async () => {
       const path = (req.url ?? '/').split('?')[0]!;
       if (await routes(req, res, path)) return;
+      if (path === '/invalidate') return invalidate(req, res);
       if (path !== '/graphql' && path !== '/') return sendJson(res, 404, { error: 'not found' });
       const requestId = requestIdOf(req);
       await observeRequest(req, res, requestId, async (exchange) => {
@@ -216,6 +226,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         url: `${listening.origin}/graphql`,
         port: listening.port,
         metricsUrl: metricsServer?.url,
+        invalidateTags,
         close: async () => {
           await listening.close();
           await metricsServer?.close();
