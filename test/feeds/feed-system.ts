@@ -1,10 +1,10 @@
 import { startTestSystem, testSettings, type TestSystem } from '../support/system.js';
 
 /** A test system with every change feed on and the long lifetimes in force. */
-export async function startFeedSystem(customers = 20): Promise<TestSystem> {
+export async function startFeedSystem(customers = 20, feeds: Partial<TestSystem['feeds'] extends never ? never : Record<string, unknown>> = {}): Promise<TestSystem> {
   const base = testSettings();
   return startTestSystem({
-    settings: { ...base, feeds: { ...base.feeds, odoo: true, salesforce: true, zendesk: true } },
+    settings: { ...base, feeds: { ...base.feeds, odoo: true, salesforce: true, zendesk: true, ...feeds } },
     world: { customers },
     rateLimits: false,
   });

@@ -89,7 +89,9 @@ export async function startSalesforceSubscriber(options: SalesforceSubscriberOpt
     const { accessToken: token, instanceUrl } = await accessToken(options);
     const conn = new jsforce.Connection({ instanceUrl, accessToken: token, version: options.apiVersion });
     const next = conn.streaming.createClient([
-      new StreamingExtension.Replay(channel, from ?? -1),
+      // Without a saved id, every retained event: one that came before the first was applied
+      // only evicts again, one that would be skipped could leave a record stale.
+      new StreamingExtension.Replay(channel, from ?? -2),
       new StreamingExtension.AuthFailure(() => {
         health.down('salesforce', 'the streaming session lost its authentication');
         reconnect();
@@ -106,7 +108,7 @@ export async function startSalesforceSubscriber(options: SalesforceSubscriberOpt
         const reason = `replay id ${from} is no longer retained: events may have been missed, records cached before now keep their short TTLs`;
         log.warn({ replayId: from }, 'saved replay id expired; resubscribing to new events');
         health.down('salesforce', reason);
-        return connect(undefined, reason);
+        return connect(-1, reason);
       }
       throw err;
     }
