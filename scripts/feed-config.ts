@@ -67,7 +67,8 @@ export function feedSettings(env: Env, real: { odoo: boolean; zendesk: boolean }
     invalidateSecret: secret(env, 'INVALIDATE_SECRET'),
   };
   if (settings.publicUrl && !/^https?:\/\//.test(settings.publicUrl)) throw new ConfigError('CHANGES_PUBLIC_URL', 'must be an http(s) URL');
-  if (real.odoo && settings.odoo && !settings.odooToken) throw new ConfigError('FEED_ODOO_TOKEN', 'is required with a real Odoo and its feed on (or FEED_ODOO=off)');
-  if (real.zendesk && settings.zendesk && !settings.zendeskSigningSecret) throw new ConfigError('FEED_ZENDESK_SIGNING_SECRET', 'is required with a real Zendesk and its feed on (or FEED_ZENDESK=off)');
+  // A real system's webhooks are configured by its administrator with a secret we must know: without it that feed stays off.
+  if (real.odoo && !settings.odooToken) settings.odoo = false;
+  if (real.zendesk && !settings.zendeskSigningSecret) settings.zendesk = false;
   return settings;
 }

@@ -89,6 +89,30 @@ describe('forged notifications and unauthenticated invalidations', () => {
     await fetch(`${zendeskUrl}/__sandbox/webhooks`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(webhooks) });
   });
 
+  it('refuses an Odoo webhook without its token (401) and a body over the bound (413), evicting nothing', async () => {
+    const customer = system.skeleton!.customers.find((c) => c.hasErpPartner && !c.onSalesBlock)!;
+    const q = `query($id: ID!) { customer(id: $id) { billing { onHold } } }`;
+    const onHold = async () => (await system.query(q, { id: customer.accountId }, { role: 'admin' })).data!.customer.billing.onHold as boolean;
+    expect(await onHold()).toBe(false);
+    const odooUrl = system.sandboxes.odoo!.url;
+    const rules = await (await fetch(`${odooUrl}/__sandbox/webhooks`)).json();
+    await fetch(`${odooUrl}/__sandbox/webhooks`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ webhooks: [] }) });
+    try {
+      await edit(odooUrl, { model: 'res.partner', id: customer.odooPartnerId, values: { sale_warn: 'block', sale_warn_msg: 'Overdue' } });
+      const body = JSON.stringify({ _action: 'Send Webhook Notification(#1)', _id: customer.odooPartnerId, _model: 'res.partner', id: customer.odooPartnerId, ref: customer.accountId });
+      const post = (query: string, text = body) => fetch(`${system.feeds!.url}/odoo${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
+      expect((await post('')).status).toBe(401);
+      expect((await post('?token=wrong')).status).toBe(401);
+      const token = new URL(rules.webhooks[0].url).searchParams.get('token')!;
+      expect((await post(`?token=${token}`, body.replace('}', `, "pad": "${'x'.repeat(70_000)}"}`))).status).toBe(413);
+      expect(await onHold()).toBe(false);
+      expect((await post(`?token=${token}`)).status).toBe(200);
+      expect(await onHold()).toBe(true);
+    } finally {
+      await fetch(`${odooUrl}/__sandbox/webhooks`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ webhooks: rules.webhooks.map(({ model, url, fields }: any) => ({ model, url, fields })) }) });
+    }
+  });
+
   it('answers POST /invalidate without an admin token or the secret with 401 and evicts nothing; with either it evicts', async () => {
     const id = system.skeleton!.customers[25]!.accountId;
     const before = await phoneOf(id);
