@@ -18,7 +18,7 @@ function errorOf(env: Record<string, string>): ConfigError {
 describe('loadSettings', () => {
   it('defaults to the documented ports and sandboxes for every backend', () => {
     const s = loadSettings({});
-    expect(s.ports).toEqual({ gateway: 4000, accounts: 4001, orders: 4002, stock: 4003, invoices: 4004, cases: 4005, odooSandbox: 4101, salesforceSandbox: 4102, zendeskSandbox: 4103 });
+    expect(s.ports).toEqual({ gateway: 4000, accounts: 4001, orders: 4002, stock: 4003, invoices: 4004, cases: 4005, odooSandbox: 4101, salesforceSandbox: 4102, zendeskSandbox: 4103, changes: 4010 });
     expect(s.odoo).toBeUndefined();
     expect(s.salesforce).toBeUndefined();
     expect(s.zendesk).toBeUndefined();

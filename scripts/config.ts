@@ -9,17 +9,10 @@ import { DEFAULT_BUDGET } from '../subgraphs/shared/cache/cache-options.js';
 import { DEFAULT_SHARE_WEIGHTS, parseShareWeights, type ShareWeights } from '../subgraphs/shared/cache/fair-share.js';
 import { levelFromEnv, LOG_LEVELS } from '../platform/logging/index.js';
 import { tracingSettingsFromEnv } from '../platform/observability/tracing.js';
+import { ConfigError } from './config-error.js';
+import { feedSettings, type FeedSettings } from './feed-config.js';
 
-/** A configuration mistake, naming the setting at fault. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(
-    readonly setting: string,
-    message: string,
-  ) {
-    super(`${setting}: ${message}`);
-  }
-}
+export { ConfigError };
 
 export interface OdooSettings {
   url: string;
@@ -72,6 +65,8 @@ export interface SystemSettings {
     odooSandbox: number;
     salesforceSandbox: number;
     zendeskSandbox: number;
+    /** The change service receiving the backends' change feeds (`CHANGES_PORT`). */
+    changes: number;
   };
   odoo?: OdooSettings;
   salesforce?: SalesforceSettings;
@@ -121,6 +116,8 @@ export interface SystemSettings {
   graphqlIde: boolean;
   /** Whether the IDE offers development tokens (`GET /dev/token`): development keys are in use and NODE_ENV is not production. */
   devTokens: boolean;
+  /** The change feeds (see scripts/feed-config.ts). */
+  feeds: FeedSettings;
 }
 
 type Env = Record<string, string | undefined>;
@@ -296,6 +293,7 @@ export function loadSettings(env: Env = process.env): SystemSettings {
       odooSandbox: port(env, 'ODOO_SANDBOX_PORT', 4101),
       salesforceSandbox: port(env, 'SALESFORCE_SANDBOX_PORT', 4102),
       zendeskSandbox: port(env, 'ZENDESK_SANDBOX_PORT', 4103),
+      changes: port(env, 'CHANGES_PORT', 4010),
     },
     redisUrl: env.REDIS_URL || undefined,
     backendConcurrency: {
@@ -322,6 +320,7 @@ export function loadSettings(env: Env = process.env): SystemSettings {
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     graphqlIde: oneOf(env, 'GRAPHQL_IDE', ['on', 'off'] as const, env.NODE_ENV === 'production' ? 'off' : 'on') === 'on',
     devTokens: false,
+    feeds: undefined as unknown as FeedSettings,
   };
   settings.cacheLifetimes = cacheLifetimeOverrides(env, settings.supergraphPath);
   settings.backendDeadlineMs = backendDeadline(env, settings.subgraphTimeoutMs);
@@ -389,6 +388,7 @@ export function loadSettings(env: Env = process.env): SystemSettings {
     if (Buffer.byteLength(env.PRINCIPAL_SECRET) < 32) throw new ConfigError('PRINCIPAL_SECRET', 'must be at least 32 bytes');
     settings.principalSecret = env.PRINCIPAL_SECRET;
   }
+  settings.feeds = feedSettings(env, { odoo: !!settings.odoo, zendesk: !!settings.zendesk });
   const real = !!(settings.odoo || settings.salesforce || settings.zendesk);
   if (real && !settings.jwt) throw new ConfigError('JWT_ISSUER', 'real backends need real token settings (JWT_ISSUER, JWT_AUDIENCE and JWT_JWKS_URL or JWT_PUBLIC_KEY); development keys are only for sandboxes');
   // Development tokens for anyone who asks only where development keys sign them anyway.

@@ -13,7 +13,7 @@ import { createJwtVerifier } from '../gateway/src/auth/jwt.js';
 import { createDevJwtVerifier, DEV_KEYS_DIR, signDevToken } from '../gateway/src/auth/dev-keys.js';
 import { supergraphForApolloGateway } from '../gateway/src/auth/supergraph-for-gateway.js';
 import { createGatewayAuth } from '../gateway/src/auth/gateway-auth.js';
-import { createGatewayServer, type RunningGateway } from '../gateway/src/server.js';
+import { createGatewayServer, type GatewayServerOptions, type RunningGateway } from '../gateway/src/server.js';
 import { deniedMutationAudit } from '../gateway/src/plugins/denied-mutation-audit.js';
 import { createRequestLimiter } from '../gateway/src/pipeline/rate-limit.js';
 import { createCostBudgets } from '../gateway/src/demand/cost-budget.js';
@@ -45,6 +45,10 @@ export interface StartGatewayOptions {
   fetchCache?: boolean;
   /** Request rate limits per client (default on). */
   rateLimits?: boolean;
+  /** `POST /invalidate` (see GatewayServerOptions.invalidation). */
+  invalidation?: GatewayServerOptions['invalidation'];
+  /** More `/readyz` state (the change feeds). */
+  readiness?: GatewayServerOptions['readiness'];
 }
 
 /** Starts the gateway with the same wiring startSystem gives it, listening on settings.ports.gateway. */
@@ -75,6 +79,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     rateLimiter: options.rateLimits === false ? undefined : createRequestLimiter({ rates: settings.rateLimits, redis: rateRedis }),
     costBudgets: createCostBudgets({ limits: settings.costLimits, redis: rateRedis }),
     alwaysReportCost: process.env.NODE_ENV === 'development',
+    invalidation: options.invalidation ?? { secret: settings.feeds.invalidateSecret },
+    readiness: options.readiness,
     // Development tokens are offered only where the gateway verifies development keys anyway.
     ide: settings.graphqlIde ? { devRoles: ROLES, devToken: settings.devTokens && !settings.jwt ? (request) => signDevToken(request, { dir: options.devKeysDir ?? DEV_KEYS_DIR }) : undefined } : undefined,
   });

@@ -32,6 +32,8 @@ import { createMutationRunner } from '../subgraphs/shared/mutations/run-mutation
 import { lifetimesFor, type SystemSettings } from './config.js';
 import { devPrincipalSecret } from './dev-secret.js';
 import { startGateway } from './start-gateway.js';
+import { FeedHealth, feedLifetimes } from '../subgraphs/shared/feeds/index.js';
+import { startFeeds, type RunningFeeds } from './feeds-wiring.js';
 
 /** How to start the system beyond its settings. */
 export interface StartSystemOptions {
@@ -69,6 +71,11 @@ export interface StartSystemOptions {
   rateLimits?: boolean;
   /** Subgraphs that run elsewhere (another process): not started here, the gateway is sent to these URLs. */
   externalSubgraphs?: Partial<Record<keyof RunningSystem['subgraphs'], string>>;
+  /**
+   * The change feeds (default: as settings.feeds says, each on unless its setting turns it off);
+   * false runs without them: TTLs alone bound freshness.
+   */
+  feeds?: boolean;
   /** Progress lines (default: none). */
   log?(line: string): void;
 }
@@ -86,6 +93,8 @@ export interface RunningSystem {
   supergraphSdl: string;
   /** The principal signing secret shared by gateway and subgraphs. */
   principalSecret: string;
+  /** The change feeds, when on. */
+  feeds?: RunningFeeds;
   /** The reconciler of the writes left between steps (one pass on demand, for tests and tools); absent when orders runs elsewhere. */
   reconciler?: Reconciler;
   /**
@@ -141,10 +150,13 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     // The record caches take their lifetimes from the same supergraph (and overrides) as the gateway.
     const supergraphSdl = readFileSync(resolve(ROOT, settings.supergraphPath), 'utf8');
     const lifetimes = lifetimesFor(supergraphSdl, settings);
+    const feedsOn = (options.feeds ?? true) && (settings.feeds.odoo || settings.feeds.salesforce || settings.feeds.zendesk);
+    const feedHealth = new FeedHealth({ maxLagMs: settings.feeds.maxLagMs });
+    const extended = feedsOn ? feedLifetimes(feedHealth, settings.feeds.long) : undefined;
     const makeCache = (tenant: string): RecordCache => {
       if (!cacheOn) return createPassThroughCache();
       const redis = settings.redisUrl ? createRedisLayer({ url: settings.redisUrl }) : undefined;
-      const cache = createRecordCache({ tenant, redis, budgets: settings.backendConcurrency, adaptiveBudgets: settings.adaptiveConcurrency, shareWeights: settings.backendShareWeights, lifetimes });
+      const cache = createRecordCache({ tenant, redis, budgets: settings.backendConcurrency, adaptiveBudgets: settings.adaptiveConcurrency, shareWeights: settings.backendShareWeights, lifetimes, feedLifetimes: extended });
       closers.push(async () => cache.close());
       return cache;
     };
@@ -208,6 +220,12 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     const orders = createOdooOrderDirectory(odoo, caches.odoo);
     await start('cases', settings.ports.cases, () => createCasesSubgraph({ ...common, serviceDesk, cache: caches.servicedesk, ownership, orders }));
 
+    let feeds: RunningFeeds | undefined;
+    if (feedsOn) {
+      feeds = await startFeeds({ settings, health: feedHealth, sandboxes, caches, serviceDesk, log });
+      closers.push(() => feeds!.close());
+    }
+
     let gatewayUrl: string | undefined;
     if (options.gateway ?? true) {
       const running = await startGateway({
@@ -222,8 +240,11 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
         dedup: options.dedup,
         fetchCache: options.fetchCache,
         rateLimits: options.rateLimits,
+        invalidation: { secret: settings.feeds.invalidateSecret, onEntities: feeds ? (entities) => feeds!.invalidateEntities(entities) : undefined },
+        readiness: feeds ? () => ({ feeds: feeds!.status() }) : undefined,
       });
       closers.push(() => running.close({ graceMs: graceLeft() }));
+      feeds?.invalidator.addTagSink((tags) => void running.invalidateTags(tags));
       gatewayUrl = running.url;
       log(`gateway             ${running.url}`);
       if (running.metricsUrl) log(`metrics             ${running.metricsUrl}`);
@@ -239,6 +260,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
       supergraphSdl,
       principalSecret,
       reconciler: reconciliation?.reconciler,
+      feeds,
       close,
     };
   } catch (err) {

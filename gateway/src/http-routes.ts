@@ -11,6 +11,8 @@ export interface OperationalRoutesOptions {
   /** Whether the supergraph is loaded. */
   schemaLoaded(): boolean;
   metrics?: Registry;
+  /** More state shown by `/readyz` (e.g. the change feeds); informative only. */
+  readiness?: () => Record<string, unknown>;
 }
 
 /**
@@ -32,7 +34,7 @@ export function operationalRoutes(options: OperationalRoutesOptions): (req: Inco
         }),
       );
       const ready = options.schemaLoaded() && checks.every(([, ok]) => ok);
-      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', subgraphs: Object.fromEntries(checks) });
+      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', subgraphs: Object.fromEntries(checks), ...options.readiness?.() });
       return true;
     }
     if (path === '/metrics') {

@@ -24,6 +24,7 @@ import { costModelOf } from './demand/cost-model.js';
 import type { CostBudgets } from './demand/cost-budget.js';
 import { createLocalSubgraph, LOCAL_SUBGRAPH_NAME } from './local-subgraph/local-subgraph.js';
 import { responseCacheStage } from './pipeline/response-cache.js';
+import { invalidateRoute, type InvalidateRouteOptions } from './invalidate-route.js';
 import { composeStages, type Answer, type Stage } from './pipeline/stage.js';
 import { trustedDocumentsStage, type TrustedDocumentsOptions } from './pipeline/trusted-documents.js';
 import { completeResultPlugin } from './plugins/complete-result-plugin.js';
@@ -88,6 +89,10 @@ export interface GatewayServerOptions {
   alwaysReportCost?: boolean;
   /** The GraphQL IDE a browser gets at `GET /graphql` (default: none, off). */
   ide?: IdeOptions;
+  /** `POST /invalidate` for other systems (admin token or shared secret); default on, admin tokens only. */
+  invalidation?: InvalidateRouteOptions;
+  /** More state for `/readyz` (the change feeds); it informs and never makes the gateway unready. */
+  readiness?: () => Record<string, unknown>;
 }
 
 /** A started gateway. */
@@ -96,6 +101,8 @@ export interface RunningGateway {
   port: number;
   /** The admin server's /metrics URL, when metrics have a port of their own. */
   metricsUrl?: string;
+  /** Evicts cached responses and subgraph fetches holding these entity tags, here and on the other replicas. */
+  invalidateTags(tags: string[]): number;
   /** Stops accepting requests; those in flight may finish within `graceMs` (default 0: dropped at once). Then releases the caches. */
   close(options?: { graceMs?: number }): Promise<void>;
 }
@@ -188,7 +195,9 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   ];
   const pipeline = composeStages(stages);
   const remote = Object.fromEntries(Object.entries(urls).filter(([name]) => name !== LOCAL_SUBGRAPH_NAME));
-  const routes = operationalRoutes({ subgraphUrls: remote, schemaLoaded: () => !!apiSchema, metrics: options.metricsPort === undefined ? options.metrics : undefined });
+  const routes = operationalRoutes({ subgraphUrls: remote, schemaLoaded: () => !!apiSchema, metrics: options.metricsPort === undefined ? options.metrics : undefined, readiness: options.readiness });
+  const invalidateTags = (tags: string[]) => (responseCache?.invalidate(tags) ?? 0) + (fetchCache?.invalidate(tags) ?? 0);
+  const invalidate = invalidateRoute({ ...options.invalidation, auth: options.auth, entityTypes: entityTypesOf(options.supergraphSdl), evictTags: invalidateTags });
   const ide = options.ide ? ideRoutes(options.ide) : undefined;
 
   const server = createServer((req, res) => {
@@ -196,6 +205,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       const path = (req.url ?? '/').split('?')[0]!;
       if (await routes(req, res, path)) return;
       if (ide && (await ide(req, res, path))) return;
+      if (path === '/invalidate') return invalidate(req, res);
       if (path !== '/graphql' && path !== '/') return sendJson(res, 404, { error: 'not found' });
       const requestId = requestIdOf(req);
       await observeRequest(req, res, requestId, async (exchange) => {
@@ -222,6 +232,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         url: `${listening.origin}/graphql`,
         port: listening.port,
         metricsUrl: metricsServer?.url,
+        invalidateTags,
         close: async (closeOptions) => {
           await listening.close(closeOptions);
           await metricsServer?.close();

@@ -73,7 +73,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const base = loadSettings({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' });
   const settings: SystemSettings = {
     ...base,
-    ports: { gateway: 0, accounts: 0, orders: ordersPort, stock: 0, invoices: 0, cases: 0, odooSandbox: odooPort, salesforceSandbox: salesforcePort, zendeskSandbox: zendeskPort },
+    ports: { gateway: 0, accounts: 0, orders: ordersPort, stock: 0, invoices: 0, cases: 0, odooSandbox: odooPort, salesforceSandbox: salesforcePort, zendeskSandbox: zendeskPort, changes: 0 },
+    feeds: { ...base.feeds, odoo: false, salesforce: false, zendesk: false },
     redisUrl: redis.url,
     auditLogPath,
     writeProgressPath: join(dir, 'progress.jsonl'),

@@ -21,12 +21,6 @@ const NOT_SETTINGS = new Set(['VITEST']);
 /** Read by libraries from the environment rather than by our code (the OpenTelemetry SDK's sampler). */
 const READ_BY_LIBRARIES = new Set(['OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG']);
 
-/**
- * Settings read by code on branches not merged yet; remove each once its reader is here.
- * PORT: scripts/subgraph.ts (`npm run subgraph -- <name>` listens on its configured port or PORT).
- */
-const COMING_FROM_UNMERGED_BRANCHES = new Set(['PORT']);
-
 const upperRoles = ROLES.map((r) => r.toUpperCase()).join('|');
 /** Settings named by a pattern, each with the text in the code that reads that pattern. */
 const FAMILIES: Array<{ pattern: RegExp; readBy: string }> = [
@@ -52,7 +46,7 @@ function settingsReadByCode(): { names: Set<string>; text: string } {
     text += source;
     for (const m of source.matchAll(/\b(?:process\.env|env)\.([A-Z][A-Z0-9_]+)\b/g)) names.add(m[1]!);
     for (const m of source.matchAll(/\benv\[\s*'([A-Z][A-Z0-9_]+)'\s*\]/g)) names.add(m[1]!);
-    for (const m of source.matchAll(/\b(?:port|int|bool|oneOf|url)\(env, '([A-Z][A-Z0-9_]+)'/g)) names.add(m[1]!);
+    for (const m of source.matchAll(/\b(?:port|int|bool|oneOf|url|flag|secret|seconds)\(env, '([A-Z][A-Z0-9_]+)'/g)) names.add(m[1]!);
     for (const m of source.matchAll(/\bgroup\(env, \[([^\]]*)\]/g)) for (const n of m[1]!.matchAll(/'([A-Z][A-Z0-9_]+)'/g)) names.add(n[1]!);
   }
   for (const name of NOT_SETTINGS) names.delete(name);
@@ -76,7 +70,7 @@ function composeNames(): string[] {
 
 describe('the settings inventory', () => {
   const code = settingsReadByCode();
-  const read = (name: string) => code.names.has(name) || COMING_FROM_UNMERGED_BRANCHES.has(name) || FAMILIES.some((f) => f.pattern.test(name));
+  const read = (name: string) => code.names.has(name) || FAMILIES.some((f) => f.pattern.test(name));
 
   it('finds the settings in the code, and each family of them where it is read', () => {
     for (const name of ['HOST', 'GATEWAY_PORT', 'REDIS_URL', 'ODOO_API_KEY', 'JWT_PUBLIC_KEY', 'SHUTDOWN_GRACE_MS', 'GRAPHQL_IDE', 'LOG_LEVEL', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'SANDBOX_SEED']) expect(code.names).toContain(name);

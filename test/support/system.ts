@@ -44,7 +44,9 @@ export function testSettings(overrides: Partial<SystemSettings> = {}): SystemSet
   const unlimited = Object.fromEntries(['support_agent', 'sales_rep', 'finance', 'partner', 'admin'].map((role) => [role, { perSecond: 100_000, burst: 100_000 }]));
   // Budgets no test run spends: the per-operation cost limits stay the defaults.
   const budgets = Object.fromEntries(Object.keys(unlimited).map((role) => [role, { budget: 100_000_000 }]));
-  return { ...base, ports, auditLogPath: join(tmpdir(), `c360-audit-${process.pid}-${Date.now()}.jsonl`), writeProgressPath: join(tmpdir(), `c360-progress-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`), trustedDocuments: 'off', rateLimits: unlimited, costLimits: budgets, ...overrides };
+  // The change feeds are off unless a test turns them on (test/feeds): the other tests measure TTL behaviour.
+  const feeds = { ...base.feeds, odoo: false, salesforce: false, zendesk: false };
+  return { ...base, ports, feeds, auditLogPath: join(tmpdir(), `c360-audit-${process.pid}-${Date.now()}.jsonl`), writeProgressPath: join(tmpdir(), `c360-progress-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`), trustedDocuments: 'off', rateLimits: unlimited, costLimits: budgets, ...overrides };
 }
 
 /** Starts the whole system for a test file. Close it in afterAll. */

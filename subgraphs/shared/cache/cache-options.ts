@@ -22,6 +22,16 @@ export interface LifetimeSettings {
   staleIfErrorMs: number;
 }
 
+/** Longer lifetimes while a change feed announces every change of a kind (see subgraphs/shared/feeds). */
+export interface FeedLifetimes {
+  /**
+   * The long lifetime of `kind` while a healthy feed covers it, and since when it covers it (epoch
+   * ms): a record stored before `since` may have missed an event and keeps `base`. Undefined when
+   * no healthy feed covers the kind.
+   */
+  extended(kind: RecordKind, base: LifetimeSettings): { settings: LifetimeSettings; since: number } | undefined;
+}
+
 /** The settings of `createRecordCache`. */
 export interface RecordCacheOptions {
   /**
@@ -62,6 +72,8 @@ export interface RecordCacheOptions {
   shareWeights?: ShareWeights;
   /** The shared second level; without it the cache is in process only. */
   redis?: RedisLayer;
+  /** Long lifetimes for the kinds a healthy change feed covers (default none: the declared TTLs alone). */
+  feedLifetimes?: FeedLifetimes;
   /** The clock, in epoch milliseconds (default `Date.now`); Redis entries carry it across replicas. */
   now?: () => number;
 }
@@ -86,6 +98,7 @@ export interface ResolvedCacheOptions {
   maxQueue: number;
   shareWeights: ShareWeights;
   redis: RedisLayer | undefined;
+  feedLifetimes: FeedLifetimes | undefined;
   now: () => number;
 }
 
@@ -158,5 +171,7 @@ export function resolveCacheOptions(options: RecordCacheOptions): ResolvedCacheO
   const now = options.now ?? (() => Date.now());
   if (typeof now !== 'function') throw new TypeError('now must be a function returning epoch milliseconds');
 
-  return { tenantOf: (backend) => tenants[backend], max, maxSize, settingsOf, budgets, adaptiveBudgets, maxQueue, shareWeights, redis, now };
+  const { feedLifetimes } = options;
+  if (feedLifetimes !== undefined && typeof feedLifetimes?.extended !== 'function') throw new TypeError('feedLifetimes must have extended(kind, base)');
+  return { tenantOf: (backend) => tenants[backend], max, maxSize, settingsOf, budgets, adaptiveBudgets, maxQueue, shareWeights, redis, feedLifetimes, now };
 }

@@ -11,7 +11,12 @@ export type FetchOptions = LRUCache.FetcherFetchOptions<string, CacheEntry, Load
 /** Everything one batch load needs to know besides its keys. */
 export interface BatchScope {
   kind: RecordKind;
+  /** The lifetime of records loaded now: the long one while a change feed covers the kind. */
   settings: LifetimeSettings;
+  /** The declared lifetime, for records stored before the feed's cover began. */
+  base: LifetimeSettings;
+  /** Since when a change feed covers the kind (epoch ms), when one does. */
+  since?: number;
   /** How long an entry may stay in memory: its TTL plus the longest stale window. */
   lifetimeMs: number;
   load: (keys: RecordKey[]) => Promise<LoadResults<unknown>>;

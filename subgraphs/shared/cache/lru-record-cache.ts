@@ -6,7 +6,7 @@ import { countCacheResult } from '../../../platform/observability/request-scope.
 import { cacheL2RequestsTotal, cacheRequestsTotal, cacheStaleServedTotal } from '../metrics/cache-metrics.js';
 import { AdaptiveLimit } from './adaptive-limit.js';
 import { ConcurrencyBudget } from './budget.js';
-import { ADAPTIVE_BUDGET_FLOOR, ADAPTIVE_BUDGET_START, resolveCacheOptions, type RecordCacheOptions, type ResolvedCacheOptions } from './cache-options.js';
+import { ADAPTIVE_BUDGET_FLOOR, ADAPTIVE_BUDGET_START, resolveCacheOptions, type LifetimeSettings, type RecordCacheOptions, type ResolvedCacheOptions } from './cache-options.js';
 import { answersInKeyOrder, type GetManyOptions, type LoadResults, type RecordCache, type RecordKey, type RecordKind, type StaleObserver } from './record-cache.js';
 import type { RedisEntry, RedisLayer } from './redis-layer.js';
 import { decodeEntry, ENTRY_OVERHEAD, estimateSize, safeJson, type CacheEntry } from './cache-entry.js';
@@ -141,12 +141,16 @@ class LruRecordCacheImpl implements LruRecordCache, BatchSource {
     observer: StaleObserver | undefined,
     local = false,
   ): Promise<Map<string, unknown>> {
-    const settings = this.#options.settingsOf(kind);
+    const base = this.#options.settingsOf(kind);
+    // A healthy change feed lengthens the TTL of the records stored since it became healthy.
+    const extended = this.#options.feedLifetimes?.extended(kind, base);
+    const settings = extended?.settings ?? base;
+    const settingsOf = (entry: CacheEntry): LifetimeSettings => (extended && entry.storedAt >= extended.since ? extended.settings : base);
     const lifetimeMs = settings.ttlMs + settings.staleIfErrorMs;
     const now = this.#options.now();
     // Decided once per call, before any load starts, so that one call is consistent.
     const overBudget = this.#budgets[kind.backend].saturated;
-    const batch = new LoadBatch({ kind, settings, lifetimeMs, load, local }, this);
+    const batch = new LoadBatch({ kind, settings, base, since: extended?.since, lifetimeMs, load, local }, this);
     const out = new Map<string, unknown>();
     const waits: Promise<void>[] = [];
     const count = (result: 'hit' | 'miss' | 'stale') => {
@@ -155,7 +159,7 @@ class LruRecordCacheImpl implements LruRecordCache, BatchSource {
     };
     // The record's own age, not the time it was served: one near the end of its TTL is fresh only briefly.
     const reportFresh = (key: RecordKey, entry: CacheEntry) => {
-      if (observer?.fresh) observer.fresh(kind, key, Math.max(0, settings.ttlMs - Math.max(0, this.#options.now() - entry.storedAt)));
+      if (observer?.fresh) observer.fresh(kind, key, Math.max(0, settingsOf(entry).ttlMs - Math.max(0, this.#options.now() - entry.storedAt)));
     };
     const serveStale = (ck: string, key: RecordKey, entry: CacheEntry, reason: 'revalidating' | 'backend-error' | 'over-budget') => {
       out.set(ck, entry.value);
@@ -170,14 +174,15 @@ class LruRecordCacheImpl implements LruRecordCache, BatchSource {
       // allowStale returns the copy kept while a refresh is in flight, too.
       const entry = this.#lru.get(ck, { allowStale: true, noDeleteOnStaleGet: true });
       const age = entry ? now - entry.storedAt : Infinity;
-      if (entry && age < settings.ttlMs) {
+      const own = entry ? settingsOf(entry) : settings;
+      if (entry && age < own.ttlMs) {
         out.set(ck, entry.value);
         count('hit');
         reportFresh(key, entry);
         continue;
       }
-      const revalidatable = entry !== undefined && age < settings.ttlMs + settings.staleWhileRevalidateMs && !observer?.requireFresh;
-      const servable = entry !== undefined && age < lifetimeMs;
+      const revalidatable = entry !== undefined && age < own.ttlMs + own.staleWhileRevalidateMs && !observer?.requireFresh;
+      const servable = entry !== undefined && age < own.ttlMs + own.staleIfErrorMs;
       if ((revalidatable && !overBudget) || (servable && overBudget)) {
         // Joins a refresh already in flight, or starts one in this batch; answers at once. Over
         // budget, the refresh waits for a free slot (one per record) while the stale copy is served:
@@ -224,7 +229,8 @@ class LruRecordCacheImpl implements LruRecordCache, BatchSource {
     items.forEach((item, i) => {
       const entry = decodeEntry(raw[i] ?? null);
       const age = entry ? now - entry.storedAt : Infinity;
-      if (!entry || age >= scope.settings.ttlMs) {
+      const ttlMs = entry && scope.since !== undefined && entry.storedAt >= scope.since ? scope.settings.ttlMs : scope.base.ttlMs;
+      if (!entry || age >= ttlMs) {
         rest.push(item);
         cacheL2RequestsTotal.inc({ model: scope.kind.model, result: 'miss' });
         return;

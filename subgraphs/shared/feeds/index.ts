@@ -1,0 +1,6 @@
+export { DEFAULT_LONG_LIFETIMES, feedLifetimes, feedOfKind, type LongLifetimes } from './feed-lifetimes.js';
+export { FeedHealth, FEED_NAMES, type FeedName, type FeedStatus } from './feed-health.js';
+export { entityPlan, odooPlan, salesforcePlan, zendeskPlan, ODOO_WEBHOOK_FIELDS, type InvalidationPlan } from './change-plan.js';
+export { Invalidator, type InvalidationTargets } from './invalidator.js';
+export { fileReplayStore, redisReplayStore, type ReplayStore } from './replay-store.js';
+export { startChangeService, type ChangeServiceOptions, type RunningChangeService } from './change-service.js';
