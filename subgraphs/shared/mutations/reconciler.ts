@@ -120,8 +120,9 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
       }
     }
     // An orphan is undone on the scan after the one that first saw it.
-    if (Date.now() < nextOrphanScan && orphansSeen.size === 0) return counts;
-    nextOrphanScan = Date.now() + orphanScanEveryMs;
+    // On the monotonic clock: a wall clock set forward (NTP, a test's fake Date) does not start a scan.
+    if (performance.now() < nextOrphanScan && orphansSeen.size === 0) return counts;
+    nextOrphanScan = performance.now() + orphanScanEveryMs;
     const seen = new Set<string>();
     for (const saga of sagas.values()) {
       if (!saga.findUnfinished) continue;
