@@ -211,9 +211,6 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
       auditLog,
     });
     if (reconciliation) closers.push(() => reconciliation.close());
-    // The first pass (with its search for orphaned drafts) runs before the system serves: what it
-    // leaves to its timer is only the writes that requests leave between steps.
-    await reconciliation?.reconciler.pass();
     await start('orders', settings.ports.orders, () =>
       createOrdersSubgraph({ ...common, odoo, cache: caches.odoo, ownership, progress: reconciliation?.progress, reconcileBoundMs: settings.writeReconcileBoundMs }),
     );

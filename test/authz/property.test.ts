@@ -149,6 +149,10 @@ describe('random operations never show a role more than it may see', () => {
         const query = printOperation(selection, rootArgs[target][entry]!);
         const answer = await system.query(query, {}, auth);
         if (process.env.AUTHZ_PROPERTY_DEBUG) console.log(role, target, query, JSON.stringify(answer.data).slice(0, 300));
+        // Deep random selections meet the depth limit (fragments count as levels): refused for every
+        // role alike before planning, which the structural-limit tests cover. Nothing to compare here.
+        const refusal = answer.status === 400 ? answer.errors?.[0] : undefined;
+        if (refusal?.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' && /depth limit/.test(String(refusal.message))) return;
         expect(answer.status, query).toBe(200);
 
         const forbidden = (answer.errors ?? []).filter((e) => e.extensions?.code === 'FORBIDDEN').map((e) => fieldPath(e.path)).sort();

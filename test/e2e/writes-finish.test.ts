@@ -42,7 +42,7 @@ describe('a placeOrder left between create and confirm', () => {
     const key = `finish-${Date.now()}`;
     // The connector's Odoo session exists before the faults: the order's calls are its reads, create and confirm.
     await system.query(`query($id: ID!) { customer(id: $id) { billing { onHold } } }`, { id: customerId }, { role: 'sales_rep' });
-    // The reconciler's search for orphans at start-up is done before the faults (it costs a call).
+    // A reconciler pass before the faults: the test counts only what the order itself costs.
     await system.reconciler!.pass();
     system.sandboxes.odoo!.setFaults({ rateLimit: { perSecond: 3 } });
     await sleep(1100);

@@ -43,7 +43,7 @@ export interface ReconcilerOptions {
   boundMs: number;
   /**
    * How often the backends are searched for our unfinished writes without progress, in ms
-   * (default ten bounds). The first pass after start always searches: a lost store shows at a restart.
+   * (default ten bounds), the first one interval after start: drafts a lost store left show within it.
    */
   orphanScanEveryMs?: number;
 }
@@ -71,7 +71,8 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
   let running: Promise<unknown> | undefined;
   let stopped = false;
   const orphanScanEveryMs = options.orphanScanEveryMs ?? boundMs * 10;
-  let nextOrphanScan = 0;
+  // The first search too waits its interval: a system that starts makes no backend call of its own.
+  let nextOrphanScan = performance.now() + orphanScanEveryMs;
 
   const audit = async (saga: SagaDefinition, p: Pick<WriteProgress, 'correlationId' | 'principal' | 'targetIds' | 'idempotency'>, end: SagaEnd['outcome'], recordId: string | null) => {
     await log.append({
