@@ -1,179 +1,31 @@
 import jsforce, { type Connection, type HttpRequest } from 'jsforce';
 import { BackendError, unsendableValue } from '../../../../platform/errors/backend-error.js';
-import { recordCount, startBackendCall } from '../../metrics/backend-metrics.js';
-import { tracingEnabled } from '../../../../platform/observability/tracing.js';
 import { createResilience, DEFAULT_READ_DEADLINE_MS } from '../resilience.js';
-import { salesforceCallLabel } from './call-label.js';
 import { mapSalesforceError } from './errors.js';
 import {
   ACCOUNT_EXTERNAL_ID_FIELDS,
   ACCOUNT_FIELDS,
-  ACCOUNT_WRITABLE_FIELDS,
   CONTACT_FIELDS,
   toAccount,
   toContact,
   toUser,
   USER_FIELDS,
-  type SalesforceAccount,
-  type SalesforceAccountChanges,
-  type SalesforceAccountExternalIdField,
   type SalesforceContact,
-  type SalesforceUser,
 } from './records.js';
 import { isSalesforceId, toSalesforceId18 } from '../../../../platform/ids/salesforce-id.js';
 import { soqlLike, soqlList, soqlString } from './soql.js';
 
-/** How to reach and log in to one Salesforce org. */
-export interface SalesforceConnectorOptions {
-  /** Login host, e.g. `https://login.salesforce.com` or a My Domain URL (the sandbox's URL in development). */
-  loginUrl: string;
-  /** Connected app consumer key. */
-  clientId: string;
-  /** Connected app consumer secret. */
-  clientSecret: string;
-  /** With `password`: use the OAuth username-password flow; otherwise client credentials. */
-  username?: string;
-  password?: string;
-  /** REST API version, explicit because jsforce defaults to an old one (default '62.0'). */
-  apiVersion?: string;
-  /** Per-attempt timeout of every call in milliseconds (default 5000). */
-  timeoutMs?: number;
-  /** Whether the org has multi-currency enabled, so that Account.CurrencyIsoCode exists (default false). */
-  multiCurrency?: boolean;
-  /** Extra attempts for reads on transient failures (default 2). */
-  readRetries?: number;
-  /** Overall deadline of one read, retries included, in milliseconds (default DEFAULT_READ_DEADLINE_MS). */
-  deadlineMs?: number;
-  /** Consecutive outages that open the circuit (default 10). */
-  breakerThreshold?: number;
-}
+import { MAX_IDS_PER_QUERY, MAX_OFFSET, MAX_RETRIEVE_IDS, RESELLER_TYPE, type SalesforceConnector, type SalesforceConnectorOptions } from './connector-api.js';
+import { changesBody, checkOptions, chunk, countCalls, validIds, type QueryPage } from './request-support.js';
 
-/** Search parameters of `searchAccounts`. */
-export interface AccountSearch {
-  /** Matched anywhere in the account name, literally (no wildcards). */
-  text?: string;
-  /** Only customers of this reseller (its Account Id). */
-  partnerId?: string;
-  /** Page size, 1..2000. */
-  limit: number;
-  /** Rows to skip, 0..2000 (Salesforce's OFFSET limit). */
-  offset: number;
-}
-
-/** Batch-shaped access to the Salesforce objects the subgraphs need. Result maps are keyed by 18-character ids. */
-export interface SalesforceConnector {
-  /** Accounts by id (canonical field set); unknown and malformed ids are absent from the map. */
-  accountsByIds(ids: readonly string[]): Promise<Map<string, SalesforceAccount>>;
-  /** Users by id; unknown and malformed ids are absent. */
-  usersByIds(ids: readonly string[]): Promise<Map<string, SalesforceUser>>;
-  /** Contacts of each account (an empty list for an account without any), by last and first name. */
-  contactsByAccountIds(accountIds: readonly string[]): Promise<Map<string, SalesforceContact[]>>;
-  /** Customer accounts (never resellers) by name text and reseller, ordered by Name then Id, with the total count. */
-  searchAccounts(search: AccountSearch): Promise<{ totalSize: number; records: SalesforceAccount[] }>;
-  /** Each account's reseller id (null for direct customers); unknown ids are absent. */
-  partnerIdsByAccountIds(ids: readonly string[]): Promise<Map<string, string | null>>;
-  /** Writes allowlisted fields of one account. */
-  updateAccount(id: string, fields: SalesforceAccountChanges): Promise<void>;
-  /** Creates or updates the account with this external id value. */
-  upsertAccountByExternalId(field: SalesforceAccountExternalIdField, value: string, fields: SalesforceAccountChanges): Promise<{ id: string; created: boolean }>;
-  /**
-   * The active values of an Account picklist, as the org's describe lists them (read once and kept
-   * for an hour: picklists change with an admin's setup, not with data). Empty when the field has
-   * no picklist values.
-   */
-  accountPicklist(field: AccountPicklistField): Promise<ReadonlySet<string>>;
-  /** Whether Salesforce answers with our credentials. */
-  ping(): Promise<boolean>;
-}
-
-/** Account fields whose values come from a picklist. */
-export type AccountPicklistField = 'Type' | 'Industry';
+export { MAX_IDS_PER_QUERY, MAX_OFFSET, MAX_RETRIEVE_IDS, RESELLER_TYPE, type AccountPicklistField, type AccountSearch, type SalesforceConnector, type SalesforceConnectorOptions } from './connector-api.js';
 
 /** How long an Account describe is kept. */
 const DESCRIBE_TTL_MS = 60 * 60 * 1000;
 
-/** Ids per sObject Collections retrieve (Salesforce's limit). */
-export const MAX_RETRIEVE_IDS = 2000;
-/** Account ids per contacts query, keeping the GET URL well under Salesforce's URI limit. */
-export const MAX_IDS_PER_QUERY = 300;
-/** Salesforce's largest OFFSET. */
-export const MAX_OFFSET = 2000;
-/** The Account Type of a reseller: such an Account is a partner, never a customer. */
-export const RESELLER_TYPE = 'Channel Partner / Reseller';
 // A session that keeps being refused right after renewal must not loop forever.
 const MAX_GRANTS_PER_WINDOW = 5;
 const GRANT_WINDOW_MS = 10_000;
-
-interface QueryPage {
-  totalSize: number;
-  done: boolean;
-  nextRecordsUrl?: string;
-  records: Record<string, unknown>[];
-}
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-function validIds(ids: readonly string[]): string[] {
-  return [...new Set(ids.filter(isSalesforceId).map(toSalesforceId18))];
-}
-
-function checkOptions(options: SalesforceConnectorOptions): void {
-  try {
-    const url = new URL(options.loginUrl);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error();
-  } catch {
-    throw new TypeError(`salesforce loginUrl must be an http(s) URL, got ${JSON.stringify(options.loginUrl)}`);
-  }
-  if (!options.clientId) throw new TypeError('salesforce clientId is required');
-  if (!options.clientSecret) throw new TypeError('salesforce clientSecret is required');
-  if (options.apiVersion !== undefined && !/^\d{2,3}\.0$/.test(options.apiVersion)) {
-    throw new TypeError(`salesforce apiVersion must look like "62.0", got ${JSON.stringify(options.apiVersion)}`);
-  }
-  if (!!options.username !== !!options.password) throw new TypeError('salesforce username and password go together (or neither, for client credentials)');
-}
-
-function changesBody(fields: SalesforceAccountChanges): Record<string, string | number | null> {
-  const allowed = new Set<string>(ACCOUNT_WRITABLE_FIELDS);
-  const body: Record<string, string | number | null> = {};
-  for (const [key, value] of Object.entries(fields)) {
-    if (value === undefined) continue;
-    if (!allowed.has(key)) throw new TypeError(`Account field ${JSON.stringify(key)} may not be written`);
-    if (value !== null && typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) {
-      throw new TypeError(`Account field ${key} must be a string, a finite number or null`);
-    }
-    body[key] = value;
-  }
-  return body;
-}
-
-/** Counts every request a jsforce transport sends, failed ones included, under its object and operation. */
-function countCalls(transport: Connection['_transport'], cursorObject?: (path: string) => string | undefined): void {
-  const send = transport.httpRequest.bind(transport);
-  transport.httpRequest = (request, options) => {
-    const { object, operation } = salesforceCallLabel(request.method, request.url, request.body, cursorObject);
-    const done = startBackendCall('salesforce', object, operation);
-    const sent = send(request, options);
-    sent.then(
-      (response) => done(tracingEnabled() ? { records: recordsIn(response.body) } : undefined),
-      (error: unknown) => done({ error }),
-    );
-    return sent;
-  };
-}
-
-/** The records in a REST answer body (a query page's `records`, a composite retrieve's list), for the call's span. */
-function recordsIn(body: unknown): number | undefined {
-  if (typeof body !== 'string' || body.length === 0 || body.length > 1_000_000) return undefined;
-  try {
-    return recordCount(JSON.parse(body));
-  } catch {
-    return undefined;
-  }
-}
 
 /** Creates the Salesforce connector: jsforce with OAuth2, its own session refresh, and the resilience policies. */
 export function createSalesforceConnector(options: SalesforceConnectorOptions): SalesforceConnector {
