@@ -29,7 +29,24 @@ export interface PlacedOrderRecord {
   productIds: number[];
 }
 
-const isRejected = (err: unknown) => isBackendError(err) && err.code === 'REJECTED';
+/** Odoo refused the call (a business rule), as opposed to failing to answer. */
+export const isRejected = (err: unknown) => isBackendError(err) && err.code === 'REJECTED';
+
+/**
+ * Confirms an order still in draft and answers it as it stands after: confirmed, or as Odoo holds
+ * it when Odoo refused (a concurrent confirmation may have won the race; a draft left means Odoo
+ * refuses this order).
+ */
+export async function confirmIfDraft(odoo: OdooConnector, order: OdooSaleOrder): Promise<OdooSaleOrder> {
+  if (order.state !== 'draft' && order.state !== 'sent') return order;
+  try {
+    await odoo.confirmOrder(order.id);
+    return { ...order, state: 'sale' };
+  } catch (err) {
+    if (!isRejected(err)) throw err;
+  }
+  return (await odoo.ordersByIds([order.id])).get(order.id) ?? order;
+}
 
 /** Orders by marker that are not cancelled: a cancelled one was compensated and does not count. */
 export async function liveOrderByMarker(odoo: OdooConnector, marker: string): Promise<OdooSaleOrder | undefined> {
@@ -83,17 +100,8 @@ export function placeOrderSaga(deps: PlaceOrderSagaDeps): SagaDefinition {
       // Before `created` was recorded the create may still have landed: the marker tells.
       const found = orderId !== undefined ? (await odoo.ordersByIds([orderId])).get(orderId) : await liveOrderByMarker(odoo, progress.id);
       if (!found || found.state === 'cancel') return { outcome: 'compensated', backendRecordId: found ? String(found.id) : null };
-      let order = found;
-      if (order.state === 'draft' || order.state === 'sent') {
-        try {
-          await odoo.confirmOrder(order.id);
-        } catch (err) {
-          if (!isRejected(err)) throw err;
-          // A confirmation by a client's retry may have won the race; otherwise Odoo refuses this order.
-          order = (await odoo.ordersByIds([order.id])).get(order.id) ?? order;
-          if (order.state === 'draft' || order.state === 'sent') return cancel(order);
-        }
-      }
+      const order = await confirmIfDraft(odoo, found);
+      if (order.state === 'draft' || order.state === 'sent') return cancel(order);
       const placed = await readPlaced(odoo, order.id);
       if (!placed) return { outcome: 'compensated', backendRecordId: String(order.id) };
       await deps.invalidate(placed.order, placed.productIds);

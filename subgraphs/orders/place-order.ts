@@ -6,13 +6,13 @@ import { invalidateRecords } from '../shared/cache/cached-loader.js';
 import { ODOO_KINDS } from '../shared/connectors/odoo/record-kinds.js';
 import type { OdooPartner, OdooSaleOrder } from '../shared/connectors/odoo/records.js';
 import { isSalesforceId } from '../../platform/ids/salesforce-id.js';
-import { BackendError, isBackendError } from '../../platform/errors/backend-error.js';
+import { BackendError } from '../../platform/errors/backend-error.js';
 import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
 import { OutcomeUnknownError } from '../shared/mutations/outcome.js';
 import type { RowFilter } from '../shared/data-access/row-filter.js';
 import type { AuditPrincipal } from '../../platform/audit/audit-log.js';
 import type { WriteProgress, WriteProgressStore } from '../shared/mutations/write-progress.js';
-import { liveOrderByMarker, markStalled, readPlaced, recordStep, type PlacedOrderRecord } from './place-order-saga.js';
+import { confirmIfDraft, isRejected, liveOrderByMarker, markStalled, readPlaced, recordStep, type PlacedOrderRecord } from './place-order-saga.js';
 
 /** Most lines one order may carry. */
 export const MAX_ORDER_LINES = 100;
@@ -130,13 +130,7 @@ export async function invalidateOrder(cache: RecordCache, order: OdooSaleOrder, 
   ]);
 }
 
-async function freshOrder(odoo: OdooConnector, id: number): Promise<OdooSaleOrder> {
-  const order = (await odoo.ordersByIds([id])).get(id);
-  if (!order) throw new BackendError({ backend: 'odoo', code: 'INTERNAL', message: `odoo: sale.order ${id} vanished after it was written`, retryable: false });
-  return order;
-}
 
-const isRejected = (err: unknown) => isBackendError(err) && err.code === 'REJECTED';
 
 /**
  * Sends the order as a saga: checks the customer (crosswalk, ownership, sales block) and the
@@ -246,18 +240,9 @@ export async function recoverPlacedOrder(env: PlaceOrderEnv, ref: string, run: P
     if (!run.sent) return undefined;
     throw new OutcomeUnknownError({ backend: 'odoo', message: 'odoo did not confirm the order and it is not visible yet: its outcome is unknown and it was not repeated' });
   }
-  let order = found;
+  const order = await confirmIfDraft(odoo, found);
   if (order.state === 'draft' || order.state === 'sent') {
-    try {
-      await odoo.confirmOrder(order.id);
-    } catch (err) {
-      // A confirmation still in flight may have won the race: the read below tells.
-      if (!isRejected(err)) throw err;
-    }
-    order = await freshOrder(odoo, order.id);
-    if (order.state === 'draft' || order.state === 'sent') {
-      throw codedError(ErrorCode.BACKEND_REJECTED, `odoo: order ${order.name} was created but could not be confirmed`, { system: 'odoo', reason: 'NOT_CONFIRMED' });
-    }
+    throw codedError(ErrorCode.BACKEND_REJECTED, `odoo: order ${order.name} was created but could not be confirmed`, { system: 'odoo', reason: 'NOT_CONFIRMED' });
   }
   const placed = await readPlaced(odoo, order.id);
   if (!placed) throw new BackendError({ backend: 'odoo', code: 'INTERNAL', message: `odoo: sale.order ${order.id} vanished after it was written`, retryable: false });
