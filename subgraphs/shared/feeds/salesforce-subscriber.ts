@@ -4,17 +4,12 @@ import { componentLog } from '../../../platform/logging/index.js';
 import { salesforcePlan, type SalesforceChangeHeader } from './change-plan.js';
 import type { Invalidator } from './invalidator.js';
 import type { ReplayStore } from './replay-store.js';
+import type { SalesforceConnectorOptions } from '../connectors/salesforce/connector-api.js';
 
 const log = componentLog('salesforce-cdc');
 
-/** How the subscriber reaches Salesforce. */
-export interface SalesforceSubscriberOptions {
-  loginUrl: string;
-  clientId: string;
-  clientSecret: string;
-  /** The password grant when given; the client-credentials grant otherwise. */
-  username?: string;
-  password?: string;
+/** How the subscriber reaches Salesforce: the org login the connector uses, and its channel. */
+export interface SalesforceSubscriberOptions extends Pick<SalesforceConnectorOptions, 'loginUrl' | 'clientId' | 'clientSecret' | 'username' | 'password'> {
   apiVersion: string;
   /** Default `/data/ChangeEvents` (every entity with Change Data Capture on). */
   channel?: string;
