@@ -53,6 +53,23 @@ describe('demand control', () => {
     expect((await system.query(CRM_COMPONENT, { id }, { role: 'sales_rep' })).extensions?.cost).toBeUndefined();
   });
 
+  it('estimates one operation text anew for other variables and for a partner (estimates are kept per variables and class of principal)', async () => {
+    const id = records.own.customerId;
+    const query = `query Pages($id: ID!, $first: Int!) { customer(id: $id) { orders(first: $first) { edges { node { id cases { comments { body } } } } } } }`;
+    const estimated = async (first: number, auth: { role: Role; partnerId?: string }) => {
+      const answer = await system.query(query, { id, first }, auth, { 'x-c360-cost': '1' });
+      expect(answer.status).toBe(200);
+      return (answer.extensions!.cost as { estimatedTotal: number }).estimatedTotal;
+    };
+    const small = await estimated(2, { role: 'admin' });
+    const large = await estimated(40, { role: 'admin' });
+    expect(large).toBeGreaterThan(small);
+    // Asked again, the same estimate (kept, not a different walk).
+    expect(await estimated(2, { role: 'admin' })).toBe(small);
+    // A partner's ownership checks cost calls an admin's query does not make.
+    expect(await estimated(2, partner())).toBeGreaterThan(small);
+  });
+
   it('answers Query.rateLimit with the caller\'s budget, and refuses past it with RATE_LIMITED', async () => {
     const other = system.skeleton!.resellers[2]!.accountId;
     const auth = { role: 'partner' as Role, partnerId: other };

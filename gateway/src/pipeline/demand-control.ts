@@ -1,8 +1,9 @@
 import type { GraphQLSchema } from 'graphql';
 import type { CostBudgets } from '../demand/cost-budget.js';
 import type { CostModel } from '../demand/cost-model.js';
-import { estimateCost } from '../demand/estimate.js';
-import { jsonAnswer, type Answer, type Stage } from './stage.js';
+import { estimateCost, type CostEstimate } from '../demand/estimate.js';
+import type { OperationEntry } from './operation-entry.js';
+import { jsonAnswer, variablesKeyOf, type Answer, type Stage } from './stage.js';
 
 /** Options of the demand-control stage. */
 export interface DemandControlOptions {
@@ -28,6 +29,7 @@ export const COST_HEADER = 'x-c360-cost';
  */
 export function demandControlStage(options: DemandControlOptions): Stage {
   const ownership = options.ownershipSystem ?? 'salesforce';
+  const estimates = new EstimateMemo();
   return {
     name: 'demand-control',
     async handle(exchange, next) {
@@ -35,7 +37,9 @@ export function demandControlStage(options: DemandControlOptions): Stage {
       const { operation, principal } = exchange;
       if (!schema || !operation || !principal) return next();
       const restricted = !!principal.partnerId || principal.roles.includes('partner');
-      const estimate = estimateCost(schema, options.model, operation.clientDocument, operation.definition, exchange.params?.variables, restricted ? { ownershipSystem: ownership } : {});
+      const estimate = estimates.get(schema, operation, `${restricted ? 'r' : 'u'}${variablesKeyOf(exchange)}`, () =>
+        estimateCost(schema, options.model, operation.clientDocument, operation.definition, exchange.params?.variables, restricted ? { ownershipSystem: ownership } : {}),
+      );
       const { maxCost } = options.budgets.limitsOf(principal);
       if (estimate.total > maxCost) {
         return jsonAnswer(400, {
@@ -76,5 +80,31 @@ function withCost(answer: Answer, cost: Record<string, unknown>): Answer {
     return { ...answer, body: JSON.stringify(body), toStore: undefined };
   } catch {
     return answer;
+  }
+}
+
+/** Variable sets whose estimates one operation keeps (the most recent ones). */
+const ESTIMATES_PER_OPERATION = 64;
+
+/**
+ * Estimates already worked out, by operation (the analyze stage's cached entry, so an estimate
+ * lives as long as its operation) and by variables and principal class: an estimate is pure in
+ * those and the schema, and a repeated query (a cache hit above all) is not walked again.
+ */
+class EstimateMemo {
+  readonly #byOperation = new WeakMap<OperationEntry, { schema: GraphQLSchema; estimates: Map<string, CostEstimate> }>();
+
+  get(schema: GraphQLSchema, operation: OperationEntry, key: string, estimate: () => CostEstimate): CostEstimate {
+    let memo = this.#byOperation.get(operation);
+    if (!memo || memo.schema !== schema) {
+      memo = { schema, estimates: new Map() };
+      this.#byOperation.set(operation, memo);
+    }
+    const known = memo.estimates.get(key);
+    if (known) return known;
+    const worked = estimate();
+    if (memo.estimates.size >= ESTIMATES_PER_OPERATION) memo.estimates.delete(memo.estimates.keys().next().value!);
+    memo.estimates.set(key, worked);
+    return worked;
   }
 }

@@ -6,7 +6,7 @@ import { responseCacheRefreshTotal, responseCacheTotal } from '../plugins/respon
 import { markStale } from '../plugins/stale-mark.js';
 import { responseCacheKey } from '../plugins/response-cache-key.js';
 import type { GatewayAuth } from '../types.js';
-import type { Answer, Exchange, Next, Stage } from './stage.js';
+import { variablesKeyOf, type Answer, type Exchange, type Next, type Stage } from './stage.js';
 
 /** Options of the response-cache stage. */
 export interface ResponseCacheStageOptions {
@@ -33,7 +33,7 @@ export function responseCacheStage(options: ResponseCacheStageOptions): Stage {
       const accept = headerValue(exchange.req.headers.accept);
       // The client's text, not the filtered one: two texts that filter to one query differ in the
       // FORBIDDEN errors their answers carry (the visibility class fixes what is filtered out).
-      const key = responseCacheKey({ visibilityKey: auth.visibilityKey(principal), operationName: params?.operationName, query: params?.query ?? operation.query, variables: params?.variables, accept });
+      const key = responseCacheKey({ visibilityKey: auth.visibilityKey(principal), operationName: params?.operationName, query: params?.query ?? operation.query, variablesKey: variablesKeyOf(exchange), accept });
       const found = cache.lookup(key);
       if (found && !found.stale) {
         responseCacheTotal.inc({ result: 'hit' });

@@ -1,6 +1,7 @@
 import type { HTTPGraphQLRequest } from '@apollo/server';
 import type { IncomingMessage } from 'node:http';
 import type { Principal } from '../../../platform/authz/principal.js';
+import { canonicalJson } from '../../../platform/json/canonical-json.js';
 import type { ResponseToStore } from '../plugins/response-cache.js';
 import type { OperationEntry } from './operation-entry.js';
 
@@ -28,6 +29,8 @@ export interface Exchange {
   request?: HTTPGraphQLRequest;
   /** read-request: what the client asked. */
   params?: OperationParams;
+  /** The canonical JSON of `params.variables`, once worked out (see {@link variablesKeyOf}). */
+  variablesKey?: string;
   /** analyze: the parsed, valid operation filtered for the principal; absent when Apollo is left to answer. */
   operation?: OperationEntry;
   /** demand-control: the operation's estimated cost and the client's cost budget after it. */
@@ -54,6 +57,11 @@ export interface ExchangeCost {
   estimate: { bySystem: Record<string, number>; total: number };
   maxCost: number;
   budget: { limit: number; remaining: number; resetAt: Date };
+}
+
+/** The canonical JSON of the request's variables, worked out once per request: the response cache key and the cost estimate's memo take it. */
+export function variablesKeyOf(exchange: Exchange): string {
+  return (exchange.variablesKey ??= canonicalJson(exchange.params?.variables ?? {}));
 }
 
 /** What the pipeline answers: a complete body, or a stream of chunks (incremental delivery). */
