@@ -64,7 +64,10 @@ export async function toHTTPGraphQLRequest(req: IncomingMessage, rawBody?: strin
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  // The query string as Apollo takes it (`?…`, or empty), without building a URL per request.
+  const target = (req.url ?? '/').split('#')[0]!;
+  const at = target.indexOf('?');
+  const search = at === -1 || at === target.length - 1 ? '' : target.slice(at);
   let body: unknown = undefined;
   if (req.method === 'POST') {
     const text = rawBody ?? (await readBody(req));
@@ -77,7 +80,7 @@ export async function toHTTPGraphQLRequest(req: IncomingMessage, rawBody?: strin
       }
     }
   }
-  return { method: req.method ?? 'GET', headers, search: url.search, body };
+  return { method: req.method ?? 'GET', headers, search, body };
 }
 
 /** Runs one GraphQL request through Apollo Server and writes the answer. */
