@@ -5,6 +5,7 @@
  * the child's CPU time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { SandboxStats } from '../sandbox/common/server.js';
@@ -41,24 +42,31 @@ async function getJson<T>(url: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** Lines of a stream, one callback per complete line. */
-function onLines(stream: NodeJS.ReadableStream, each: (line: string) => void): void {
+/** Lines of a stream, one callback per complete line, until `stop()`, which gives back the part of a line read so far. */
+function onLines(stream: NodeJS.ReadableStream, each: (line: string) => void): { stop(): string } {
   let buffer = '';
-  stream.on('data', (chunk: Buffer) => {
+  const read = (chunk: Buffer) => {
     buffer += chunk.toString('utf8');
     let end: number;
     while ((end = buffer.indexOf('\n')) >= 0) {
       each(buffer.slice(0, end));
       buffer = buffer.slice(end + 1);
     }
-  });
+  };
+  stream.on('data', read);
+  return {
+    stop() {
+      stream.off('data', read);
+      return buffer;
+    },
+  };
 }
 
 /**
  * Starts scripts/serve-backends.ts under tsx and waits for its ready line. The configuration
  * (with the principal secret) goes over stdin, never the command line; closing stdin stops it.
  */
-export async function startBackendsProcess(config: BackendsConfig, options: { startTimeoutMs?: number } = {}): Promise<BackendsProcess> {
+export async function startBackendsProcess(config: BackendsConfig, options: { startTimeoutMs?: number; logFile?: string } = {}): Promise<BackendsProcess> {
   const child: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : []), '--import', 'tsx', ENTRY], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   const errTail: string[] = [];
   onLines(child.stderr!, (line) => {
@@ -66,6 +74,7 @@ export async function startBackendsProcess(config: BackendsConfig, options: { st
     if (errTail.length > 40) errTail.shift();
   });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  let stdoutLines: { stop(): string } | undefined;
   const ready = await new Promise<BackendsReady>((resolvePromise, reject) => {
     const timer = setTimeout(() => fail(new Error(`backends process not ready within ${options.startTimeoutMs ?? 120_000} ms`)), options.startTimeoutMs ?? 120_000);
     const fail = (err: Error) => {
@@ -73,7 +82,7 @@ export async function startBackendsProcess(config: BackendsConfig, options: { st
       child.kill('SIGKILL');
       reject(err);
     };
-    onLines(child.stdout!, (line) => {
+    stdoutLines = onLines(child.stdout!, (line) => {
       if (!line.startsWith('{')) return;
       try {
         const message = JSON.parse(line) as BackendsReady;
@@ -89,6 +98,15 @@ export async function startBackendsProcess(config: BackendsConfig, options: { st
     void exited.then((code) => fail(new Error(`backends process exited (code ${code}) before it was ready:\n${errTail.join('\n')}`)));
     child.stdin!.write(`${JSON.stringify(config)}\n`);
   });
+  // After start-up, its log lines are not read here (this process runs the gateway under test): they go to the log file, or nowhere.
+  const rest = stdoutLines!.stop();
+  if (options.logFile) {
+    const file = createWriteStream(options.logFile, { flags: 'a' });
+    file.write(rest);
+    child.stdout!.pipe(file);
+  } else {
+    child.stdout!.resume();
+  }
   // After start-up, the child's warnings go to our stderr, marked, each distinct line once per bench run.
   onLines(child.stderr!, (line) => {
     const text = line.replace(/^\(node:\d+\) /, '').trim();

@@ -7,6 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
+import { createLogger, setRootLogger } from '../platform/logging/index.js';
 import { createRng } from '../sandbox/common/rng.js';
 import { buildSkeleton } from '../sandbox/world/skeleton.js';
 import { runIdentical, runUncached, runWorkload, signTokens, type IdenticalResult, type RunContext, type RunResult, type UncachedResult } from './measure.js';
@@ -29,6 +31,13 @@ function commitOf(): string | undefined {
   }
 }
 
+/** Where a run's log lines go: var/bench/<start time>.log (var/ is not part of the checkout). */
+function benchLogFile(started: Date): string {
+  const dir = new URL('../var/bench/', import.meta.url).pathname;
+  mkdirSync(dir, { recursive: true });
+  return join(dir, `${started.toISOString().replace(/[:.]/g, '-')}.log`);
+}
+
 /** Seed of the sandbox world (the one `npm start` uses); the workload seed is separate. */
 const WORLD_SEED = 42;
 
@@ -39,12 +48,19 @@ async function main(): Promise<void> {
   // Taken at the start: the checkout may move while the benchmark runs.
   const commit = commitOf();
   const devKeysDir = mkdtempSync(join(tmpdir(), 'c360-bench-keys-'));
-  const ctx: RunContext = { customers: options.customers, seed: WORLD_SEED, devKeysDir, seconds: options.seconds, warmupSeconds: options.warmupSeconds, concurrency: options.concurrency, log };
+  // The gateway under test (this process) and the backends write their log lines (one per request
+  // at LOG_LEVEL=info) to a file: stdout is the report.
+  const logFile = benchLogFile(started);
+  const logDestination = pino.destination({ dest: logFile, sync: false, minLength: 4096 });
+  process.on('exit', () => logDestination.flushSync());
+  setRootLogger(createLogger({ destination: logDestination }));
+  const ctx: RunContext = { customers: options.customers, seed: WORLD_SEED, devKeysDir, seconds: options.seconds, warmupSeconds: options.warmupSeconds, concurrency: options.concurrency, log, logFile };
   const world = buildSkeleton({ customers: options.customers, seed: WORLD_SEED });
 
   log(`bench: ${options.quick ? 'QUICK ' : ''}${options.warmupSeconds > 0 ? `${options.warmupSeconds} s warm-up then ` : ''}${options.seconds} s measured per gateway x workload, ${options.concurrency} clients, ${options.customers} customers, seed ${options.seed}`);
   log(`       node ${process.version}, ${cpus().length} CPUs; processes: gateway under test (this one), backends (sandboxes + subgraphs, scripts/serve-backends.ts), load generator (bench/load-worker.ts)`);
   log(`       commit ${commit ?? 'unknown'}`);
+  log(`       log lines of the gateway and the backends: ${logFile}`);
   log(`       backend latency: ${Object.entries(REALISTIC_LATENCY).map(([b, f]) => `${b} ${f.latencyMs}-${f.latencyMs! + f.jitterMs!} ms`).join(', ')}`);
   const known = ourGatewayFeatures();
   const load = loadavg()[0]!;

@@ -69,6 +69,8 @@ export interface BenchSystemOptions {
    * partners, the request and cost limits given (the defaults where a role has none).
    */
   demandControl?: { rateLimits: SystemSettings['rateLimits']; costLimits: SystemSettings['costLimits'] };
+  /** Where the backends process's log lines go after its start (default: dropped); the report stays on stdout. */
+  logFile?: string;
 }
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
@@ -113,7 +115,7 @@ export async function startBenchSystem(gateway: GatewayName, options: BenchSyste
     backendConcurrency: options.backendConcurrency,
     adaptiveConcurrency: options.adaptiveConcurrency,
   };
-  const backends = await startBackendsProcess(config);
+  const backends = await startBackendsProcess(config, { logFile: options.logFile });
   const odoo = createOdooConnector({ url: backends.sandboxes.odoo, db: ODOO_DB, login: ODOO_LOGIN, apiKey: ODOO_PASSWORD, protocol: 'jsonrpc', timeoutMs: settings.backendTimeoutMs });
   const common = { backends, skeleton: skeletonOf(options.customers, options.seed), odoo };
   const supergraphSdl = readFileSync(resolve(ROOT, settings.supergraphPath), 'utf8');
