@@ -26,7 +26,7 @@ export function readRequestStage(limits?: VariableLimits): Stage {
       }
       const request = await toHTTPGraphQLRequest(req, raw);
       const variables = variablesOf(request);
-      const problem = variablesProblem(variables);
+      const problem = variablesProblem(variables, limits);
       if (problem) return jsonAnswer(400, { errors: [{ message: problem, extensions: { code: 'BAD_USER_INPUT' } }] });
       if (emptyOperationName(request)) {
         return jsonAnswer(400, { errors: [{ message: 'operationName must name an operation of the document, or be left out', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }] });
