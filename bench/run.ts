@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     }
 
     const accepted = acceptance(runs, uncached);
-    log('\n' + formatTable(runs));
+    log(`\n${formatTable(runs)}`);
     log('\nchecks per gateway:');
     for (const gateway of options.gateways) {
       const run = runs.find((r) => r.gateway === gateway);

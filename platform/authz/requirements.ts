@@ -78,7 +78,7 @@ export function checkRequirement(
   if (
     req.policies.length > 0 &&
     !req.policies.some((group) =>
-      group.every((name) => Object.prototype.hasOwnProperty.call(policies, name) && policies[name]!(principal)),
+      group.every((name) => Object.hasOwn(policies, name) && policies[name]!(principal)),
     )
   ) {
     return 'FORBIDDEN';

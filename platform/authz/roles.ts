@@ -36,7 +36,7 @@ export const ROLES = Object.keys(ROLE_SCOPES) as Role[];
 
 /** Whether a string names a known role. */
 export function isRole(value: string): value is Role {
-  return Object.prototype.hasOwnProperty.call(ROLE_SCOPES, value);
+  return Object.hasOwn(ROLE_SCOPES, value);
 }
 
 /** The union of the scopes of the given roles; unknown roles grant nothing. */

@@ -68,7 +68,7 @@ export async function toHTTPGraphQLRequest(req: IncomingMessage, rawBody?: strin
   const target = (req.url ?? '/').split('#')[0]!;
   const at = target.indexOf('?');
   const search = at === -1 || at === target.length - 1 ? '' : target.slice(at);
-  let body: unknown = undefined;
+  let body: unknown;
   if (req.method === 'POST') {
     const text = rawBody ?? (await readBody(req));
     if (text.length > 0) {

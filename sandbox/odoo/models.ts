@@ -175,7 +175,7 @@ function partnerReceivable(env: ComputeEnv, partner: OdooRecord, overdueOnly: bo
   for (const pid of ids) {
     for (const mid of env.idsBy('account.move', 'partner_id', pid)) {
       const m = env.row('account.move', mid);
-      if (!m || m.state !== 'posted') continue;
+      if (m?.state !== 'posted') continue;
       if (overdueOnly && !(typeof m.invoice_date_due === 'string' && m.invoice_date_due < WORLD_TODAY)) continue;
       if (m.move_type === 'out_invoice') total += num(m.amount_residual);
       else if (m.move_type === 'out_refund') total -= num(m.amount_residual);
@@ -187,7 +187,7 @@ function partnerReceivable(env: ComputeEnv, partner: OdooRecord, overdueOnly: bo
 const partnerDisplayName = (env: ComputeEnv, rec: OdooRecord): string => {
   const parent = typeof rec.parent_id === 'number' ? env.row('res.partner', rec.parent_id) : undefined;
   const own = rec.name === false || rec.name === undefined ? '' : String(rec.name);
-  return parent && parent.is_company ? `${String(parent.name)}, ${own}` : own;
+  return parent?.is_company ? `${String(parent.name)}, ${own}` : own;
 };
 
 const company = m2o('res.company', 'Company', { default: () => 1 });

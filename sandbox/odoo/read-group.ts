@@ -50,8 +50,7 @@ function dateBucket(value: string, granularity: NonNullable<GroupBy['granularity
     }
     case 'year':
       return { key: String(y), label: String(y), start: `${y}-01-01`, end: `${y + 1}-01-01` };
-    case 'month':
-    default:
+    default: // 'month'
       return { key: `${y}-${pad(m + 1)}`, label: `${MONTHS[m]} ${y}`, start: `${y}-${pad(m + 1)}-01`, end: m === 11 ? `${y + 1}-01-01` : `${y}-${pad(m + 2)}-01` };
   }
 }

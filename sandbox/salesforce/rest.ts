@@ -317,7 +317,7 @@ function collectionUpsert(req: SandboxRequest, env: RestEnv, object: SfObject, f
 
 function externalIdField(object: SfObject, name: string) {
   const f = object.fieldsByLower.get(name.toLowerCase());
-  return f && f.externalId ? f : undefined;
+  return f?.externalId ? f : undefined;
 }
 
 /** Routes a REST path below `/services/data/vNN.N`; undefined when nothing matches. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import jsforce, { Connection } from 'jsforce';
+import jsforce, { type Connection } from 'jsforce';
 import type { RunningSandbox } from '../common/server.js';
 import {
   createSalesforceSandbox,

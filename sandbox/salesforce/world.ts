@@ -166,13 +166,14 @@ export function buildSalesforceWorld(options: WorldOptions = {}): SalesforceWorl
       const first = r.pick(FIRST_NAMES);
       const last = r.pick(LAST_NAMES);
       const contactAge = r.int(0, createdAge);
+      const mailbox = `${first}.${last}`.toLowerCase().replace(/[^a-z.]/g, '');
       contacts.insert({
         Id: salesforceId('003', contactSeq++),
         AccountId: c.accountId,
         FirstName: first,
         LastName: last,
         Name: `${first} ${last}`,
-        Email: `${first}.${last}`.toLowerCase().replace(/[^a-z.]/g, '') + `${k > 0 ? k : ''}@${domain}`,
+        Email: `${mailbox}${k > 0 ? k : ''}@${domain}`,
         Phone: phone(r, place.dial),
         MobilePhone: r.chance(0.6) ? phone(r, place.dial) : null,
         Title: r.pick(TITLES),

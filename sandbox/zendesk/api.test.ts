@@ -182,7 +182,7 @@ describe('Zendesk sandbox API', () => {
 
   describe('auth, malformed input and faults', () => {
     it('refuses missing or wrong credentials with Zendesk’s 401; accepts the OAuth token', async () => {
-      for (const authorization of ['', 'Basic ' + Buffer.from('agent@retail.example/token:nope').toString('base64'), 'Basic ' + Buffer.from('agent@retail.example:zd-sandbox-token').toString('base64'), 'Bearer nope', 'garbage']) {
+      for (const authorization of ['', `Basic ${Buffer.from('agent@retail.example/token:nope').toString('base64')}`, `Basic ${Buffer.from('agent@retail.example:zd-sandbox-token').toString('base64')}`, 'Bearer nope', 'garbage']) {
         const res = await zdFetch(running, '/tickets/10001.json', { headers: { authorization } });
         expect(res.status).toBe(401);
         expect(res.body).toEqual({ error: "Couldn't authenticate you" });

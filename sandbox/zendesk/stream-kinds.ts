@@ -41,7 +41,7 @@ function openTicket(world: ZendeskWorld, rng: Rng): ZdTicket | undefined {
 
 /** The stream kinds of a Zendesk sandbox over its current world. */
 export function zendeskStreamKinds(world: () => ZendeskWorld, writes: TicketWrites, log: ChangeLog): Record<string, StreamKind> {
-  const update = (w: ZendeskWorld, ticket: ZdTicket, raw: Record<string, unknown>, authorId: number) => {
+  const update = (_w: ZendeskWorld, ticket: ZdTicket, raw: Record<string, unknown>, authorId: number) => {
     log.annotate({ actorId: authorId });
     return writes.applyUpdate(ticket, raw, { authorId, channel: 'web' }).ok;
   };

@@ -46,7 +46,7 @@ function customerMove(move: OdooMove | null): OdooMove | null {
 async function customerIdOf(partnerId: number | null, ctx: InvoicesContext): Promise<string | null> {
   if (partnerId === null) return null;
   const partner = await ctx.loaders.partner.load(partnerId);
-  return partner && partner.ref ? partner.ref : null;
+  return partner?.ref ? partner.ref : null;
 }
 
 /**

@@ -25,7 +25,7 @@ export async function accountIdOf(order: OdooSaleOrder, ctx: OrdersContext): Pro
   const partnerId = Array.isArray(order.partner_id) ? order.partner_id[0] : null;
   if (partnerId === null) return null;
   const partner = await ctx.loaders.partner.load(partnerId);
-  return partner && partner.ref ? partner.ref : null;
+  return partner?.ref ? partner.ref : null;
 }
 
 async function finish(order: OdooSaleOrder, ctx: OrdersContext): Promise<CancelledOrder> {

@@ -43,7 +43,7 @@ function orderNumber(value: unknown, field: string): string {
 async function customerIdOf(order: OrderModel, ctx: OrdersContext): Promise<string | null> {
   if (order.partnerId === null) return null;
   const partner = await ctx.loaders.partner.load(order.partnerId);
-  return partner && partner.ref ? partner.ref : null;
+  return partner?.ref ? partner.ref : null;
 }
 
 /**

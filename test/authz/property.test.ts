@@ -94,7 +94,10 @@ function inspect(role: Role, s: Selection, value: unknown, path: string, found: 
     found.leaks.push(`${path} (${s.spec.coordinate}) = ${JSON.stringify(value).slice(0, 60)}`);
     return;
   }
-  if (Array.isArray(value)) return value.forEach((v, i) => inspect(role, s, v, `${path}.${i}`, found));
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) inspect(role, s, v, `${path}.${i}`, found);
+    return;
+  }
   if (!s.children) return;
   const record = value as Record<string, unknown>;
   if (OWNED_TYPES.has(s.spec.returnType)) {

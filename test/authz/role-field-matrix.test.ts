@@ -70,7 +70,10 @@ describe('role x field matrix from the supergraph', () => {
     const valued = new Set<string>();
     const visit = (spec: FieldSpec, value: unknown) => {
       if (value === null || value === undefined) return;
-      if (Array.isArray(value)) return value.forEach((v) => visit(spec, v));
+      if (Array.isArray(value)) {
+        for (const v of value) visit(spec, v);
+        return;
+      }
       valued.add(spec.coordinate);
       if (spec.children) for (const c of spec.children) visit(c, (value as Record<string, unknown>)[c.name]);
     };

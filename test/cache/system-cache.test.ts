@@ -81,7 +81,7 @@ describe('protecting the backends from read load (gateway response cache and fet
 
     expect(new Set(answers.map((a) => JSON.stringify(a.body))).size).toBe(1);
     expect(answers[0]!.body.data?.customer?.id).toBe(id);
-    expect((answers[0]!.body.data?.customer?.orders as { totalCount: number }).totalCount).toBe(30);
+    expect((answers[0]!.body.data!.customer!.orders as { totalCount: number }).totalCount).toBe(30);
     expect(answers.filter((a) => a.cache === 'miss').length).toBeGreaterThanOrEqual(1);
     for (const backend of ['odoo', 'salesforce', 'zendesk'] as const) {
       for (const [operation, calls] of Object.entries(after[backend])) {
@@ -126,13 +126,13 @@ describe('protecting the backends from read load (gateway response cache and fet
       switch (who) {
         case 'finance':
           expect(customer?.id).toBe(id);
-          expect((customer?.billing as { outstanding: { amount: string } }).outstanding.amount).toMatch(/^\d+\.\d{2}$/);
+          expect((customer!.billing as { outstanding: { amount: string } }).outstanding.amount).toMatch(/^\d+\.\d{2}$/);
           expect(forbidden).toEqual([]);
           break;
         case 'support':
         case 'partner':
           expect(customer?.id).toBe(id);
-          expect((customer?.billing as { outstanding: unknown }).outstanding).toBeNull();
+          expect((customer!.billing as { outstanding: unknown }).outstanding).toBeNull();
           expect(forbidden).toEqual(['customer.billing.outstanding']);
           break;
         case 'otherPartner':

@@ -75,7 +75,7 @@ describe('forged notifications and unauthenticated invalidations', () => {
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     const stale = new Date(Date.now() - 10 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const forged = [
-      await zendeskPost(body, { 'x-zendesk-webhook-signature': sign(now, body + ' '), 'x-zendesk-webhook-signature-timestamp': now }),
+      await zendeskPost(body, { 'x-zendesk-webhook-signature': sign(now, `${body} `), 'x-zendesk-webhook-signature-timestamp': now }),
       await zendeskPost(body, { 'x-zendesk-webhook-signature': createHmac('sha256', 'wrong').update(now + body).digest('base64'), 'x-zendesk-webhook-signature-timestamp': now }),
       await zendeskPost(body, { 'x-zendesk-webhook-signature': sign(stale, body), 'x-zendesk-webhook-signature-timestamp': stale }),
       await zendeskPost(body, {}),

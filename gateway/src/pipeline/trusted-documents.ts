@@ -57,7 +57,7 @@ export function trustedDocumentsStage(options: TrustedDocumentsOptions): Stage {
       if (!operation) return notInList('The trusted document list has no operation with this id');
       if (params.query !== undefined && params.query !== operation.body) return notInList('The query text differs from the trusted document with this id');
       params.query = operation.body;
-      useDocument(request, operation.body);
+      putDocument(request, operation.body);
       return next();
     },
   };
@@ -84,7 +84,7 @@ function documentIdOf(body: unknown, search: string): string | undefined {
 }
 
 /** Puts the document's text in the request and takes the id out (Apollo Server's own persisted queries are off). */
-function useDocument(request: { method: string; body?: unknown; search: string }, text: string): void {
+function putDocument(request: { method: string; body?: unknown; search: string }, text: string): void {
   if (request.method === 'POST' && request.body && typeof request.body === 'object') {
     const body = request.body as Record<string, unknown> & { extensions?: Record<string, unknown> };
     body.query = text;

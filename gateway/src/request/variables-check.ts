@@ -24,7 +24,7 @@ export function variablesProblem(variables: unknown, limits: VariableLimits = DE
     }
     if (value === null || typeof value !== 'object') continue;
     if (depth >= limits.maxDepth) return `Variable "$${path.split(/[.[]/)[0]}" is nested more than ${limits.maxDepth} levels deep`;
-    if (Array.isArray(value)) value.forEach((item, i) => stack.push({ value: item, depth: depth + 1, path: `${path}[${i}]` }));
+    if (Array.isArray(value)) value.forEach((item, i) => void stack.push({ value: item, depth: depth + 1, path: `${path}[${i}]` }));
     else for (const [key, item] of Object.entries(value)) stack.push({ value: item, depth: depth + 1, path: path ? `${path}.${key}` : key });
   }
   return undefined;

@@ -111,7 +111,7 @@ describe('applyPermissions on a small subgraph', () => {
 
   it('serves _service to anyone and checks the fields of _entities', async () => {
     const sdl = await run(schema, '{ _service { sdl } }', null);
-    expect(String((sdl.data?._service as { sdl: string }).sdl)).toContain('type Thing');
+    expect(String((sdl.data!._service as { sdl: string }).sdl)).toContain('type Thing');
 
     const q = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Thing { id name cost } } }';
     const vars = { r: [{ __typename: 'Thing', id: '7' }] };
@@ -126,7 +126,7 @@ describe('applyPermissions on a small subgraph', () => {
   it('evaluates a rule once per request, not once per list item', async () => {
     policyCalls = 0;
     const r = await run(schema, '{ things { counted } }', who('thing:read'));
-    expect((r.data?.things as unknown[]).length).toBe(10);
+    expect((r.data!.things as unknown[]).length).toBe(10);
     expect(policyCalls).toBe(1);
     await run(schema, '{ things { counted } }', who('thing:read'));
     expect(policyCalls).toBe(2);
@@ -156,7 +156,7 @@ describe('applyPermissions on the orders subgraph', () => {
     const vars = { representations: [{ __typename: 'Customer', id: '0015g0000000001AAA' }] };
     const ok = await run(schema, CUSTOMER_ORDERS_QUERY, agent, vars);
     expect(ok.errors).toHaveLength(0);
-    const entity = (ok.data?._entities as Array<{ orders: { edges: unknown[] } }>)[0]!;
+    const entity = (ok.data!._entities as Array<{ orders: { edges: unknown[] } }>)[0]!;
     expect(entity.orders.edges).toHaveLength(3);
     const denied = await run(schema, CUSTOMER_ORDERS_QUERY, nobody, vars);
     expect(denied.codes).toEqual({ '_entities.0.orders': 'FORBIDDEN' });

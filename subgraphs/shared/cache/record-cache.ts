@@ -87,8 +87,8 @@ export interface RecordCache {
  * The answers of `getMany` in key order from what was found by key: null for a key without a
  * record; an Error in place with `errorsPerKey`, else the first Error thrown.
  */
-export function answersInKeyOrder<T>(keys: readonly RecordKey[], valueOf: (key: RecordKey) => T | Error | null | undefined, errorsPerKey: boolean | undefined): (T | null | Error)[] {
-  const out = keys.map((key) => valueOf(key) ?? null);
+export function answersInKeyOrder<T>(keys: readonly RecordKey[], answerOf: (key: RecordKey) => T | Error | null | undefined, errorsPerKey: boolean | undefined): (T | null | Error)[] {
+  const out = keys.map((key) => answerOf(key) ?? null);
   if (!errorsPerKey) {
     const failed = out.find((value) => value instanceof Error);
     if (failed) throw failed;

@@ -1,4 +1,3 @@
-import type { digestInput } from '../../../platform/json/canonical-json.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { Redis } from 'ioredis';

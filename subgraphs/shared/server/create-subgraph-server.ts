@@ -4,7 +4,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { unwrapResolverError } from '@apollo/server/errors';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import { parse, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { toGraphQLError } from '../../../platform/errors/graphql-errors.js';
@@ -92,7 +92,7 @@ function responseExtensionsPlugin(typeDefs: DocumentNode): ApolloServerPlugin<Ba
           if (freshForMs !== undefined) extensions.freshForMs = freshForMs;
           if (ctx.invalidated && ctx.invalidated.length > 0) extensions.invalidate = [...new Set(ctx.invalidated)];
           const cacheControl = cacheControlOf({
-            mutation: !operation || operation.operation !== 'query',
+            mutation: operation?.operation !== 'query',
             errors: (result.errors?.length ?? 0) > 0,
             stale: extensions.stale !== undefined,
             invalidated: extensions.invalidate !== undefined,

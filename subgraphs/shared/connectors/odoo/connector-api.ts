@@ -1,15 +1,15 @@
 
-import { type HttpClient } from '../../../../platform/http/client.js';
-import {
-  type Many2one,
-  type OdooMove,
-  type OdooOrderLine,
-  type OdooPartner,
-  type OdooPicking,
-  type OdooProduct,
-  type OdooQuant,
-  type OdooSaleOrder,
-  type OdooWarehouse,
+import type { HttpClient } from '../../../../platform/http/client.js';
+import type {
+  Many2one,
+  OdooMove,
+  OdooOrderLine,
+  OdooPartner,
+  OdooPicking,
+  OdooProduct,
+  OdooQuant,
+  OdooSaleOrder,
+  OdooWarehouse,
 } from './records.js';
 
 

@@ -1,5 +1,5 @@
 import { BackendError } from '../../../../platform/errors/backend-error.js';
-import { sharedHttpClient, } from '../../../../platform/http/client.js';
+import { sharedHttpClient } from '../../../../platform/http/client.js';
 import { createResilience, type Resilience } from '../resilience.js';
 import { checkFieldName, domainFor, type Domain } from './domain.js';
 import {
@@ -79,7 +79,7 @@ export function createOdooConnector(options: OdooConnectorOptions): OdooConnecto
       const key = keyOf(r);
       if (key === false) continue;
       const current = found.get(key);
-      if (current === undefined || (prefer && prefer(r, current))) found.set(key, r);
+      if (current === undefined || prefer?.(r, current)) found.set(key, r);
     }
     return found;
   };

@@ -227,7 +227,7 @@ export function createZendeskConnector(options: ZendeskConnectorOptions): Servic
         const { results, count } = await searchAll<ZendeskTicket>(query);
         if (count > results.length) {
           const counts = await mapBounded(part, concurrency, (id) => get<{ count: number }>('/search/count.json', { query: `type:ticket status<solved organization:${id}` }));
-          part.forEach((id, i) => out.set(id, counts[i]!.count));
+          part.forEach((id, i) => void out.set(id, counts[i]!.count));
           return;
         }
         for (const t of results) if (t.organization_id !== null && out.has(t.organization_id)) out.set(t.organization_id, out.get(t.organization_id)! + 1);

@@ -1,6 +1,6 @@
 import { BackendError } from '../../../../platform/errors/backend-error.js';
-import { type HttpClient, } from '../../../../platform/http/client.js';
-import { type Resilience } from '../resilience.js';
+import type { HttpClient } from '../../../../platform/http/client.js';
+import type { Resilience } from '../resilience.js';
 import type {
   ZendeskTicket,
 } from './types.js';
