@@ -25,6 +25,7 @@ import type { Ownership } from '../shared/ownership/ownership.js';
 import type { RunningSubgraph } from '../shared/server/create-subgraph-server.js';
 import { createOrdersSubgraph } from './index.js';
 
+/** The seeded world of the sandboxes and its example customers. */
 export const world = buildSkeleton();
 export const few = world.byAccountId.get(world.examples.fewOrders)!;
 export const many = world.byAccountId.get(world.examples.manyOrders)!;
@@ -33,10 +34,12 @@ export const mine = world.byAccountId.get(world.examples.resellerCustomer)!;
 export const theirs = world.byAccountId.get(world.examples.otherResellerCustomer)!;
 /** A well-formed Account Id that no system knows. */
 export const NOBODY = toSalesforceId18('001XX0000099999');
+/** Two active products and an archived one. */
 export const SKU = 'BK-1001';
 export const OTHER_SKU = 'CP-1070';
 export const ARCHIVED_SKU = 'BK-1029';
 
+/** The callers: a sales rep who may write, a reseller (partner) who may write for its own customers, and a reader. */
 export const WRITER: Principal = {
   sub: 'sales-rep-1',
   roles: ['sales_rep'],
@@ -50,7 +53,9 @@ export const RESELLER: Principal = {
 };
 export const READ_ONLY: Principal = { sub: 'agent-1', roles: ['support_agent'], scopes: new Set(['customer:read', 'orders:read']) };
 
+/** A GraphQL answer of any shape. */
 export type Answer = GraphQLResult<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The write operations among Odoo calls by operation. */
 export const writes = writeOperations;
 
 /** A mutation call with the outcome the audit log must show for it. */
