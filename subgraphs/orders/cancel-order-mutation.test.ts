@@ -6,10 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { createAuditLog, readAuditLog } from '../../platform/audit/audit-log.js';
-import { createIdempotencyStore } from '../shared/mutations/idempotency.js';
-import { createMutationRunner } from '../shared/mutations/run-mutation.js';
-import { type Answer, countByOperationAndOutcome, few, many, OTHER_SKU, RESELLER, startMutationsFixture, theirs, WRITER, writes } from './mutations-fixtures.js';
+import { readAuditLog } from '../../platform/audit/audit-log.js';
+import { type Answer, countByOperationAndOutcome, few, many, OTHER_SKU, RESELLER, startMutationsFixture, writeThroughReopenedLog, theirs, writes } from './mutations-fixtures.js';
 
 const fx = startMutationsFixture();
 const { cancel, measured, place, post, rpc } = fx;
@@ -89,11 +87,7 @@ describe('audit log', () => {
     expect(text).not.toContain(OTHER_SKU);
 
     // A new instance (a restarted process) appends; nothing is lost.
-    const reopened = createAuditLog({ path: fx.auditPath });
-    const next = createMutationRunner({ store: createIdempotencyStore({ keyPrefix: 'idem:orders-test-2' }), log: reopened });
-    await next.run({ operation: 'cancelOrder', ownerSystem: 'odoo', principal: WRITER, targetIds: ['1'], input: { id: 1 }, attempt: async () => 'x' });
-    await reopened.close();
-    const all = await readAuditLog(fx.auditPath);
+    const all = await writeThroughReopenedLog(fx.auditPath);
     expect(all).toHaveLength(records.length + 1);
     expect(all.slice(0, records.length)).toEqual(records);
   });

@@ -18,7 +18,7 @@ import { createRecordCache, type LruRecordCache } from '../shared/cache/index.js
 import { createSalesforceConnector } from '../shared/connectors/salesforce/index.js';
 import { toSalesforceId18 } from '../../platform/ids/salesforce-id.js';
 import { graphql, startOdooSandbox, writeOperations, type GraphQLResult, type OdooTestSandbox } from '../shared/connectors/odoo/test-harness.js';
-import { createAuditLog, type AuditLog } from '../../platform/audit/audit-log.js';
+import { createAuditLog, readAuditLog, type AuditLog, type AuditRecord } from '../../platform/audit/audit-log.js';
 import { createIdempotencyStore } from '../shared/mutations/idempotency.js';
 import { createMutationRunner, type MutationRunner } from '../shared/mutations/run-mutation.js';
 import type { Ownership } from '../shared/ownership/ownership.js';
@@ -204,4 +204,13 @@ export function startMutationsFixture(): MutationsFixture {
       return answer;
     },
   };
+}
+
+/** Writes one more mutation through a new audit log instance on the same file (a restarted process) and reads the whole file back. */
+export async function writeThroughReopenedLog(auditPath: string): Promise<AuditRecord[]> {
+  const reopened = createAuditLog({ path: auditPath });
+  const next = createMutationRunner({ store: createIdempotencyStore({ keyPrefix: 'idem:orders-test-2' }), log: reopened });
+  await next.run({ operation: 'cancelOrder', ownerSystem: 'odoo', principal: WRITER, targetIds: ['1'], input: { id: 1 }, attempt: async () => 'x' });
+  await reopened.close();
+  return readAuditLog(auditPath);
 }

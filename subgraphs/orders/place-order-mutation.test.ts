@@ -5,10 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { createAuditLog, readAuditLog } from '../../platform/audit/audit-log.js';
+import { readAuditLog } from '../../platform/audit/audit-log.js';
 import { type HttpClient, sharedHttpClient } from '../../platform/http/client.js';
-import { createIdempotencyStore } from '../shared/mutations/idempotency.js';
-import { createMutationRunner } from '../shared/mutations/run-mutation.js';
 import { createOrdersSubgraph } from './index.js';
 import {
   ARCHIVED_SKU,
@@ -22,7 +20,7 @@ import {
   READ_ONLY,
   RESELLER,
   SKU,
-  startMutationsFixture,
+  startMutationsFixture, writeThroughReopenedLog,
   theirs,
   world,
   WRITER,
@@ -222,11 +220,7 @@ describe('audit log', () => {
     expect(text).not.toContain(SKU);
 
     // A new instance (a restarted process) appends; nothing is lost.
-    const reopened = createAuditLog({ path: fx.auditPath });
-    const next = createMutationRunner({ store: createIdempotencyStore({ keyPrefix: 'idem:orders-test-2' }), log: reopened });
-    await next.run({ operation: 'cancelOrder', ownerSystem: 'odoo', principal: WRITER, targetIds: ['1'], input: { id: 1 }, attempt: async () => 'x' });
-    await reopened.close();
-    const all = await readAuditLog(fx.auditPath);
+    const all = await writeThroughReopenedLog(fx.auditPath);
     expect(all).toHaveLength(records.length + 1);
     expect(all.slice(0, records.length)).toEqual(records);
   });
