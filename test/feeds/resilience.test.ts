@@ -49,9 +49,9 @@ describe('Salesforce Change Data Capture across a subscriber restart', () => {
     const t0 = Date.now();
     await firstShowing(async () => Promise.all(accounts.map(phoneOf)), (phones) => phones.every((p, i) => p === `+33 1 7000 ${1000 + i}`), 5000, 50);
     expect(Date.now() - t0).toBeLessThan(3000);
-    // Events replayed up to 10 s after their change are later than the lag bound (5 s): the feed
-    // says so and its types keep their short TTLs for a while, rather than counting as healthy.
-    expect(system.feeds!.status().salesforce).toMatchObject({ state: 'lagging', reason: expect.stringMatching(/arrived \d+ ms after its change/) });
+    // Replayed up to 10 s after their change, past the lag bound (5 s), but made before the
+    // subscriber was back: a backlog caught up, not a lag.
+    expect(system.feeds!.status().salesforce).toMatchObject({ state: 'healthy' });
     expect(feed.lastReplayId).toBe(resumeFrom! + 20);
   }, 45_000);
 });

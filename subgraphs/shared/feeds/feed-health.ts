@@ -87,12 +87,18 @@ export class FeedHealth {
     this.#set(name, { state: 'off', since: this.#now(), events: 0 });
   }
 
-  /** Notes one event and its lag (when known); a lag past the bound makes the feed fall back for a while. */
+  /**
+   * Notes one event and its lag (when known); a lag past the bound makes the feed fall back for a
+   * while. A change made before the feed last became healthy is a backlog caught up (a subscriber
+   * resuming from its replay id): every record it covers was read after that change, so however
+   * late the event, it does not make the feed fall back.
+   */
   event(name: FeedName, lagMs?: number): void {
     const current = this.#feeds.get(name)!;
     const now = this.#now();
     const next: FeedState = { ...current, events: current.events + 1, lastEventAt: now, lastLagMs: lagMs };
-    if (lagMs !== undefined && lagMs > this.#maxLagMs && current.state !== 'off' && current.state !== 'down') {
+    const backlog = lagMs !== undefined && now - lagMs < current.since;
+    if (lagMs !== undefined && lagMs > this.#maxLagMs && !backlog && current.state !== 'off' && current.state !== 'down') {
       next.state = 'lagging';
       next.reason = `an event arrived ${lagMs} ms after its change (bound ${this.#maxLagMs} ms)`;
       next.lagUntil = now + this.#lagHoldMs;
