@@ -16,12 +16,11 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { listen } from '../platform/http/listen.js';
-import { createLogger, setRootLogger } from '../platform/logging/index.js';
+import { bufferedDestination, createLogger, setRootLogger } from '../platform/logging/index.js';
 import { startTracing } from '../platform/observability/tracing.js';
 import { buildSkeleton } from '../sandbox/world/skeleton.js';
 import { runWorkload, signTokens } from './measure.js';
 import { buildWorkload } from './workloads.js';
-import pino from 'pino';
 
 interface Options {
   rounds: number;
@@ -62,9 +61,10 @@ function parse(argv: readonly string[]): Options & { child?: 'on' | 'off'; endpo
 async function child(mode: 'on' | 'off', options: Options, endpoint: string | undefined): Promise<void> {
   const logDir = mkdtempSync(join(tmpdir(), 'c360-obs-'));
   const logFile = join(logDir, 'gateway.jsonl');
-  if (mode === 'on') {
-    // Buffered as the gateway's stdout is (platform/logging): 4 KiB writes at most 200 ms apart.
-    setRootLogger(createLogger({ level: 'info', destination: pino.destination({ dest: logFile, sync: false, minLength: 4096, periodicFlush: 200 }) }));
+  // Buffered as the gateway's stdout is.
+  const logDestination = mode === 'on' ? bufferedDestination(logFile) : undefined;
+  if (logDestination) {
+    setRootLogger(createLogger({ level: 'info', destination: logDestination }));
     await startTracing({ serviceName: 'customer360-bench', env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' } });
   } else {
     setRootLogger(createLogger({ level: 'silent' }));
@@ -91,7 +91,7 @@ async function child(mode: 'on' | 'off', options: Options, endpoint: string | un
       errors: run.errors,
       gatewayCpuMsPerRequest: run.cpuMsPerRequestByProcess.gateway,
       backendsCpuMsPerRequest: run.cpuMsPerRequestByProcess.backends,
-      ...(mode === 'on' ? { logBytes: statSync(logFile).size } : {}),
+      ...(logDestination ? { logBytes: (logDestination.flushSync(), statSync(logFile).size) } : {}),
     };
     process.stdout.write(`${JSON.stringify({ result })}\n`);
   } finally {

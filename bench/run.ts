@@ -7,8 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
-import { createLogger, setRootLogger } from '../platform/logging/index.js';
+import { bufferedDestination, createLogger, setRootLogger } from '../platform/logging/index.js';
 import { createRng } from '../sandbox/common/rng.js';
 import { buildSkeleton } from '../sandbox/world/skeleton.js';
 import { runIdentical, runUncached, runWorkload, signTokens, type IdenticalResult, type RunContext, type RunResult, type UncachedResult } from './measure.js';
@@ -51,9 +50,7 @@ async function main(): Promise<void> {
   // The gateway under test (this process) and the backends write their log lines (one per request
   // at LOG_LEVEL=info) to a file: stdout is the report.
   const logFile = benchLogFile(started);
-  const logDestination = pino.destination({ dest: logFile, sync: false, minLength: 4096 });
-  process.on('exit', () => logDestination.flushSync());
-  setRootLogger(createLogger({ destination: logDestination }));
+  setRootLogger(createLogger({ destination: bufferedDestination(logFile) }));
   const ctx: RunContext = { customers: options.customers, seed: WORLD_SEED, devKeysDir, seconds: options.seconds, warmupSeconds: options.warmupSeconds, concurrency: options.concurrency, log, logFile };
   const world = buildSkeleton({ customers: options.customers, seed: WORLD_SEED });
 

@@ -27,7 +27,7 @@ export const REDACTED_PATHS: readonly string[] = [
 export interface LoggerOptions {
   /** Minimum level (default `LOG_LEVEL`, else `info`; `silent` under vitest). */
   level?: string;
-  /** Where lines go (default: stdout, gathered into 4 KiB writes at most 200 ms apart, flushed at exit). */
+  /** Where lines go (default: stdout through `bufferedDestination`). */
   destination?: DestinationStream;
 }
 
@@ -64,25 +64,29 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 
 let stdout: ReturnType<typeof pino.destination> | undefined;
 
-/** Longest a written line waits in the stdout buffer. */
+/** Longest a written line waits in a buffered destination. */
 const LOG_FLUSH_INTERVAL_MS = 200;
 
-/** Stdout written without blocking the event loop on every line, flushed when the process exits. */
+/**
+ * Lines to a file descriptor or a file path without blocking the event loop on every line: gathered
+ * into writes of up to 4 KiB (one system call for tens of request lines), whatever is gathered
+ * written at least every 200 ms, and the rest when the process exits.
+ */
+export function bufferedDestination(dest: number | string): ReturnType<typeof pino.destination> {
+  const destination = pino.destination({ dest, sync: false, minLength: 4096, periodicFlush: LOG_FLUSH_INTERVAL_MS });
+  process.on('exit', () => {
+    try {
+      destination.flushSync();
+    } catch {
+      // Nothing more can be done for lines lost at exit.
+    }
+  });
+  return destination;
+}
+
+/** Stdout, buffered (one destination per process). */
 function stdoutDestination(): DestinationStream {
-  if (!stdout) {
-    // Lines are gathered into writes of up to 4 KiB (one system call for tens of request lines),
-    // and whatever is gathered is written at least every 200 ms.
-    const destination = pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: LOG_FLUSH_INTERVAL_MS });
-    stdout = destination;
-    process.on('exit', () => {
-      try {
-        destination.flushSync();
-      } catch {
-        // Nothing more can be done for lines lost at exit.
-      }
-    });
-  }
-  return stdout;
+  return (stdout ??= bufferedDestination(1));
 }
 
 /** Writes out the log lines still buffered for stdout (before a process exits on purpose). */
