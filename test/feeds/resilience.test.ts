@@ -42,7 +42,6 @@ describe('Salesforce Change Data Capture across a subscriber restart', () => {
       await edit(system.sandboxes.salesforce!.url, { object: 'Account', id, values: { Phone: `+33 1 7000 ${1000 + i}` } });
     }
     await new Promise((r) => setTimeout(r, Math.max(0, stoppedAt + 10_000 - Date.now())));
-    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(10_000);
     // Nothing evicted them yet: still the cached numbers.
     expect(await phoneOf(accounts[0]!)).not.toBe('+33 1 7000 1000');
     await feed.start();
