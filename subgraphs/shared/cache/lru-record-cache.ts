@@ -7,37 +7,14 @@ import { cacheL2RequestsTotal, cacheRequestsTotal, cacheStaleServedTotal } from 
 import { AdaptiveLimit } from './adaptive-limit.js';
 import { ConcurrencyBudget } from './budget.js';
 import { ADAPTIVE_BUDGET_FLOOR, ADAPTIVE_BUDGET_START, resolveCacheOptions, type LifetimeSettings, type RecordCacheOptions, type ResolvedCacheOptions } from './cache-options.js';
-import { answersInKeyOrder, type GetManyOptions, type LoadResults, type RecordCache, type RecordKey, type RecordKind, type StaleObserver } from './record-cache.js';
+import { answersInKeyOrder, type GetManyOptions, type LoadResults, type LruRecordCache, recordCacheKey, type RecordCacheStats, type RecordKey, type RecordKind, type StaleObserver } from './record-cache.js';
 import type { RedisEntry, RedisLayer } from './redis-layer.js';
 import { decodeEntry, ENTRY_OVERHEAD, estimateSize, safeJson, type CacheEntry } from './cache-entry.js';
 import { LoadBatch, type BatchItem, type BatchScope, type BatchSource } from './load-batch.js';
 
 export { estimateSize } from './cache-entry.js';
 
-/** Cache key of a record: backend, tenant, model and key; never a user. */
-export function recordCacheKey(tenant: string, kind: Pick<RecordKind, 'backend' | 'model'>, key: RecordKey): string {
-  return `${kind.backend}:${tenant}:${kind.model}:${key}`;
-}
-
-/** What `stats()` reports. */
-export interface RecordCacheStats {
-  /** Entries in memory (in-flight loads included). */
-  entries: number;
-  /** Approximate bytes in memory. */
-  approximateBytes: number;
-  /** Backend loads running and waiting, and the budget as it stands now, per backend. */
-  loads: Record<BackendSystem, { active: number; queued: number; budget: number }>;
-}
-
-/** The record cache with its operational extras. */
-export interface LruRecordCache extends RecordCache {
-  /** Sizes and budget use, for diagnostics. */
-  stats(): RecordCacheStats;
-  /** Drops every in-memory entry (Redis is left alone). */
-  clear(): void;
-  /** Stops listening to invalidations from other replicas; the Redis layer is the caller's to close. */
-  close(): void;
-}
+export { recordCacheKey, type LruRecordCache, type RecordCacheStats } from './record-cache.js';
 
 /** Stale serves are expected now and then; many of them say a backend is failing or over its budget. */
 const staleWarning = throttledWarning(componentLog('record-cache'));

@@ -108,3 +108,28 @@ export function createPassThroughCache(): RecordCache {
     async invalidate() {},
   } as RecordCache;
 }
+
+/** Cache key of a record: backend, tenant, model and key; never a user. */
+export function recordCacheKey(tenant: string, kind: Pick<RecordKind, 'backend' | 'model'>, key: RecordKey): string {
+  return `${kind.backend}:${tenant}:${kind.model}:${key}`;
+}
+
+/** What `stats()` reports. */
+export interface RecordCacheStats {
+  /** Entries in memory (in-flight loads included). */
+  entries: number;
+  /** Approximate bytes in memory. */
+  approximateBytes: number;
+  /** Backend loads running and waiting, and the budget as it stands now, per backend. */
+  loads: Record<BackendSystem, { active: number; queued: number; budget: number }>;
+}
+
+/** The record cache with its operational extras. */
+export interface LruRecordCache extends RecordCache {
+  /** Sizes and budget use, for diagnostics. */
+  stats(): RecordCacheStats;
+  /** Drops every in-memory entry (Redis is left alone). */
+  clear(): void;
+  /** Stops listening to invalidations from other replicas; the Redis layer is the caller's to close. */
+  close(): void;
+}

@@ -1,7 +1,7 @@
 import { BackendError } from '../../../../platform/errors/backend-error.js';
 import { measureBackendCall } from '../../metrics/backend-metrics.js';
 import { isOk, sharedHttpClient, type HttpAnswer, type HttpHeaders } from '../../../../platform/http/client.js';
-import { createResilience, networkError, } from '../resilience.js';
+import { createResilience, networkError } from '../resilience.js';
 import { zendeskCallLabel } from './call-label.js';
 import type {
   AddedComment,
@@ -13,29 +13,14 @@ import type {
 } from './types.js';
 import { zendeskError } from './zendesk-errors.js';
 import { ticketQueryForValues } from './zendesk-search.js';
+import { zendeskSettings } from './zendesk-settings.js';
 
-import { type CursorPage, DEFAULT_ORDER_NUMBER_FIELD_ID, EXTERNAL_ID_SCAN_PAGES, ORGS_PER_COUNT_QUERY, PAGE_SIZE, SEARCH_RESULT_CAP, SHOW_MANY_MAX, type SearchPage, VALUES_PER_QUERY, type ZendeskConnectorOptions, allOrThrow, chunk, mapBounded, newestFirst, orderNumberOf, settled, uniquePositiveInts } from './zendesk-support.js';
+import { type CursorPage, EXTERNAL_ID_SCAN_PAGES, ORGS_PER_COUNT_QUERY, PAGE_SIZE, SEARCH_RESULT_CAP, SHOW_MANY_MAX, type SearchPage, VALUES_PER_QUERY, type ZendeskConnectorOptions, allOrThrow, chunk, mapBounded, newestFirst, orderNumberOf, settled, uniquePositiveInts } from './zendesk-support.js';
 export { DEFAULT_ORDER_NUMBER_FIELD_ID, type ZendeskConnectorOptions, orderNumberOf } from './zendesk-support.js';
 
 /** Creates the Zendesk Support API v2 connector. */
 export function createZendeskConnector(options: ZendeskConnectorOptions): ServiceDeskConnector {
-  let base: URL;
-  try {
-    base = new URL(options.baseUrl);
-  } catch {
-    throw new TypeError(`servicedesk baseUrl must be an absolute http(s) URL, got "${options.baseUrl}"`);
-  }
-  if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new TypeError(`servicedesk baseUrl must use http or https, got "${base.protocol}"`);
-  const apiBase = `${base.origin}${base.pathname.replace(/\/+$/, '').replace(/\/api\/v2$/, '')}/api/v2`;
-  let authorization: string;
-  if (options.oauthToken) authorization = `Bearer ${options.oauthToken}`;
-  else if (options.email && options.apiToken) authorization = `Basic ${Buffer.from(`${options.email}/token:${options.apiToken}`).toString('base64')}`;
-  else throw new TypeError('servicedesk needs either oauthToken or both email and apiToken');
-  const orderNumberFieldId = options.orderNumberFieldId ?? DEFAULT_ORDER_NUMBER_FIELD_ID;
-  if (!Number.isSafeInteger(orderNumberFieldId) || orderNumberFieldId <= 0) throw new TypeError(`servicedesk orderNumberFieldId must be a positive integer, got ${orderNumberFieldId}`);
-  // Zendesk limits requests per minute, not in flight: 20 fetches the comments of a page of cases at once.
-  const concurrency = options.concurrency ?? 20;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`servicedesk concurrency must be a positive integer, got ${concurrency}`);
+  const { apiBase, authorization, orderNumberFieldId, concurrency } = zendeskSettings(options);
   const httpClient = options.http ?? sharedHttpClient();
   const resilience = options.resilience ?? createResilience({ backend: 'servicedesk', timeoutMs: options.timeoutMs, readRetries: options.readRetries, deadlineMs: options.deadlineMs });
 
