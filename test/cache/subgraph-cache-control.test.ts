@@ -8,7 +8,7 @@ import { ROLE_SCOPES } from '../../platform/authz/roles.js';
 import { lifetimeOf } from '../../platform/cache-lifetimes/index.js';
 import { startSystem, type RunningSystem } from '../../scripts/system.js';
 import { committedLifetimes } from '../../subgraphs/shared/cache/committed-lifetimes.js';
-import type { LruRecordCache } from '../../subgraphs/shared/cache/lru-record-cache.js';
+import type { LruRecordCache } from '../../subgraphs/shared/cache/record-cache.js';
 import { findRecords, type AuthzRecords } from '../authz/records.js';
 import { testSettings } from '../support/system.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BackendError } from '../../../platform/errors/backend-error.js';
 import { cacheRequestsTotal, cacheStaleServedTotal } from '../metrics/cache-metrics.js';
-import { recordCacheKey } from './lru-record-cache.js';
+import { recordCacheKey } from './record-cache.js';
 import type { RecordKey, RecordKind, StaleObserver } from './record-cache.js';
 import { cache, counterValue, deferred, flush, lives, observer, orderIds, orders, recordingLoad, stock, type Rec } from './record-cache-fixtures.js';
 

@@ -14,8 +14,6 @@ import { LoadBatch, type BatchItem, type BatchScope, type BatchSource } from './
 
 export { estimateSize } from './cache-entry.js';
 
-export { recordCacheKey, type LruRecordCache, type RecordCacheStats } from './record-cache.js';
-
 /** Stale serves are expected now and then; many of them say a backend is failing or over its budget. */
 const staleWarning = throttledWarning(componentLog('record-cache'));
 

@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cacheL2RequestsTotal, cacheRedisErrorsTotal } from '../metrics/cache-metrics.js';
-import { createRecordCache, recordCacheKey, type LruRecordCache } from './lru-record-cache.js';
+import { createRecordCache } from './lru-record-cache.js';
+import { recordCacheKey, type LruRecordCache } from './record-cache.js';
 import type { RecordKey, RecordKind } from './record-cache.js';
 import { createRedisLayer, type CacheLogger, type RedisLayer } from './redis-layer.js';
 import { freePort, startRedisServer, type TestRedisServer } from '../../../platform/testing/redis-server.js';
