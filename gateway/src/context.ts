@@ -25,6 +25,8 @@ export interface GatewayContext {
   report?: RequestReport;
   /** The client's `Idempotency-Key` header, forwarded to the subgraph that runs a mutation. */
   idempotencyKey?: string;
+  /** Audit records of write attempts that no subgraph saw (a mutation fetch that could not be sent), written before the answer leaves. */
+  audits?: Promise<void>[];
   /** What demand control estimated and charged for this request (read by `Query.rateLimit`). */
   cost?: ExchangeCost;
   /** A refresh of a cached response: the subgraphs load records past their TTL instead of serving them stale. */

@@ -36,6 +36,7 @@ import { cacheLifetimesOf } from './plugins/response-cache-ttl.js';
 import { entityTypesOf } from './plugins/response-cache-tags.js';
 import type { DocumentLimits } from './request/document-limits.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
+import type { UnsentMutation } from './unsent-mutation.js';
 import type { DeniedMutations, GatewayAuth } from './types.js';
 
 export type { DeniedMutations, GatewayAuth, RemovedField } from './types.js';
@@ -59,7 +60,8 @@ export interface GatewayServerOptions {
   plugins?: ConstructorParameters<typeof ApolloServer<GatewayContext>>[0]['plugins'];
   /**
    * Called (and awaited) before answering when root mutation fields were refused by the operation
-   * filter, so that refused write attempts are audited although no subgraph sees them.
+   * filter, and when a mutation fetch could not reach its subgraph, so that those write attempts
+   * are audited although no subgraph sees them.
    */
   onDeniedMutations?(event: DeniedMutations): Promise<void>;
   /** Wraps each data source. */
@@ -158,6 +160,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         fetchCache,
         visibilityKey: (context) => options.auth.visibilityKey(context.principal),
         now,
+        onUnsentMutation: options.onDeniedMutations && auditUnsentMutation(options.onDeniedMutations),
       });
       return options.wrapDataSource ? options.wrapDataSource(source) : source;
     },
@@ -265,3 +268,12 @@ async function send(res: ServerResponse, answer: Answer, requestId: string): Pro
 }
 
 export { HeaderMap };
+
+/**
+ * A mutation that never reached its subgraph is audited by the gateway, like one it refused, with
+ * the code the client is given (`BACKEND_UNAVAILABLE`): no subgraph saw the attempt.
+ */
+function auditUnsentMutation(audit: (event: DeniedMutations) => Promise<void>): (event: UnsentMutation) => Promise<void> {
+  return ({ context, fields, variables }) =>
+    audit({ principal: context.principal, requestId: context.requestId, fields, variables, code: 'BACKEND_UNAVAILABLE', ...(context.idempotencyKey ? { idempotencyKeyHeader: context.idempotencyKey } : {}) }).catch((err: unknown) => log.error({ err }, 'audit of an unsent mutation failed'));
+}

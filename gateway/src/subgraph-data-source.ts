@@ -11,6 +11,7 @@ import { subgraphFetchDurationSeconds } from './subgraph-fetch-metrics.js';
 import type { GatewayContext } from './context.js';
 import { fetchCacheKey, subgraphFetchCacheTotal, type FetchCache } from './plugins/fetch-cache.js';
 import { DEDUP_HEADER, fetchDedupKey, type FetchDedup } from './plugins/fetch-dedup.js';
+import { isMutationText, type UnsentMutation, unsentMutationOf } from './unsent-mutation.js';
 
 /** Which system of record each of our subgraphs fronts, for errors about an unreachable subgraph. */
 const SYSTEM_OF_SUBGRAPH: Record<string, string> = {
@@ -39,9 +40,13 @@ export interface SubgraphDataSourceOptions {
   now?(): number;
   /** HTTP client (default the process-wide keep-alive client). */
   http?: HttpClient;
+  /**
+   * Called when a mutation fetch failed before it reached the subgraph (connection refused, host
+   * not found): the subgraph never saw the attempt and cannot audit it, so the gateway does.
+   */
+  onUnsentMutation?(event: UnsentMutation): Promise<void>;
 }
 
-const MUTATION = /^\s*mutation\b/;
 
 /**
  * Sends subgraph fetches over a keep-alive HTTP client with a timeout, forwards the signed principal
@@ -56,6 +61,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly fetchCache: FetchCache | undefined;
   private readonly visibilityKey: SubgraphDataSourceOptions['visibilityKey'];
   private readonly now: () => number;
+  private readonly onUnsentMutation: SubgraphDataSourceOptions['onUnsentMutation'];
 
   constructor(options: SubgraphDataSourceOptions) {
     super({ url: options.url });
@@ -66,6 +72,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     this.fetchCache = options.fetchCache;
     this.visibilityKey = options.visibilityKey;
     this.now = options.now ?? Date.now;
+    this.onUnsentMutation = options.onUnsentMutation;
     const http = options.http ?? sharedHttpClient();
     const fetcher: Fetcher = async (url, init = {}) => {
       const { [DEDUP_HEADER]: visibility, ...headers } = init.headers ?? {};
@@ -124,11 +131,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if ((context as GatewayContext).requireFresh) headers.set(REQUIRE_FRESH_HEADER, '1');
     // The client's key travels only with the mutation itself, to the subgraph that owns the write.
     const idempotencyKey = (context as GatewayContext).idempotencyKey;
-    if (idempotencyKey && MUTATION.test(request.query ?? '')) headers.set('idempotency-key', idempotencyKey);
+    if (idempotencyKey && isMutationText(request.query)) headers.set('idempotency-key', idempotencyKey);
     // Only fetches of incoming operations have a principal; health checks and schema loads do not.
     if ((this.dedup || this.fetchCache) && this.visibilityKey && 'incomingRequestContext' in options) {
       // Never merge nor cache a mutation, nor the fetches that follow one: their answers must see the write.
-      const mutation = options.incomingRequestContext.operation?.operation === 'mutation' || MUTATION.test(request.query ?? '');
+      const mutation = options.incomingRequestContext.operation?.operation === 'mutation' || isMutationText(request.query);
       if (!mutation) headers.set(DEDUP_HEADER, encodeURIComponent(this.visibilityKey(options.context as GatewayContext)));
     }
   }
@@ -160,8 +167,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     return response;
   }
 
-  override didEncounterError(error: Error): never {
+  override didEncounterError(error: Error, _fetchRequest?: unknown, _fetchResponse?: unknown, context?: GatewayContext, request?: { query?: string; variables?: Record<string, unknown> }): never {
     if (error instanceof GraphQLError) throw error;
+    const unsent = this.onUnsentMutation && context && unsentMutationOf(this.name, error, context, request);
+    if (unsent) context.audits?.push(this.onUnsentMutation!(unsent));
     // A subgraph we could not reach: name it and the system behind it, never the raw network error.
     const timedOut = error.name === 'TimeoutError' || error.name === 'AbortError';
     throw new GraphQLError(`${this.name} subgraph ${timedOut ? `did not answer within ${this.timeoutMs} ms` : 'is unreachable'}`, {

@@ -24,14 +24,15 @@ export interface GatewayAuth {
   visibilityKey(principal: Principal): string;
 }
 
-/** Root mutation fields the operation filter refused for a principal. */
+/** Root mutation fields the gateway answered for a principal without any subgraph seeing them: refused by the operation filter, or sent to a subgraph that could not be reached. */
 export interface DeniedMutations {
   principal: Principal;
   requestId: string;
   /** Schema names of the refused root fields (`placeOrder`), not their aliases. */
   fields: string[];
   variables: Record<string, unknown>;
-  code: 'FORBIDDEN' | 'UNAUTHENTICATED';
+  /** What the client is told: refused by the filter (`FORBIDDEN`, `UNAUTHENTICATED`), or its subgraph unreachable (`BACKEND_UNAVAILABLE`). */
+  code: 'FORBIDDEN' | 'UNAUTHENTICATED' | 'BACKEND_UNAVAILABLE';
   /** The request's `Idempotency-Key` header, when it has one. */
   idempotencyKeyHeader?: string;
 }

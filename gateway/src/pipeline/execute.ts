@@ -24,6 +24,7 @@ export function newGatewayContext(exchange: Pick<Exchange, 'principal' | 'reques
     requestId: exchange.requestId,
     stale: [],
     invalidated: [],
+    audits: [],
     freshness: {},
     report: exchange.report,
     // Forwarded as sent: the subgraph validates it exactly as it validates the key in the input.
@@ -43,7 +44,9 @@ export function newGatewayContext(exchange: Pick<Exchange, 'principal' | 'reques
  */
 export function executeStage(options: ExecuteOptions): Stage {
   const { apollo, responseCache, fetchCache } = options;
-  const evictInvalidated = async (context: GatewayContext) => {
+  // Before the answer leaves: the audit records no subgraph writes, and the evictions of what the request's writes changed.
+  const finish = async (context: GatewayContext) => {
+    if (context.audits?.length) await Promise.all(context.audits);
     if (!context.invalidated || context.invalidated.length === 0) return;
     responseCache?.invalidate(context.invalidated);
     fetchCache?.invalidate(context.invalidated);
@@ -77,9 +80,9 @@ export function executeStage(options: ExecuteOptions): Stage {
       if (response.body.kind !== 'complete') {
         if (removed.length > 0) throw new Error('incremental delivery is not supported with field filtering');
         const chunks = response.body.asyncIterator;
-        return { status, headers, stream: evictingAfter(chunks, () => evictInvalidated(context)) };
+        return { status, headers, stream: evictingAfter(chunks, () => finish(context)) };
       }
-      await evictInvalidated(context);
+      await finish(context);
       delete headers['content-length'];
       const text = response.body.string;
       let toStore: ResponseToStore | undefined;
