@@ -1,6 +1,9 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runInScope } from '../observability/request-scope.js';
-import { componentLog, createLogger, levelFromEnv, requestLogger, setRootLogger } from './logger.js';
+import { bufferedDestination, componentLog, createLogger, levelFromEnv, requestLogger, setRootLogger } from './logger.js';
 
 function capture(level = 'info') {
   const lines: Record<string, any>[] = [];
@@ -34,5 +37,25 @@ describe('logger', () => {
     expect(levelFromEnv({})).toBe('info');
     expect(levelFromEnv({ VITEST: 'true' })).toBe('silent');
     expect(levelFromEnv({ VITEST: 'true', LOG_LEVEL: 'warn' })).toBe('warn');
+  });
+
+  it('writes the lines of a buffered destination in order: a chunk once 16 KiB are gathered, a lone line within its flush interval, the rest on flushSync', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'c360-log-')), 'lines.log');
+    const destination = bufferedDestination(file);
+    const read = () => {
+      try {
+        return readFileSync(file, 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    const line = (i: number) => `${JSON.stringify({ i, pad: 'x'.repeat(90), text: 'näïve ✓' })}\n`;
+    for (let i = 0; i < 200; i++) destination.write(line(i));
+    await expect.poll(read, { timeout: 2000 }).toMatch(/"i":150,/);
+    destination.write(line(200));
+    await expect.poll(read, { timeout: 2000 }).toMatch(/"i":200,/);
+    for (let i = 201; i < 210; i++) destination.write(line(i));
+    destination.flushSync();
+    expect(read()).toBe(Array.from({ length: 210 }, (_, i) => line(i)).join(''));
   });
 });

@@ -62,26 +62,63 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
-let stdout: ReturnType<typeof pino.destination> | undefined;
+let stdout: BufferedDestination | undefined;
 
 /** Longest a written line waits in a buffered destination. */
 const LOG_FLUSH_INTERVAL_MS = 200;
 
 /**
- * Lines to a file descriptor or a file path without blocking the event loop on every line: gathered
- * into writes of up to 4 KiB (one system call for tens of request lines), whatever is gathered
- * written at least every 200 ms, and the rest when the process exits.
+ * Characters of lines gathered before they are handed on in one piece: an asynchronous file write
+ * costs about as much CPU for 16 KiB as for 4 KiB (31-34 µs in a loop on this machine, the thread
+ * pool's part included), so a request line's share of its write is about 1 µs.
  */
-export function bufferedDestination(dest: number | string): ReturnType<typeof pino.destination> {
-  const destination = pino.destination({ dest, sync: false, minLength: 4096, periodicFlush: LOG_FLUSH_INTERVAL_MS });
+const LOG_CHUNK = 16 * 1024;
+
+/** A destination that gathers lines; `flushSync` writes out whatever it holds. */
+export interface BufferedDestination extends DestinationStream {
+  flushSync(): void;
+}
+
+/**
+ * Lines to a file descriptor or a file path without blocking the event loop on every line: gathered
+ * into writes of about 16 KiB (one system call for some thirty request lines), whatever is gathered
+ * written at least every 200 ms, and the rest when the process exits.
+ *
+ * The lines are gathered here, in an array joined once per chunk, and handed to sonic-boom (which
+ * owns the descriptor, partial writes and the synchronous flush) a chunk at a time. Handed one
+ * line at a time, sonic-boom appends it to its pending string and measures that string's byte
+ * length again, which copies the whole string on every line.
+ */
+export function bufferedDestination(dest: number | string): BufferedDestination {
+  const sonic = pino.destination({ dest, sync: false });
+  let lines: string[] = [];
+  let size = 0;
+  const handOn = () => {
+    if (lines.length === 0) return;
+    sonic.write(lines.length === 1 ? lines[0]! : lines.join(''));
+    lines = [];
+    size = 0;
+  };
+  setInterval(handOn, LOG_FLUSH_INTERVAL_MS).unref();
+  const flushSync = () => {
+    handOn();
+    sonic.flushSync();
+  };
   process.on('exit', () => {
     try {
-      destination.flushSync();
+      flushSync();
     } catch {
       // Nothing more can be done for lines lost at exit.
     }
   });
-  return destination;
+  return {
+    write(line: string) {
+      lines.push(line);
+      size += line.length;
+      if (size >= LOG_CHUNK) handOn();
+    },
+    flushSync,
+  };
 }
 
 /** Stdout, buffered (one destination per process). */
