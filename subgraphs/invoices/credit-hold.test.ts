@@ -69,14 +69,10 @@ const BILLING = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on C
 
 /** Sets or lifts a hold, measuring every sandbox's calls and recording the audit outcome it must leave. */
 async function setHold(customerId: string, onHold: boolean, reason?: string | null, headers: Record<string, string> = {}, url = subgraph.url) {
-  const before = odooSandbox.byOperation();
-  const calls = odooSandbox.calls();
   const others = salesforce.stats().calls + zendesk.stats().calls;
-  const r = await graphql<Record<string, any>>(url, SET, { c: customerId, on: onHold, r: reason }, headers); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const { result: r, calls, byOperation: ops } = await odooSandbox.measure(() => graphql<Record<string, any>>(url, SET, { c: customerId, on: onHold, r: reason }, headers)); // eslint-disable-line @typescript-eslint/no-explicit-any
   if (url === subgraph.url) expectedAudit.push((r.errors?.[0]?.extensions?.code as string | undefined) ?? 'ok');
-  const after = odooSandbox.byOperation();
-  const ops = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => v !== 0));
-  return { ...r, ops, calls: odooSandbox.calls() - calls, others: salesforce.stats().calls + zendesk.stats().calls - others };
+  return { ...r, ops, calls, others: salesforce.stats().calls + zendesk.stats().calls - others };
 }
 
 const partnerOf = async (id: number) =>

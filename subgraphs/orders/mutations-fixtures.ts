@@ -150,13 +150,9 @@ export function startMutationsFixture(): MutationsFixture {
   const post = (url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) => graphql<Record<string, any>>(url, query, variables, headers); // eslint-disable-line @typescript-eslint/no-explicit-any
 
   async function measured<T>(fn: () => Promise<T>): Promise<Measured<T>> {
-    const before = odooSandbox.byOperation();
-    const calls = odooSandbox.calls();
     const othersBefore = salesforce.stats().calls + zendesk.stats().calls;
-    const result = await fn();
-    const after = odooSandbox.byOperation();
-    const odoo = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => v !== 0));
-    return { result, odoo, odooCalls: odooSandbox.calls() - calls, others: salesforce.stats().calls + zendesk.stats().calls - othersBefore };
+    const { result, calls, byOperation } = await odooSandbox.measure(fn);
+    return { result, odoo: byOperation, odooCalls: calls, others: salesforce.stats().calls + zendesk.stats().calls - othersBefore };
   }
 
   const outcomeOf = (answer: Answer) => (answer.errors?.[0]?.extensions?.code as string | undefined) ?? 'ok';

@@ -43,11 +43,8 @@ beforeEach(() => {
 
 /** Runs a query and returns its result with the number of Odoo calls it cost. */
 async function measured(query: string, variables: Record<string, unknown> = {}) {
-  const before = sandbox.calls();
-  const ops = sandbox.byOperation();
-  const result = await graphql<Record<string, any>>(subgraph.url, query, variables); // eslint-disable-line @typescript-eslint/no-explicit-any
-  const after = sandbox.byOperation();
-  return { ...result, calls: sandbox.calls() - before, ops: Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (ops[k] ?? 0)]).filter(([, v]) => v !== 0)) };
+  const { result, calls, byOperation: ops } = await sandbox.measure(() => graphql<Record<string, any>>(subgraph.url, query, variables)); // eslint-disable-line @typescript-eslint/no-explicit-any
+  return { ...result, calls, ops };
 }
 
 const ORDER_FIELDS = 'id number status placedAt clientReference amountUntaxed { amount currency } amountTotal { amount currency } deliveryStatus invoiceStatus lines { id product { id } quantity unitPrice { amount currency } subtotal { amount } } customer { id }';

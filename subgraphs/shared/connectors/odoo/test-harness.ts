@@ -12,6 +12,8 @@ export interface OdooTestSandbox {
   /** Backend calls served so far. */
   calls(): number;
   byOperation(): Record<string, number>;
+  /** What the sandbox served while `fn` ran: its calls, and the operations whose count changed. */
+  measure<T>(fn: () => Promise<T>): Promise<{ result: T; calls: number; byOperation: Record<string, number> }>;
   reset(): void;
   setFaults(faults: Record<string, unknown>): void;
   connector(protocol: 'jsonrpc' | 'json2', overrides?: Partial<OdooConnectorOptions>): OdooConnector;
@@ -27,6 +29,14 @@ export async function startOdooSandbox(): Promise<OdooTestSandbox> {
     url: running.url,
     calls: () => running.stats().calls,
     byOperation: () => ({ ...running.stats().byOperation }),
+    async measure(fn) {
+      const before = running.stats();
+      const opsBefore = { ...before.byOperation };
+      const result = await fn();
+      const after = running.stats();
+      const byOperation = Object.fromEntries(Object.entries(after.byOperation).map(([k, v]) => [k, v - (opsBefore[k] ?? 0)]).filter(([, v]) => v !== 0));
+      return { result, calls: after.calls - before.calls, byOperation };
+    },
     reset: () => running.reset(),
     setFaults: (faults) => running.setFaults(faults),
     connector: (protocol, overrides = {}) =>
