@@ -44,11 +44,14 @@ export interface CostBudgets {
   charge(principal: Principal, cost: number): Promise<BudgetState>;
 }
 
-/** The limits of a principal: a partner's, else the most generous of its roles'. */
-function limitsFor(principal: Principal, limits: Record<Role, CostLimits>): CostLimits {
-  if (principal.partnerId || principal.roles.includes('partner')) return limits.partner;
-  const own = principal.roles.flatMap((r) => (r in limits ? [limits[r as Role]] : []));
-  return own.sort((a, b) => b.budget - a.budget)[0] ?? limits.partner;
+/** The role whose limits a principal has: a partner's, else the most generous of its roles (the first of equals), else a partner's. */
+function limitRoleOf(principal: Principal, limits: Record<Role, CostLimits>): Role {
+  if (principal.partnerId || principal.roles.includes('partner')) return 'partner';
+  let best: Role | undefined;
+  for (const role of principal.roles) {
+    if (role in limits && (best === undefined || limits[role as Role].budget > limits[best].budget)) best = role as Role;
+  }
+  return best ?? 'partner';
 }
 
 /** Creates the cost budgets (rate-limiter-flexible; shared by every replica through Redis when given). */
@@ -56,12 +59,12 @@ export function createCostBudgets(options: { limits?: Partial<Record<Role, Parti
   const limits = Object.fromEntries(Object.entries(DEFAULT_COST_LIMITS).map(([role, l]) => [role, { ...l, ...(options.limits?.[role as Role] ?? {}) }])) as Record<Role, CostLimits>;
   const prefix = options.keyPrefix ?? 'c360:cost';
   const counters = new Map(Object.entries(limits).map(([role, l]) => [role, countingLimiter(options.redis, `${prefix}:${role}`, l.budget, COST_WINDOW_SECONDS)]));
-  const roleOf = (l: CostLimits) => (Object.entries(limits) as [Role, CostLimits][]).find(([, x]) => x === l)![0];
   return {
-    limitsOf: (principal) => limitsFor(principal, limits),
+    limitsOf: (principal) => limits[limitRoleOf(principal, limits)],
     async charge(principal, cost) {
-      const own = limitsFor(principal, limits);
-      const counter = counters.get(roleOf(own))!;
+      const role = limitRoleOf(principal, limits);
+      const own = limits[role];
+      const counter = counters.get(role)!;
       const key = rateKeyOf(principal);
       try {
         // A free operation still reads the budget, for the answer to `rateLimit`.
@@ -71,7 +74,8 @@ export function createCostBudgets(options: { limits?: Partial<Record<Role, Parti
         if (!(err instanceof RateLimiterRes)) throw err;
         // Refused: what it would have cost is given back, so that a refused operation spends nothing.
         await counter.reward(key, cost).catch(() => undefined);
-        return { allowed: false, limit: own.budget, remaining: Math.max(0, err.remainingPoints), resetAt: new Date(Date.now() + err.msBeforeNext) };
+        // The budget left is what it was before this operation: its refused charge was given back.
+        return { allowed: false, limit: own.budget, remaining: Math.max(0, own.budget - (err.consumedPoints - cost)), resetAt: new Date(Date.now() + err.msBeforeNext) };
       }
     },
   };
