@@ -58,12 +58,13 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(payload);
 }
 
-/** Turns a node request into Apollo's HTTPGraphQLRequest (body parsed as JSON for POST). */
+/**
+ * Turns a node request into Apollo's HTTPGraphQLRequest (body parsed as JSON for POST). Its
+ * HeaderMap is built when first read: a request answered before Apollo (a response-cache hit, a
+ * refusal) never reads it.
+ */
 export async function toHTTPGraphQLRequest(req: IncomingMessage, rawBody?: string): Promise<HTTPGraphQLRequest> {
-  const headers = new HeaderMap();
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-  }
+  let headers: HeaderMap | undefined;
   // The query string as Apollo takes it (`?…`, or empty), without building a URL per request.
   const target = (req.url ?? '/').split('#')[0]!;
   const at = target.indexOf('?');
@@ -80,7 +81,22 @@ export async function toHTTPGraphQLRequest(req: IncomingMessage, rawBody?: strin
       }
     }
   }
-  return { method: req.method ?? 'GET', headers, search, body };
+  return {
+    method: req.method ?? 'GET',
+    get headers() {
+      return (headers ??= headerMapOf(req));
+    },
+    search,
+    body,
+  };
+}
+
+function headerMapOf(req: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
 }
 
 /** Runs one GraphQL request through Apollo Server and writes the answer. */
