@@ -29,75 +29,99 @@ function add(p: InvalidationPlan, kind: RecordKind, key: RecordKey | undefined):
 }
 
 /**
- * An Odoo webhook notification (`_model`, `_id` and the rule's fields) as what it evicts. The
- * fields a rule must send are listed in ODOO_WEBHOOK_FIELDS; a field it left out only means less
- * is evicted (a list keyed by it keeps its TTL bound).
+ * What a change of one Odoo model evicts, beside the fields its automation rule sends: those the
+ * eviction reads (a field a rule left out only means less is evicted: a list keyed by it keeps its
+ * TTL bound) and those whose change alone should notify (`state`, `quantity`).
  */
+interface OdooModelPlan {
+  fields: string[];
+  evict(p: InvalidationPlan, id: number, values: Record<string, unknown>): void;
+}
+
+const ODOO_MODEL_PLANS = new Map<string, OdooModelPlan>([
+  [
+    'res.partner',
+    {
+      fields: ['ref'],
+      evict(p, id, values) {
+        add(p, ODOO_KINDS.partner, id);
+        const ref = text(values.ref);
+        add(p, ODOO_KINDS.partnerByRef, ref);
+        if (ref) p.tags.push(`Customer:${ref}`);
+      },
+    },
+  ],
+  [
+    'sale.order',
+    {
+      fields: ['name', 'partner_id', 'state'],
+      evict(p, id, values) {
+        add(p, ODOO_KINDS.order, id);
+        add(p, ODOO_KINDS.orderByName, text(values.name));
+        add(p, ODOO_KINDS.pickingsByOrder, id);
+        add(p, ODOO_KINDS.orderIdsByPartner, many2oneId(values.partner_id));
+        p.tags.push(`Order:${id}`);
+      },
+    },
+  ],
+  [
+    'sale.order.line',
+    {
+      fields: ['order_id'],
+      evict(p, id, values) {
+        add(p, ODOO_KINDS.orderLine, id);
+        const order = many2oneId(values.order_id);
+        if (order !== undefined) p.tags.push(`Order:${order}`);
+      },
+    },
+  ],
+  [
+    'stock.picking',
+    {
+      fields: ['sale_id', 'state'],
+      evict(p, _id, values) {
+        const order = many2oneId(values.sale_id);
+        add(p, ODOO_KINDS.pickingsByOrder, order);
+        if (order !== undefined) p.tags.push(`Order:${order}`);
+      },
+    },
+  ],
+  ['stock.quant', { fields: ['product_id', 'quantity'], evict: evictProductStock }],
+  ['stock.move', { fields: ['product_id', 'state'], evict: evictProductStock }],
+  [
+    'account.move',
+    {
+      fields: ['name', 'partner_id', 'invoice_origin', 'payment_state'],
+      evict(p, id, values) {
+        add(p, ODOO_KINDS.move, id);
+        add(p, ODOO_KINDS.moveByName, text(values.name));
+        const partner = many2oneId(values.partner_id);
+        add(p, ODOO_KINDS.moveIdsByPartner, partner);
+        // A partner's credit and overdue totals are computed from its invoices.
+        add(p, ODOO_KINDS.partner, partner);
+        add(p, ODOO_KINDS.movesByOrderName, text(values.invoice_origin));
+        p.tags.push(`Invoice:${id}`);
+      },
+    },
+  ],
+]);
+
+function evictProductStock(p: InvalidationPlan, _id: number, values: Record<string, unknown>): void {
+  const product = many2oneId(values.product_id);
+  add(p, ODOO_KINDS.productStock, product);
+  add(p, ODOO_KINDS.quantsByProduct, product);
+  if (product !== undefined) p.tags.push(`Product:${product}`);
+}
+
+/** An Odoo webhook notification (`_model`, `_id` and the rule's fields) as what it evicts; nothing for a model we do not cache. */
 export function odooPlan(model: string, id: number, values: Record<string, unknown>): InvalidationPlan {
   const p = plan();
-  switch (model) {
-    case 'res.partner': {
-      add(p, ODOO_KINDS.partner, id);
-      const ref = text(values.ref);
-      add(p, ODOO_KINDS.partnerByRef, ref);
-      if (ref) p.tags.push(`Customer:${ref}`);
-      break;
-    }
-    case 'sale.order': {
-      add(p, ODOO_KINDS.order, id);
-      add(p, ODOO_KINDS.orderByName, text(values.name));
-      add(p, ODOO_KINDS.pickingsByOrder, id);
-      add(p, ODOO_KINDS.orderIdsByPartner, many2oneId(values.partner_id));
-      p.tags.push(`Order:${id}`);
-      break;
-    }
-    case 'sale.order.line': {
-      add(p, ODOO_KINDS.orderLine, id);
-      const order = many2oneId(values.order_id);
-      if (order !== undefined) p.tags.push(`Order:${order}`);
-      break;
-    }
-    case 'stock.picking': {
-      const order = many2oneId(values.sale_id);
-      add(p, ODOO_KINDS.pickingsByOrder, order);
-      if (order !== undefined) p.tags.push(`Order:${order}`);
-      break;
-    }
-    case 'stock.quant':
-    case 'stock.move': {
-      const product = many2oneId(values.product_id);
-      add(p, ODOO_KINDS.productStock, product);
-      add(p, ODOO_KINDS.quantsByProduct, product);
-      if (product !== undefined) p.tags.push(`Product:${product}`);
-      break;
-    }
-    case 'account.move': {
-      add(p, ODOO_KINDS.move, id);
-      add(p, ODOO_KINDS.moveByName, text(values.name));
-      const partner = many2oneId(values.partner_id);
-      add(p, ODOO_KINDS.moveIdsByPartner, partner);
-      // A partner's credit and overdue totals are computed from its invoices.
-      add(p, ODOO_KINDS.partner, partner);
-      add(p, ODOO_KINDS.movesByOrderName, text(values.invoice_origin));
-      p.tags.push(`Invoice:${id}`);
-      break;
-    }
-    default:
-      break;
-  }
+  ODOO_MODEL_PLANS.get(model)?.evict(p, id, values);
   return p;
 }
 
-/** The fields each Odoo automation rule sends, so that `odooPlan` finds every key it needs. */
-export const ODOO_WEBHOOK_FIELDS: Readonly<Record<string, string[]>> = {
-  'res.partner': ['ref'],
-  'sale.order': ['name', 'partner_id', 'state'],
-  'sale.order.line': ['order_id'],
-  'stock.picking': ['sale_id', 'state'],
-  'stock.quant': ['product_id', 'quantity'],
-  'stock.move': ['product_id', 'state'],
-  'account.move': ['name', 'partner_id', 'invoice_origin', 'payment_state'],
-};
+/** The fields each Odoo automation rule sends (one rule per model above). */
+export const ODOO_WEBHOOK_FIELDS: Readonly<Record<string, string[]>> = Object.fromEntries([...ODOO_MODEL_PLANS].map(([model, { fields }]) => [model, fields]));
 
 /** A Salesforce change event's header, as far as eviction needs it. */
 export interface SalesforceChangeHeader {
