@@ -1,31 +1,24 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuditLog, readAuditLog } from '../../platform/audit/audit-log.js';
+import { type AuditLog, createAuditLog, readAuditLog } from '../../platform/audit/audit-log.js';
+import { freePort } from '../../platform/testing/redis-server.js';
 import { startGateway } from '../../scripts/system.js';
 import type { RunningGateway } from '../../gateway/src/server.js';
 import { startTestSystem, testSettings, type TestSystem } from '../support/system.js';
 
-/** A port nothing listens on: bound by the OS, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
-
 let system: TestSystem;
 let gateway: RunningGateway;
+let auditLog: AuditLog;
 const settings = testSettings();
 beforeAll(async () => {
   system = await startTestSystem();
   // A second gateway over the same subgraphs, but the orders subgraph's address has nobody behind it.
   const subgraphUrls = Object.fromEntries(Object.entries(system.subgraphs).map(([name, s]) => [name, s.url]));
-  subgraphUrls.orders = `http://127.0.0.1:${await closedPort()}/graphql`;
-  gateway = await startGateway({ settings, supergraphSdl: system.supergraphSdl, subgraphUrls, principalSecret: system.principalSecret, auditLog: createAuditLog({ path: settings.auditLogPath }), devKeysDir: system.devKeysDir });
+  subgraphUrls.orders = `http://127.0.0.1:${await freePort()}/graphql`;
+  gateway = await startGateway({ settings, supergraphSdl: system.supergraphSdl, subgraphUrls, principalSecret: system.principalSecret, auditLog: (auditLog = createAuditLog({ path: settings.auditLogPath })), devKeysDir: system.devKeysDir });
 });
 afterAll(async () => {
   await gateway?.close();
+  await auditLog?.close();
   await system?.close();
 });
 
