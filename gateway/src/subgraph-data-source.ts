@@ -47,7 +47,6 @@ export interface SubgraphDataSourceOptions {
   onUnsentMutation?(event: UnsentMutation): Promise<void>;
 }
 
-
 /**
  * Sends subgraph fetches over a keep-alive HTTP client with a timeout, forwards the signed principal
  * and the correlation id, and collects `extensions.stale`, `extensions.freshForMs` and
@@ -169,7 +168,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
   override didEncounterError(error: Error, _fetchRequest?: unknown, _fetchResponse?: unknown, context?: GatewayContext, request?: { query?: string; variables?: Record<string, unknown> }): never {
     if (error instanceof GraphQLError) throw error;
-    const unsent = this.onUnsentMutation && context && unsentMutationOf(this.name, error, context, request);
+    const unsent = this.onUnsentMutation && context && unsentMutationOf(error, context, request);
     if (unsent) context.audits?.push(this.onUnsentMutation!(unsent));
     // A subgraph we could not reach: name it and the system behind it, never the raw network error.
     const timedOut = error.name === 'TimeoutError' || error.name === 'AbortError';

@@ -3,7 +3,6 @@ import type { GatewayContext } from './context.js';
 
 /** A mutation fetch that never reached its subgraph: the subgraph cannot audit an attempt it never saw. */
 export interface UnsentMutation {
-  subgraph: string;
   context: GatewayContext;
   /** Schema names of the fetch's root mutation fields (`placeOrder`). */
   fields: string[];
@@ -24,9 +23,9 @@ export function isMutationText(query: string | undefined): boolean {
 }
 
 /** The unsent mutation a failed fetch was, or undefined when it was not a mutation or may have been sent. */
-export function unsentMutationOf(subgraph: string, error: Error, context: GatewayContext, request: { query?: string; variables?: Record<string, unknown> } | undefined): UnsentMutation | undefined {
+export function unsentMutationOf(error: Error, context: GatewayContext, request: { query?: string; variables?: Record<string, unknown> } | undefined): UnsentMutation | undefined {
   if (!request?.query || !isMutationText(request.query) || !NOT_SENT.has((error as { code?: string }).code ?? '')) return undefined;
-  return { subgraph, context, fields: rootFieldsOf(request.query), variables: request.variables ?? {} };
+  return { context, fields: rootFieldsOf(request.query), variables: request.variables ?? {} };
 }
 
 /** Schema names of an operation's root fields (not their aliases); none when the text does not parse. */
