@@ -95,7 +95,7 @@ export function bufferedDestination(dest: number | string): BufferedDestination 
   let size = 0;
   const handOn = () => {
     if (lines.length === 0) return;
-    sonic.write(lines.length === 1 ? lines[0]! : lines.join(''));
+    sonic.write(lines.join(''));
     lines = [];
     size = 0;
   };
