@@ -6,7 +6,7 @@
  *
  *   npx tsx bench/log-write-bench.ts [lines]   (default 200000)
  */
-import { mkdtempSync, openSync, rmSync, write, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, write, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -28,13 +28,14 @@ const line = (i: number) => `${JSON.stringify({ level: 'info', time: new Date().
 console.log('one file write, CPU per write:');
 for (const kib of [4, 16, 64]) {
   const fd = openSync(join(dir, `write-${kib}.log`), 'a');
-  const chunk = 'x'.repeat(kib * 1024 - 1) + '\n';
+  const chunk = `${'x'.repeat(kib * 1024 - 1)}\n`;
   const writes = 5_000;
   const cpu = process.cpuUsage();
   for (let i = 0; i < writes; i++) await new Promise<void>((done, fail) => write(fd, chunk, (err) => (err ? fail(err) : done())));
   const asyncMicros = cpuMicros(cpu) / writes;
   const syncCpu = process.cpuUsage();
   for (let i = 0; i < writes; i++) writeSync(fd, chunk);
+  closeSync(fd);
   console.log(`  ${String(kib).padStart(2)} KiB: async ${asyncMicros.toFixed(1)} µs, sync ${(cpuMicros(syncCpu) / writes).toFixed(1)} µs`);
 }
 
