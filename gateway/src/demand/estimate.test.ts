@@ -47,6 +47,12 @@ describe('estimateCost', () => {
     expect(estimate('{ customer(id: "1") { cases { edges { node { comments { body } } } } } }').bySystem.servicedesk).toBe(3 + 20);
   });
 
+  it('names the variables it read, the same whatever their values', () => {
+    const query = 'query($id: ID!, $n: Int, $m: Int = 3) { customer(id: $id) { cases(first: $n) { edges { node { id } } } orders(first: $m) { edges { node { number } } } } }';
+    for (const variables of [{ id: '1', n: 5 }, { id: '2' }, { id: '3', n: null, m: 40 }]) expect([...estimate(query, variables).variablesRead].sort()).toEqual(['m', 'n']);
+    expect(estimate('{ customer(id: "1") { cases(first: 5) { edges { node { id } } } } }').variablesRead).toEqual([]);
+  });
+
   it('charges a partner the ownership checks its rows need', () => {
     expect(estimate(PARTNER_ORDERS, { id: '1' }, true).bySystem.salesforce!).toBeGreaterThan(estimate(PARTNER_ORDERS, { id: '1' }).bySystem.salesforce!);
   });

@@ -23,6 +23,12 @@ import type { CostModel } from './cost-model.js';
 export interface CostEstimate {
   bySystem: Record<string, number>;
   total: number;
+  /**
+   * The variables whose values the estimate read (the slicing arguments given by variables), the
+   * same for every estimate of one document: the operation costs the same for the same values of
+   * these, whatever its other variables.
+   */
+  variablesRead: readonly string[];
 }
 
 /** Options of {@link estimateCost}. */
@@ -57,6 +63,8 @@ interface Walk {
   loaded: Set<string>;
   /** Field costs already counted, by response path: a field selected twice at a path resolves once. */
   paid: Set<string>;
+  /** Variables read for a slicing argument. */
+  read: Set<string>;
 }
 
 function add(walk: Walk, system: string, calls: number): void {
@@ -74,19 +82,25 @@ function argumentValue(walk: Walk, field: FieldNode, name: string): unknown {
   if (!arg) return undefined;
   if (arg.value.kind === Kind.VARIABLE) {
     const variable = arg.value.name.value;
+    walk.read.add(variable);
     return variable in walk.variables ? walk.variables[variable] : walk.defaults.get(variable);
   }
   return valueFromAST(arg.value, GraphQLInt);
 }
 
-/** How many items a list field holds at most: its slicing argument, its default, or the assumed size. */
+/**
+ * How many items a list field holds at most: its first slicing argument that has a number, that
+ * argument's default, or the assumed size. Every slicing argument is read, so which variables an
+ * estimate reads depends on the document alone, never on their values.
+ */
 function listSizeOf(walk: Walk, coordinate: string, field: FieldNode, argDefault: (name: string) => unknown): number {
   const spec = walk.model.listSizes.get(coordinate);
+  let size: number | undefined;
   for (const name of spec?.slicingArguments ?? []) {
     const value = argumentValue(walk, field, name) ?? argDefault(name);
-    if (typeof value === 'number' && Number.isFinite(value)) return Math.max(0, value);
+    if (size === undefined && typeof value === 'number' && Number.isFinite(value)) size = Math.max(0, value);
   }
-  return spec?.assumedSize ?? walk.options.defaultListSize;
+  return size ?? spec?.assumedSize ?? walk.options.defaultListSize;
 }
 
 function visitSet(walk: Walk, set: SelectionSetNode, parent: GraphQLCompositeType, path: string, parents: number, sizedChildren: ReadonlyMap<string, number>, seen: ReadonlySet<string>): boolean {
@@ -157,7 +171,7 @@ function visitSet(walk: Walk, set: SelectionSetNode, parent: GraphQLCompositeTyp
 export function estimateCost(schema: GraphQLSchema, model: CostModel, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | null | undefined, options: EstimateOptions = {}): CostEstimate {
   const root = schema.getRootType(operation.operation);
   const bySystem: Record<string, number> = Object.fromEntries(model.systems.map((s) => [s, 0]));
-  if (!root) return { bySystem, total: 0 };
+  if (!root) return { bySystem, total: 0, variablesRead: [] };
   const defaults = new Map<string, unknown>();
   for (const d of operation.variableDefinitions ?? []) if (d.defaultValue) defaults.set(d.variable.name.value, valueFromAST(d.defaultValue, GraphQLInt));
   const walk: Walk = {
@@ -170,7 +184,8 @@ export function estimateCost(schema: GraphQLSchema, model: CostModel, document: 
     bySystem,
     loaded: new Set(),
     paid: new Set(),
+    read: new Set(),
   };
   visitSet(walk, operation.selectionSet, root, '', 1, new Map(), new Set());
-  return { bySystem, total: Object.values(bySystem).reduce((a, b) => a + b, 0) };
+  return { bySystem, total: Object.values(bySystem).reduce((a, b) => a + b, 0), variablesRead: [...walk.read] };
 }

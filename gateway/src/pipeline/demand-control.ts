@@ -3,7 +3,7 @@ import type { CostBudgets } from '../demand/cost-budget.js';
 import type { CostModel } from '../demand/cost-model.js';
 import { estimateCost, type CostEstimate } from '../demand/estimate.js';
 import type { OperationEntry } from './operation-entry.js';
-import { jsonAnswer, variablesKeyOf, type Answer, type Stage } from './stage.js';
+import { jsonAnswer, type Answer, type Stage } from './stage.js';
 
 /** Options of the demand-control stage. */
 export interface DemandControlOptions {
@@ -37,8 +37,9 @@ export function demandControlStage(options: DemandControlOptions): Stage {
       const { operation, principal } = exchange;
       if (!schema || !operation || !principal) return next();
       const restricted = !!principal.partnerId || principal.roles.includes('partner');
-      const estimate = estimates.get(schema, operation, `${restricted ? 'r' : 'u'}${variablesKeyOf(exchange)}`, () =>
-        estimateCost(schema, options.model, operation.clientDocument, operation.definition, exchange.params?.variables, restricted ? { ownershipSystem: ownership } : {}),
+      const variables = exchange.params?.variables;
+      const estimate = estimates.get(schema, operation, restricted, variables, () =>
+        estimateCost(schema, options.model, operation.clientDocument, operation.definition, variables, restricted ? { ownershipSystem: ownership } : {}),
       );
       const { maxCost } = options.budgets.limitsOf(principal);
       if (estimate.total > maxCost) {
@@ -83,28 +84,46 @@ function withCost(answer: Answer, cost: Record<string, unknown>): Answer {
   }
 }
 
-/** Variable sets whose estimates one operation keeps (the most recent ones). */
+/** Estimates one operation keeps (the most recent ones), by principal class and the values of the variables they read. */
 const ESTIMATES_PER_OPERATION = 64;
+
+interface OperationEstimates {
+  schema: GraphQLSchema;
+  /** The variables every estimate of the operation reads (known after the first one). */
+  reads?: readonly string[];
+  estimates: Map<string, CostEstimate>;
+}
 
 /**
  * Estimates already worked out, by operation (the analyze stage's cached entry, so an estimate
- * lives as long as its operation) and by variables and principal class: an estimate is pure in
- * those and the schema, and a repeated query (a cache hit above all) is not walked again.
+ * lives as long as its operation), by principal class and by the values of the variables the
+ * estimate reads (its slicing arguments): an estimate is pure in those and the schema, so a
+ * repeated query, or the same query for another record (a cache hit above all), is not walked again.
  */
-class EstimateMemo {
-  readonly #byOperation = new WeakMap<OperationEntry, { schema: GraphQLSchema; estimates: Map<string, CostEstimate> }>();
+export class EstimateMemo {
+  readonly #byOperation = new WeakMap<OperationEntry, OperationEstimates>();
 
-  get(schema: GraphQLSchema, operation: OperationEntry, key: string, estimate: () => CostEstimate): CostEstimate {
+  get(schema: GraphQLSchema, operation: OperationEntry, restricted: boolean, variables: Record<string, unknown> | null | undefined, estimate: () => CostEstimate): CostEstimate {
     let memo = this.#byOperation.get(operation);
     if (!memo || memo.schema !== schema) {
       memo = { schema, estimates: new Map() };
       this.#byOperation.set(operation, memo);
     }
-    const known = memo.estimates.get(key);
-    if (known) return known;
+    if (memo.reads) {
+      const known = memo.estimates.get(keyOf(restricted, memo.reads, variables));
+      if (known) return known;
+    }
     const worked = estimate();
+    memo.reads ??= worked.variablesRead;
     if (memo.estimates.size >= ESTIMATES_PER_OPERATION) memo.estimates.delete(memo.estimates.keys().next().value!);
-    memo.estimates.set(key, worked);
+    memo.estimates.set(keyOf(restricted, memo.reads, variables), worked);
     return worked;
   }
+}
+
+/** The memo key: the principal class and, per variable read, its value or that it is absent (which is not the same as null). */
+function keyOf(restricted: boolean, reads: readonly string[], variables: Record<string, unknown> | null | undefined): string {
+  let key = restricted ? 'r' : 'u';
+  for (const name of reads) key += variables && name in variables ? `|${JSON.stringify(variables[name]) ?? 'undefined'}` : '|-';
+  return key;
 }
