@@ -223,6 +223,8 @@ export class ChangeLog {
     if (!txn) return;
     for (const hook of this.beforeCommit) hook(txn.meta);
     this.open = undefined;
+    // A transaction that changed nothing (every read of the API runs in one) commits nothing.
+    if (txn.pending.size === 0) return;
     const atMs = this.now();
     const at = new Date(atMs).toISOString();
     const key = `${atMs.toString(36)}-${(++this.txnSeq).toString(36)}`;

@@ -128,6 +128,8 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
           idempotencyKey: key,
           attempt: () => executePlaceOrder(cmd, env, marker, run, meta),
           recover: ref === undefined ? undefined : () => recoverPlacedOrder(env, ref, run),
+          // An order of unknown outcome is the reconciler's to end (its progress record), not the store's to look up.
+          followUp: false,
           isOutcomeUnknown: writeOutcomeUnknown(run),
           // A draft left behind is the reconciler's to finish: the client hears an error, the backend holds a pending write.
           backendOutcome: (err) => (run.applied && !run.undone ? 'pending' : writeOutcomeUnknown(run)(err) ? 'unknown' : undefined),

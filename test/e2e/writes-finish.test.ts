@@ -9,7 +9,8 @@ import { startTestSystem, testSettings, type TestSystem } from '../support/syste
 /**
  * Writes that finish by themselves: a placeOrder left between its two Odoo steps is finished or
  * undone by the reconciler without any client; a completed key is answered from the store while
- * the backend is down; a write that landed is never answered as an error because a read after it
+ * the backend is down, and so is a keyed write whose answer was lost, once the store has looked it
+ * up in the background; a write that landed is never answered as an error because a read after it
  * failed, and it leaves one audit record saying what the client was told.
  */
 const dir = mkdtempSync(join(tmpdir(), 'c360-writes-finish-'));
@@ -98,6 +99,37 @@ describe('a completed key while its backend is down', () => {
     system.sandboxes.odoo!.setFaults({});
     const records = (await readAuditLog(auditLogPath)).filter((r) => r.idempotencyKey === key);
     expect(records.map((r) => [r.clientOutcome, r.replayed ?? false])).toEqual([['ok', false], ['ok', true]]);
+    await system.query(`mutation($id: ID!) { setCreditHold(customerId: $id, onHold: false) { onHold } }`, { id: customerId }, { role: 'finance' });
+  });
+});
+
+describe('a keyed write whose answer was lost after it committed', () => {
+  it('is looked up in the background, so its replay is a success while the backend is down', async () => {
+    const customerId = system.skeleton!.examples.manyOrders;
+    const key = `hold-lost-${Date.now()}`;
+    const HOLD = `mutation($id: ID!) { setCreditHold(customerId: $id, onHold: true, reason: "Lost answer") { onHold holdReason } }`;
+    // No hold to begin with (and the Odoo session made), then, in a fresh rate-limit second, the
+    // partner read and the write get through, the write's
+    // connection is dropped after it committed, and the lookup right after it is refused (429).
+    await system.query(`mutation($id: ID!) { setCreditHold(customerId: $id, onHold: false) { onHold } }`, { id: customerId }, { role: 'finance' });
+    system.sandboxes.odoo!.setFaults({ rateLimit: { perSecond: 2 }, errorAfterCommitRate: 1, afterCommit: 'drop' });
+    await sleep(1100);
+    const first = await system.query(HOLD, { id: customerId }, { role: 'finance' }, { 'idempotency-key': key });
+    expect(first.errors?.[0]?.extensions?.code).toBe('BACKEND_UNAVAILABLE');
+    system.sandboxes.odoo!.setFaults({});
+    const [partner] = await odooCall(system.sandboxes.odoo!.url, 'res.partner', 'search_read', [[['ref', '=', customerId]]], { fields: ['sale_warn', 'sale_warn_msg'] });
+    expect(partner).toMatchObject({ sale_warn: 'block', sale_warn_msg: 'Lost answer' });
+    // The store's first look, 250 ms after the failure, finds the write.
+    await sleep(1000);
+    system.sandboxes.odoo!.setFaults({ down: true });
+    const before = await system.stats('odoo');
+    const replay = await system.query(HOLD, { id: customerId }, { role: 'finance' }, { 'idempotency-key': key });
+    expect(replay.errors).toBeUndefined();
+    expect(replay.data!.setCreditHold).toEqual({ onHold: true, holdReason: 'Lost answer' });
+    expect((await system.stats('odoo')).calls - before.calls).toBe(0);
+    system.sandboxes.odoo!.setFaults({});
+    const records = (await readAuditLog(auditLogPath)).filter((r) => r.idempotencyKey === key);
+    expect(records.map((r) => [r.clientOutcome, r.replayed ?? false])).toEqual([['BACKEND_UNAVAILABLE', false], ['ok', true]]);
     await system.query(`mutation($id: ID!) { setCreditHold(customerId: $id, onHold: false) { onHold } }`, { id: customerId }, { role: 'finance' });
   });
 });

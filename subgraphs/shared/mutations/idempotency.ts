@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { Redis } from 'ioredis';
 import { BackendError, isBackendError, type BackendErrorCode } from '../../../platform/errors/backend-error.js';
+import { detachedFromCaller } from '../../../platform/observability/request-scope.js';
 import { isOutcomeUnknown as defaultIsOutcomeUnknown } from './outcome.js';
 import { inProcessBackend, redisBackend, type PendingRecord, type RecordBackend, type SerializedError, type StoredRecord } from './idempotency-records.js';
 
@@ -28,6 +29,15 @@ export interface IdempotencyStoreOptions {
   failedTtlMs?: number;
   /** In-process only: the most records kept (default 100 000; the least recently used go first). */
   maxEntries?: number;
+  /**
+   * How long after an attempt of unknown outcome the store keeps looking its write up in the
+   * background (its `recover`, 250 ms after the failure, then at doubling intervals up to 4 s), in
+   * milliseconds (default 60 s; 0: never). A write found is stored as done, so that the next call
+   * with the key replays it without the backend, even while the backend is down by then.
+   */
+  followUpMs?: number;
+  /** Most writes looked up in the background at once (default 100); past it, the next call with the key looks. */
+  maxFollowUps?: number;
 }
 
 /** One idempotent execution request. */
@@ -47,6 +57,11 @@ export interface IdempotentRun<T> {
   recover?: () => Promise<T | undefined>;
   /** Whether a failure of `execute` leaves its outcome unknown (default: `isOutcomeUnknown` of outcome.ts). */
   isOutcomeUnknown?: (err: unknown) => boolean;
+  /**
+   * Whether the store looks a write of unknown outcome up in the background with `recover`
+   * (default true); false where something else ends such writes (placeOrder's reconciler).
+   */
+  followUp?: boolean;
 }
 
 /** The result of `run`: the value, and whether it came from an earlier attempt rather than this call's execution. */
@@ -158,6 +173,9 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
   const failedTtlMs = positive('failedTtlMs', options.failedTtlMs ?? 5_000);
   const pollIntervalMs = positive('pollIntervalMs', options.pollIntervalMs ?? 20);
   const maxEntries = positive('maxEntries', options.maxEntries ?? 100_000);
+  const followUpMs = options.followUpMs ?? 60_000;
+  if (!Number.isFinite(followUpMs) || followUpMs < 0) throw new TypeError(`idempotency store: followUpMs must be a number >= 0, got ${followUpMs}`);
+  const maxFollowUps = positive('maxFollowUps', options.maxFollowUps ?? 100);
 
   let backend: RecordBackend;
   if (options.redis) backend = redisBackend(options.redis, false, pollIntervalMs);
@@ -166,6 +184,54 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
 
   // Hashing keeps keys short and makes (scope, key) pairs unambiguous whatever characters they hold.
   const recordId = (scope: string, key: string) => `${keyPrefix}:${createHash('sha256').update(JSON.stringify([scope, key])).digest('hex')}`;
+
+  const followUpTimers = new Set<NodeJS.Timeout>();
+  let followingUp = 0;
+  let closed = false;
+
+  /**
+   * Looks a write of unknown outcome up in the background until it is found or `followUpMs` has
+   * passed: each look claims the key like a call would (so it never runs beside an attempt, and
+   * stops once one holds the key or it holds a result), runs `recover` outside the caller's
+   * request (whose signal may have ended), and stores what it found as done, or the key as unknown
+   * again.
+   */
+  function followUp<T>(id: string, digest: string, recover: () => Promise<T | undefined>): void {
+    if (followUpMs === 0 || closed || followingUp >= maxFollowUps) return;
+    followingUp += 1;
+    const until = Date.now() + followUpMs;
+    let delay = FIRST_FOLLOW_UP_MS;
+    /** One look; true when there is nothing left to look for. */
+    const look = async (): Promise<boolean> => {
+      const attempt = `follow-up:${randomUUID()}`;
+      const claim = await backend.claim(id, { state: 'pending', digest, attempt, leaseUntil: Date.now() + leaseMs }, ttlMs).catch(() => undefined);
+      if (!claim) return false;
+      if (!claim.claimed) return true;
+      const found = await (async () => detachedFromCaller(recover))().catch(() => undefined);
+      const record: StoredRecord = found !== undefined ? { state: 'done', digest, attempt, value: found } : { state: 'unknown', digest, attempt };
+      await backend.settle(id, record, ttlMs).catch(() => undefined);
+      return found !== undefined;
+    };
+    const next = () => {
+      if (closed || Date.now() + delay > until) {
+        followingUp -= 1;
+        return;
+      }
+      const timer = setTimeout(() => {
+        followUpTimers.delete(timer);
+        void look().then((done) => {
+          if (done) followingUp -= 1;
+          else {
+            delay = Math.min(delay * 2, MAX_FOLLOW_UP_INTERVAL_MS);
+            next();
+          }
+        });
+      }, delay);
+      timer.unref();
+      followUpTimers.add(timer);
+    };
+    next();
+  }
 
   async function executeClaimed<T>(id: string, pending: PendingRecord, request: IdempotentRun<T>, previous: StoredRecord | undefined): Promise<IdempotentResult<T>> {
     const { digest, attempt } = pending;
@@ -188,8 +254,10 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
       return { value, replayed: false };
     } catch (err) {
       const unknown = recovering || (request.isOutcomeUnknown ?? defaultIsOutcomeUnknown)(err);
-      if (unknown) await settle({ state: 'unknown', digest, attempt }, ttlMs);
-      else await settle({ state: 'failed', digest, attempt, error: serializeError(err), live: err }, failedTtlMs);
+      if (unknown) {
+        await settle({ state: 'unknown', digest, attempt }, ttlMs);
+        if (request.recover && request.followUp !== false) followUp(id, digest, request.recover);
+      } else await settle({ state: 'failed', digest, attempt, error: serializeError(err), live: err }, failedTtlMs);
       throw err;
     }
   }
@@ -226,6 +294,15 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
         await backend.resolve(id, { state: 'failed', digest: request.inputDigest, attempt, error }, failedTtlMs, Date.now());
       }
     },
-    close: () => backend.close(),
+    close: () => {
+      closed = true;
+      for (const timer of followUpTimers) clearTimeout(timer);
+      followUpTimers.clear();
+      return backend.close();
+    },
   };
 }
+
+/** The first background look at a write of unknown outcome, after the failure; the next ones double up to the maximum. */
+const FIRST_FOLLOW_UP_MS = 250;
+const MAX_FOLLOW_UP_INTERVAL_MS = 4_000;

@@ -30,6 +30,8 @@ export interface MutationRequest<T> {
   /** Looks a write of unknown outcome up at the backend: its result, or undefined when it was not applied. */
   recover?: () => Promise<T | undefined>;
   isOutcomeUnknown?: (err: unknown) => boolean;
+  /** Whether the idempotency store keeps looking a keyed write of unknown outcome up in the background (default true; see IdempotentRun.followUp). */
+  followUp?: boolean;
   /** The backend record id of a result, for the audit log. */
   backendRecordId?: (value: T) => string | null;
   /**
@@ -41,7 +43,7 @@ export interface MutationRequest<T> {
 }
 
 /** A call refused before its write: described like a request, without the write. */
-export type RefusedRequest = Omit<MutationRequest<never>, 'attempt' | 'recover' | 'isOutcomeUnknown' | 'backendRecordId' | 'backendOutcome'>;
+export type RefusedRequest = Omit<MutationRequest<never>, 'attempt' | 'recover' | 'isOutcomeUnknown' | 'followUp' | 'backendRecordId' | 'backendOutcome'>;
 
 /** Runs mutations idempotently (with a key), without blind retries, and audited. */
 export interface MutationRunner {
@@ -117,6 +119,7 @@ export function createMutationRunner({ store, log }: MutationRunnerOptions): Mut
             execute: write,
             recover: request.recover,
             isOutcomeUnknown: request.isOutcomeUnknown,
+            followUp: request.followUp,
           });
         },
       );
