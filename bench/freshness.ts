@@ -19,7 +19,7 @@ import { startApolloPeer, startHivePeer, withSubgraphUrls, type RunningPeer } fr
 import { PEER_PRINCIPAL, REALISTIC_LATENCY } from './systems.js';
 import { ChangeHistory, summarizeStaleness, type RecordedChange, type ShownValue } from './staleness.js';
 
-const GATEWAYS = ['ours', 'ours-ttl', 'apollo', 'hive'] as const;
+const GATEWAYS = ['ours', 'ours-ttl', 'apollo', 'hive', 'hive-rust'] as const;
 type Gateway = (typeof GATEWAYS)[number];
 
 const args = process.argv.slice(2);
@@ -87,7 +87,10 @@ async function runOne(gateway: Gateway, devKeysDir: string) {
   let peer: RunningPeer | undefined;
   try {
     const urls = Object.fromEntries(Object.entries(system.subgraphs).map(([n, s]) => [n, s.url]));
-    if (!ours) peer = gateway === 'apollo' ? await startApolloPeer(withSubgraphUrls(supergraphForApolloGateway(system.supergraphSdl), urls)) : await startHivePeer(withSubgraphUrls(supergraphForApolloGateway(system.supergraphSdl), urls));
+    if (!ours) {
+      const sdl = withSubgraphUrls(supergraphForApolloGateway(system.supergraphSdl), urls);
+      peer = gateway === 'apollo' ? await startApolloPeer(sdl) : await startHivePeer(sdl, { rustPlanner: gateway === 'hive-rust' });
+    }
     const url = peer?.url ?? system.gatewayUrl!;
     const token = await signDevToken({ role: 'admin', sub: 'freshness-bench' }, { dir: devKeysDir });
     const skeleton = system.skeleton!;

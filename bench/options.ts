@@ -26,7 +26,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `npm run bench -- [--quick] [--seconds N] [--warmup N] [--customers N] [--concurrency N] [--seed N]
-                  [--gateways ours,apollo,hive] [--workloads support,crm,partner,mixed]
+                  [--gateways ours,apollo,hive,hive-rust] [--workloads support,crm,partner,mixed]
                   [--uncached N] [--identical N] [--max-requests N] [--agents N] [--zipf S]`;
 
 function list<T extends string>(raw: string, known: readonly T[], flag: string): T[] {

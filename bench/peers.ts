@@ -1,6 +1,7 @@
 /**
  * The peer gateways the benchmark compares ours with, over the same subgraphs and supergraph:
- * plain @apollo/gateway (default RemoteGraphQLDataSource) and Hive Gateway with its response cache.
+ * plain @apollo/gateway (default RemoteGraphQLDataSource), and Hive Gateway with its response cache,
+ * with its JavaScript query planner or with Hive Router's Rust one (`@graphql-hive/router-runtime`).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +10,7 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
+import { unifiedGraphHandler as rustPlannerHandler } from '@graphql-hive/router-runtime';
 import InMemoryLRUCache from '@graphql-mesh/cache-inmemory-lru';
 
 /** A started peer gateway. */
@@ -41,6 +43,8 @@ export interface HivePeerOptions {
   defaultTtlMs?: number;
   /** Response cache on (default true). */
   responseCache?: boolean;
+  /** Plans with Hive Router's Rust query planner and executor (`@graphql-hive/router-runtime`) instead of the default JavaScript runtime. */
+  rustPlanner?: boolean;
 }
 
 /**
@@ -55,6 +59,7 @@ export async function startHivePeer(supergraphSdl: string, options: HivePeerOpti
     supergraph: supergraphSdl,
     logging: false,
     cache,
+    ...(options.rustPlanner ? { unifiedGraphHandler: rustPlannerHandler } : {}),
     ...(cacheOn
       ? {
           responseCaching: {

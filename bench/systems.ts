@@ -21,11 +21,11 @@ import { startBackendsProcess, type BackendsConfig, type BackendsProcess } from 
 import { startApolloPeer, startHivePeer, withSubgraphUrls, type RunningPeer } from './peers.js';
 
 /** The gateways under test. */
-export const GATEWAY_NAMES = ['ours', 'apollo', 'hive'] as const;
+export const GATEWAY_NAMES = ['ours', 'apollo', 'hive', 'hive-rust'] as const;
 export type GatewayName = (typeof GATEWAY_NAMES)[number];
 
-/** Labels for the table: (a), (b), (c). */
-export const GATEWAY_LABELS: Record<GatewayName, string> = { ours: '(a) ours', apollo: '(b) apollo', hive: '(c) hive' };
+/** Labels for the table: (a), (b), (c), (d). */
+export const GATEWAY_LABELS: Record<GatewayName, string> = { ours: '(a) ours', apollo: '(b) apollo', hive: '(c) hive', 'hive-rust': '(d) hive-rust' };
 
 /** Backend latency of the sandboxes: Odoo 20-40 ms a call, Salesforce 60-100 ms, Zendesk 40-80 ms. */
 export const REALISTIC_LATENCY: Record<'odoo' | 'salesforce' | 'zendesk', Faults> = {
@@ -156,13 +156,20 @@ export async function startBenchSystem(gateway: GatewayName, options: BenchSyste
       };
     }
     const sdl = withSubgraphUrls(supergraphForApolloGateway(supergraphSdl), backends.subgraphs);
-    const peer: RunningPeer = gateway === 'apollo' ? await startApolloPeer(sdl) : await startHivePeer(sdl);
+    const peer: RunningPeer = gateway === 'apollo' ? await startApolloPeer(sdl) : await startHivePeer(sdl, { rustPlanner: gateway === 'hive-rust' });
     return {
       gateway,
       url: peer.url,
       ...common,
       checks: 'auth OFF at the gateway (token ignored); subgraphs take unsigned requests as an admin principal; shield on (admin passes), no partner row filter',
-      features: gateway === 'apollo' ? ['default RemoteGraphQLDataSource', 'no caches'] : ['response cache (per-token session, TTLs from the supergraph @cacheControl: 5 s stock ... 30 s default)', "Hive's default upstream handling"],
+      features:
+        gateway === 'apollo'
+          ? ['default RemoteGraphQLDataSource', 'no caches']
+          : [
+              ...(gateway === 'hive-rust' ? ["Hive Router's Rust query planner and executor (@graphql-hive/router-runtime)"] : []),
+              'response cache (per-token session, TTLs from the supergraph @cacheControl: 5 s stock ... 30 s default)',
+              "Hive's default upstream handling",
+            ],
       async close() {
         await peer.close().catch(() => {});
         await backends.close();
