@@ -68,6 +68,7 @@ async function stream(system: RunningSystem, perSecond: number): Promise<void> {
 
 interface Answer {
   sentAt: number;
+  receivedAt: number;
   shown: ShownValue[];
 }
 
@@ -115,6 +116,7 @@ async function runOne(gateway: Gateway, devKeysDir: string) {
         const sentAt = Date.now();
         const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: QUERY, variables: { id } }) }).catch(() => undefined);
         const body = res ? ((await res.json().catch(() => ({}))) as { data?: { customer?: any }; errors?: unknown[] }) : {};
+        const receivedAt = Date.now();
         const c = body.data?.customer;
         if (!c || body.errors) {
           errors++;
@@ -126,7 +128,7 @@ async function runOne(gateway: Gateway, devKeysDir: string) {
         if (c.billing && partner.hasErpPartner) shown.push({ entity: 'res.partner', id: String(partner.odooPartnerId), field: 'sale_warn', value: c.billing.onHold ? 'hold' : 'no-hold' });
         for (const e of c.orders?.edges ?? []) shown.push({ entity: 'sale.order', id: String(e.node.id), field: 'state', value: e.node.status });
         for (const e of c.cases?.edges ?? []) shown.push({ entity: 'ticket', id: String(e.node.id), field: 'status', value: String(e.node.status).toLowerCase() });
-        answers.push({ sentAt, shown });
+        answers.push({ sentAt, receivedAt, shown });
       }
     };
     const t0 = Date.now();
@@ -136,7 +138,7 @@ async function runOne(gateway: Gateway, devKeysDir: string) {
     await stream(system, 0);
     const s = system.sandboxes;
     const history = new ChangeHistory([...(await changesSince(s.odoo!.url, startedAt)), ...(await changesSince(s.salesforce!.url, startedAt)), ...(await changesSince(s.zendesk!.url, startedAt))], normalize);
-    const staleness = answers.map((a) => Math.max(0, ...a.shown.map((v) => history.staleness(v, a.sentAt))));
+    const staleness = answers.map((a) => Math.max(0, ...a.shown.map((v) => history.staleness(v, a.sentAt, a.receivedAt))));
     const backendCalls = Object.fromEntries(Object.keys(after).map((b) => [b, after[b]! - (before[b] ?? 0)]));
     return {
       gateway,

@@ -43,16 +43,21 @@ export class ChangeHistory {
   }
 
   /**
-   * How long before `sentAt` the value shown had been replaced: 0 when it was current then
-   * (or no change of it was recorded before), else the time since its replacement.
+   * How long before `sentAt` the value shown had been replaced: 0 when it was current at some
+   * moment between the request's sending and its answer's arrival (`receivedAt`; an answer read
+   * after a change made while it was under way shows the new value), or when no change of it was
+   * recorded before; else the time since the value shown was last replaced before the request.
    */
-  staleness(shown: ShownValue, sentAt: number): number {
+  staleness(shown: ShownValue, sentAt: number, receivedAt = sentAt): number {
     const list = this.#byField.get(`${shown.entity}|${shown.id}|${shown.field}`);
     if (!list) return 0;
     let last = -1;
     while (last + 1 < list.length && list[last + 1]!.at <= sentAt) last++;
+    // Current when the request was sent (or never changed before it) ...
+    if (last < 0 ? list[0]!.before === shown.value : list[last]!.after === shown.value) return 0;
+    // ... or set by a change made while the request was under way.
+    for (let k = last + 1; k < list.length && list[k]!.at <= receivedAt; k++) if (list[k]!.after === shown.value) return 0;
     if (last < 0) return 0;
-    if (list[last]!.after === shown.value) return 0;
     // The change that replaced the value shown: the latest one before the request whose old value it was.
     for (let k = last; k >= 0; k--) if (list[k]!.before === shown.value) return sentAt - list[k]!.at;
     return sentAt - list[last]!.at;
