@@ -45,6 +45,8 @@ export interface ChaosReport {
   draftsWithMarker: number;
   /** What the client got on the attempts that left no audit record (they never reached a subgraph's write). */
   unrecordedOutcomes: Record<string, number>;
+  /** Audit records that say something else than the client was told: `mutation: client X, audit Y`, and whether written while the orders subgraph was being killed. */
+  mismatchedOutcomes: Record<string, number>;
 }
 
 interface SummaryInput {
@@ -56,6 +58,8 @@ interface SummaryInput {
   faultSeconds: number;
   faultChanges: number;
   killed: boolean;
+  /** When the orders subgraph was killed, to when it was serving again (ms since the epoch). */
+  killWindow?: { from: number; to: number };
   settleSeconds: number;
 }
 
@@ -69,6 +73,8 @@ export function summarize(input: SummaryInput): ChaosReport {
   const byMutation = Object.fromEntries(MUTATIONS.map((m) => [m, empty()])) as Record<MutationName, MutationFigures>;
   const clientRecords = new Map<string, AuditRecord[]>();
   const unrecordedOutcomes: Record<string, number> = {};
+  const mismatchedOutcomes: Record<string, number> = {};
+  const atKill = (r: AuditRecord) => input.killWindow !== undefined && Math.abs(Date.parse(r.time) - input.killWindow.from) <= 2000;
   for (const r of input.audit) {
     if (r.actor === 'reconciler') {
       if (MUTATIONS.includes(r.operation as MutationName) && r.idempotencyKey?.startsWith('chaos-')) byMutation[r.operation as MutationName].reconciled += 1;
@@ -103,14 +109,18 @@ export function summarize(input: SummaryInput): ChaosReport {
         unrecordedOutcomes[`${w.mutation}:${a.outcome}`] = (unrecordedOutcomes[`${w.mutation}:${a.outcome}`] ?? 0) + 1;
       }
       for (const r of records) {
-        if (r.clientOutcome !== a.outcome) f.auditMismatches += 1;
+        if (r.clientOutcome !== a.outcome) {
+          f.auditMismatches += 1;
+          const what = `${w.mutation}: client ${a.outcome}, audit ${r.clientOutcome}${atKill(r) ? ' (written as the orders subgraph was killed)' : ''}`;
+          mismatchedOutcomes[what] = (mismatchedOutcomes[what] ?? 0) + 1;
+        }
         if (r.idempotencyKey !== w.key) f.recordsWithoutKey += 1;
       }
     }
   }
   const total = empty();
   for (const f of Object.values(byMutation)) for (const k of Object.keys(total) as (keyof MutationFigures)[]) total[k] += f[k];
-  return { byMutation, total, faultSeconds: input.faultSeconds, faultChanges: input.faultChanges, killed: input.killed, settleSeconds: input.settleSeconds, draftsWithMarker: input.drafts, unrecordedOutcomes };
+  return { byMutation, total, faultSeconds: input.faultSeconds, faultChanges: input.faultChanges, killed: input.killed, settleSeconds: input.settleSeconds, draftsWithMarker: input.drafts, unrecordedOutcomes, mismatchedOutcomes };
 }
 
 const COLUMNS: [keyof MutationFigures, string][] = [
@@ -130,5 +140,6 @@ export function formatReport(report: ChaosReport): string {
     `faults for ${report.faultSeconds.toFixed(0)} s (${report.faultChanges} changes), orders subgraph killed with SIGKILL and restarted: ${report.killed ? 'yes' : 'no'}; checked ${report.settleSeconds} s after the faults stopped`,
     `orders with our marker still drafts: ${report.draftsWithMarker}`,
     `attempts without an audit record, by what the client got: ${JSON.stringify(report.unrecordedOutcomes)}`,
+    `audit records saying something else than the client was told: ${JSON.stringify(report.mismatchedOutcomes)}`,
   ].join('\n');
 }
