@@ -2,10 +2,11 @@
  * What logs and traces cost: the mixed workload against our gateway with observability off (no
  * log line written, no tracer provider) and on (the request lines at LOG_LEVEL=info written to a
  * file, as stdout to a collector would be; every span exported over OTLP/HTTP to a receiver in
- * this process, the gateway's and the subgraphs' alike), in alternating rounds, each mode in a
- * fresh process (a tracer provider is registered once per process).
+ * this process, the gateway's and the subgraphs' alike, in OTLP's default encoding, protobuf, or as
+ * JSON with `--protocol http/json`), in alternating rounds, each mode in a fresh process (a tracer
+ * provider is registered once per process).
  *
- *   npx tsx bench/observability-overhead.ts [--rounds 2] [--seconds 20] [--warmup 10] [--customers 2000] [--concurrency 32]
+ *   npx tsx bench/observability-overhead.ts [--rounds 2] [--seconds 20] [--warmup 10] [--customers 2000] [--concurrency 32] [--protocol http/protobuf|http/json]
  *
  * Prints each round, the throughput ratio (on / off) of the best and of the median rounds and the
  * median of each round's own ratio, and the CPU per request of the gateway and backends processes.
@@ -22,7 +23,10 @@ import { buildSkeleton } from '../sandbox/world/skeleton.js';
 import { runWorkload, signTokens } from './measure.js';
 import { buildWorkload } from './workloads.js';
 
+const PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+
 interface Options {
+  protocol: (typeof PROTOCOLS)[number];
   rounds: number;
   seconds: number;
   warmup: number;
@@ -45,14 +49,15 @@ const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const WORLD_SEED = 42;
 
 function parse(argv: readonly string[]): Options & { child?: 'on' | 'off'; endpoint?: string } {
-  const options: Options & { child?: 'on' | 'off'; endpoint?: string } = { rounds: 2, seconds: 20, warmup: 10, customers: 2000, concurrency: 32 };
+  const options: Options & { child?: 'on' | 'off'; endpoint?: string } = { protocol: 'http/protobuf', rounds: 2, seconds: 20, warmup: 10, customers: 2000, concurrency: 32 };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i]!, argv[i + 1]];
     if (flag === '--child') options.child = value as 'on' | 'off';
     else if (flag === '--endpoint') options.endpoint = value;
+    else if (flag === '--protocol' && PROTOCOLS.includes(value as Options['protocol'])) options.protocol = value as Options['protocol'];
     else if (['--rounds', '--seconds', '--warmup', '--customers', '--concurrency'].includes(flag) && value !== undefined && Number.isFinite(Number(value))) {
       (options as unknown as Record<string, number>)[flag.slice(2)] = Number(value);
-    } else throw new TypeError(`unknown option ${flag}: npx tsx bench/observability-overhead.ts [--rounds N] [--seconds N] [--warmup N] [--customers N] [--concurrency N]`);
+    } else throw new TypeError(`bad option ${flag} ${value ?? ''}: npx tsx bench/observability-overhead.ts [--rounds N] [--seconds N] [--warmup N] [--customers N] [--concurrency N] [--protocol ${PROTOCOLS.join('|')}]`);
   }
   return options;
 }
@@ -65,7 +70,7 @@ async function child(mode: 'on' | 'off', options: Options, endpoint: string | un
   const logDestination = mode === 'on' ? bufferedDestination(logFile) : undefined;
   if (logDestination) {
     setRootLogger(createLogger({ level: 'info', destination: logDestination }));
-    await startTracing({ serviceName: 'customer360-bench', env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' } });
+    await startTracing({ serviceName: 'customer360-bench', env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: options.protocol } });
   } else {
     setRootLogger(createLogger({ level: 'silent' }));
   }
@@ -105,7 +110,7 @@ function round(mode: 'on' | 'off', options: Options, endpoint: string): Promise<
   const env: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: mode === 'on' ? 'info' : 'silent' };
   delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
   delete env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-  if (mode === 'on') Object.assign(env, { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
+  if (mode === 'on') Object.assign(env, { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: options.protocol });
   const args = ['--import', 'tsx', resolve(ROOT, 'bench/observability-overhead.ts'), '--child', mode, '--endpoint', endpoint, ...Object.entries(options).flatMap(([k, v]) => [`--${k}`, String(v)])];
   return new Promise((done, fail) => {
     const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -138,7 +143,7 @@ async function main(): Promise<void> {
     0,
     '127.0.0.1',
   );
-  console.log(`observability overhead: mixed workload, ours, ${options.warmup} s warm-up + ${options.seconds} s measured, ${options.concurrency} clients, ${options.customers} customers, ${options.rounds} rounds of off then on`);
+  console.log(`observability overhead: mixed workload, ours, ${options.warmup} s warm-up + ${options.seconds} s measured, ${options.concurrency} clients, ${options.customers} customers, ${options.rounds} rounds of off then on, spans over OTLP ${options.protocol}`);
   const results: RoundResult[] = [];
   try {
     for (let r = 0; r < options.rounds; r++) {
