@@ -26,20 +26,6 @@ function counter<T>(value: T, delayMs = 30) {
   return fn;
 }
 
-/** Waits until `done()` holds, failing after `ms`. */
-async function until(done: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(10);
-  }
-}
-
-const timedOut = async (): Promise<string> => {
-  throw new OutcomeUnknownError({ backend: 'odoo' });
-};
-const down = () => new BackendError({ backend: 'odoo', code: 'UNAVAILABLE', message: 'down' });
-
 let uniq = 0;
 const newKey = () => `key-${Date.now()}-${++uniq}`;
 const digest = digestInput({ customerId: '001', lines: [{ sku: 'A', quantity: 1 }] });
@@ -183,53 +169,6 @@ function behaviour(name: string, pair: () => Pair) {
       expect(Date.now() - started).toBeGreaterThanOrEqual(60);
       expect(recoverCalls).toBe(1);
       expect(execute.calls).toBe(1);
-    });
-
-    it('looks a write of unknown outcome up in the background: the next call replays it with the backend down', async () => {
-      const [a, b] = pair()();
-      const key = newKey();
-      let backendUp = false;
-      let looks = 0;
-      const recover = async () => {
-        looks++;
-        if (!backendUp) throw down();
-        return 'S00099';
-      };
-      await expect(a.run({ scope: 's', key, inputDigest: digest, execute: timedOut, recover })).rejects.toMatchObject({ outcomeUnknown: true });
-      // The first look (after 250 ms) finds the backend down; the next one (500 ms later) finds the write.
-      await until(() => looks === 1);
-      backendUp = true;
-      await until(() => looks === 2);
-      backendUp = false;
-      await sleep(50);
-      const execute = counter('never');
-      expect(await b.run({ scope: 's', key, inputDigest: digest, execute, recover })).toEqual({ value: 'S00099', replayed: true });
-      expect(execute.calls).toBe(0);
-      expect(looks).toBe(2);
-    });
-
-    it('looks nothing up when followUp is false or once a call has settled the key', async () => {
-      const [a, b] = pair()();
-      let looks = 0;
-      const recover = async () => {
-        looks++;
-        return 'found';
-      };
-      await expect(a.run({ scope: 's', key: newKey(), inputDigest: digest, execute: timedOut, recover, followUp: false })).rejects.toMatchObject({ outcomeUnknown: true });
-      await sleep(400);
-      expect(looks).toBe(0);
-
-      // The client's own retry settles the key before the first look: the store does not look again.
-      const key = newKey();
-      let clientLooks = 0;
-      await expect(a.run({ scope: 's', key, inputDigest: digest, execute: timedOut, recover })).rejects.toMatchObject({ outcomeUnknown: true });
-      const nothing = async () => {
-        clientLooks++;
-        return undefined;
-      };
-      expect(await b.run({ scope: 's', key, inputDigest: digest, execute: counter('sent again', 0), recover: nothing })).toEqual({ value: 'sent again', replayed: false });
-      await sleep(1000);
-      expect({ looks, clientLooks }).toEqual({ looks: 0, clientLooks: 1 });
     });
 
     it('gives up waiting after waitTimeoutMs with IN_PROGRESS', async () => {

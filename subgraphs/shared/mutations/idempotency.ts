@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { Redis } from 'ioredis';
 import { BackendError, isBackendError, type BackendErrorCode } from '../../../platform/errors/backend-error.js';
-import { detachedFromCaller } from '../../../platform/observability/request-scope.js';
+import { createFollowUps } from './idempotency-follow-up.js';
 import { isOutcomeUnknown as defaultIsOutcomeUnknown } from './outcome.js';
 import { inProcessBackend, redisBackend, type PendingRecord, type RecordBackend, type SerializedError, type StoredRecord } from './idempotency-records.js';
 
@@ -185,53 +185,7 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
   // Hashing keeps keys short and makes (scope, key) pairs unambiguous whatever characters they hold.
   const recordId = (scope: string, key: string) => `${keyPrefix}:${createHash('sha256').update(JSON.stringify([scope, key])).digest('hex')}`;
 
-  const followUpTimers = new Set<NodeJS.Timeout>();
-  let followingUp = 0;
-  let closed = false;
-
-  /**
-   * Looks a write of unknown outcome up in the background until it is found or `followUpMs` has
-   * passed: each look claims the key like a call would (so it never runs beside an attempt, and
-   * stops once one holds the key or it holds a result), runs `recover` outside the caller's
-   * request (whose signal may have ended), and stores what it found as done, or the key as unknown
-   * again.
-   */
-  function followUp<T>(id: string, digest: string, recover: () => Promise<T | undefined>): void {
-    if (followUpMs === 0 || closed || followingUp >= maxFollowUps) return;
-    followingUp += 1;
-    const until = Date.now() + followUpMs;
-    let delay = FIRST_FOLLOW_UP_MS;
-    /** One look; true when there is nothing left to look for. */
-    const look = async (): Promise<boolean> => {
-      const attempt = `follow-up:${randomUUID()}`;
-      const claim = await backend.claim(id, { state: 'pending', digest, attempt, leaseUntil: Date.now() + leaseMs }, ttlMs).catch(() => undefined);
-      if (!claim) return false;
-      if (!claim.claimed) return true;
-      const found = await (async () => detachedFromCaller(recover))().catch(() => undefined);
-      const record: StoredRecord = found !== undefined ? { state: 'done', digest, attempt, value: found } : { state: 'unknown', digest, attempt };
-      await backend.settle(id, record, ttlMs).catch(() => undefined);
-      return found !== undefined;
-    };
-    const next = () => {
-      if (closed || Date.now() + delay > until) {
-        followingUp -= 1;
-        return;
-      }
-      const timer = setTimeout(() => {
-        followUpTimers.delete(timer);
-        void look().then((done) => {
-          if (done) followingUp -= 1;
-          else {
-            delay = Math.min(delay * 2, MAX_FOLLOW_UP_INTERVAL_MS);
-            next();
-          }
-        });
-      }, delay);
-      timer.unref();
-      followUpTimers.add(timer);
-    };
-    next();
-  }
+  const followUps = createFollowUps(backend, { followUpMs, maxFollowUps, leaseMs, ttlMs });
 
   async function executeClaimed<T>(id: string, pending: PendingRecord, request: IdempotentRun<T>, previous: StoredRecord | undefined): Promise<IdempotentResult<T>> {
     const { digest, attempt } = pending;
@@ -256,7 +210,7 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
       const unknown = recovering || (request.isOutcomeUnknown ?? defaultIsOutcomeUnknown)(err);
       if (unknown) {
         await settle({ state: 'unknown', digest, attempt }, ttlMs);
-        if (request.recover && request.followUp !== false) followUp(id, digest, request.recover);
+        if (request.recover && request.followUp !== false) followUps.start(id, digest, request.recover);
       } else await settle({ state: 'failed', digest, attempt, error: serializeError(err), live: err }, failedTtlMs);
       throw err;
     }
@@ -295,14 +249,9 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
       }
     },
     close: () => {
-      closed = true;
-      for (const timer of followUpTimers) clearTimeout(timer);
-      followUpTimers.clear();
+      followUps.close();
       return backend.close();
     },
   };
 }
 
-/** The first background look at a write of unknown outcome, after the failure; the next ones double up to the maximum. */
-const FIRST_FOLLOW_UP_MS = 250;
-const MAX_FOLLOW_UP_INTERVAL_MS = 4_000;

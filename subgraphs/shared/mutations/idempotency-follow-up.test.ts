@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackendError } from '../../../platform/errors/backend-error.js';
+import { digestInput } from '../../../platform/json/canonical-json.js';
+import { startRedisServer, type TestRedisServer } from '../../../platform/testing/redis-server.js';
+import { createIdempotencyStore, type IdempotencyStore } from './idempotency.js';
+import { OutcomeUnknownError } from './outcome.js';
+
+/**
+ * The store's background looks at writes of unknown outcome, in process and on two replicas over
+ * one Redis (the look runs in the replica that made the attempt, the replay comes from the other).
+ */
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `done()` holds, failing after `ms`. */
+async function until(done: () => boolean, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}
+
+/** An execute() stub that counts its calls. */
+function counter<T>(value: T) {
+  const fn = async () => {
+    fn.calls++;
+    return value;
+  };
+  fn.calls = 0;
+  return fn;
+}
+
+const timedOut = async (): Promise<string> => {
+  throw new OutcomeUnknownError({ backend: 'odoo' });
+};
+const down = () => new BackendError({ backend: 'odoo', code: 'UNAVAILABLE', message: 'down' });
+const digest = digestInput({ customerId: '001', onHold: true });
+let uniq = 0;
+const newKey = () => `follow-up-${Date.now()}-${++uniq}`;
+
+let redis: TestRedisServer;
+const stores: IdempotencyStore[] = [];
+beforeAll(async () => {
+  redis = await startRedisServer();
+});
+afterAll(async () => {
+  await Promise.all(stores.map((s) => s.close()));
+  await redis?.stop();
+});
+
+const pairs: [string, () => [IdempotencyStore, IdempotencyStore]][] = [
+  ['in process', () => {
+    const store = createIdempotencyStore({ keyPrefix: 'follow-up-test' });
+    stores.push(store);
+    return [store, store];
+  }],
+  ['two replicas on Redis', () => {
+    const a = createIdempotencyStore({ keyPrefix: 'follow-up-test', redisUrl: redis.url });
+    const b = createIdempotencyStore({ keyPrefix: 'follow-up-test', redisUrl: redis.url });
+    stores.push(a, b);
+    return [a, b];
+  }],
+];
+
+describe.each(pairs)('the idempotency store, %s', (_name, pair) => {
+  it('looks a write of unknown outcome up in the background: the next call replays it with the backend down', async () => {
+    const [a, b] = pair();
+    const key = newKey();
+    let backendUp = false;
+    let looks = 0;
+    const recover = async () => {
+      looks++;
+      if (!backendUp) throw down();
+      return 'S00099';
+    };
+    await expect(a.run({ scope: 's', key, inputDigest: digest, execute: timedOut, recover })).rejects.toMatchObject({ outcomeUnknown: true });
+    // The first look (after 250 ms) finds the backend down; the next one (500 ms later) finds the write.
+    await until(() => looks === 1);
+    backendUp = true;
+    await until(() => looks === 2);
+    backendUp = false;
+    await sleep(50);
+    const execute = counter('never');
+    expect(await b.run({ scope: 's', key, inputDigest: digest, execute, recover })).toEqual({ value: 'S00099', replayed: true });
+    expect(execute.calls).toBe(0);
+    expect(looks).toBe(2);
+  });
+
+  it('looks nothing up when followUp is false or once a call has settled the key', async () => {
+    const [a, b] = pair();
+    let looks = 0;
+    const recover = async () => {
+      looks++;
+      return 'found';
+    };
+    await expect(a.run({ scope: 's', key: newKey(), inputDigest: digest, execute: timedOut, recover, followUp: false })).rejects.toMatchObject({ outcomeUnknown: true });
+    await sleep(400);
+    expect(looks).toBe(0);
+
+    // The client's own retry settles the key before the first look: the store does not look again.
+    const key = newKey();
+    let clientLooks = 0;
+    await expect(a.run({ scope: 's', key, inputDigest: digest, execute: timedOut, recover })).rejects.toMatchObject({ outcomeUnknown: true });
+    const nothing = async () => {
+      clientLooks++;
+      return undefined;
+    };
+    expect(await b.run({ scope: 's', key, inputDigest: digest, execute: counter('sent again'), recover: nothing })).toEqual({ value: 'sent again', replayed: false });
+    await sleep(1000);
+    expect({ looks, clientLooks }).toEqual({ looks: 0, clientLooks: 1 });
+  });
+
+});
