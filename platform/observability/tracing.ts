@@ -20,6 +20,32 @@ export interface TracingSettings {
   protocol: OtlpProtocol;
   /** `OTEL_SERVICE_NAME`, else the entry point's name. */
   serviceName: string;
+  /** The batch span processor's `OTEL_BSP_*` settings that are set (the SDK's defaults otherwise). */
+  batch: { scheduledDelayMillis?: number; maxExportBatchSize?: number; maxQueueSize?: number; exportTimeoutMillis?: number };
+}
+
+/** A positive integer from a variable; undefined when unset; a TypeError naming it otherwise. */
+function positiveInteger(name: string, raw: string | undefined): number | undefined {
+  const text = raw?.trim();
+  if (!text) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name}: must be a positive integer, got "${text}"`);
+  return value;
+}
+
+/** The specification's batch span processor variables, as the SDK's options name them (the SDK reads none itself). */
+function batchSettingsFromEnv(env: Env): TracingSettings['batch'] {
+  const read = {
+    scheduledDelayMillis: positiveInteger('OTEL_BSP_SCHEDULE_DELAY', env.OTEL_BSP_SCHEDULE_DELAY),
+    maxExportBatchSize: positiveInteger('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE),
+    maxQueueSize: positiveInteger('OTEL_BSP_MAX_QUEUE_SIZE', env.OTEL_BSP_MAX_QUEUE_SIZE),
+    exportTimeoutMillis: positiveInteger('OTEL_BSP_EXPORT_TIMEOUT', env.OTEL_BSP_EXPORT_TIMEOUT),
+  };
+  const queue = read.maxQueueSize ?? 2048;
+  if (read.maxExportBatchSize !== undefined && read.maxExportBatchSize > queue) {
+    throw new TypeError(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE: must not exceed OTEL_BSP_MAX_QUEUE_SIZE (${queue}), got ${read.maxExportBatchSize}`);
+  }
+  return Object.fromEntries(Object.entries(read).filter(([, v]) => v !== undefined));
 }
 
 /**
@@ -45,7 +71,7 @@ export function tracingSettingsFromEnv(env: Env, defaultServiceName: string): Tr
   const protocolName = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?.trim() ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
   const protocol = ((protocolName === 'OTEL_EXPORTER_OTLP_PROTOCOL' ? env.OTEL_EXPORTER_OTLP_PROTOCOL : env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL)?.trim() || 'http/protobuf') as string;
   if (protocol !== 'http/protobuf' && protocol !== 'http/json') throw new TypeError(`${protocolName}: must be "http/protobuf" or "http/json" (grpc is not supported), got "${protocol}"`);
-  return { url, protocol, serviceName: env.OTEL_SERVICE_NAME?.trim() || defaultServiceName };
+  return { url, protocol, serviceName: env.OTEL_SERVICE_NAME?.trim() || defaultServiceName, batch: batchSettingsFromEnv(env) };
 }
 
 let enabled = false;
@@ -81,7 +107,7 @@ export function startTracing(options: { serviceName: string; env?: Env }): Promi
     const { OTLPTraceExporter } = settings.protocol === 'http/json' ? await import('@opentelemetry/exporter-trace-otlp-http') : await import('@opentelemetry/exporter-trace-otlp-proto');
     const provider = new NodeTracerProvider({
       resource: resourceFromAttributes({ 'service.name': settings.serviceName }),
-      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: settings.url }))],
+      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: settings.url }), settings.batch)],
     });
     // Registers the W3C trace-context propagator and the AsyncLocalStorage context manager too.
     provider.register();

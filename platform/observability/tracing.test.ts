@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { tracingSettingsFromEnv } from './tracing.js';
+
+describe('tracing settings from the OTEL_* variables', () => {
+  it('are off without an endpoint, when disabled, or with the none exporter', () => {
+    expect(tracingSettingsFromEnv({}, 'svc')).toBeUndefined();
+    expect(tracingSettingsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: 'true' }, 'svc')).toBeUndefined();
+    expect(tracingSettingsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' }, 'svc')).toBeUndefined();
+  });
+
+  it('take the endpoint, protobuf by default, the service name and the SDK defaults for batching', () => {
+    expect(tracingSettingsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/' }, 'svc')).toEqual({ url: 'http://c:4318/v1/traces', protocol: 'http/protobuf', serviceName: 'svc', batch: {} });
+    expect(tracingSettingsFromEnv({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/t', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'gw' }, 'svc')).toMatchObject({ url: 'http://c:4318/t', protocol: 'http/json', serviceName: 'gw' });
+  });
+
+  it('take the batch span processor variables, refusing values the processor cannot use', () => {
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' };
+    expect(tracingSettingsFromEnv({ ...env, OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '64', OTEL_BSP_MAX_QUEUE_SIZE: '4096', OTEL_BSP_EXPORT_TIMEOUT: '10000' }, 'svc')?.batch).toEqual({
+      scheduledDelayMillis: 200,
+      maxExportBatchSize: 64,
+      maxQueueSize: 4096,
+      exportTimeoutMillis: 10000,
+    });
+    expect(() => tracingSettingsFromEnv({ ...env, OTEL_BSP_SCHEDULE_DELAY: 'soon' }, 'svc')).toThrow(/OTEL_BSP_SCHEDULE_DELAY: must be a positive integer, got "soon"/);
+    expect(() => tracingSettingsFromEnv({ ...env, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '0' }, 'svc')).toThrow(/OTEL_BSP_MAX_EXPORT_BATCH_SIZE/);
+    expect(() => tracingSettingsFromEnv({ ...env, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096' }, 'svc')).toThrow(/must not exceed OTEL_BSP_MAX_QUEUE_SIZE \(2048\)/);
+    expect(() => tracingSettingsFromEnv({ ...env, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, 'svc')).toThrow(/grpc is not supported/);
+  });
+});
