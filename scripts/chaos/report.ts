@@ -58,8 +58,8 @@ interface SummaryInput {
   faultSeconds: number;
   faultChanges: number;
   killed: boolean;
-  /** When the orders subgraph was killed, to when it was serving again (ms since the epoch). */
-  killWindow?: { from: number; to: number };
+  /** When the orders subgraph was killed (ms since the epoch). */
+  killedAt?: number;
   settleSeconds: number;
 }
 
@@ -74,7 +74,8 @@ export function summarize(input: SummaryInput): ChaosReport {
   const clientRecords = new Map<string, AuditRecord[]>();
   const unrecordedOutcomes: Record<string, number> = {};
   const mismatchedOutcomes: Record<string, number> = {};
-  const atKill = (r: AuditRecord) => input.killWindow !== undefined && Math.abs(Date.parse(r.time) - input.killWindow.from) <= 2000;
+  // A record its process wrote in the last moments before the kill (it cannot write after it).
+  const atKill = (r: AuditRecord) => input.killedAt !== undefined && Math.abs(Date.parse(r.time) - input.killedAt) <= 2000;
   for (const r of input.audit) {
     if (r.actor === 'reconciler') {
       if (MUTATIONS.includes(r.operation as MutationName) && r.idempotencyKey?.startsWith('chaos-')) byMutation[r.operation as MutationName].reconciled += 1;

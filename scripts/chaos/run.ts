@@ -129,14 +129,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const writes: LogicalWrite[] = [];
     let next = 0;
     let killed = false;
-    let killWindow: { from: number; to: number } | undefined;
+    let killedAt: number | undefined;
     const killAndRestart = async () => {
       options.log(`kill -9 of the orders subgraph (pid ${child.pid}) after ${writes.length} writes`);
-      const from = Date.now();
+      killedAt = Date.now();
       child.kill('SIGKILL');
       await sleep(1000);
       child = await startOrdersProcess(childEnv);
-      killWindow = { from, to: Date.now() };
       options.log('orders subgraph restarted');
     };
     let restart: Promise<void> | undefined;
@@ -168,7 +167,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     for (const s of Object.values(system.sandboxes)) s?.setFaults({});
     const audit = await readAuditLog(auditLogPath);
-    return summarize({ writes, landed, drafts, audit, replayedOk, faultSeconds, faultChanges: schedule.changes, killed, killWindow, settleSeconds: options.settleSeconds });
+    return summarize({ writes, landed, drafts, audit, replayedOk, faultSeconds, faultChanges: schedule.changes, killed, killedAt, settleSeconds: options.settleSeconds });
   } finally {
     child.kill('SIGTERM');
     await system.close();
