@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BackendError } from '../../../platform/errors/backend-error.js';
 import { digestInput } from '../../../platform/json/canonical-json.js';
-import { startRedisServer, type TestRedisServer } from '../../../platform/testing/redis-server.js';
-import { createIdempotencyStore, type IdempotencyStore } from './idempotency.js';
+import { idempotencyTestStores, type StorePair } from './idempotency-test-stores.js';
 import { OutcomeUnknownError } from './outcome.js';
 
 /**
@@ -38,33 +37,15 @@ const digest = digestInput({ customerId: '001', onHold: true });
 let uniq = 0;
 const newKey = () => `follow-up-${Date.now()}-${++uniq}`;
 
-let redis: TestRedisServer;
-const stores: IdempotencyStore[] = [];
-beforeAll(async () => {
-  redis = await startRedisServer();
-});
-afterAll(async () => {
-  await Promise.all(stores.map((s) => s.close()));
-  await redis?.stop();
-});
-
-const pairs: [string, () => [IdempotencyStore, IdempotencyStore]][] = [
-  ['in process', () => {
-    const store = createIdempotencyStore({ keyPrefix: 'follow-up-test' });
-    stores.push(store);
-    return [store, store];
-  }],
-  ['two replicas on Redis', () => {
-    const a = createIdempotencyStore({ keyPrefix: 'follow-up-test', redisUrl: redis.url });
-    const b = createIdempotencyStore({ keyPrefix: 'follow-up-test', redisUrl: redis.url });
-    stores.push(a, b);
-    return [a, b];
-  }],
+const stores = idempotencyTestStores('follow-up-test');
+const pairs: [string, () => StorePair][] = [
+  ['in process', () => stores.inProcess],
+  ['two replicas on Redis', () => stores.replicas],
 ];
 
-describe.each(pairs)('the idempotency store, %s', (_name, pair) => {
+describe.each(pairs)('the idempotency store, %s', (_name, pairOf) => {
   it('looks a write of unknown outcome up in the background: the next call replays it with the backend down', async () => {
-    const [a, b] = pair();
+    const [a, b] = pairOf()();
     const key = newKey();
     let backendUp = false;
     let looks = 0;
@@ -87,7 +68,7 @@ describe.each(pairs)('the idempotency store, %s', (_name, pair) => {
   });
 
   it('looks nothing up when followUp is false or once a call has settled the key', async () => {
-    const [a, b] = pair();
+    const [a, b] = pairOf()();
     let looks = 0;
     const recover = async () => {
       looks++;

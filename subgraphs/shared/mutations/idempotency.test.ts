@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { BackendError } from '../../../platform/errors/backend-error.js';
 import { canonicalJson, digestInput } from '../../../platform/json/canonical-json.js';
@@ -7,11 +7,9 @@ import {
   IdempotencyConflictError,
   IdempotencyKeyError,
   validateIdempotencyKey,
-  type IdempotencyStore,
-  type IdempotencyStoreOptions,
 } from './idempotency.js';
+import { idempotencyTestStores, type StorePair } from './idempotency-test-stores.js';
 import { OutcomeUnknownError } from './outcome.js';
-import { startRedisServer as startTestRedis, type TestRedisServer as TestRedis } from '../../../platform/testing/redis-server.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -31,10 +29,9 @@ const newKey = () => `key-${Date.now()}-${++uniq}`;
 const digest = digestInput({ customerId: '001', lines: [{ sku: 'A', quantity: 1 }] });
 const otherDigest = digestInput({ customerId: '001', lines: [{ sku: 'A', quantity: 2 }] });
 
-/** Two stores that should agree: the same store in process, two instances ("replicas") on one Redis. */
-type Pair = (extra?: Partial<IdempotencyStoreOptions>) => [IdempotencyStore, IdempotencyStore];
+const stores = idempotencyTestStores('test');
 
-function behaviour(name: string, pair: () => Pair) {
+function behaviour(name: string, pair: () => StorePair) {
   describe(name, () => {
     it('executes once for 20 concurrent calls with one key; all get the same value', async () => {
       const [a, b] = pair()();
@@ -186,34 +183,15 @@ function behaviour(name: string, pair: () => Pair) {
 }
 
 describe('idempotency store', () => {
-  behaviour('in process', () => (extra = {}) => {
-    const store = createIdempotencyStore({ keyPrefix: 'test', ...extra });
-    return [store, store];
-  });
+  behaviour('in process', () => stores.inProcess);
 
   describe('on Redis', () => {
-    let redis: TestRedis;
-    const stores: IdempotencyStore[] = [];
-    beforeAll(async () => {
-      redis = await startTestRedis();
-    });
-    afterAll(async () => {
-      await Promise.all(stores.map((s) => s.close()));
-      await redis?.stop();
-    });
-
-    behaviour('two replicas', () => (extra = {}) => {
-      const a = createIdempotencyStore({ keyPrefix: 'test', redisUrl: redis.url, ...extra });
-      const b = createIdempotencyStore({ keyPrefix: 'test', redisUrl: redis.url, ...extra });
-      stores.push(a, b);
-      return [a, b];
-    });
+    behaviour('two replicas', () => stores.replicas);
 
     it('stores results with the TTL and no raw input', async () => {
-      const store = createIdempotencyStore({ keyPrefix: 'ttl-test', redisUrl: redis.url, ttlSeconds: 3600 });
-      stores.push(store);
+      const store = stores.onRedis({ keyPrefix: 'ttl-test', ttlSeconds: 3600 });
       await store.run({ scope: 's', key: 'k-1', inputDigest: digest, execute: async () => ({ id: 7 }) });
-      const client = new Redis(redis.url);
+      const client = new Redis(stores.redisUrl());
       try {
         const keys = await client.keys('ttl-test:*');
         expect(keys).toHaveLength(1);
