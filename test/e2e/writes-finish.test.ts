@@ -83,23 +83,37 @@ describe('a placeOrder left between create and confirm', () => {
   }, 30_000);
 });
 
+/** A keyed credit hold with `reason`, as finance. */
+const holdWith = (customerId: string, reason: string, key: string) =>
+  system.query(`mutation($id: ID!) { setCreditHold(customerId: $id, onHold: true, reason: "${reason}") { onHold holdReason } }`, { id: customerId }, { role: 'finance' }, { 'idempotency-key': key });
+const liftHold = (customerId: string) => system.query(`mutation($id: ID!) { setCreditHold(customerId: $id, onHold: false) { onHold } }`, { id: customerId }, { role: 'finance' });
+
+/** Runs `send` with Odoo down: its answer and the Odoo calls it made. */
+async function withOdooDown<T>(send: () => Promise<T>): Promise<{ answer: T; odooCalls: number }> {
+  system.sandboxes.odoo!.setFaults({ down: true });
+  try {
+    const before = await system.stats('odoo');
+    const answer = await send();
+    return { answer, odooCalls: (await system.stats('odoo')).calls - before.calls };
+  } finally {
+    system.sandboxes.odoo!.setFaults({});
+  }
+}
+
+/** What the audit log says the client of each attempt with `key` was told, and whether it was a replay. */
+const auditedOutcomes = async (key: string) => (await readAuditLog(auditLogPath)).filter((r) => r.idempotencyKey === key).map((r) => [r.clientOutcome, r.replayed ?? false]);
+
 describe('a completed key while its backend is down', () => {
   it('setCreditHold is answered as a success from the store, without any backend call', async () => {
     const customerId = system.skeleton!.examples.manyOrders;
     const key = `hold-${Date.now()}`;
-    const HOLD = `mutation($id: ID!) { setCreditHold(customerId: $id, onHold: true, reason: "Replay check") { onHold holdReason } }`;
-    const first = await system.query(HOLD, { id: customerId }, { role: 'finance' }, { 'idempotency-key': key });
-    expect(first.errors).toBeUndefined();
-    system.sandboxes.odoo!.setFaults({ down: true });
-    const before = await system.stats('odoo');
-    const replay = await system.query(HOLD, { id: customerId }, { role: 'finance' }, { 'idempotency-key': key });
+    expect((await holdWith(customerId, 'Replay check', key)).errors).toBeUndefined();
+    const { answer: replay, odooCalls } = await withOdooDown(() => holdWith(customerId, 'Replay check', key));
     expect(replay.errors).toBeUndefined();
     expect(replay.data!.setCreditHold).toEqual({ onHold: true, holdReason: 'Replay check' });
-    expect((await system.stats('odoo')).calls - before.calls).toBe(0);
-    system.sandboxes.odoo!.setFaults({});
-    const records = (await readAuditLog(auditLogPath)).filter((r) => r.idempotencyKey === key);
-    expect(records.map((r) => [r.clientOutcome, r.replayed ?? false])).toEqual([['ok', false], ['ok', true]]);
-    await system.query(`mutation($id: ID!) { setCreditHold(customerId: $id, onHold: false) { onHold } }`, { id: customerId }, { role: 'finance' });
+    expect(odooCalls).toBe(0);
+    expect(await auditedOutcomes(key)).toEqual([['ok', false], ['ok', true]]);
+    await liftHold(customerId);
   });
 });
 
@@ -107,30 +121,25 @@ describe('a keyed write whose answer was lost after it committed', () => {
   it('is looked up in the background, so its replay is a success while the backend is down', async () => {
     const customerId = system.skeleton!.examples.manyOrders;
     const key = `hold-lost-${Date.now()}`;
-    const HOLD = `mutation($id: ID!) { setCreditHold(customerId: $id, onHold: true, reason: "Lost answer") { onHold holdReason } }`;
-    // No hold to begin with (and the Odoo session made), then, in a fresh rate-limit second, the
-    // partner read and the write get through, the write's
-    // connection is dropped after it committed, and the lookup right after it is refused (429).
-    await system.query(`mutation($id: ID!) { setCreditHold(customerId: $id, onHold: false) { onHold } }`, { id: customerId }, { role: 'finance' });
+    // No hold to begin with (and the Odoo session made). Then, in a fresh rate-limit second, the
+    // partner read and the write get through, the write's connection is dropped after it
+    // committed, and the lookup right after it is refused (429).
+    await liftHold(customerId);
     system.sandboxes.odoo!.setFaults({ rateLimit: { perSecond: 2 }, errorAfterCommitRate: 1, afterCommit: 'drop' });
     await sleep(1100);
-    const first = await system.query(HOLD, { id: customerId }, { role: 'finance' }, { 'idempotency-key': key });
+    const first = await holdWith(customerId, 'Lost answer', key);
     expect(first.errors?.[0]?.extensions?.code).toBe('BACKEND_UNAVAILABLE');
     system.sandboxes.odoo!.setFaults({});
     const [partner] = await odooCall(system.sandboxes.odoo!.url, 'res.partner', 'search_read', [[['ref', '=', customerId]]], { fields: ['sale_warn', 'sale_warn_msg'] });
     expect(partner).toMatchObject({ sale_warn: 'block', sale_warn_msg: 'Lost answer' });
     // The store's first look, 250 ms after the failure, finds the write.
     await sleep(1000);
-    system.sandboxes.odoo!.setFaults({ down: true });
-    const before = await system.stats('odoo');
-    const replay = await system.query(HOLD, { id: customerId }, { role: 'finance' }, { 'idempotency-key': key });
+    const { answer: replay, odooCalls } = await withOdooDown(() => holdWith(customerId, 'Lost answer', key));
     expect(replay.errors).toBeUndefined();
     expect(replay.data!.setCreditHold).toEqual({ onHold: true, holdReason: 'Lost answer' });
-    expect((await system.stats('odoo')).calls - before.calls).toBe(0);
-    system.sandboxes.odoo!.setFaults({});
-    const records = (await readAuditLog(auditLogPath)).filter((r) => r.idempotencyKey === key);
-    expect(records.map((r) => [r.clientOutcome, r.replayed ?? false])).toEqual([['BACKEND_UNAVAILABLE', false], ['ok', true]]);
-    await system.query(`mutation($id: ID!) { setCreditHold(customerId: $id, onHold: false) { onHold } }`, { id: customerId }, { role: 'finance' });
+    expect(odooCalls).toBe(0);
+    expect(await auditedOutcomes(key)).toEqual([['BACKEND_UNAVAILABLE', false], ['ok', true]]);
+    await liftHold(customerId);
   });
 });
 
