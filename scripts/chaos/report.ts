@@ -57,8 +57,7 @@ interface SummaryInput {
   replayedOk: Set<LogicalWrite>;
   faultSeconds: number;
   faultChanges: number;
-  killed: boolean;
-  /** When the orders subgraph was killed (ms since the epoch). */
+  /** When the orders subgraph was killed (ms since the epoch); undefined when it was not. */
   killedAt?: number;
   settleSeconds: number;
 }
@@ -121,7 +120,7 @@ export function summarize(input: SummaryInput): ChaosReport {
   }
   const total = empty();
   for (const f of Object.values(byMutation)) for (const k of Object.keys(total) as (keyof MutationFigures)[]) total[k] += f[k];
-  return { byMutation, total, faultSeconds: input.faultSeconds, faultChanges: input.faultChanges, killed: input.killed, settleSeconds: input.settleSeconds, draftsWithMarker: input.drafts, unrecordedOutcomes, mismatchedOutcomes };
+  return { byMutation, total, faultSeconds: input.faultSeconds, faultChanges: input.faultChanges, killed: input.killedAt !== undefined, settleSeconds: input.settleSeconds, draftsWithMarker: input.drafts, unrecordedOutcomes, mismatchedOutcomes };
 }
 
 const COLUMNS: [keyof MutationFigures, string][] = [

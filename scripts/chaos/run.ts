@@ -128,7 +128,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const schedule = startFaultSchedule({ odoo: system.sandboxes.odoo!, salesforce: system.sandboxes.salesforce!, zendesk: system.sandboxes.zendesk! }, random);
     const writes: LogicalWrite[] = [];
     let next = 0;
-    let killed = false;
     let killedAt: number | undefined;
     const killAndRestart = async () => {
       options.log(`kill -9 of the orders subgraph (pid ${child.pid}) after ${writes.length} writes`);
@@ -143,8 +142,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       while (next < options.writes) {
         const write = makeWrite(next++, pools, random, runId);
         writes.push(write);
-        if (options.kill && !killed && writes.length >= options.writes / 2) {
-          killed = true;
+        if (options.kill && !restart && writes.length >= options.writes / 2) {
           restart = killAndRestart();
         }
         await runWrite(write, sender, options.maxAttempts, random);
@@ -167,7 +165,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     for (const s of Object.values(system.sandboxes)) s?.setFaults({});
     const audit = await readAuditLog(auditLogPath);
-    return summarize({ writes, landed, drafts, audit, replayedOk, faultSeconds, faultChanges: schedule.changes, killed, killedAt, settleSeconds: options.settleSeconds });
+    return summarize({ writes, landed, drafts, audit, replayedOk, faultSeconds, faultChanges: schedule.changes, killedAt, settleSeconds: options.settleSeconds });
   } finally {
     child.kill('SIGTERM');
     await system.close();
