@@ -36,7 +36,7 @@ import { cacheLifetimesOf } from './plugins/response-cache-ttl.js';
 import { entityTypesOf } from './plugins/response-cache-tags.js';
 import type { DocumentLimits } from './request/document-limits.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
-import type { UnsentMutation } from './unsent-mutation.js';
+import type { UnansweredMutation } from './unanswered-mutation.js';
 import type { DeniedMutations, GatewayAuth } from './types.js';
 
 export type { DeniedMutations, GatewayAuth, RemovedField } from './types.js';
@@ -160,7 +160,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         fetchCache,
         visibilityKey: (context) => options.auth.visibilityKey(context.principal),
         now,
-        onUnsentMutation: options.onDeniedMutations && auditUnsentMutation(options.onDeniedMutations),
+        onUnansweredMutation: options.onDeniedMutations && auditUnansweredMutation(options.onDeniedMutations),
       });
       return options.wrapDataSource ? options.wrapDataSource(source) : source;
     },
@@ -270,10 +270,20 @@ async function send(res: ServerResponse, answer: Answer, requestId: string): Pro
 export { HeaderMap };
 
 /**
- * A mutation that never reached its subgraph is audited by the gateway, like one it refused, with
- * the code the client is given (`BACKEND_UNAVAILABLE`): no subgraph saw the attempt.
+ * A mutation its subgraph never answered is audited by the gateway, like one it refused, with the
+ * code the client is given (`BACKEND_UNAVAILABLE`). One that may have reached the subgraph is
+ * marked `answerLost`: the write may have landed, and the subgraph's own record of the attempt,
+ * if it wrote one, said what it would have answered (`attemptRecords` folds the two).
  */
-function auditUnsentMutation(audit: (event: DeniedMutations) => Promise<void>): (event: UnsentMutation) => Promise<void> {
-  return ({ context, fields, variables }) =>
-    audit({ principal: context.principal, requestId: context.requestId, fields, variables, code: 'BACKEND_UNAVAILABLE', ...(context.idempotencyKey ? { idempotencyKeyHeader: context.idempotencyKey } : {}) }).catch((err: unknown) => log.error({ err }, 'audit of an unsent mutation failed'));
+function auditUnansweredMutation(audit: (event: DeniedMutations) => Promise<void>): (event: UnansweredMutation) => Promise<void> {
+  return ({ context, fields, variables, maybeReceived }) =>
+    audit({
+      principal: context.principal,
+      requestId: context.requestId,
+      fields,
+      variables,
+      code: 'BACKEND_UNAVAILABLE',
+      ...(maybeReceived ? { answerLost: true } : {}),
+      ...(context.idempotencyKey ? { idempotencyKeyHeader: context.idempotencyKey } : {}),
+    }).catch((err: unknown) => log.error({ err }, 'audit of an unanswered mutation failed'));
 }

@@ -11,7 +11,7 @@ import { subgraphFetchDurationSeconds } from './subgraph-fetch-metrics.js';
 import type { GatewayContext } from './context.js';
 import { fetchCacheKey, subgraphFetchCacheTotal, type FetchCache } from './plugins/fetch-cache.js';
 import { DEDUP_HEADER, fetchDedupKey, type FetchDedup } from './plugins/fetch-dedup.js';
-import { isMutationText, type UnsentMutation, unsentMutationOf } from './unsent-mutation.js';
+import { isMutationText, type UnansweredMutation, unansweredMutationOf } from './unanswered-mutation.js';
 
 /** Which system of record each of our subgraphs fronts, for errors about an unreachable subgraph. */
 const SYSTEM_OF_SUBGRAPH: Record<string, string> = {
@@ -41,10 +41,11 @@ export interface SubgraphDataSourceOptions {
   /** HTTP client (default the process-wide keep-alive client). */
   http?: HttpClient;
   /**
-   * Called when a mutation fetch failed before it reached the subgraph (connection refused, host
-   * not found): the subgraph never saw the attempt and cannot audit it, so the gateway does.
+   * Called when a mutation fetch got no answer: it never reached the subgraph (connection refused,
+   * host not found), or the subgraph stopped answering (reset, killed, timed out). Either way the
+   * gateway tells the client, so the gateway audits what it told it.
    */
-  onUnsentMutation?(event: UnsentMutation): Promise<void>;
+  onUnansweredMutation?(event: UnansweredMutation): Promise<void>;
 }
 
 /**
@@ -60,7 +61,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly fetchCache: FetchCache | undefined;
   private readonly visibilityKey: SubgraphDataSourceOptions['visibilityKey'];
   private readonly now: () => number;
-  private readonly onUnsentMutation: SubgraphDataSourceOptions['onUnsentMutation'];
+  private readonly onUnansweredMutation: SubgraphDataSourceOptions['onUnansweredMutation'];
 
   constructor(options: SubgraphDataSourceOptions) {
     super({ url: options.url });
@@ -71,7 +72,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     this.fetchCache = options.fetchCache;
     this.visibilityKey = options.visibilityKey;
     this.now = options.now ?? Date.now;
-    this.onUnsentMutation = options.onUnsentMutation;
+    this.onUnansweredMutation = options.onUnansweredMutation;
     const http = options.http ?? sharedHttpClient();
     const fetcher: Fetcher = async (url, init = {}) => {
       const { [DEDUP_HEADER]: visibility, ...headers } = init.headers ?? {};
@@ -168,8 +169,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
   override didEncounterError(error: Error, _fetchRequest?: unknown, _fetchResponse?: unknown, context?: GatewayContext, request?: { query?: string; variables?: Record<string, unknown> }): never {
     if (error instanceof GraphQLError) throw error;
-    const unsent = this.onUnsentMutation && context && unsentMutationOf(error, context, request);
-    if (unsent) context.audits?.push(this.onUnsentMutation!(unsent));
+    const unanswered = this.onUnansweredMutation && context && unansweredMutationOf(error, context, request);
+    if (unanswered) context.audits?.push(this.onUnansweredMutation!(unanswered));
     // A subgraph we could not reach: name it and the system behind it, never the raw network error.
     const timedOut = error.name === 'TimeoutError' || error.name === 'AbortError';
     throw new GraphQLError(`${this.name} subgraph ${timedOut ? `did not answer within ${this.timeoutMs} ms` : 'is unreachable'}`, {

@@ -35,4 +35,6 @@ export interface DeniedMutations {
   code: 'FORBIDDEN' | 'UNAUTHENTICATED' | 'BACKEND_UNAVAILABLE';
   /** The request's `Idempotency-Key` header, when it has one. */
   idempotencyKeyHeader?: string;
+  /** The mutation may have reached its subgraph, whose answer never came: what the backend holds is unknown. */
+  answerLost?: boolean;
 }

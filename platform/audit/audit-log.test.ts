@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackendError } from '../errors/backend-error.js';
-import { audited, createAuditLog, readAuditLog, type AuditLog, type AuditRecord } from './audit-log.js';
+import { attemptRecords, audited, createAuditLog, readAuditLog, type AuditLog, type AuditRecord } from './audit-log.js';
 import { digestInput } from '../json/canonical-json.js';
 import { GraphQLError } from 'graphql';
 
@@ -136,5 +136,34 @@ describe('audited()', () => {
     const lines = await readAuditLog(path);
     expect(lines.map((l) => l.outcome)).toEqual(['BACKEND_UNAVAILABLE', 'IDEMPOTENCY_CONFLICT', 'INTERNAL_SERVER_ERROR']);
     expect(lines.every((l) => l.backendRecordId === null && l.correlationId === null)).toBe(true);
+  });
+});
+
+describe('attemptRecords()', () => {
+  const record = (over: Partial<AuditRecord>): AuditRecord => ({
+    time: '2026-12-03T10:00:00.000Z', principal: null, operation: 'setCreditHold', ownerSystem: 'odoo', targetIds: ['C1'], inputDigest: 'd',
+    outcome: 'ok', clientOutcome: 'ok', backendRecordId: null, latencyMs: 1, correlationId: 'req-1', idempotencyKey: 'k', ...over,
+  });
+  const lost = (over: Partial<AuditRecord> = {}) => record({ targetIds: [], outcome: 'BACKEND_UNAVAILABLE', clientOutcome: 'BACKEND_UNAVAILABLE', backendOutcome: 'unknown', answerLost: true, ...over });
+
+  it("folds a lost answer into the subgraph's record of the same attempt: the client's outcome from the gateway, the backend's from the subgraph", () => {
+    // The subgraph wrote "ok" and was killed before its answer left; or the gateway gave up first and the subgraph's "ok" came after.
+    for (const records of [[record({}), lost()], [lost(), record({})]]) {
+      expect(attemptRecords(records)).toEqual([{ ...record({}), outcome: 'BACKEND_UNAVAILABLE', clientOutcome: 'BACKEND_UNAVAILABLE', backendOutcome: 'applied', answerLost: true }]);
+    }
+    const failed = attemptRecords([record({ outcome: 'CREDIT_HOLD', clientOutcome: 'CREDIT_HOLD' }), lost()]);
+    expect(failed).toMatchObject([{ clientOutcome: 'BACKEND_UNAVAILABLE', backendOutcome: 'not applied' }]);
+    const unknown = attemptRecords([record({ outcome: 'BACKEND_UNAVAILABLE', clientOutcome: 'BACKEND_UNAVAILABLE', backendOutcome: 'unknown' }), lost()]);
+    expect(unknown).toMatchObject([{ clientOutcome: 'BACKEND_UNAVAILABLE', backendOutcome: 'unknown' }]);
+  });
+
+  it('keeps a lost answer the subgraph never recorded, and leaves other attempts, operations and the reconciler alone', () => {
+    expect(attemptRecords([lost()])).toEqual([lost()]);
+    const others = [record({ correlationId: 'req-2' }), record({ operation: 'placeOrder' }), record({ actor: 'reconciler', backendOutcome: 'completed' }), record({ correlationId: null })];
+    expect(attemptRecords([...others, lost()])).toEqual([...others, lost()]);
+    // One lost answer folds into one subgraph record only.
+    expect(attemptRecords([record({}), record({ latencyMs: 2 }), lost()])).toHaveLength(2);
+    const plain = [record({}), record({ correlationId: 'req-2' })];
+    expect(attemptRecords(plain)).toEqual(plain);
   });
 });

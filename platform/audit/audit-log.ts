@@ -35,8 +35,9 @@ export interface AuditRecord {
   /**
    * What the backend holds when it differs from what the client was told: `applied` (the write
    * landed although the client got an error), `unknown` (it may have), `pending` (a multi-step
-   * write left between steps, to be finished or undone by the reconciler), and for the
-   * reconciler's records `completed` or `compensated`.
+   * write left between steps, to be finished or undone by the reconciler), `not applied` (a lost
+   * answer whose subgraph had failed the write: see `attemptRecords`), and for the reconciler's
+   * records `completed` or `compensated`.
    */
   backendOutcome?: string;
   /** Who made the attempt: the client's request (default) or the reconciler finishing a write left between steps. */
@@ -48,6 +49,13 @@ export interface AuditRecord {
   idempotencyKey?: string;
   /** True when the result was replayed from an earlier attempt rather than written now. */
   replayed?: boolean;
+  /**
+   * The gateway's record of an attempt its subgraph never answered although it may have received
+   * it (a reset, the subgraph killed, a timeout): `clientOutcome` is what the gateway told the
+   * client, `backendOutcome` is `unknown`. The subgraph may have recorded the same attempt too
+   * (same `correlationId` and `operation`); `attemptRecords` folds the two into one.
+   */
+  answerLost?: true;
 }
 
 /** Settings of the audit log. */
@@ -135,6 +143,37 @@ export async function readAuditLog(path: string): Promise<AuditRecord[]> {
     .split('\n')
     .filter((line) => line.length > 0)
     .map((line) => JSON.parse(line) as AuditRecord);
+}
+
+/**
+ * One record per attempt: the records as written, except that the gateway's record of a lost
+ * answer (`answerLost`) and the subgraph's record of the same attempt (same request id and
+ * operation), when the subgraph wrote one before it stopped or after the gateway gave up on it,
+ * become one: the subgraph's record, with what the client was told from the gateway's and what
+ * the backend holds from the subgraph's outcome (`applied` for an ok, else its `backendOutcome`,
+ * else `not applied`). Oldest first, as written.
+ */
+export function attemptRecords(records: readonly AuditRecord[]): AuditRecord[] {
+  const attemptKey = (r: AuditRecord) => (r.correlationId && r.actor !== 'reconciler' ? `${r.correlationId}\u0000${r.operation}` : undefined);
+  const lost = new Map<string, AuditRecord>();
+  for (const r of records) {
+    const key = r.answerLost ? attemptKey(r) : undefined;
+    if (key !== undefined && !lost.has(key)) lost.set(key, r);
+  }
+  if (lost.size === 0) return [...records];
+  const folded = new Set<AuditRecord>();
+  const out: AuditRecord[] = [];
+  for (const r of records) {
+    const key = r.answerLost ? undefined : attemptKey(r);
+    const gateway = key === undefined ? undefined : lost.get(key);
+    if (gateway === undefined || folded.has(gateway)) {
+      out.push(r);
+      continue;
+    }
+    folded.add(gateway);
+    out.push({ ...r, outcome: gateway.clientOutcome, clientOutcome: gateway.clientOutcome, backendOutcome: r.outcome === 'ok' ? 'applied' : (r.backendOutcome ?? 'not applied'), answerLost: true });
+  }
+  return out.filter((r) => !folded.has(r));
 }
 
 /** What `audited` records about an attempt besides its timing and outcome. */

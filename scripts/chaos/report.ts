@@ -1,5 +1,5 @@
 /** The chaos run's figures per mutation, and their table. */
-import type { AuditRecord } from '../../platform/audit/audit-log.js';
+import { attemptRecords, type AuditRecord } from '../../platform/audit/audit-log.js';
 import type { Landed } from './verify.js';
 import { MUTATIONS, type LogicalWrite, type MutationName } from './workload.js';
 
@@ -18,13 +18,15 @@ export interface MutationFigures {
   /** Writes told as a definitive error that the backend holds anyway. */
   definitiveButLanded: number;
   halfWritten: number;
-  /** Client audit records of the run's attempts, and attempts without one. */
+  /** Client audit records of the run's attempts (a lost answer's two records count as one: `attemptRecords`), and attempts without one. */
   auditRecords: number;
   attemptsWithoutRecord: number;
   /** Records whose clientOutcome is not what the client got. */
   auditMismatches: number;
   /** Records without the idempotency key. */
   recordsWithoutKey: number;
+  /** Attempts whose subgraph never answered the gateway although it may have received them (reset, killed, timed out). */
+  answersLost: number;
   /** Reconciler records (writes it finished or undid). */
   reconciled: number;
   readYourWritesViolations: number;
@@ -64,7 +66,7 @@ interface SummaryInput {
 
 const empty = (): MutationFigures => ({
   logical: 0, attempts: 0, success: 0, definitive: 0, gaveUpLanded: 0, gaveUpNotLanded: 0, duplicates: 0, lost: 0, definitiveButLanded: 0, halfWritten: 0,
-  auditRecords: 0, attemptsWithoutRecord: 0, auditMismatches: 0, recordsWithoutKey: 0, reconciled: 0, readYourWritesViolations: 0, landed: 0, replayedOkWhileDown: 0,
+  auditRecords: 0, attemptsWithoutRecord: 0, auditMismatches: 0, recordsWithoutKey: 0, answersLost: 0, reconciled: 0, readYourWritesViolations: 0, landed: 0, replayedOkWhileDown: 0,
 });
 
 /** Joins what the clients were told, what the audit says and what the backends hold. */
@@ -75,7 +77,7 @@ export function summarize(input: SummaryInput): ChaosReport {
   const mismatchedOutcomes: Record<string, number> = {};
   // A record its process wrote in the last moments before the kill (it cannot write after it).
   const atKill = (r: AuditRecord) => input.killedAt !== undefined && Math.abs(Date.parse(r.time) - input.killedAt) <= 2000;
-  for (const r of input.audit) {
+  for (const r of attemptRecords(input.audit)) {
     if (r.actor === 'reconciler') {
       if (MUTATIONS.includes(r.operation as MutationName) && r.idempotencyKey?.startsWith('chaos-')) byMutation[r.operation as MutationName].reconciled += 1;
       continue;
@@ -115,6 +117,7 @@ export function summarize(input: SummaryInput): ChaosReport {
           mismatchedOutcomes[what] = (mismatchedOutcomes[what] ?? 0) + 1;
         }
         if (r.idempotencyKey !== w.key) f.recordsWithoutKey += 1;
+        if (r.answerLost) f.answersLost += 1;
       }
     }
   }
@@ -126,7 +129,7 @@ export function summarize(input: SummaryInput): ChaosReport {
 const COLUMNS: [keyof MutationFigures, string][] = [
   ['logical', 'writes'], ['attempts', 'attempts'], ['success', 'ok'], ['definitive', 'definitive'], ['gaveUpLanded', 'gave up/landed'], ['gaveUpNotLanded', 'gave up/not'],
   ['duplicates', 'dup'], ['lost', 'lost'], ['definitiveButLanded', 'err but landed'], ['halfWritten', 'half'], ['auditRecords', 'audit'], ['attemptsWithoutRecord', 'no record'],
-  ['auditMismatches', 'audit≠client'], ['recordsWithoutKey', 'no key'], ['reconciled', 'reconciled'], ['readYourWritesViolations', 'RYW viol'], ['landed', 'landed'], ['replayedOkWhileDown', 'replay ok (down)'],
+  ['auditMismatches', 'audit≠client'], ['recordsWithoutKey', 'no key'], ['answersLost', 'answer lost'], ['reconciled', 'reconciled'], ['readYourWritesViolations', 'RYW viol'], ['landed', 'landed'], ['replayedOkWhileDown', 'replay ok (down)'],
 ];
 
 /** The report as a text table. */

@@ -5,13 +5,14 @@ import { digestInput } from '../../../platform/json/canonical-json.js';
 import type { DeniedMutations } from '../types.js';
 
 /**
- * Audits the write attempts the gateway refused before planning (missing `:write` scope): no
- * subgraph sees them, so the gateway appends their records to the same audit log, with the owner
- * system from the ownership matrix and a digest of the variables (never their values).
+ * Audits the write attempts the gateway answered itself: refused before planning (missing
+ * `:write` scope), or never answered by their subgraph. The gateway appends their records to the
+ * same audit log, with the owner system from the ownership matrix and a digest of the variables
+ * (never their values).
  */
 export function deniedMutationAudit(log: AuditLog, matrixPath = new URL('../../../schema/ownership.json', import.meta.url)): (event: DeniedMutations) => Promise<void> {
   const matrix = JSON.parse(readFileSync(matrixPath, 'utf8')) as OwnershipMatrix;
-  return async ({ principal, requestId, fields, variables, code, idempotencyKeyHeader }) => {
+  return async ({ principal, requestId, fields, variables, code, idempotencyKeyHeader, answerLost }) => {
     const inputDigest = digestInput(variables);
     const idempotencyKey = auditableKey(idempotencyKeyHeader) ?? keyInVariables(variables);
     for (const operation of fields) {
@@ -27,6 +28,7 @@ export function deniedMutationAudit(log: AuditLog, matrixPath = new URL('../../.
         inputDigest,
         outcome: code,
         clientOutcome: code,
+        ...(answerLost ? { backendOutcome: 'unknown', answerLost: true as const } : {}),
         backendRecordId: null,
         latencyMs: 0,
         correlationId: requestId,
