@@ -49,6 +49,8 @@ export interface ChaosReport {
   unrecordedOutcomes: Record<string, number>;
   /** Audit records that say something else than the client was told: `mutation: client X, audit Y`, and whether written while the orders subgraph was being killed. */
   mismatchedOutcomes: Record<string, number>;
+  /** Landed writes the replay with every backend down did not answer as a success: mutation, key, what each attempt and the replay were told, and the audit's outcomes for the key. */
+  replayFailures: string[];
 }
 
 interface SummaryInput {
@@ -57,6 +59,8 @@ interface SummaryInput {
   drafts: number;
   audit: AuditRecord[];
   replayedOk: Set<LogicalWrite>;
+  /** What the replay with every backend down answered, for the landed writes it did not answer as a success. */
+  replayFailures?: Map<LogicalWrite, string>;
   faultSeconds: number;
   faultChanges: number;
   /** When the orders subgraph was killed (ms since the epoch); undefined when it was not. */
@@ -121,9 +125,15 @@ export function summarize(input: SummaryInput): ChaosReport {
       }
     }
   }
+  const byKey = new Map<string, AuditRecord[]>();
+  for (const r of input.audit) if (r.idempotencyKey) byKey.set(r.idempotencyKey, [...(byKey.get(r.idempotencyKey) ?? []), r]);
+  const replayFailures = [...(input.replayFailures ?? [])].map(([w, code]) => {
+    const audit = (byKey.get(w.key) ?? []).map((r) => `${r.actor === 'reconciler' ? 'reconciler ' : ''}${r.clientOutcome}${r.backendOutcome ? `/${r.backendOutcome}` : ''}${r.replayed ? ' replayed' : ''}${r.answerLost ? ' (answer lost)' : ''}`);
+    return `${w.mutation} ${w.key}: attempts ${w.attempts.map((a) => a.outcome).join(', ')}; replay ${code}; audit ${audit.join(', ')}`;
+  });
   const total = empty();
   for (const f of Object.values(byMutation)) for (const k of Object.keys(total) as (keyof MutationFigures)[]) total[k] += f[k];
-  return { byMutation, total, faultSeconds: input.faultSeconds, faultChanges: input.faultChanges, killed: input.killedAt !== undefined, settleSeconds: input.settleSeconds, draftsWithMarker: input.drafts, unrecordedOutcomes, mismatchedOutcomes };
+  return { byMutation, total, faultSeconds: input.faultSeconds, faultChanges: input.faultChanges, killed: input.killedAt !== undefined, settleSeconds: input.settleSeconds, draftsWithMarker: input.drafts, unrecordedOutcomes, mismatchedOutcomes, replayFailures };
 }
 
 const COLUMNS: [keyof MutationFigures, string][] = [
@@ -144,5 +154,6 @@ export function formatReport(report: ChaosReport): string {
     `orders with our marker still drafts: ${report.draftsWithMarker}`,
     `attempts without an audit record, by what the client got: ${JSON.stringify(report.unrecordedOutcomes)}`,
     `audit records saying something else than the client was told: ${JSON.stringify(report.mismatchedOutcomes)}`,
+    ...(report.replayFailures.length > 0 ? ['landed writes not answered as a success by the replay with every backend down:', ...report.replayFailures.map((f) => `  ${f}`)] : []),
   ].join('\n');
 }
