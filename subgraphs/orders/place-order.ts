@@ -95,7 +95,7 @@ export interface PlaceOrderEnv {
 
 /** Who and what a placeOrder's progress record names, for the reconciler's audit and the key it settles. */
 export interface PlaceOrderSagaMeta {
-  idempotency?: { scope: string; key: string; inputDigest: string };
+  idempotency?: { scope: string; key: string; inputDigest: string; attempt?: string };
   correlationId: string | null;
   principal: AuditPrincipal | null;
 }

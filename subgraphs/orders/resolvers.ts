@@ -126,7 +126,8 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
           targetIds: [cmd.customerId],
           input: cmd,
           idempotencyKey: key,
-          attempt: () => executePlaceOrder(cmd, env, marker, run, meta),
+          // The attempt holding the key goes into the progress: the reconciler settles the key over its lease.
+          attempt: (keyAttempt) => executePlaceOrder(cmd, env, marker, run, meta.idempotency && keyAttempt ? { ...meta, idempotency: { ...meta.idempotency, attempt: keyAttempt } } : meta),
           recover: ref === undefined ? undefined : () => recoverPlacedOrder(env, ref, run),
           // An order of unknown outcome is the reconciler's to end (its progress record), not the store's to look up.
           followUp: false,

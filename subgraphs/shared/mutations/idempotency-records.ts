@@ -29,8 +29,8 @@ export interface RecordBackend {
   claim(id: string, pending: PendingRecord, ttlMs: number): Promise<ClaimResult>;
   /** Replaces the record of `attempt` (and only it) with its outcome. */
   settle(id: string, record: StoredRecord, ttlMs: number): Promise<void>;
-  /** Writes `record` unless the key is held by a live attempt or holds a result. */
-  resolve(id: string, record: StoredRecord, ttlMs: number, now: number): Promise<void>;
+  /** Writes `record` unless the key holds a result or is held by a live attempt other than `overAttempt`. */
+  resolve(id: string, record: StoredRecord, ttlMs: number, now: number, overAttempt?: string): Promise<void>;
   /** Waits until `attempt` is no longer pending, its lease ends or `deadline`; the record then, or 'timeout'. */
   waitSettled(id: string, pending: PendingRecord, deadline: number): Promise<StoredRecord | undefined | 'timeout'>;
   close(): Promise<void>;
@@ -43,9 +43,9 @@ function claimable(current: StoredRecord, digest: string, now: number): boolean 
   return unknown && current.digest === digest;
 }
 
-/** Whether the reconciler's outcome may replace a record: no live attempt holds it and it holds no result. */
-function resolvable(current: StoredRecord, now: number): boolean {
-  return current.state === 'unknown' || current.state === 'failed' || (current.state === 'pending' && current.leaseUntil < now);
+/** Whether the reconciler's outcome may replace a record: it holds no result, and no live attempt holds it but `overAttempt`. */
+function resolvable(current: StoredRecord, now: number, overAttempt: string | undefined): boolean {
+  return current.state === 'unknown' || current.state === 'failed' || (current.state === 'pending' && (current.leaseUntil < now || current.attempt === overAttempt));
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -76,9 +76,9 @@ export function inProcessBackend(maxEntries: number): RecordBackend {
       records.set(id, record, { ttl: ttlMs });
       if (waiters.get(id)?.attempt === record.attempt) release(id);
     },
-    async resolve(id, record, ttlMs, now) {
+    async resolve(id, record, ttlMs, now, overAttempt) {
       const current = records.get(id);
-      if (current && !resolvable(current, now)) return;
+      if (current && !resolvable(current, now, overAttempt)) return;
       records.set(id, record, { ttl: ttlMs });
       release(id);
     },
@@ -129,7 +129,7 @@ const RESOLVE_SCRIPT = `
 local cur = redis.call('GET', KEYS[1])
 if cur then
   local rec = cjson.decode(cur)
-  local ok = rec.state == 'unknown' or rec.state == 'failed' or (rec.state == 'pending' and tonumber(rec.leaseUntil) < tonumber(ARGV[3]))
+  local ok = rec.state == 'unknown' or rec.state == 'failed' or (rec.state == 'pending' and (tonumber(rec.leaseUntil) < tonumber(ARGV[3]) or rec.attempt == ARGV[4]))
   if not ok then return 0 end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -156,8 +156,9 @@ export function redisBackend(redis: Redis, ownsClient: boolean, pollIntervalMs: 
       const shared = record.state === 'failed' ? { ...record, live: undefined } : record; // the live error stays in process
       await redis.eval(SETTLE_SCRIPT, 1, id, JSON.stringify(shared), record.attempt, String(ttlMs));
     },
-    async resolve(id, record, ttlMs, now) {
-      await redis.eval(RESOLVE_SCRIPT, 1, id, JSON.stringify(record), String(ttlMs), String(now));
+    async resolve(id, record, ttlMs, now, overAttempt) {
+      // '' is never an attempt id: without one, only an expired lease gives way.
+      await redis.eval(RESOLVE_SCRIPT, 1, id, JSON.stringify(record), String(ttlMs), String(now), overAttempt ?? '');
     },
     async waitSettled(id, pending, deadline) {
       for (let interval = pollIntervalMs; ; interval = Math.min(interval * 2, 200)) {

@@ -168,6 +168,25 @@ function behaviour(name: string, pair: () => StorePair) {
       expect(execute.calls).toBe(1);
     });
 
+    it("takes the reconciler's outcome over a live lease only from the attempt that started the write", async () => {
+      const [a, b] = pair()({ leaseMs: 60_000, waitTimeoutMs: 50 });
+      const key = newKey();
+      // An attempt that holds its key and never ends (its process was killed mid-write).
+      let holder: string | undefined;
+      void a.run({ scope: 's', key, inputDigest: digest, execute: (attempt) => ((holder = attempt), new Promise<string>(() => undefined)) });
+      for (let i = 0; i < 100 && holder === undefined; i++) await sleep(5);
+      expect(holder).toEqual(expect.any(String));
+      const execute = counter('again');
+      // Another attempt's id (or none) leaves the live lease alone: a later call still waits for it.
+      await b.resolve({ scope: 's', key, inputDigest: digest, attempt: 'someone-else' }, { state: 'done', value: 'ended' });
+      await b.resolve({ scope: 's', key, inputDigest: digest }, { state: 'done', value: 'ended' });
+      await expect(b.run({ scope: 's', key, inputDigest: digest, execute })).rejects.toMatchObject({ code: 'IDEMPOTENCY_CONFLICT', reason: 'IN_PROGRESS' });
+      // The holder's own id: the write the reconciler ended answers from the store at once.
+      await b.resolve({ scope: 's', key, inputDigest: digest, attempt: holder }, { state: 'done', value: 'ended' });
+      expect(await b.run({ scope: 's', key, inputDigest: digest, execute })).toEqual({ value: 'ended', replayed: true });
+      expect(execute.calls).toBe(0);
+    });
+
     it('gives up waiting after waitTimeoutMs with IN_PROGRESS', async () => {
       const [a, b] = pair()({ waitTimeoutMs: 100 });
       const key = newKey();

@@ -48,8 +48,12 @@ export interface IdempotentRun<T> {
   key: string;
   /** `digestInput(input)`: the same key with another input is a conflict. */
   inputDigest: string;
-  /** The write. Runs at most once per (scope, key) unless it fails. With Redis its value must survive JSON. */
-  execute: () => Promise<T>;
+  /**
+   * The write. Runs at most once per (scope, key) unless it fails. With Redis its value must
+   * survive JSON. Given the id of the attempt that holds the key, for a write that hands itself to
+   * the reconciler (see `resolve`).
+   */
+  execute: (attempt: string) => Promise<T>;
   /**
    * After an attempt whose outcome is unknown: looks the write up at the backend (by client
    * reference, for example) and returns its result when it did happen, undefined when it did not.
@@ -80,10 +84,12 @@ export interface IdempotencyStore {
   /**
    * Records how a write ended that no request is waiting for (the reconciler finished or undid
    * it): `done` with its value, so that the next call with the key replays it without the backend,
-   * or `failed`, so that the next call runs again. Leaves a record alone that an attempt holds
-   * (pending within its lease) or that already holds a result.
+   * or `failed`, so that the next call runs again. Leaves a record alone that already holds a
+   * result, or that an attempt holds within its lease, unless that attempt is `request.attempt`:
+   * the one that started the write the reconciler ended (its process died, or it gave the write up,
+   * with its lease still running).
    */
-  resolve(request: { scope: string; key: string; inputDigest: string }, outcome: { state: 'done'; value: unknown } | { state: 'failed' }): Promise<void>;
+  resolve(request: { scope: string; key: string; inputDigest: string; attempt?: string }, outcome: { state: 'done'; value: unknown } | { state: 'failed' }): Promise<void>;
   /** Closes the Redis connection the store opened. */
   close(): Promise<void>;
 }
@@ -202,7 +208,7 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
           return { value: found, replayed: true, recovered: true };
         }
       }
-      const value = await request.execute();
+      const value = await request.execute(attempt);
       // A store failure here leaves the record pending; its lease runs out and the next call recovers.
       await settle({ state: 'done', digest, attempt, value }, ttlMs);
       return { value, replayed: false };
@@ -242,10 +248,10 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
       const id = recordId(request.scope, request.key);
       const attempt = `reconciled:${randomUUID()}`;
       if (outcome.state === 'done') {
-        await backend.resolve(id, { state: 'done', digest: request.inputDigest, attempt, value: outcome.value }, ttlMs, Date.now());
+        await backend.resolve(id, { state: 'done', digest: request.inputDigest, attempt, value: outcome.value }, ttlMs, Date.now(), request.attempt);
       } else {
         const error = { name: 'Error', message: 'the write was undone' };
-        await backend.resolve(id, { state: 'failed', digest: request.inputDigest, attempt, error }, failedTtlMs, Date.now());
+        await backend.resolve(id, { state: 'failed', digest: request.inputDigest, attempt, error }, failedTtlMs, Date.now(), request.attempt);
       }
     },
     close: () => {

@@ -59,6 +59,37 @@ describe('the reconciler', () => {
     expect((await readAuditLog(join(dir, 'audit.jsonl'))).map((r) => [r.actor, r.backendOutcome, r.idempotencyKey, r.correlationId])).toEqual([['reconciler', 'completed', 'k1', 'req-1']]);
   });
 
+  it("settles the key of a write whose process died mid-way, over the dead attempt's lease", async () => {
+    const progress = createWriteProgressStore({});
+    // The key's lease outlives the write's progress lease, as by default (30 s against 15 s).
+    const idempotency = createIdempotencyStore({ keyPrefix: 'test-dead', leaseMs: 60_000, waitTimeoutMs: 100 });
+    const log = createAuditLog({ path: join(dir, 'audit-dead.jsonl') });
+    const key = { scope: 'placeOrder:sub:u', key: 'k-dead', inputDigest: 'd1' };
+    // The attempt records its progress with the id it holds the key under, then its process stops.
+    let recorded = false;
+    void idempotency.run({
+      ...key,
+      execute: async (attempt) => {
+        await progress.put(progressOf('m-dead', { status: 'running', idempotency: { ...key, attempt } }));
+        recorded = true;
+        return new Promise<never>(() => undefined);
+      },
+    });
+    for (let i = 0; i < 100 && !recorded; i++) await new Promise((r) => setTimeout(r, 5));
+    const reconciler = startReconciler({
+      progress, idempotency, log, boundMs: 60_000,
+      sagas: [{ operation: 'placeOrder', ownerSystem: 'odoo', resume: async () => ({ outcome: 'completed', value: { order: 9 }, backendRecordId: '9' }) }],
+    });
+    expect(await reconciler.pass()).toEqual({ completed: 1, compensated: 0, failed: 0 });
+    // The next call with the key is answered from the store, not told to wait for the dead attempt.
+    let executed = false;
+    expect(await idempotency.run({ ...key, execute: async () => ((executed = true), { order: 10 }) })).toEqual({ value: { order: 9 }, replayed: true });
+    expect(executed).toBe(false);
+    await reconciler.stop();
+    await log.close();
+    await idempotency.close();
+  });
+
   it('undoes a marked write without progress on the search after the one that first found it', async () => {
     const progress = createWriteProgressStore({});
     const log = createAuditLog({ path: join(dir, 'orphans.jsonl') });

@@ -25,8 +25,8 @@ export interface MutationRequest<T> {
   input: unknown;
   /** From the input or the Idempotency-Key header; absent or null for none. */
   idempotencyKey?: string | null;
-  /** Sends the write once. */
-  attempt: () => Promise<T>;
+  /** Sends the write once; given the id of the attempt that holds the key, when keyed (see `IdempotentRun.execute`). */
+  attempt: (keyAttempt?: string) => Promise<T>;
   /** Looks a write of unknown outcome up at the backend: its result, or undefined when it was not applied. */
   recover?: () => Promise<T | undefined>;
   isOutcomeUnknown?: (err: unknown) => boolean;
@@ -86,11 +86,11 @@ export function createMutationRunner({ store, log }: MutationRunnerOptions): Mut
     run<T>(request: MutationRequest<T>): Promise<IdempotentResult<T>> {
       const inputDigest = digestInput(request.input);
       const key = request.idempotencyKey ?? undefined;
-      const write = () =>
+      const write = (keyAttempt?: string) =>
         runWrite({
           backend: request.ownerSystem,
           idempotencyKey: key,
-          attempt: request.attempt,
+          attempt: () => request.attempt(keyAttempt),
           recover: request.recover,
           isOutcomeUnknown: request.isOutcomeUnknown,
         });

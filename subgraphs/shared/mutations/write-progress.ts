@@ -21,8 +21,11 @@ export interface WriteProgress {
   status: 'running' | 'stalled';
   /** Until when the request (or reconciler) working on it holds it, epoch ms; past it the reconciler takes over. */
   leaseUntil: number;
-  /** The idempotency record the write answers through, to settle it when the reconciler ends the write. */
-  idempotency?: { scope: string; key: string; inputDigest: string };
+  /**
+   * The idempotency record the write answers through, to settle it when the reconciler ends the
+   * write, and the attempt that held the key when the write started (its lease may outlive it).
+   */
+  idempotency?: { scope: string; key: string; inputDigest: string; attempt?: string };
   correlationId: string | null;
   principal: AuditPrincipal | null;
   targetIds: string[];
