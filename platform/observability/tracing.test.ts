@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { tracingSettingsFromEnv } from './tracing.js';
+import type { Span, Tracer } from '@opentelemetry/api';
+import { tracingSettingsFromEnv, withoutPhaseSpans } from './tracing.js';
 
 describe('tracing settings from the OTEL_* variables', () => {
   it('are off without an endpoint, when disabled, or with the none exporter', () => {
@@ -9,7 +10,7 @@ describe('tracing settings from the OTEL_* variables', () => {
   });
 
   it('take the endpoint, protobuf by default, the service name and the SDK defaults for batching', () => {
-    expect(tracingSettingsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/' }, 'svc')).toEqual({ url: 'http://c:4318/v1/traces', protocol: 'http/protobuf', serviceName: 'svc', batch: {} });
+    expect(tracingSettingsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/' }, 'svc')).toEqual({ url: 'http://c:4318/v1/traces', protocol: 'http/protobuf', serviceName: 'svc', batch: {}, gatewayPhases: false });
     expect(tracingSettingsFromEnv({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/t', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'gw' }, 'svc')).toMatchObject({ url: 'http://c:4318/t', protocol: 'http/json', serviceName: 'gw' });
   });
 
@@ -25,5 +26,29 @@ describe('tracing settings from the OTEL_* variables', () => {
     expect(() => tracingSettingsFromEnv({ ...env, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '0' }, 'svc')).toThrow(/OTEL_BSP_MAX_EXPORT_BATCH_SIZE/);
     expect(() => tracingSettingsFromEnv({ ...env, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096' }, 'svc')).toThrow(/must not exceed OTEL_BSP_MAX_QUEUE_SIZE \(2048\)/);
     expect(() => tracingSettingsFromEnv({ ...env, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, 'svc')).toThrow(/grpc is not supported/);
+  });
+});
+
+describe("@apollo/gateway's phase spans", () => {
+  it('are kept only with TRACE_GATEWAY_PHASES=true, and a value that is not a boolean is refused', () => {
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' };
+    expect(tracingSettingsFromEnv(env, 'c360')?.gatewayPhases).toBe(false);
+    expect(tracingSettingsFromEnv({ ...env, TRACE_GATEWAY_PHASES: 'true' }, 'c360')?.gatewayPhases).toBe(true);
+    expect(() => tracingSettingsFromEnv({ ...env, TRACE_GATEWAY_PHASES: 'yes' }, 'c360')).toThrow(/TRACE_GATEWAY_PHASES/);
+  });
+
+  it('run their callbacks with a span that records nothing; other spans reach the tracer', () => {
+    const started: string[] = [];
+    const inner = {
+      startSpan: (name: string) => (started.push(`span ${name}`), undefined as unknown as Span),
+      startActiveSpan: (name: string, ...rest: unknown[]) => (started.push(`active ${name}`), (rest[rest.length - 1] as (s: unknown) => unknown)('inner span')),
+    } as unknown as Tracer;
+    const tracer = withoutPhaseSpans(inner);
+    // The context stays the caller's (nothing is entered): test/observability shows gateway.fetch's parent is gateway.request.
+    expect(tracer.startActiveSpan('gateway.execute', { attributes: {} }, (span) => span.isRecording())).toBe(false);
+    expect(tracer.startActiveSpan('gateway.postprocessing', (span) => span.isRecording())).toBe(false);
+    expect(tracer.startActiveSpan('gateway.fetch', (span) => span)).toBe('inner span');
+    tracer.startSpan('gateway.validate');
+    expect(started).toEqual(['active gateway.fetch', 'span gateway.validate']);
   });
 });

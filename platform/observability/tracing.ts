@@ -1,4 +1,4 @@
-import { context, createContextKey, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { context, createContextKey, INVALID_SPAN_CONTEXT, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { setLogMixin } from '../logging/logger.js';
 
 /**
@@ -22,6 +22,8 @@ export interface TracingSettings {
   serviceName: string;
   /** The batch span processor's `OTEL_BSP_*` settings that are set (the SDK's defaults otherwise). */
   batch: { scheduledDelayMillis?: number; maxExportBatchSize?: number; maxQueueSize?: number; exportTimeoutMillis?: number };
+  /** `TRACE_GATEWAY_PHASES=true`: keep @apollo/gateway's phase spans (`gateway.validate`, `gateway.execute`, `gateway.postprocessing`); default false. */
+  gatewayPhases: boolean;
 }
 
 /** A positive integer from a variable; undefined when unset; a TypeError naming it otherwise. */
@@ -71,7 +73,9 @@ export function tracingSettingsFromEnv(env: Env, defaultServiceName: string): Tr
   const protocolName = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?.trim() ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
   const protocol = ((protocolName === 'OTEL_EXPORTER_OTLP_PROTOCOL' ? env.OTEL_EXPORTER_OTLP_PROTOCOL : env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL)?.trim() || 'http/protobuf') as string;
   if (protocol !== 'http/protobuf' && protocol !== 'http/json') throw new TypeError(`${protocolName}: must be "http/protobuf" or "http/json" (grpc is not supported), got "${protocol}"`);
-  return { url, protocol, serviceName: env.OTEL_SERVICE_NAME?.trim() || defaultServiceName, batch: batchSettingsFromEnv(env) };
+  const phases = env.TRACE_GATEWAY_PHASES?.trim().toLowerCase() || 'false';
+  if (phases !== 'true' && phases !== 'false') throw new TypeError(`TRACE_GATEWAY_PHASES: must be "true" or "false", got "${env.TRACE_GATEWAY_PHASES}"`);
+  return { url, protocol, serviceName: env.OTEL_SERVICE_NAME?.trim() || defaultServiceName, batch: batchSettingsFromEnv(env), gatewayPhases: phases === 'true' };
 }
 
 let enabled = false;
@@ -109,6 +113,14 @@ export function startTracing(options: { serviceName: string; env?: Env }): Promi
       resource: resourceFromAttributes({ 'service.name': settings.serviceName }),
       spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: settings.url }), settings.batch)],
     });
+    if (!settings.gatewayPhases) {
+      // Read through @opentelemetry/api's proxy each time @apollo/gateway starts a span.
+      const getTracer = provider.getTracer.bind(provider);
+      provider.getTracer = (name, version, tracerOptions) => {
+        const tracer = getTracer(name, version, tracerOptions);
+        return name.startsWith(APOLLO_GATEWAY_SCOPE) ? withoutPhaseSpans(tracer) : tracer;
+      };
+    }
     // Registers the W3C trace-context propagator and the AsyncLocalStorage context manager too.
     provider.register();
     enabled = true;
@@ -121,6 +133,36 @@ export function startTracing(options: { serviceName: string; env?: Env }): Promi
       },
     };
   })());
+}
+
+/** The instrumentation scope @apollo/gateway names its tracer with (`apollo/gateway-js@<version>` or without the version). */
+const APOLLO_GATEWAY_SCOPE = 'apollo/gateway-js';
+
+/**
+ * @apollo/gateway's spans of its own phases, inside `gateway.request`: checking the operation
+ * (the gateway's analyze stage has done that already), and the execution and post-processing of
+ * the plan around its `gateway.fetch` spans: three per request the response cache does not answer,
+ * saying little that `gateway.request`'s duration and its fetches do not.
+ */
+const GATEWAY_PHASE_SPANS = new Set(['gateway.validate', 'gateway.execute', 'gateway.postprocessing']);
+
+/** A span that records nothing and leaves the active context as it is, standing in for an elided one. */
+const ELIDED = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/**
+ * The tracer without @apollo/gateway's phase spans: their callbacks run with a span that records
+ * nothing, in the context they were called in, so that the spans below them (`gateway.fetch`)
+ * are children of `gateway.request` and every trace stays whole.
+ */
+export function withoutPhaseSpans(tracer: Tracer): Tracer {
+  return {
+    startSpan: (name, options, ctx) => tracer.startSpan(name, options, ctx),
+    startActiveSpan: ((name: string, ...rest: unknown[]) => {
+      if (!GATEWAY_PHASE_SPANS.has(name)) return (tracer.startActiveSpan as (...args: unknown[]) => unknown)(name, ...rest);
+      const fn = rest[rest.length - 1] as (span: Span) => unknown;
+      return fn(ELIDED);
+    }) as Tracer['startActiveSpan'],
+  };
 }
 
 /** The ids of the active span, for log lines. */
