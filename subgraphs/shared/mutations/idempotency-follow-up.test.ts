@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BackendError } from '../../../platform/errors/backend-error.js';
 import { digestInput } from '../../../platform/json/canonical-json.js';
-import { idempotencyTestStores, type StorePair } from './idempotency-test-stores.js';
+import { counter, idempotencyTestStores, type StorePair } from './idempotency-test-stores.js';
 import { OutcomeUnknownError } from './outcome.js';
 
 /**
@@ -17,16 +17,6 @@ async function until(done: () => boolean, ms = 3000): Promise<void> {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await sleep(10);
   }
-}
-
-/** An execute() stub that counts its calls. */
-function counter<T>(value: T) {
-  const fn = async () => {
-    fn.calls++;
-    return value;
-  };
-  fn.calls = 0;
-  return fn;
 }
 
 const timedOut = async (): Promise<string> => {
@@ -61,7 +51,7 @@ describe.each(pairs)('the idempotency store, %s', (_name, pairOf) => {
     await until(() => looks === 2);
     backendUp = false;
     await sleep(50);
-    const execute = counter('never');
+    const execute = counter('never', 0);
     expect(await b.run({ scope: 's', key, inputDigest: digest, execute, recover })).toEqual({ value: 'S00099', replayed: true });
     expect(execute.calls).toBe(0);
     expect(looks).toBe(2);
@@ -86,9 +76,8 @@ describe.each(pairs)('the idempotency store, %s', (_name, pairOf) => {
       clientLooks++;
       return undefined;
     };
-    expect(await b.run({ scope: 's', key, inputDigest: digest, execute: counter('sent again'), recover: nothing })).toEqual({ value: 'sent again', replayed: false });
+    expect(await b.run({ scope: 's', key, inputDigest: digest, execute: counter('sent again', 0), recover: nothing })).toEqual({ value: 'sent again', replayed: false });
     await sleep(1000);
     expect({ looks, clientLooks }).toEqual({ looks: 0, clientLooks: 1 });
   });
-
 });

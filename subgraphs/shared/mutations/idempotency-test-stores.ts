@@ -38,3 +38,14 @@ export function idempotencyTestStores(keyPrefix: string): { inProcess: StorePair
     redisUrl,
   };
 }
+
+/** An execute() stub that counts its calls and answers `value` after `delayMs`. */
+export function counter<T>(value: T, delayMs = 30) {
+  const fn = async () => {
+    fn.calls++;
+    if (delayMs > 0) await new Promise<void>((resolve) => setTimeout(resolve, delayMs));
+    return value;
+  };
+  fn.calls = 0;
+  return fn;
+}

@@ -8,21 +8,10 @@ import {
   IdempotencyKeyError,
   validateIdempotencyKey,
 } from './idempotency.js';
-import { idempotencyTestStores, type StorePair } from './idempotency-test-stores.js';
+import { counter, idempotencyTestStores, type StorePair } from './idempotency-test-stores.js';
 import { OutcomeUnknownError } from './outcome.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** An execute() stub that counts calls and answers after `delayMs`. */
-function counter<T>(value: T, delayMs = 30) {
-  const fn = async () => {
-    fn.calls++;
-    await sleep(delayMs);
-    return value;
-  };
-  fn.calls = 0;
-  return fn;
-}
 
 let uniq = 0;
 const newKey = () => `key-${Date.now()}-${++uniq}`;
