@@ -10,7 +10,6 @@ import { BackendError } from '../../platform/errors/backend-error.js';
 import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-errors.js';
 import { OutcomeUnknownError } from '../shared/mutations/outcome.js';
 import type { RowFilter } from '../shared/data-access/row-filter.js';
-import type { AuditPrincipal } from '../../platform/audit/audit-log.js';
 import type { WriteProgress, WriteProgressStore } from '../shared/mutations/write-progress.js';
 import { confirmIfDraft, isRejected, liveOrderByMarker, markStalled, readPlaced, recordStep, type PlacedOrderRecord } from './place-order-saga.js';
 
@@ -94,11 +93,7 @@ export interface PlaceOrderEnv {
 }
 
 /** Who and what a placeOrder's progress record names, for the reconciler's audit and the key it settles. */
-export interface PlaceOrderSagaMeta {
-  idempotency?: { scope: string; key: string; inputDigest: string; attempt?: string };
-  correlationId: string | null;
-  principal: AuditPrincipal | null;
-}
+export type PlaceOrderSagaMeta = Pick<WriteProgress, 'idempotency' | 'correlationId' | 'principal'>;
 
 /** One placeOrder call's progress: the shared outcome facts, and which order (and ERP partner) it concerns. */
 export interface PlaceOrderRun extends WriteRun {

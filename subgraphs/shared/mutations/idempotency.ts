@@ -68,6 +68,17 @@ export interface IdempotentRun<T> {
   followUp?: boolean;
 }
 
+/**
+ * Which idempotency record a write answers through, as the reconciler settles it: the key in its
+ * scope, the input's digest, and the attempt that held the key when the write started (if known).
+ */
+export interface IdempotencyRecordRef {
+  scope: string;
+  key: string;
+  inputDigest: string;
+  attempt?: string;
+}
+
 /** The result of `run`: the value, and whether it came from an earlier attempt rather than this call's execution. */
 export interface IdempotentResult<T> {
   value: T;
@@ -89,7 +100,7 @@ export interface IdempotencyStore {
    * the one that started the write the reconciler ended (its process died, or it gave the write up,
    * with its lease still running).
    */
-  resolve(request: { scope: string; key: string; inputDigest: string; attempt?: string }, outcome: { state: 'done'; value: unknown } | { state: 'failed' }): Promise<void>;
+  resolve(request: IdempotencyRecordRef, outcome: { state: 'done'; value: unknown } | { state: 'failed' }): Promise<void>;
   /** Closes the Redis connection the store opened. */
   close(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Redis } from 'ioredis';
 import type { AuditPrincipal } from '../../../platform/audit/audit-log.js';
+import type { IdempotencyRecordRef } from './idempotency.js';
 
 /** Where one multi-step write stands. */
 export interface WriteProgress {
@@ -25,7 +26,7 @@ export interface WriteProgress {
    * The idempotency record the write answers through, to settle it when the reconciler ends the
    * write, and the attempt that held the key when the write started (its lease may outlive it).
    */
-  idempotency?: { scope: string; key: string; inputDigest: string; attempt?: string };
+  idempotency?: IdempotencyRecordRef;
   correlationId: string | null;
   principal: AuditPrincipal | null;
   targetIds: string[];
