@@ -58,9 +58,8 @@ interface SummaryInput {
   landed: Map<LogicalWrite, Landed>;
   drafts: number;
   audit: AuditRecord[];
-  replayedOk: Set<LogicalWrite>;
-  /** What the replay with every backend down answered, for the landed writes it did not answer as a success. */
-  replayFailures?: Map<LogicalWrite, string>;
+  /** What the replay with every backend down answered, for the landed writes it did not answer as a success (every landed write was replayed). */
+  replayFailures: Map<LogicalWrite, string>;
   faultSeconds: number;
   faultChanges: number;
   /** When the orders subgraph was killed (ms since the epoch); undefined when it was not. */
@@ -87,7 +86,9 @@ export function summarize(input: SummaryInput): ChaosReport {
       continue;
     }
     if (!r.correlationId) continue;
-    clientRecords.set(r.correlationId, [...(clientRecords.get(r.correlationId) ?? []), r]);
+    const list = clientRecords.get(r.correlationId);
+    if (list) list.push(r);
+    else clientRecords.set(r.correlationId, [r]);
   }
   for (const w of input.writes) {
     const f = byMutation[w.mutation];
@@ -96,7 +97,7 @@ export function summarize(input: SummaryInput): ChaosReport {
     f.attempts += w.attempts.length;
     if (held.copies > 1) f.duplicates += 1;
     if (held.copies > 0) f.landed += 1;
-    if (input.replayedOk.has(w)) f.replayedOkWhileDown += 1;
+    if (held.copies > 0 && !input.replayFailures.has(w)) f.replayedOkWhileDown += 1;
     if (held.halfWritten) f.halfWritten += 1;
     if (w.result === 'success') {
       f.success += 1;
@@ -126,8 +127,13 @@ export function summarize(input: SummaryInput): ChaosReport {
     }
   }
   const byKey = new Map<string, AuditRecord[]>();
-  for (const r of input.audit) if (r.idempotencyKey) byKey.set(r.idempotencyKey, [...(byKey.get(r.idempotencyKey) ?? []), r]);
-  const replayFailures = [...(input.replayFailures ?? [])].map(([w, code]) => {
+  for (const r of input.audit) {
+    if (!r.idempotencyKey) continue;
+    const list = byKey.get(r.idempotencyKey);
+    if (list) list.push(r);
+    else byKey.set(r.idempotencyKey, [r]);
+  }
+  const replayFailures = [...input.replayFailures].map(([w, code]) => {
     const audit = (byKey.get(w.key) ?? []).map((r) => `${r.actor === 'reconciler' ? 'reconciler ' : ''}${r.clientOutcome}${r.backendOutcome ? `/${r.backendOutcome}` : ''}${r.replayed ? ' replayed' : ''}${r.answerLost ? ' (answer lost)' : ''}`);
     return `${w.mutation} ${w.key}: attempts ${w.attempts.map((a) => a.outcome).join(', ')}; replay ${code}; audit ${audit.join(', ')}`;
   });

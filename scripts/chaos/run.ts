@@ -158,16 +158,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const drafts = await draftsWithMarker(odooUrl);
     // Every write that landed, replayed with its key while every backend is down.
     for (const s of Object.values(system.sandboxes)) s?.setFaults({ down: true });
-    const replayedOk = new Set<LogicalWrite>();
     const replayFailures = new Map<LogicalWrite, string>();
     for (const w of writes.filter((x) => (landed.get(x)?.copies ?? 0) > 0)) {
       const answer = await sender.send(w, w.query, w.variables, `${w.key}-replay`, true).catch(() => null);
-      if (answer && !answer.errors?.length) replayedOk.add(w);
-      else replayFailures.set(w, answer ? (answer.errors?.[0]?.extensions?.code ?? 'error without code') : 'no answer');
+      if (!answer || answer.errors?.length) replayFailures.set(w, answer ? (answer.errors?.[0]?.extensions?.code ?? 'error without code') : 'no answer');
     }
     for (const s of Object.values(system.sandboxes)) s?.setFaults({});
     const audit = await readAuditLog(auditLogPath);
-    return summarize({ writes, landed, drafts, audit, replayedOk, replayFailures, faultSeconds, faultChanges: schedule.changes, killedAt, settleSeconds: options.settleSeconds });
+    return summarize({ writes, landed, drafts, audit, replayFailures, faultSeconds, faultChanges: schedule.changes, killedAt, settleSeconds: options.settleSeconds });
   } finally {
     child.kill('SIGTERM');
     await system.close();
