@@ -41,6 +41,10 @@ export interface BackendsConfig {
   backendConcurrency?: SystemSettings['backendConcurrency'];
   /** Whether the budgets adapt to latency (default: the settings' default). */
   adaptiveConcurrency?: boolean;
+  /** The change feeds (default on; false: TTLs alone bound freshness). */
+  feeds?: boolean;
+  /** Redis over which the feeds tell the parent's gateway what to evict (see startSystem's `gatewayInvalidationRedisUrl`). */
+  gatewayInvalidationRedisUrl?: string;
 }
 
 /** The answer (one JSON line on stdout). */
@@ -122,6 +126,8 @@ async function main(): Promise<void> {
     subgraphPermissions: config.subgraphPermissions,
     gateway: false,
     allowUnsignedForBenchmarks: config.allowUnsigned ? { ...config.allowUnsigned, scopes: new Set(config.allowUnsigned.scopes) } : undefined,
+    feeds: config.feeds,
+    gatewayInvalidationRedisUrl: config.gatewayInvalidationRedisUrl,
   });
   const admin = await startAdmin(settings.host);
   let stopping = false;

@@ -34,6 +34,7 @@ import { devPrincipalSecret } from './dev-secret.js';
 import { startGateway } from './start-gateway.js';
 import { FeedHealth, feedLifetimes } from '../subgraphs/shared/feeds/index.js';
 import { startFeeds, type RunningFeeds } from './feeds-wiring.js';
+import { createGatewayInvalidationPublisher } from '../gateway/src/plugins/invalidation-publisher.js';
 
 /** How to start the system beyond its settings. */
 export interface StartSystemOptions {
@@ -76,6 +77,12 @@ export interface StartSystemOptions {
    * false runs without them: TTLs alone bound freshness.
    */
   feeds?: boolean;
+  /**
+   * Where the change feeds tell gateways in other processes to evict the responses and fetches
+   * they hold (Redis pub/sub, the channels the gateway replicas share), when this system runs no
+   * gateway of its own (default settings.redisUrl; without either, such gateways hear nothing).
+   */
+  gatewayInvalidationRedisUrl?: string;
   /** Progress lines (default: none). */
   log?(line: string): void;
 }
@@ -224,6 +231,15 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     if (feedsOn) {
       feeds = await startFeeds({ settings, health: feedHealth, sandboxes, caches, serviceDesk, log });
       closers.push(() => feeds!.close());
+      const remoteGateways = (options.gateway ?? true) ? undefined : (options.gatewayInvalidationRedisUrl ?? settings.redisUrl);
+      if (remoteGateways) {
+        const publisher = createGatewayInvalidationPublisher(remoteGateways);
+        feeds.invalidator.addTagSink((tags) => publisher.publish(tags));
+        closers.push(async () => {
+          await publisher.settled();
+          publisher.close();
+        });
+      }
     }
 
     let gatewayUrl: string | undefined;

@@ -6,12 +6,16 @@ import { DEV_KEYS_DIR } from '../../gateway/src/auth/dev-keys.js';
 import { startRedisServer, type TestRedisServer } from '../../platform/testing/redis-server.js';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { startTestSystem, testSettings, type TestSystem } from '../support/system.js';
+import { edit, firstShowing } from '../feeds/feed-system.js';
 
 /**
  * Two `npm run gateway` processes over the same subgraphs and one Redis: a write through one is
  * seen by the next read through the other, although that one had the answer in its response
  * cache and its subgraph fetch cache. Without the shared wiring (`startGateway`), the fetch cache
  * had no Redis and the second replica answered from before the write until its TTL.
+ *
+ * The change feeds run in the subgraphs' process, which has no gateway of its own: they reach the
+ * replicas' caches over the same Redis.
  */
 let redis: TestRedisServer;
 let system: TestSystem;
@@ -19,7 +23,8 @@ let replicas: GatewayProcess[] = [];
 beforeAll(async () => {
   redis = await startRedisServer();
   // The children sign nothing: they verify the development keys `npm run token` uses.
-  system = await startTestSystem({ settings: testSettings({ redisUrl: redis.url }), gateway: false, devKeysDir: DEV_KEYS_DIR });
+  const settings = testSettings({ redisUrl: redis.url });
+  system = await startTestSystem({ settings: { ...settings, feeds: { ...settings.feeds, odoo: true } }, gateway: false, devKeysDir: DEV_KEYS_DIR });
   const env: Record<string, string> = {
     REDIS_URL: redis.url,
     PRINCIPAL_SECRET: system.principalSecret,
@@ -63,5 +68,22 @@ describe('two npm run gateway replicas over one Redis', () => {
     expect(write.body.data.setCreditHold.onHold).toBe(true);
     expect((await post(b.url, BILLING, { id })).body.data.customer).toEqual({ id, billing: { onHold: true, holdReason: 'Replica check' } });
     expect((await post(b.url, BILLING_AGAIN, { id })).body.data.customer.billing).toEqual({ onHold: true, holdReason: 'Replica check' });
+  });
+
+  it("an out-of-band change in Odoo evicts both replicas' cached answers through the feeds of the subgraphs' process", async () => {
+    const customer = system.skeleton!.customers.find((c) => c.hasErpPartner && c.accountId !== system.skeleton!.examples.fewOrders)!;
+    const id = customer.accountId;
+    const onHold = async (url: string) => (await post(url, BILLING, { id })).body.data.customer.billing.onHold as boolean;
+    for (const replica of replicas) {
+      expect(await onHold(replica.url)).toBe(false);
+      expect((await post(replica.url, BILLING, { id })).cache).toBe('hit');
+    }
+    // A clerk puts the hold on in Odoo itself: no mutation of ours, so only the webhook tells.
+    const changedAt = await edit(system.sandboxes.odoo!.url, { model: 'res.partner', id: customer.odooPartnerId, values: { sale_warn: 'block', sale_warn_msg: 'Set in Odoo' } });
+    // Billing lives 60 s in the caches without a feed (longer with one): only the eviction shows it this soon.
+    for (const replica of replicas) {
+      const shownAt = await firstShowing(() => onHold(replica.url), (held) => held, 5000);
+      expect(shownAt - changedAt).toBeLessThan(5000);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { TaggedCache } from './tagged-cache.js';
+import { FETCH_INVALIDATION_CHANNEL } from './invalidation-publisher.js';
 import { Counter } from 'prom-client';
 import { metricsRegistry } from '../../../platform/metrics/registry.js';
 
@@ -110,7 +111,7 @@ export class FetchCache extends TaggedCache {
   readonly #entries: LRUCache<string, FetchEntry>;
 
   constructor(options: FetchCacheOptions = {}) {
-    super({ redisUrl: options.redisUrl, channel: options.redisChannel ?? 'c360:gateway:fetch-invalidate' });
+    super({ redisUrl: options.redisUrl, channel: options.redisChannel ?? FETCH_INVALIDATION_CHANNEL });
     const max = options.max ?? 5000;
     const maxSize = options.maxSizeBytes ?? 64 * 1024 * 1024;
     if (!Number.isSafeInteger(max) || max <= 0) throw new TypeError(`fetchCache.max must be a positive integer, got ${String(max)}`);

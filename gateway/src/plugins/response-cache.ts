@@ -14,6 +14,7 @@ import {
 import type { CachedResponse, CacheLookup, LoadedResponse, LoadResult, ResponseCacheOptions, ResponseToStore } from './response-cache-types.js';
 import { TagIndex } from './tag-index.js';
 import { TaggedCache } from './tagged-cache.js';
+import { RESPONSE_INVALIDATION_CHANNEL } from './invalidation-publisher.js';
 
 export type { CachedResponse, CacheLookup, LoadedResponse, LoadResult, ResponseCacheOptions, ResponseToStore, StaleWhileRevalidateOptions } from './response-cache-types.js';
 
@@ -56,7 +57,7 @@ export class ResponseCache extends TaggedCache {
   readonly #entityTypes: ReadonlySet<string>;
 
   constructor(options: ResponseCacheOptions = {}) {
-    super({ redisUrl: options.redisUrl, channel: options.redisChannel ?? 'c360:gateway:response-invalidate' });
+    super({ redisUrl: options.redisUrl, channel: options.redisChannel ?? RESPONSE_INVALIDATION_CHANNEL });
     const max = positiveInteger(options.max ?? 5000, 'max');
     const maxSize = positiveInteger(options.maxSizeBytes ?? 64 * 1024 * 1024, 'maxSizeBytes');
     this.unknownTtlSeconds = options.unknownTtlSeconds ?? DEFAULT_UNKNOWN_TTL_SECONDS;
