@@ -11,13 +11,13 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings, type SystemSettings } from '../scripts/config.js';
-import { startSystem, type RunningSystem } from '../scripts/system.js';
+import { startSystem } from '../scripts/system.js';
 import { signDevToken } from '../gateway/src/auth/dev-keys.js';
 import { supergraphForApolloGateway } from '../gateway/src/auth/supergraph-for-gateway.js';
-import { orderStatus } from '../subgraphs/orders/mappers.js';
 import { startApolloPeer, startHivePeer, withSubgraphUrls, type RunningPeer } from './peers.js';
 import { PEER_PRINCIPAL, REALISTIC_LATENCY } from './systems.js';
-import { ChangeHistory, summarizeStaleness, type RecordedChange, type ShownValue } from './staleness.js';
+import { changesSince, normalizeChange, setChangeStream, shownValues, type SandboxUrls } from './change-stream.js';
+import { ChangeHistory, summarizeStaleness, type ShownValue } from './staleness.js';
 
 const GATEWAYS = ['ours', 'ours-ttl', 'apollo', 'hive', 'hive-rust'] as const;
 type Gateway = (typeof GATEWAYS)[number];
@@ -44,26 +44,6 @@ function settingsFor(gateway: Gateway): SystemSettings {
   const on = gateway === 'ours';
   const budgets = Object.fromEntries(['support_agent', 'sales_rep', 'finance', 'partner', 'admin'].map((r) => [r, { budget: 100_000_000 }]));
   return { ...base, ports, trustedDocuments: 'off', costLimits: budgets, auditLogPath: join(tmpdir(), `c360-fresh-${process.pid}.jsonl`), feeds: { ...base.feeds, odoo: on, salesforce: on, zendesk: on } };
-}
-
-const normalize = (entity: string, field: string, value: unknown): string => {
-  if (entity === 'res.partner' && field === 'sale_warn') return value === 'block' ? 'hold' : 'no-hold';
-  if (entity === 'sale.order' && field === 'state') return typeof value === 'string' ? orderStatus(value) : String(value);
-  if (entity === 'ticket' && field === 'status') return String(value).toLowerCase();
-  return value === null || value === undefined || value === false ? '' : String(value);
-};
-
-async function changesSince(url: string, since: string): Promise<RecordedChange[]> {
-  const res = await fetch(`${url}/__sandbox/changes?since=${encodeURIComponent(since)}&limit=1000000`);
-  return ((await res.json()) as { changes: RecordedChange[] }).changes;
-}
-
-async function stream(system: RunningSystem, perSecond: number): Promise<void> {
-  const post = (url: string, body: unknown) => fetch(`${url}/__sandbox/change-stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const s = system.sandboxes;
-  await post(s.odoo!.url, perSecond === 0 ? { perSecond: 0 } : { perSecond: perSecond * 0.5, kinds: ['res.partner.credit_hold', 'sale.order.state', 'stock.quant.quantity'], seed: 7 });
-  await post(s.salesforce!.url, perSecond === 0 ? { perSecond: 0 } : { perSecond: perSecond * 0.25, kinds: ['Account.Phone'], seed: 8 });
-  await post(s.zendesk!.url, perSecond === 0 ? { perSecond: 0 } : { perSecond: perSecond * 0.25, kinds: ['ticket.status'], seed: 9 });
 }
 
 interface Answer {
@@ -95,9 +75,10 @@ async function runOne(gateway: Gateway, devKeysDir: string) {
     const url = peer?.url ?? system.gatewayUrl!;
     const token = await signDevToken({ role: 'admin', sub: 'freshness-bench' }, { dir: devKeysDir });
     const skeleton = system.skeleton!;
+    const sandboxUrls: SandboxUrls = { odoo: system.sandboxes.odoo!.url, salesforce: system.sandboxes.salesforce!.url, zendesk: system.sandboxes.zendesk!.url };
     const ids = skeleton.customers.map((c) => c.accountId);
     const startedAt = new Date().toISOString();
-    await stream(system, changesPerSecond);
+    await setChangeStream(sandboxUrls, changesPerSecond);
     const answers: Answer[] = [];
     let errors = 0;
     let measuring = false;
@@ -123,11 +104,16 @@ async function runOne(gateway: Gateway, devKeysDir: string) {
           continue;
         }
         if (!measuring) continue;
-        const partner = skeleton.byAccountId.get(id)!;
-        const shown: ShownValue[] = [{ entity: 'Account', id, field: 'Phone', value: normalize('Account', 'Phone', c.phone) }];
-        if (c.billing && partner.hasErpPartner) shown.push({ entity: 'res.partner', id: String(partner.odooPartnerId), field: 'sale_warn', value: c.billing.onHold ? 'hold' : 'no-hold' });
-        for (const e of c.orders?.edges ?? []) shown.push({ entity: 'sale.order', id: String(e.node.id), field: 'state', value: e.node.status });
-        for (const e of c.cases?.edges ?? []) shown.push({ entity: 'ticket', id: String(e.node.id), field: 'status', value: String(e.node.status).toLowerCase() });
+        const shown: ShownValue[] = shownValues(
+          id,
+          {
+            phone: c.phone ?? null,
+            ...(c.billing ? { onHold: !!c.billing.onHold } : {}),
+            orders: (c.orders?.edges ?? []).map((e: any) => [String(e.node.id), e.node.status]),
+            cases: (c.cases?.edges ?? []).map((e: any) => [String(e.node.id), String(e.node.status)]),
+          },
+          skeleton,
+        );
         answers.push({ sentAt, receivedAt, shown });
       }
     };
@@ -135,9 +121,8 @@ async function runOne(gateway: Gateway, devKeysDir: string) {
     await Promise.all(Array.from({ length: clients }, (_, n) => client(n)));
     const elapsed = (Date.now() - t0) / 1000 - warmupSeconds;
     const after = await calls();
-    await stream(system, 0);
-    const s = system.sandboxes;
-    const history = new ChangeHistory([...(await changesSince(s.odoo!.url, startedAt)), ...(await changesSince(s.salesforce!.url, startedAt)), ...(await changesSince(s.zendesk!.url, startedAt))], normalize);
+    await setChangeStream(sandboxUrls, 0);
+    const history = new ChangeHistory(await changesSince(sandboxUrls, startedAt), normalizeChange);
     const staleness = answers.map((a) => Math.max(0, ...a.shown.map((v) => history.staleness(v, a.sentAt, a.receivedAt))));
     const backendCalls = Object.fromEntries(Object.keys(after).map((b) => [b, after[b]! - (before[b] ?? 0)]));
     return {

@@ -29,6 +29,8 @@ export interface LoadJob {
   durationMs: number;
   /** Per-request timeout. */
   timeoutMs: number;
+  /** Keep the values the change stream changes in each summary (freshness runs). */
+  shown?: boolean;
 }
 
 /** One completed (or failed) request. */
@@ -84,7 +86,7 @@ async function run(job: LoadJob, cpuBefore: NodeJS.CpuUsage): Promise<RequestRes
         let summary: ResponseSummary | undefined;
         let failure: string | undefined;
         try {
-          summary = summarizeResponse(JSON.parse(text), res.headers.get('x-cache'));
+          summary = summarizeResponse(JSON.parse(text), res.headers.get('x-cache'), { shown: job.shown });
         } catch {
           failure = `unparsable body (${text.length} bytes)`;
         }

@@ -10,7 +10,8 @@ import { signDevToken } from '../gateway/src/auth/dev-keys.js';
 import { percentile, runLoad, type PlannedRequest, type RequestResult } from './load.js';
 import { mergeSnapshots, metricsDelta, snapshotFromJson, snapshotMetrics, sumOf, type Sample, type Snapshot } from './metrics-delta.js';
 import { minimumOdooCalls, type MinimumCalls, type OrdersOfCustomer, type ViewRecord } from './minimum-calls.js';
-import { startBenchSystem, type BenchSystem, type BenchSystemOptions, type GatewayName } from './systems.js';
+import { startBenchSystem, isOurs, type BenchSystem, type BenchSystemOptions, type GatewayName } from './systems.js';
+import { freshnessOf, setChangeStream, type FreshnessResult } from './change-stream.js';
 import { QUERIES, VIEWS, type TokenSpec, type Workload } from './workloads.js';
 
 
@@ -63,6 +64,8 @@ export interface RunResult {
   minimum: MinimumCalls;
   /** Odoo calls / minimum. */
   odooVsMinimum: number;
+  /** With `--changes`: the measured answers checked against the out-of-band changes made during the run. */
+  freshness: FreshnessResult | null;
 }
 
 /** Signs (once per spec) the development tokens a plan refers to. */
@@ -162,6 +165,8 @@ export interface RunContext extends BenchSystemOptions {
   /** Seconds of load before the measured ones. */
   warmupSeconds: number;
   concurrency: number;
+  /** Out-of-band changes a second the sandboxes make during each workload run (0: none). */
+  changesPerSecond?: number;
   log(line: string): void;
 }
 
@@ -181,9 +186,13 @@ export async function runWorkload(gateway: GatewayName, workload: Workload, toke
     };
     const warmupMs = ctx.warmupSeconds * 1000;
     if (warmupMs === 0) await readBefore();
+    // The change stream runs from before the first request to after the last answer.
+    const changes = ctx.changesPerSecond ?? 0;
+    const changesSince = new Date().toISOString();
+    if (changes > 0) await setChangeStream(bench.backends.sandboxes, changes);
     let lastLog = performance.now();
     const outcome = await runLoad(
-      { url: bench.url, queries: [...QUERIES], tokens, plan: workload.plan, concurrency: ctx.concurrency, warmupMs, durationMs: ctx.seconds * 1000, timeoutMs: 30_000 },
+      { url: bench.url, queries: [...QUERIES], tokens, plan: workload.plan, concurrency: ctx.concurrency, warmupMs, durationMs: ctx.seconds * 1000, timeoutMs: 30_000, shown: changes > 0 },
       (done, errors) => {
         if (performance.now() - lastLog < 4000) return;
         lastLog = performance.now();
@@ -191,6 +200,7 @@ export async function runWorkload(gateway: GatewayName, workload: Workload, toke
       },
       warmupMs > 0 ? readBefore : undefined,
     );
+    if (changes > 0) await setChangeStream(bench.backends.sandboxes, 0);
     if (!before) throw new Error(`${gateway}/${workload.name}: the plan ran out during the ${ctx.warmupSeconds} s warm-up (raise --max-requests)`);
     const cpu = process.cpuUsage(before.cpu);
     const backendsCpu = cpuMs((await bench.backends.processInfo()).cpu) - cpuMs(before.backendsCpu);
@@ -229,7 +239,7 @@ export async function runWorkload(gateway: GatewayName, workload: Workload, toke
     const withCacheInfo = results.filter((r) => r.summary?.cacheHit !== undefined);
     const hits = sumOf(metrics, 'c360_cache_requests_total', { result: 'hit' });
     const keyLookups = sumOf(metrics, 'c360_cache_requests_total');
-    const dedupMetric = metrics.some((s) => s.name === 'c360_gateway_subgraph_fetch_dedup_total') || gateway === 'ours';
+    const dedupMetric = metrics.some((s) => s.name === 'c360_gateway_subgraph_fetch_dedup_total') || isOurs(gateway);
 
     // The minimum: every completed view's needs, replayed in the order the views were sent.
     // Every answered view counts, errors or not: a view whose orders came back null still needed them.
@@ -252,6 +262,8 @@ export async function runWorkload(gateway: GatewayName, workload: Workload, toke
     });
     const per1000 = Object.fromEntries(BACKENDS.map((b) => [b, requests > 0 ? (backend[b].calls / requests) * 1000 : 0])) as Record<Backend, number>;
     const customersWithOrders = (id: string) => (world.byAccountId.get(id)?.orders.length ?? 0) > 0;
+    const checked = results.map((r) => ({ sentAt: r.start, receivedAt: r.start + r.ms, accountId: workload.plan[r.i]!.id, shown: r.summary?.shown }));
+    const freshness = changes > 0 ? await freshnessOf(bench.backends.sandboxes, changesSince, changes, checked, world) : null;
     return {
       gateway,
       workload: workload.name,
@@ -285,11 +297,12 @@ export async function runWorkload(gateway: GatewayName, workload: Workload, toke
       backend,
       per1000,
       responseCacheHitRatio: withCacheInfo.length > 0 ? withCacheInfo.filter((r) => r.summary!.cacheHit).length / withCacheInfo.length : null,
-      recordCacheHitRatio: gateway === 'ours' && keyLookups > 0 ? hits / keyLookups : null,
+      recordCacheHitRatio: isOurs(gateway) && keyLookups > 0 ? hits / keyLookups : null,
       dedupedFetches: dedupMetric ? sumOf(metrics, 'c360_gateway_subgraph_fetch_dedup_total') : null,
-      metrics: gateway === 'ours' ? metrics.filter((s) => /^c360_(cache_|gateway_)/.test(s.name)) : [],
+      metrics: isOurs(gateway) ? metrics.filter((s) => /^c360_(cache_|gateway_)/.test(s.name)) : [],
       minimum,
       odooVsMinimum: minimum.calls > 0 ? backend.odoo.calls / minimum.calls : Number.NaN,
+      freshness,
     };
   } finally {
     await bench.close();

@@ -23,11 +23,18 @@ export interface BenchOptions {
   identical: number;
   gateways: GatewayName[];
   workloads: WorkloadName[];
+  /**
+   * Out-of-band changes a second the sandboxes make during every workload run (0: none). Every
+   * measured answer is then checked against them (stale share, staleness), and ours runs twice:
+   * with the change feeds and without them (`ours-ttl`).
+   */
+  changes: number;
 }
 
 const USAGE = `npm run bench -- [--quick] [--seconds N] [--warmup N] [--customers N] [--concurrency N] [--seed N]
-                  [--gateways ours,apollo,hive,hive-rust] [--workloads support,crm,partner,mixed]
-                  [--uncached N] [--identical N] [--max-requests N] [--agents N] [--zipf S]`;
+                  [--gateways ours,ours-ttl,apollo,hive,hive-rust] [--workloads support,crm,partner,mixed]
+                  [--uncached N] [--identical N] [--max-requests N] [--agents N] [--zipf S] [--changes PER_SECOND]
+  gateways: ours-ttl (ours without change feeds) runs by default only with --changes`;
 
 function list<T extends string>(raw: string, known: readonly T[], flag: string): T[] {
   const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
@@ -50,8 +57,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     maxRequests: 400_000,
     uncachedQueries: quick ? 2 : 15,
     identical: quick ? 20 : 100,
-    gateways: [...GATEWAY_NAMES],
+    gateways: [],
     workloads: [...WORKLOAD_NAMES],
+    changes: 0,
   };
   const number = (flag: string, value: string | undefined, min: number, integer = true): number => {
     const n = Number(value);
@@ -76,6 +84,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case '--identical': options.identical = number(flag, value, 0); break;
       case '--gateways': options.gateways = list(value ?? '', GATEWAY_NAMES, flag); break;
       case '--workloads': options.workloads = list(value ?? '', WORKLOAD_NAMES, flag); break;
+      case '--changes': options.changes = number(flag, value, 0, false); break;
       case '--help':
       case '-h':
         throw new TypeError(USAGE);
@@ -84,5 +93,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     }
     i++;
   }
+  if (options.gateways.length === 0) options.gateways = GATEWAY_NAMES.filter((g) => g !== 'ours-ttl' || options.changes > 0);
   return options;
 }

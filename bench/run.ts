@@ -13,6 +13,7 @@ import { buildSkeleton } from '../sandbox/world/skeleton.js';
 import { runIdentical, runUncached, runWorkload, signTokens, type IdenticalResult, type RunContext, type RunResult, type UncachedResult } from './measure.js';
 import { parseOptions } from './options.js';
 import { acceptance, formatAcceptance, formatIdentical, formatTable, formatUncached } from './report.js';
+import { startRedisServer, type TestRedisServer } from '../platform/testing/redis-server.js';
 import { GATEWAY_LABELS, REALISTIC_LATENCY, ourGatewayFeatures } from './systems.js';
 import { buildWorkload, type TokenSpec } from './workloads.js';
 import { shuffled } from './zipf.js';
@@ -51,7 +52,9 @@ async function main(): Promise<void> {
   // at LOG_LEVEL=info) to a file: stdout is the report.
   const logFile = benchLogFile(started);
   setRootLogger(createLogger({ destination: bufferedDestination(logFile) }));
-  const ctx: RunContext = { customers: options.customers, seed: WORLD_SEED, devKeysDir, seconds: options.seconds, warmupSeconds: options.warmupSeconds, concurrency: options.concurrency, log, logFile };
+  // With a change stream, the feeds (in the backends process) reach our gateway's caches over Redis pub/sub, as in a deployment.
+  const redis: TestRedisServer | undefined = options.changes > 0 ? await startRedisServer() : undefined;
+  const ctx: RunContext = { customers: options.customers, seed: WORLD_SEED, devKeysDir, seconds: options.seconds, warmupSeconds: options.warmupSeconds, concurrency: options.concurrency, changesPerSecond: options.changes, invalidationRedisUrl: redis?.url, log, logFile };
   const world = buildSkeleton({ customers: options.customers, seed: WORLD_SEED });
 
   log(`bench: ${options.quick ? 'QUICK ' : ''}${options.warmupSeconds > 0 ? `${options.warmupSeconds} s warm-up then ` : ''}${options.seconds} s measured per gateway x workload, ${options.concurrency} clients, ${options.customers} customers, seed ${options.seed}`);
@@ -62,6 +65,10 @@ async function main(): Promise<void> {
   const known = ourGatewayFeatures();
   const load = loadavg()[0]!;
   if (load > 1) log(`       WARNING: load average ${load.toFixed(1)} on ${cpus().length} CPUs before the start: other work on this machine lowers and skews throughput`);
+  if (options.changes > 0) {
+    log(`       out-of-band changes: ${options.changes}/s during every run (credit holds, order states, stock, account phones, ticket statuses); every measured answer checked against them`);
+    log(`       (a) ours with the change feeds (evictions over Redis ${redis!.url}), (a-ttl) ours without them; the peers cache as always`);
+  }
   log(`       our gateway: record cache on, permissions on; response cache ${known.responseCache ? 'on' : 'NOT YET an option of startSystem'}, dedup ${known.dedup ? 'on' : 'NOT YET an option of startSystem'}`);
 
   const signed = new Map<string, Promise<string>>();
@@ -87,7 +94,7 @@ async function main(): Promise<void> {
         log(
           `  ${GATEWAY_LABELS[gateway]}: ${run.warmup.seconds > 0 ? `warm-up ${run.warmup.requests} requests = ${run.warmup.throughput.toFixed(1)} req/s; measured ` : ''}${run.requests} requests in ${run.seconds.toFixed(1)} s = ${run.throughput.toFixed(1)} req/s, p50 ${run.p50Ms.toFixed(1)} ms, p99 ${run.p99Ms.toFixed(1)} ms, ${run.errors} errors; ` +
             `odoo ${run.backend.odoo.calls} calls (minimum ${run.minimum.calls}, ${Number.isNaN(run.odooVsMinimum) ? '-' : run.odooVsMinimum.toFixed(2)}x); ${run.staleResponses} stale, ` +
-            `${run.dedupedFetches ?? '-'} deduped fetches; CPU ms/request gateway ${run.cpuMsPerRequestByProcess.gateway.toFixed(1)}, backends ${run.cpuMsPerRequestByProcess.backends.toFixed(1)}, load ${run.cpuMsPerRequestByProcess.load.toFixed(1)}; load avg ${run.loadAverage.map((l) => l.toFixed(1)).join('->')}`,
+            `${run.dedupedFetches ?? '-'} deduped fetches; ${run.freshness ? `stale answers ${(run.freshness.staleShare * 100).toFixed(2)}% (p99 ${run.freshness.p99Ms} ms, ${run.freshness.changes} changes); ` : ''}CPU ms/request gateway ${run.cpuMsPerRequestByProcess.gateway.toFixed(1)}, backends ${run.cpuMsPerRequestByProcess.backends.toFixed(1)}, load ${run.cpuMsPerRequestByProcess.load.toFixed(1)}; load avg ${run.loadAverage.map((l) => l.toFixed(1)).join('->')}`,
         );
       }
     }
@@ -97,7 +104,7 @@ async function main(): Promise<void> {
     const identical: IdenticalResult[] = [];
     if (options.identical > 0) {
       log(`\n[identical] ${options.identical} identical concurrent customer-360 queries on a cold system`);
-      for (const gateway of options.gateways) {
+      for (const gateway of options.gateways.filter((g) => g !== 'ours-ttl')) {
         const r = await runIdentical(gateway, options.identical, agentToken!, ctx);
         identical.push(r);
         log(formatIdentical([r]));
@@ -157,6 +164,7 @@ async function main(): Promise<void> {
     log(`\nresults: ${path} (and bench/results/latest.json)`);
   } finally {
     rmSync(devKeysDir, { recursive: true, force: true });
+    await redis?.stop();
   }
 }
 

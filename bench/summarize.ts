@@ -3,6 +3,8 @@
  * needed (the ids it shows), for the minimum-calls replay. Pure, so the load worker can run it.
  */
 
+import type { ShownFields } from './change-stream.js';
+
 /** The three views the workloads send. */
 export type ViewKind = 'customer360' | 'crm' | 'partner';
 
@@ -32,6 +34,8 @@ export interface ResponseSummary {
   cacheHit?: boolean;
   /** The response carried `extensions.stale`. */
   stale: boolean;
+  /** The values of the fields the change stream changes, when asked for (freshness runs). */
+  shown?: ShownFields;
 }
 
 type Json = Record<string, unknown>;
@@ -56,8 +60,16 @@ function ids(records: Json[]): number[] {
   });
 }
 
-/** Summarizes one parsed GraphQL response body (and the x-cache header, when the gateway sends one). */
-export function summarizeResponse(body: unknown, xCache?: string | null): ResponseSummary {
+/** `[id, status]` of records that have both as strings. */
+function statuses(records: Json[]): Array<[string, string]> {
+  return records.flatMap((r) => (typeof r.id === 'string' && typeof r.status === 'string' ? [[r.id, r.status] as [string, string]] : []));
+}
+
+/**
+ * Summarizes one parsed GraphQL response body (and the x-cache header, when the gateway sends
+ * one); with `shown`, also the values a freshness run checks against the change history.
+ */
+export function summarizeResponse(body: unknown, xCache?: string | null, options: { shown?: boolean } = {}): ResponseSummary {
   const root = obj(body) ?? {};
   const errors = Array.isArray(root.errors) ? root.errors : [];
   const codes = errors.map((e) => String(obj(obj(e)?.extensions)?.code ?? 'UNKNOWN'));
@@ -89,5 +101,15 @@ export function summarizeResponse(body: unknown, xCache?: string | null): Respon
     balances: !!billing && (billing.outstanding != null || billing.overdue != null),
     cacheHit,
     stale: Array.isArray(extensions?.stale) && extensions.stale.length > 0,
+    ...(options.shown && customer
+      ? {
+          shown: {
+            ...('phone' in customer ? { phone: typeof customer.phone === 'string' ? customer.phone : null } : {}),
+            ...(billing && typeof billing.onHold === 'boolean' ? { onHold: billing.onHold } : {}),
+            orders: statuses(orders),
+            cases: statuses(cases),
+          },
+        }
+      : {}),
   };
 }

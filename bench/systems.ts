@@ -20,12 +20,17 @@ import { supergraphForApolloGateway } from '../gateway/src/auth/supergraph-for-g
 import { startBackendsProcess, type BackendsConfig, type BackendsProcess } from './backends.js';
 import { startApolloPeer, startHivePeer, withSubgraphUrls, type RunningPeer } from './peers.js';
 
-/** The gateways under test. */
-export const GATEWAY_NAMES = ['ours', 'apollo', 'hive', 'hive-rust'] as const;
+/** The gateways under test; `ours-ttl` is ours without the change feeds (TTLs alone bound freshness), run beside the others under `--changes`. */
+export const GATEWAY_NAMES = ['ours', 'ours-ttl', 'apollo', 'hive', 'hive-rust'] as const;
 export type GatewayName = (typeof GATEWAY_NAMES)[number];
 
-/** Labels for the table: (a), (b), (c), (d). */
-export const GATEWAY_LABELS: Record<GatewayName, string> = { ours: '(a) ours', apollo: '(b) apollo', hive: '(c) hive', 'hive-rust': '(d) hive-rust' };
+/** Labels for the table: (a), (a-ttl), (b), (c), (d). */
+export const GATEWAY_LABELS: Record<GatewayName, string> = { ours: '(a) ours', 'ours-ttl': '(a-ttl) ours', apollo: '(b) apollo', hive: '(c) hive', 'hive-rust': '(d) hive-rust' };
+
+/** Whether the gateway is ours (with or without the change feeds). */
+export function isOurs(gateway: GatewayName): boolean {
+  return gateway === 'ours' || gateway === 'ours-ttl';
+}
 
 /** Backend latency of the sandboxes: Odoo 20-40 ms a call, Salesforce 60-100 ms, Zendesk 40-80 ms. */
 export const REALISTIC_LATENCY: Record<'odoo' | 'salesforce' | 'zendesk', Faults> = {
@@ -71,6 +76,13 @@ export interface BenchSystemOptions {
   demandControl?: { rateLimits: SystemSettings['rateLimits']; costLimits: SystemSettings['costLimits'] };
   /** Where the backends process's log lines go after its start (default: dropped); the report stays on stdout. */
   logFile?: string;
+  /**
+   * Redis for the change feeds' evictions: the feeds run in the backends process and reach our
+   * gateway's caches (in this process) over its pub/sub, as they reach gateway replicas in a
+   * deployment. Nothing else of ours uses it (the record caches stay in process). Without it, our
+   * gateway hears no change feed.
+   */
+  invalidationRedisUrl?: string;
 }
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
@@ -98,7 +110,7 @@ function skeletonOf(customers: number, seed: number): WorldSkeleton {
 /** Starts a fresh system with the given gateway in front. */
 export async function startBenchSystem(gateway: GatewayName, options: BenchSystemOptions): Promise<BenchSystem> {
   const settings = benchSettings();
-  const ours = gateway === 'ours';
+  const ours = isOurs(gateway);
   // A new secret per run, shared with the child over its stdin: our gateway signs, its subgraphs verify.
   const principalSecret = randomBytes(32).toString('hex');
   const config: BackendsConfig = {
@@ -114,6 +126,8 @@ export async function startBenchSystem(gateway: GatewayName, options: BenchSyste
     host: settings.host,
     backendConcurrency: options.backendConcurrency,
     adaptiveConcurrency: options.adaptiveConcurrency,
+    feeds: gateway !== 'ours-ttl',
+    gatewayInvalidationRedisUrl: ours ? options.invalidationRedisUrl : undefined,
   };
   const backends = await startBackendsProcess(config, { logFile: options.logFile });
   const odoo = createOdooConnector({ url: backends.sandboxes.odoo, db: ODOO_DB, login: ODOO_LOGIN, apiKey: ODOO_PASSWORD, protocol: 'jsonrpc', timeoutMs: settings.backendTimeoutMs });
@@ -126,9 +140,10 @@ export async function startBenchSystem(gateway: GatewayName, options: BenchSyste
       const running = await startGateway({
         // The peers have neither rate limits nor trusted documents: ours runs without them too, so that throughput compares like with like.
         // Demand control estimates and limits every operation, but no client's budget runs out in a run.
+        // The invalidation Redis goes only to the response and fetch caches (their channels): rate limits are off.
         settings: options.demandControl
           ? { ...settings, trustedDocuments: 'partners', rateLimits: options.demandControl.rateLimits, costLimits: options.demandControl.costLimits }
-          : { ...settings, trustedDocuments: 'off', costLimits: Object.fromEntries(['support_agent', 'sales_rep', 'finance', 'partner', 'admin'].map((r) => [r, { budget: 100_000_000 }])) },
+          : { ...settings, trustedDocuments: 'off', costLimits: Object.fromEntries(['support_agent', 'sales_rep', 'finance', 'partner', 'admin'].map((r) => [r, { budget: 100_000_000 }])), redisUrl: options.invalidationRedisUrl },
         rateLimits: options.demandControl ? undefined : false,
         supergraphSdl,
         subgraphUrls: backends.subgraphs,
@@ -141,7 +156,7 @@ export async function startBenchSystem(gateway: GatewayName, options: BenchSyste
         await auditLog.close();
         throw err;
       });
-      const features = ['record cache', known.responseCache ? 'response cache' : 'response cache: not in startGateway yet', known.dedup ? 'in-flight dedup' : 'dedup: not in startGateway yet'];
+      const features = [gateway === 'ours' ? 'change feeds (long lifetimes while healthy)' : 'no change feeds (TTLs only)', 'record cache', known.responseCache ? 'response cache' : 'response cache: not in startGateway yet', known.dedup ? 'in-flight dedup' : 'dedup: not in startGateway yet'];
       return {
         gateway,
         url: running.url,
