@@ -33,7 +33,8 @@ async function put(url: string, body: unknown): Promise<void> {
 export async function startFeeds(args: {
   settings: SystemSettings;
   health: FeedHealth;
-  sandboxes: { odoo?: RunningSandbox; salesforce?: RunningSandbox; zendesk?: RunningSandbox };
+  /** The sandboxes of backends without settings (their webhooks are pointed at the service). */
+  sandboxes: { odoo?: Pick<RunningSandbox, 'url'>; salesforce?: Pick<RunningSandbox, 'url'>; zendesk?: Pick<RunningSandbox, 'url'> };
   caches: { odoo: RecordCache; salesforce: RecordCache; servicedesk: RecordCache };
   serviceDesk: ServiceDeskConnector;
   log(line: string): void;

@@ -2,7 +2,9 @@
  * `npm run subgraph -- <name>`: one subgraph alone (accounts | orders | stock | invoices | cases),
  * on its configured port (`<NAME>_PORT`) or `PORT`, over the backends the settings name (their
  * sandboxes at the configured sandbox ports otherwise). Prints its URL on stdout; stops on SIGTERM.
- * Replicas share idempotency keys, write progress and the record cache through `REDIS_URL`.
+ * Replicas share idempotency keys, write progress and the record cache through `REDIS_URL`; with
+ * it, the change feeds of `npm run feeds` evict their records and, while healthy, give the types
+ * they cover their long lifetimes.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -16,6 +18,7 @@ import { createAuditLog } from '../platform/audit/audit-log.js';
 import { createAuthenticate } from '../platform/authz/principal-header.js';
 import { createRecordCache } from '../subgraphs/shared/cache/lru-record-cache.js';
 import { createRedisLayer } from '../subgraphs/shared/cache/redis-layer.js';
+import { feedLifetimes, SharedFeedCoverage } from '../subgraphs/shared/feeds/index.js';
 import type { RecordCache } from '../subgraphs/shared/cache/record-cache.js';
 import { createIdempotencyStore } from '../subgraphs/shared/mutations/idempotency.js';
 import { createMutationRunner } from '../subgraphs/shared/mutations/run-mutation.js';
@@ -40,9 +43,14 @@ export async function startOneSubgraph(name: SubgraphName, settings: SystemSetti
   const closers: Array<() => Promise<void>> = [];
   const { odoo, salesforce, serviceDesk } = createConnectors(settings);
   const lifetimes = lifetimesFor(readFileSync(resolve(ROOT, settings.supergraphPath), 'utf8'), settings);
+  // What `npm run feeds` covers, read from Redis: without a feeds process, nothing, and the TTLs alone bound freshness.
+  const feedsOn = settings.feeds.odoo || settings.feeds.salesforce || settings.feeds.zendesk;
+  const coverage = settings.redisUrl && feedsOn ? new SharedFeedCoverage(settings.redisUrl) : undefined;
+  if (coverage) closers.push(async () => coverage.close());
+  const extended = coverage ? feedLifetimes(coverage, settings.feeds.long) : undefined;
   const makeCache = (tenant: string): RecordCache => {
     const redis = settings.redisUrl ? createRedisLayer({ url: settings.redisUrl }) : undefined;
-    const cache = createRecordCache({ tenant, redis, budgets: settings.backendConcurrency, adaptiveBudgets: settings.adaptiveConcurrency, lifetimes });
+    const cache = createRecordCache({ tenant, redis, budgets: settings.backendConcurrency, adaptiveBudgets: settings.adaptiveConcurrency, lifetimes, feedLifetimes: extended });
     closers.push(async () => cache.close());
     return cache;
   };

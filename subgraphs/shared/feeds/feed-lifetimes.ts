@@ -1,6 +1,7 @@
 import type { FeedLifetimes } from '../cache/cache-options.js';
 import type { RecordKind } from '../cache/record-cache.js';
-import type { FeedHealth, FeedName } from './feed-health.js';
+import type { FeedName } from './feed-health.js';
+import type { FeedCoverage } from './shared-health.js';
 
 /** The long lifetimes a healthy feed allows, in seconds, by class of data. */
 export interface LongLifetimes {
@@ -48,7 +49,7 @@ export function feedOfKind(kind: Pick<RecordKind, 'backend' | 'model'>): FeedNam
 }
 
 /** Long lifetimes for the kinds healthy feeds cover; the stale windows stay those declared. */
-export function feedLifetimes(health: FeedHealth, long: LongLifetimes = DEFAULT_LONG_LIFETIMES): FeedLifetimes {
+export function feedLifetimes(health: FeedCoverage, long: LongLifetimes = DEFAULT_LONG_LIFETIMES): FeedLifetimes {
   return {
     extended(kind, base) {
       const covered = COVERED[`${kind.backend}:${kind.model}`];

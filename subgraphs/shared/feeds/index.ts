@@ -4,3 +4,4 @@ export { entityPlan, odooPlan, salesforcePlan, zendeskPlan, ODOO_WEBHOOK_FIELDS,
 export { Invalidator, type InvalidationTargets } from './invalidator.js';
 export { fileReplayStore, redisReplayStore, type ReplayStore } from './replay-store.js';
 export { startChangeService, type ChangeServiceOptions, type RunningChangeService } from './change-service.js';
+export { publishFeedCoverage, SharedFeedCoverage, SHARED_FEED_HEALTH_KEY, type FeedCoverage } from './shared-health.js';
