@@ -98,9 +98,8 @@ export interface CheckedAnswer {
   shown?: ShownFields;
 }
 
-/** Checks every answer against the changes recorded since `since`. */
-export async function freshnessOf(urls: SandboxUrls, since: string, changesPerSecond: number, answers: readonly CheckedAnswer[], world: WorldSkeleton): Promise<FreshnessResult> {
-  const changes = await changesSince(urls, since);
+/** Checks every answer against the recorded changes. */
+export function freshnessOf(changes: readonly RecordedChange[], changesPerSecond: number, answers: readonly CheckedAnswer[], world: WorldSkeleton): FreshnessResult {
   const history = new ChangeHistory(changes, normalizeChange);
   const staleness: number[] = [];
   for (const a of answers) {

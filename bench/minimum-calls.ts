@@ -94,20 +94,42 @@ export interface MinimumCalls {
   views: number;
 }
 
-/** Replays the views in start order against a perfect cache with our TTLs. */
-export function minimumOdooCalls(views: readonly ViewRecord[], world: WorldSkeleton, fallback?: OrdersFallback): MinimumCalls {
+/** A unit's record evicted at `at` (epoch ms): the next view that needs it fetches it again. */
+export interface UnitEviction {
+  at: number;
+  unit: Unit;
+  key: string | number;
+}
+
+/** What the replay takes besides the views: other lifetimes than `UNITS`', and evictions (a change feed's). */
+export interface MinimumOptions {
+  /** How long a unit's records serve, in ms (default its TTL in `UNITS`). */
+  lifetimeMs?: (unit: Unit) => number;
+  evictions?: readonly UnitEviction[];
+}
+
+/** Replays the views in start order against a perfect cache with our TTLs (or the lifetimes and evictions given). */
+export function minimumOdooCalls(views: readonly ViewRecord[], world: WorldSkeleton, fallback?: OrdersFallback, options: MinimumOptions = {}): MinimumCalls {
+  const lifetimeMs = options.lifetimeMs ?? ((unit: Unit) => UNITS[unit].ttlMs);
+  const evictions = [...(options.evictions ?? [])].sort((a, b) => a.at - b.at);
+  let evicted = 0;
   const fetchedAt = new Map<string, number>();
   const byModel: Record<string, number> = {};
   let calls = 0;
   const sorted = [...views].sort((a, b) => a.start - b.start);
   for (const view of sorted) {
+    for (; evicted < evictions.length && evictions[evicted]!.at <= view.start; evicted++) {
+      const { unit, key } = evictions[evicted]!;
+      fetchedAt.delete(`${unit === 'productStock' ? 'product' : unit}\u0000${key}`);
+    }
     const needs = needsOf(view, world, fallback);
     // Products: one record, one call, whether the catalog or the quantities part is stale.
     const productCall = new Set<string | number>();
     // In UNITS order: a partner's order list comes before the orders cited by its cases.
     const entries = (Object.entries(needs) as Array<[Unit, Array<string | number>]>).sort(([a], [b]) => UNIT_ORDER.indexOf(a) - UNIT_ORDER.indexOf(b));
     for (const [unit, keys] of entries) {
-      const { model, ttlMs } = UNITS[unit];
+      const { model } = UNITS[unit];
+      const ttlMs = lifetimeMs(unit);
       const recordUnit = unit === 'productStock' ? 'product' : unit;
       const missing = keys.filter((key) => {
         const at = fetchedAt.get(`${recordUnit}\u0000${key}`);

@@ -26,7 +26,7 @@ export class ChangeHistory {
   readonly #byField = new Map<string, Array<{ at: number; before: string; after: string }>>();
 
   constructor(
-    changes: RecordedChange[],
+    changes: readonly RecordedChange[],
     readonly normalize: (entity: string, field: string, value: unknown) => string,
   ) {
     for (const c of changes) {

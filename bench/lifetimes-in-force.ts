@@ -1,0 +1,75 @@
+/**
+ * The minimum possible Odoo calls of a freshness run, from the lifetimes actually in force: each
+ * unit's declared lifetime (the supergraph's `@cacheControl`, with the settings' overrides) plus its
+ * stale-while-revalidate window, or, with the change feeds, the long lifetime of what they cover,
+ * and then one fetch again after every change the feeds evict.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { lifetimeOf } from '../platform/cache-lifetimes/index.js';
+import type { WorldSkeleton } from '../sandbox/world/skeleton.js';
+import { lifetimesFor, loadSettings } from '../scripts/config.js';
+import { ODOO_KINDS } from '../subgraphs/shared/connectors/odoo/record-kinds.js';
+import { feedLifetimes } from '../subgraphs/shared/feeds/index.js';
+import type { MinimumOptions, Unit, UnitEviction } from './minimum-calls.js';
+import type { RecordedChange } from './staleness.js';
+
+/** The record kind each unit of the replay is cached as. */
+const KIND_OF_UNIT = {
+  partnerByRef: ODOO_KINDS.partnerByRef,
+  ordersOfPartner: ODOO_KINDS.orderIdsByPartner,
+  orderByName: ODOO_KINDS.orderByName,
+  orderLine: ODOO_KINDS.orderLine,
+  product: ODOO_KINDS.product,
+  productStock: ODOO_KINDS.productStock,
+  quantsByProduct: ODOO_KINDS.quantsByProduct,
+  warehouses: ODOO_KINDS.warehouses,
+  pickingsByOrder: ODOO_KINDS.pickingsByOrder,
+  movesOfPartner: ODOO_KINDS.moveIdsByPartner,
+} as const satisfies Record<Unit, unknown>;
+
+/** Each unit's lifetime in force, in ms: TTL plus stale-while-revalidate window, the long TTL instead where a healthy feed covers it. */
+export function lifetimesInForce(feeds: boolean): (unit: Unit) => number {
+  const settings = loadSettings({});
+  const lifetimes = lifetimesFor(readFileSync(resolve(new URL('..', import.meta.url).pathname, settings.supergraphPath), 'utf8'), settings);
+  // The feeds healthy for the whole run: they cover every record stored.
+  const long = feeds ? feedLifetimes({ coveringSince: () => 0 }, settings.feeds.long) : undefined;
+  const byUnit = new Map<Unit, number>();
+  for (const [unit, kind] of Object.entries(KIND_OF_UNIT) as Array<[Unit, (typeof KIND_OF_UNIT)[Unit]]>) {
+    const lifetime = lifetimeOf(lifetimes, kind.lifetime)!;
+    const base = { ttlMs: lifetime.maxAge * 1000, staleWhileRevalidateMs: lifetime.staleWhileRevalidate * 1000, staleIfErrorMs: lifetime.staleIfError * 1000 };
+    const inForce = long?.extended(kind, base)?.settings ?? base;
+    byUnit.set(unit, inForce.ttlMs + inForce.staleWhileRevalidateMs);
+  }
+  return (unit) => byUnit.get(unit)!;
+}
+
+/**
+ * The units the feeds evict for each recorded Odoo change (as `change-plan.ts` does): a partner's
+ * profile, an order by name with its partner's order list and its pickings. A stock quant's change
+ * names no product here, so it evicts nothing in the replay (the minimum is then lower, never higher,
+ * than the true one).
+ */
+export function evictionsOf(changes: readonly RecordedChange[], world: WorldSkeleton): UnitEviction[] {
+  const byPartnerId = new Map(world.customers.filter((c) => c.hasErpPartner).map((c) => [c.odooPartnerId, c]));
+  const orders = new Map(world.customers.flatMap((c) => c.orders.map((o) => [o.odooId, { number: o.number, partnerId: c.odooPartnerId }] as const)));
+  const out: UnitEviction[] = [];
+  for (const change of changes) {
+    const at = Date.parse(change.at);
+    const id = Number(change.id);
+    if (change.model === 'res.partner') {
+      const customer = byPartnerId.get(id);
+      if (customer) out.push({ at, unit: 'partnerByRef', key: customer.accountId });
+    } else if (change.model === 'sale.order') {
+      const order = orders.get(id);
+      if (!order) continue;
+      out.push({ at, unit: 'orderByName', key: order.number }, { at, unit: 'ordersOfPartner', key: order.partnerId }, { at, unit: 'pickingsByOrder', key: id });
+    }
+  }
+  return out;
+}
+
+/** The replay's options for one of our gateways in a freshness run. */
+export function minimumInForce(feeds: boolean, changes: readonly RecordedChange[], world: WorldSkeleton): MinimumOptions {
+  return { lifetimeMs: lifetimesInForce(feeds), evictions: feeds ? evictionsOf(changes, world) : [] };
+}
