@@ -54,6 +54,8 @@ async function main(): Promise<void> {
   setRootLogger(createLogger({ destination: bufferedDestination(logFile) }));
   // With a change stream, the feeds (in the backends process) reach our gateway's caches over Redis pub/sub, as in a deployment.
   const redis: TestRedisServer | undefined = options.changes > 0 ? await startRedisServer() : undefined;
+  // An interrupted run takes its Redis with it (the backends process ends with its stdin).
+  if (redis) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void redis.stop().finally(() => process.exit(130)));
   const ctx: RunContext = { customers: options.customers, seed: WORLD_SEED, devKeysDir, seconds: options.seconds, warmupSeconds: options.warmupSeconds, concurrency: options.concurrency, changesPerSecond: options.changes, invalidationRedisUrl: redis?.url, log, logFile };
   const world = buildSkeleton({ customers: options.customers, seed: WORLD_SEED });
 
