@@ -26,14 +26,20 @@ describe('the minimum of a freshness run, from the lifetimes in force', () => {
         { at: new Date(at + 1000).toISOString(), model: 'res.partner', id: customer.odooPartnerId, values: { sale_warn: 'block' }, previous: { sale_warn: 'no-message' } },
         { at: new Date(at + 2000).toISOString(), model: 'sale.order', id: order.odooId, values: { state: 'cancel' }, previous: { state: 'sale' } },
         { at: new Date(at + 3000).toISOString(), object: 'Account', id: customer.accountId, values: { Phone: '1' }, previous: { Phone: '2' } },
+        { at: new Date(at + 4000).toISOString(), model: 'stock.quant', id: 17, values: { quantity: 3 }, previous: { quantity: 4 } },
+        // A quant of unknown product evicts nothing (the minimum stays a lower bound).
+        { at: new Date(at + 4000).toISOString(), model: 'stock.quant', id: 18, values: { quantity: 3 }, previous: { quantity: 4 } },
       ],
       world,
+      new Map([[17, 5]]),
     );
     expect(evictions).toEqual([
       { at: at + 1000, unit: 'partnerByRef', key: customer.accountId },
       { at: at + 2000, unit: 'orderByName', key: order.number },
       { at: at + 2000, unit: 'ordersOfPartner', key: customer.odooPartnerId },
       { at: at + 2000, unit: 'pickingsByOrder', key: order.odooId },
+      { at: at + 4000, unit: 'productStock', key: 5 },
+      { at: at + 4000, unit: 'quantsByProduct', key: 5 },
     ]);
     // Two CRM views 5 s apart: within every lifetime, so the second costs nothing, unless a change came between.
     const summary = summarizeResponse({ data: { customer: { id: customer.accountId, orders: { edges: [] } } } });

@@ -11,6 +11,7 @@ import type { WorldSkeleton } from '../sandbox/world/skeleton.js';
 import { lifetimesFor, loadSettings } from '../scripts/config.js';
 import { ODOO_KINDS } from '../subgraphs/shared/connectors/odoo/record-kinds.js';
 import { feedLifetimes } from '../subgraphs/shared/feeds/index.js';
+import type { OdooConnector } from '../subgraphs/shared/connectors/odoo/connector.js';
 import type { MinimumOptions, Unit, UnitEviction } from './minimum-calls.js';
 import type { RecordedChange } from './staleness.js';
 
@@ -46,11 +47,11 @@ export function lifetimesInForce(feeds: boolean): (unit: Unit) => number {
 
 /**
  * The units the feeds evict for each recorded Odoo change (as `change-plan.ts` does): a partner's
- * profile, an order by name with its partner's order list and its pickings. A stock quant's change
- * names no product here, so it evicts nothing in the replay (the minimum is then lower, never higher,
- * than the true one).
+ * profile, an order by name with its partner's order list and its pickings, a product's stock
+ * (`productOfQuant` says whose a changed quant is; a quant it does not know evicts nothing, which
+ * makes the minimum lower, never higher, than the true one).
  */
-export function evictionsOf(changes: readonly RecordedChange[], world: WorldSkeleton): UnitEviction[] {
+export function evictionsOf(changes: readonly RecordedChange[], world: WorldSkeleton, productOfQuant: ReadonlyMap<number, number> = new Map()): UnitEviction[] {
   const byPartnerId = new Map(world.customers.filter((c) => c.hasErpPartner).map((c) => [c.odooPartnerId, c]));
   const orders = new Map(world.customers.flatMap((c) => c.orders.map((o) => [o.odooId, { number: o.number, partnerId: c.odooPartnerId }] as const)));
   const out: UnitEviction[] = [];
@@ -64,12 +65,25 @@ export function evictionsOf(changes: readonly RecordedChange[], world: WorldSkel
       const order = orders.get(id);
       if (!order) continue;
       out.push({ at, unit: 'orderByName', key: order.number }, { at, unit: 'ordersOfPartner', key: order.partnerId }, { at, unit: 'pickingsByOrder', key: id });
+    } else if (change.model === 'stock.quant') {
+      const product = productOfQuant.get(id);
+      if (product !== undefined) out.push({ at, unit: 'productStock', key: product }, { at, unit: 'quantsByProduct', key: product });
     }
   }
   return out;
 }
 
+/** Whose each stock quant is, read from Odoo (every product of the world's catalog). */
+export async function productsOfQuants(odoo: Pick<OdooConnector, 'quantsByProductIds'>, world: WorldSkeleton): Promise<Map<number, number>> {
+  const productIds = Array.from({ length: world.productCount }, (_, i) => i + 1);
+  const out = new Map<number, number>();
+  for (let k = 0; k < productIds.length; k += 200) {
+    for (const [product, quants] of await odoo.quantsByProductIds(productIds.slice(k, k + 200))) for (const quant of quants) out.set(quant.id, product);
+  }
+  return out;
+}
+
 /** The replay's options for one of our gateways in a freshness run. */
-export function minimumInForce(feeds: boolean, changes: readonly RecordedChange[], world: WorldSkeleton): MinimumOptions {
-  return { lifetimeMs: lifetimesInForce(feeds), evictions: feeds ? evictionsOf(changes, world) : [] };
+export function minimumInForce(feeds: boolean, changes: readonly RecordedChange[], world: WorldSkeleton, productOfQuant?: ReadonlyMap<number, number>): MinimumOptions {
+  return { lifetimeMs: lifetimesInForce(feeds), evictions: feeds ? evictionsOf(changes, world, productOfQuant) : [] };
 }

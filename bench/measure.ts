@@ -12,7 +12,7 @@ import { mergeSnapshots, metricsDelta, snapshotFromJson, snapshotMetrics, sumOf,
 import { minimumOdooCalls, type MinimumCalls, type OrdersOfCustomer, type ViewRecord } from './minimum-calls.js';
 import { startBenchSystem, isOurs, type BenchSystem, type BenchSystemOptions, type GatewayName } from './systems.js';
 import { changesSince, freshnessOf, setChangeStream, type FreshnessResult } from './change-stream.js';
-import { minimumInForce } from './lifetimes-in-force.js';
+import { minimumInForce, productsOfQuants } from './lifetimes-in-force.js';
 import { QUERIES, VIEWS, type TokenSpec, type Workload } from './workloads.js';
 
 
@@ -254,7 +254,7 @@ export async function runWorkload(gateway: GatewayName, workload: Workload, toke
     // With a change stream, our minimum takes the lifetimes in force (stale windows included; the
     // feeds' long ones, and a fetch again after each change they evict).
     const recorded = changes > 0 ? await changesSince(bench.backends.sandboxes, streamStartedAt) : [];
-    const inForce = changes > 0 && isOurs(gateway) ? minimumInForce(gateway === 'ours', recorded, world) : {};
+    const inForce = changes > 0 && isOurs(gateway) ? minimumInForce(gateway === 'ours', recorded, world, gateway === 'ours' ? await productsOfQuants(bench.odoo, world) : undefined) : {};
     const lost = views.filter((v) => v.summary.ordersNull).map((v) => v.accountId);
     const fallback = lost.length > 0 ? await ordersFromWorld(bench.odoo, world, lost) : new Map();
     const minimum = minimumOdooCalls(views, world, (accountId, n) => {
