@@ -129,6 +129,29 @@ describe('ResponseCache', () => {
     expect(cache.get('k')).toBeUndefined();
   });
 
+  it('answers the misses loading a key whose older copy an invalidation evicts meanwhile', async () => {
+    let now = 1_000;
+    const cache = createResponseCache({ now: () => now });
+    await store(cache, 'k', response(['Customer:c1'], 5_000));
+    // Past its TTL on our clock: the next request loads the key again while lru-cache still holds (and indexes) the old copy.
+    now += 6_000;
+    let release!: (stored: ReturnType<typeof response>) => void;
+    const answered = new Promise<ReturnType<typeof response>>((resolve) => {
+      release = resolve;
+    });
+    let loads = 0;
+    const miss = cache.load('k', async () => ({ outcome: 'first', toStore: (loads++, await answered) }));
+    const joined = cache.load('k', async () => ({ outcome: 'second', toStore: response(['Customer:c1']) }));
+    // A change of the customer comes in while the load runs: the old copy goes, and the load must not fail with it.
+    expect(cache.invalidate(['Customer:c1'])).toBe(1);
+    release(response(['Customer:c1']));
+    expect(await miss).toEqual({ kind: 'own', outcome: 'first', stored: undefined });
+    // Nor run twice: its requester waited for its one load.
+    expect(loads).toBe(1);
+    // The joiner gets no copy of a load that raced the change: it runs its own (begun after the change, so kept).
+    expect(await joined).toMatchObject({ kind: 'own', outcome: 'second' });
+  });
+
   it('checks its options', () => {
     expect(() => createResponseCache({ max: 0 })).toThrow(/max must be a positive integer, got 0/);
     expect(() => createResponseCache({ maxSizeBytes: 1.5 })).toThrow(/maxSizeBytes/);

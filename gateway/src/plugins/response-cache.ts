@@ -95,6 +95,10 @@ export class ResponseCache extends TaggedCache {
         const since = this.#loadedAt.get(entry);
         if (since !== undefined && this.ledger.invalidatedSince(entry.tags, since)) queueMicrotask(() => this.#entries.peek(key) === entry && this.#entries.delete(key));
       },
+      // An invalidation that evicts a key's older copy while the key loads again deletes the key,
+      // which aborts the load: the requests waiting for it must still get their answers (lru-cache
+      // then stores nothing, and the load itself stores nothing that raced an invalidation).
+      ignoreFetchAbort: true,
       fetchMethod: (_key, _stale, { context }) => context.run(),
     });
   }
@@ -166,12 +170,14 @@ export class ResponseCache extends TaggedCache {
         }),
     };
     let entry: CachedResponse | undefined;
+    const since = this.ledger.sequence;
     try {
       // forceRefresh: an entry lru-cache still holds may be past its TTL on our clock (or a newer
       // answer replaces it); a load already in flight is joined all the same.
       entry = await this.#entries.fetch(key, { context, allowStale: false, forceRefresh: true });
     } catch (err) {
-      if (own === undefined) throw err;
+      // A joiner whose load an invalidation cut off (it deleted the key) runs its own below; any other failure is the load's.
+      if (own === undefined && this.ledger.sequence === since) throw err;
     }
     if (own !== undefined) return { kind: 'own', outcome: own.outcome, stored: entry && this.#entries.peek(key) === entry ? entry : undefined };
     if (entry) return { kind: 'joined', entry };
