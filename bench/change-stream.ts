@@ -88,6 +88,8 @@ export interface FreshnessResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** The stalest values shown (up to 5): which field of which record, how stale, when the request went. */
+  stalest: Array<{ entity: string; id: string; field: string; value: string; stalenessMs: number; sentAt: string }>;
 }
 
 /** One answer to check: when its request was sent and its answer came, for which customer, what it showed. */
@@ -102,13 +104,23 @@ export interface CheckedAnswer {
 export function freshnessOf(changes: readonly RecordedChange[], changesPerSecond: number, answers: readonly CheckedAnswer[], world: WorldSkeleton): FreshnessResult {
   const history = new ChangeHistory(changes, normalizeChange);
   const staleness: number[] = [];
+  const stalest: FreshnessResult['stalest'] = [];
   for (const a of answers) {
     if (!a.shown) continue;
     let worst = 0;
-    for (const value of shownValues(a.accountId, a.shown, world)) worst = Math.max(worst, history.staleness(value, a.sentAt, a.receivedAt));
+    for (const value of shownValues(a.accountId, a.shown, world)) {
+      const ms = history.staleness(value, a.sentAt, a.receivedAt);
+      if (ms <= 0) continue;
+      worst = Math.max(worst, ms);
+      if (stalest.length < 5 || ms > stalest.at(-1)!.stalenessMs) {
+        stalest.push({ ...value, stalenessMs: Math.round(ms), sentAt: new Date(a.sentAt).toISOString() });
+        stalest.sort((x, y) => y.stalenessMs - x.stalenessMs);
+        if (stalest.length > 5) stalest.pop();
+      }
+    }
     staleness.push(worst);
   }
   const summary = summarizeStaleness(staleness);
   // The load generator's clock has sub-millisecond digits the change history has not.
-  return { changesPerSecond, changes: changes.length, answers: summary.answers, stale: summary.stale, staleShare: summary.staleShare, p50Ms: Math.round(summary.p50Ms), p99Ms: Math.round(summary.p99Ms), maxMs: Math.round(summary.maxMs) };
+  return { changesPerSecond, changes: changes.length, answers: summary.answers, stale: summary.stale, staleShare: summary.staleShare, p50Ms: Math.round(summary.p50Ms), p99Ms: Math.round(summary.p99Ms), maxMs: Math.round(summary.maxMs), stalest };
 }

@@ -38,7 +38,7 @@ export function formatTable(runs: readonly RunResult[]): string {
     String(r.minimum.calls),
     `${fmt(r.odooVsMinimum, 2)}x`,
     String(r.ordersNull),
-    ...(fresh ? (r.freshness ? [`${(r.freshness.staleShare * 100).toFixed(2)}%`, `${r.freshness.p50Ms} ms`, `${r.freshness.p99Ms} ms`, `${r.freshness.maxMs} ms`] : ['-', '-', '-', '-']) : []),
+    ...(fresh ? (r.freshness ? [`${(r.freshness.staleShare * 100).toFixed(3)}%`, `${r.freshness.p50Ms} ms`, `${r.freshness.p99Ms} ms`, `${r.freshness.maxMs} ms`] : ['-', '-', '-', '-']) : []),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -104,7 +104,7 @@ export function formatAcceptance(items: readonly Acceptance[]): string {
   return items
     .map((a) => {
       const unit = a.unit ?? 'x';
-      const value = (v: number | null) => (unit === 'ms' ? `${fmt(v)} ms` : `${fmt(v, 2)}${unit}`);
+      const value = (v: number | null) => (unit === 'ms' ? `${fmt(v)} ms` : unit === '%' ? `${fmt(v, 3)}%` : `${fmt(v, 2)}x`);
       const beside = a.beside ? `   [${Object.entries(a.beside).map(([k, v]) => `${k} ${value(v)}`).join(', ')}]` : '';
       const verdict = a.pass === null ? 'n/a' : a.pass ? 'PASS' : 'FAIL';
       return `  ${verdict.padEnd(4)}  ${a.name}: ${value(a.value)} (target ${a.target})${beside}`;

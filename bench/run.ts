@@ -96,7 +96,7 @@ async function main(): Promise<void> {
         log(
           `  ${GATEWAY_LABELS[gateway]}: ${run.warmup.seconds > 0 ? `warm-up ${run.warmup.requests} requests = ${run.warmup.throughput.toFixed(1)} req/s; measured ` : ''}${run.requests} requests in ${run.seconds.toFixed(1)} s = ${run.throughput.toFixed(1)} req/s, p50 ${run.p50Ms.toFixed(1)} ms, p99 ${run.p99Ms.toFixed(1)} ms, ${run.errors} errors; ` +
             `odoo ${run.backend.odoo.calls} calls (minimum ${run.minimum.calls}, ${Number.isNaN(run.odooVsMinimum) ? '-' : run.odooVsMinimum.toFixed(2)}x); ${run.staleResponses} stale, ` +
-            `${run.dedupedFetches ?? '-'} deduped fetches; ${run.freshness ? `stale answers ${(run.freshness.staleShare * 100).toFixed(2)}% (p99 ${run.freshness.p99Ms} ms, ${run.freshness.changes} changes); ` : ''}CPU ms/request gateway ${run.cpuMsPerRequestByProcess.gateway.toFixed(1)}, backends ${run.cpuMsPerRequestByProcess.backends.toFixed(1)}, load ${run.cpuMsPerRequestByProcess.load.toFixed(1)}; load avg ${run.loadAverage.map((l) => l.toFixed(1)).join('->')}`,
+            `${run.dedupedFetches ?? '-'} deduped fetches; ${run.freshness ? `stale answers ${(run.freshness.staleShare * 100).toFixed(3)}% (${run.freshness.stale}) (p99 ${run.freshness.p99Ms} ms, ${run.freshness.changes} changes); ` : ''}CPU ms/request gateway ${run.cpuMsPerRequestByProcess.gateway.toFixed(1)}, backends ${run.cpuMsPerRequestByProcess.backends.toFixed(1)}, load ${run.cpuMsPerRequestByProcess.load.toFixed(1)}; load avg ${run.loadAverage.map((l) => l.toFixed(1)).join('->')}`,
         );
       }
     }
