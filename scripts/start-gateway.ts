@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import type { Principal } from '../platform/authz/principal.js';
 import { ALL_SCOPES, ROLES } from '../platform/authz/roles.js';
 import type { AuditLog } from '../platform/audit/audit-log.js';
+import { componentLog } from '../platform/logging/index.js';
 import { metricsRegistry } from '../subgraphs/shared/metrics/index.js';
 import { createJwtVerifier } from '../gateway/src/auth/jwt.js';
 import { createDevJwtVerifier, DEV_KEYS_DIR, signDevToken } from '../gateway/src/auth/dev-keys.js';
@@ -84,6 +85,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     // Development tokens are offered only where the gateway verifies development keys anyway.
     ide: settings.graphqlIde ? { devRoles: ROLES, devToken: settings.devTokens && !settings.jwt ? (request) => signDevToken(request, { dir: options.devKeysDir ?? DEV_KEYS_DIR }) : undefined } : undefined,
   });
+  // With Redis, the caches' invalidation channels come up before the first request: a write's
+  // eviction published before then would not reach the other replicas. A Redis that is away
+  // delays the start by at most 2 s; the caches then go on in process (bounded by their TTLs).
+  if (settings.redisUrl) {
+    const ready = await Promise.all([gateway.responseCache?.ready(2000), gateway.fetchCache?.ready(2000)]);
+    if (ready.some((ok) => ok === false)) componentLog('gateway').warn('Redis not reachable at start: cache invalidations reach the other replicas once it is');
+  }
   const running = await gateway.listen(settings.ports.gateway, settings.host);
   return { ...running, close: async (closeOptions) => { await running.close(closeOptions); rateRedis?.disconnect(); } };
 }

@@ -12,7 +12,7 @@ export interface InvalidationChannel {
    * next read through another replica finds its copies evicted. Never rejects.
    */
   settled(): Promise<void>;
-  /** Resolves true once subscribed (at once without Redis), false after `timeoutMs`. */
+  /** Resolves true once subscribed and able to publish (at once without Redis), false after `timeoutMs`. */
   ready(timeoutMs?: number): Promise<boolean>;
   close(): void;
 }
@@ -50,6 +50,8 @@ export function createInvalidationChannel(url: string | undefined, channel: stri
     () => true,
     () => false,
   );
+  // Publishing never queues: until its connection is up, what this replica publishes is lost.
+  const canPublish = new Promise<true>((resolve) => (publisher.status === 'ready' ? resolve(true) : publisher.once('ready', () => resolve(true))));
   const pending = new Set<Promise<unknown>>();
   return {
     publish(tags) {
@@ -75,7 +77,7 @@ export function createInvalidationChannel(url: string | undefined, channel: stri
         timer = setTimeout(() => resolve(false), timeoutMs);
       });
       try {
-        return await Promise.race([subscribed, timeout]);
+        return await Promise.race([Promise.all([subscribed, canPublish]).then(([ok]) => ok), timeout]);
       } finally {
         clearTimeout(timer);
       }

@@ -79,7 +79,7 @@ export class InvalidationLedger {
     return this.#channel.settled();
   }
 
-  /** Resolves true once subscribed to the other replicas' invalidations (at once without Redis), false after `timeoutMs`. */
+  /** Resolves true once subscribed to the other replicas' invalidations and able to publish its own (at once without Redis), false after `timeoutMs`. */
   ready(timeoutMs = 2000): Promise<boolean> {
     return this.#channel.ready(timeoutMs);
   }

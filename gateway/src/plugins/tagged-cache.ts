@@ -40,7 +40,7 @@ export abstract class TaggedCache {
     return this.ledger.published();
   }
 
-  /** Resolves true once the invalidation channel is subscribed (at once without Redis), false after `timeoutMs`. */
+  /** Resolves true once the invalidation channel is subscribed and can publish (at once without Redis), false after `timeoutMs`. */
   ready(timeoutMs = 2000): Promise<boolean> {
     return this.ledger.ready(timeoutMs);
   }
