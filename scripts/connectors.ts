@@ -17,21 +17,31 @@ export interface Connectors {
   serviceDesk: ServiceDeskConnector;
 }
 
+/** Where the sandbox of each backend without settings listens by default: its configured port on HOST. */
+export function sandboxUrlsOf(settings: SystemSettings): { odoo?: string; salesforce?: string; zendesk?: string } {
+  const local = (port: number) => `http://${settings.host}:${port}`;
+  return {
+    ...(settings.odoo ? {} : { odoo: local(settings.ports.odooSandbox) }),
+    ...(settings.salesforce ? {} : { salesforce: local(settings.ports.salesforceSandbox) }),
+    ...(settings.zendesk ? {} : { zendesk: local(settings.ports.zendeskSandbox) }),
+  };
+}
+
 /** Creates the connectors; `sandboxUrls` names where running sandboxes listen (default: their configured ports). */
 export function createConnectors(settings: SystemSettings, sandboxUrls: { odoo?: string; salesforce?: string; zendesk?: string } = {}): Connectors {
   const timeoutMs = settings.backendTimeoutMs;
   const deadlineMs = settings.backendDeadlineMs;
-  const local = (port: number) => `http://${settings.host}:${port}`;
+  const sandbox = { ...sandboxUrlsOf(settings), ...sandboxUrls };
   const odoo = createOdooConnector(
     settings.odoo
       ? { ...settings.odoo, timeoutMs, deadlineMs }
-      : { url: sandboxUrls.odoo ?? local(settings.ports.odooSandbox), db: ODOO_DB, login: ODOO_LOGIN, apiKey: ODOO_PASSWORD, protocol: 'jsonrpc', timeoutMs, deadlineMs },
+      : { url: sandbox.odoo!, db: ODOO_DB, login: ODOO_LOGIN, apiKey: ODOO_PASSWORD, protocol: 'jsonrpc', timeoutMs, deadlineMs },
   );
   const salesforce = createSalesforceConnector(
     settings.salesforce
       ? { ...settings.salesforce, timeoutMs, deadlineMs }
       : {
-          loginUrl: sandboxUrls.salesforce ?? local(settings.ports.salesforceSandbox),
+          loginUrl: sandbox.salesforce!,
           clientId: SALESFORCE_CLIENT_ID,
           clientSecret: SALESFORCE_CLIENT_SECRET,
           apiVersion: '62.0',
@@ -44,7 +54,7 @@ export function createConnectors(settings: SystemSettings, sandboxUrls: { odoo?:
   const serviceDesk = createZendeskConnector(
     z
       ? { baseUrl: z.baseUrl, email: z.email, apiToken: z.apiToken, oauthToken: z.oauthToken, orderNumberFieldId: z.orderFieldId, timeoutMs, deadlineMs }
-      : { baseUrl: sandboxUrls.zendesk ?? local(settings.ports.zendeskSandbox), email: ZENDESK_SANDBOX_EMAIL, apiToken: ZENDESK_SANDBOX_TOKEN, timeoutMs, deadlineMs },
+      : { baseUrl: sandbox.zendesk!, email: ZENDESK_SANDBOX_EMAIL, apiToken: ZENDESK_SANDBOX_TOKEN, timeoutMs, deadlineMs },
   );
   return { odoo, salesforce, serviceDesk };
 }

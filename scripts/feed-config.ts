@@ -25,6 +25,11 @@ export interface FeedSettings {
 
 type Env = Record<string, string | undefined>;
 
+/** Whether any change feed is on. */
+export function anyFeedOn(feeds: Pick<FeedSettings, 'odoo' | 'salesforce' | 'zendesk'>): boolean {
+  return feeds.odoo || feeds.salesforce || feeds.zendesk;
+}
+
 function flag(env: Env, name: string): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '' || raw === 'on' || raw === 'true' || raw === '1') return true;

@@ -7,6 +7,7 @@ import type { ServiceDeskConnector } from '../subgraphs/shared/connectors/servic
 import { SERVICEDESK_KINDS } from '../subgraphs/shared/connectors/servicedesk/record-kinds.js';
 import { entityPlan, fileReplayStore, Invalidator, ODOO_WEBHOOK_FIELDS, redisReplayStore, startChangeService, type FeedHealth, type ReplayStore, type RunningChangeService } from '../subgraphs/shared/feeds/index.js';
 import type { SystemSettings } from './config.js';
+import { createGatewayInvalidationPublisher } from '../gateway/src/plugins/invalidation-publisher.js';
 
 /** The change feeds as the system runs them. */
 export interface RunningFeeds extends RunningChangeService {
@@ -37,6 +38,11 @@ export async function startFeeds(args: {
   sandboxes: { odoo?: Pick<RunningSandbox, 'url'>; salesforce?: Pick<RunningSandbox, 'url'>; zendesk?: Pick<RunningSandbox, 'url'> };
   caches: { odoo: RecordCache; salesforce: RecordCache; servicedesk: RecordCache };
   serviceDesk: ServiceDeskConnector;
+  /**
+   * Redis over which the feeds tell gateways in other processes what to evict (the channels the
+   * gateway replicas share); a gateway in this process is added with `invalidator.addTagSink`.
+   */
+  remoteGatewaysRedisUrl?: string;
   log(line: string): void;
 }): Promise<RunningFeeds> {
   const { settings, health, sandboxes, caches } = args;
@@ -72,9 +78,21 @@ export async function startFeeds(args: {
     throw err;
   }
   for (const name of ['odoo', 'salesforce', 'zendesk'] as const) if (!feeds[name]) health.off(name);
+  const gateways = args.remoteGatewaysRedisUrl ? createGatewayInvalidationPublisher(args.remoteGatewaysRedisUrl) : undefined;
+  if (gateways) {
+    invalidator.addTagSink((tags) => gateways.publish(tags));
+    // An event's eviction published before the connection is up would reach no gateway.
+    if (!(await gateways.ready())) args.log('change feeds: Redis not reachable at start; the gateways hear evictions once it is');
+  }
   args.log(`change feeds        ${service.url} (${(['odoo', 'salesforce', 'zendesk'] as const).filter((n) => feeds[n]).join(', ') || 'none'})`);
   return {
     ...service,
+    async close() {
+      await service.close();
+      // What the last events evicted still reaches the other processes.
+      await gateways?.settled();
+      gateways?.close();
+    },
     invalidator,
     async invalidateEntities(entities) {
       for (const { type, id } of entities) {

@@ -11,7 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, lifetimesFor, loadSettings, type SystemSettings } from './config.js';
-import { createConnectors } from './connectors.js';
+import { anyFeedOn } from './feed-config.js';
+import { createConnectors, sandboxUrlsOf } from './connectors.js';
 import { survivePromiseRejections } from './process-safety.js';
 import { startFeeds, type RunningFeeds } from './feeds-wiring.js';
 import { ODOO_DB } from '../sandbox/odoo/index.js';
@@ -19,7 +20,6 @@ import { componentLog, flushLogs } from '../platform/logging/index.js';
 import { createRecordCache } from '../subgraphs/shared/cache/lru-record-cache.js';
 import { createRedisLayer } from '../subgraphs/shared/cache/redis-layer.js';
 import { FeedHealth, publishFeedCoverage } from '../subgraphs/shared/feeds/index.js';
-import { createGatewayInvalidationPublisher } from '../gateway/src/plugins/invalidation-publisher.js';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const log = componentLog('feeds');
@@ -39,7 +39,7 @@ export interface FeedsProcess {
 export async function startFeedsProcess(settings: SystemSettings): Promise<FeedsProcess> {
   const redisUrl = settings.redisUrl;
   if (!redisUrl) throw new ConfigError('REDIS_URL', 'npm run feeds needs Redis: its evictions reach the subgraphs and gateways over it');
-  if (!settings.feeds.odoo && !settings.feeds.salesforce && !settings.feeds.zendesk) {
+  if (!anyFeedOn(settings.feeds)) {
     throw new ConfigError('FEED_ODOO', 'every change feed is off (FEED_ODOO, FEED_SALESFORCE, FEED_ZENDESK; a real Odoo or Zendesk also needs FEED_ODOO_TOKEN or FEED_ZENDESK_SIGNING_SECRET)');
   }
   const closers: Array<() => Promise<void>> = [];
@@ -56,21 +56,10 @@ export async function startFeedsProcess(settings: SystemSettings): Promise<Feeds
       return cache;
     };
     const caches = { odoo: cacheOf(settings.odoo?.db ?? ODOO_DB), salesforce: cacheOf('salesforce'), servicedesk: cacheOf('servicedesk') };
-    const local = (port: number) => ({ url: `http://${settings.host}:${port}` });
-    const sandboxes = {
-      ...(settings.odoo ? {} : { odoo: local(settings.ports.odooSandbox) }),
-      ...(settings.salesforce ? {} : { salesforce: local(settings.ports.salesforceSandbox) }),
-      ...(settings.zendesk ? {} : { zendesk: local(settings.ports.zendeskSandbox) }),
-    };
+    const sandboxes = Object.fromEntries(Object.entries(sandboxUrlsOf(settings)).map(([backend, url]) => [backend, { url }]));
     const health = new FeedHealth({ maxLagMs: settings.feeds.maxLagMs });
-    const feeds = await startFeeds({ settings, health, sandboxes, caches, serviceDesk, log: (line) => log.info(line) });
+    const feeds = await startFeeds({ settings, health, sandboxes, caches, serviceDesk, remoteGatewaysRedisUrl: redisUrl, log: (line) => log.info(line) });
     closers.push(() => feeds.close());
-    const gateways = createGatewayInvalidationPublisher(redisUrl);
-    feeds.invalidator.addTagSink((tags) => gateways.publish(tags));
-    closers.push(async () => {
-      await gateways.settled();
-      gateways.close();
-    });
     const coverage = publishFeedCoverage(health, redisUrl);
     closers.push(() => coverage.close());
     return { url: feeds.url, feeds, close };

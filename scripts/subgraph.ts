@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { survivePromiseRejections } from './process-safety.js';
 import { ConfigError, lifetimesFor, loadSettings, type SystemSettings } from './config.js';
+import { anyFeedOn } from './feed-config.js';
 import { createConnectors } from './connectors.js';
 import { devPrincipalSecret } from './dev-secret.js';
 import { ODOO_DB } from '../sandbox/odoo/index.js';
@@ -44,8 +45,7 @@ export async function startOneSubgraph(name: SubgraphName, settings: SystemSetti
   const { odoo, salesforce, serviceDesk } = createConnectors(settings);
   const lifetimes = lifetimesFor(readFileSync(resolve(ROOT, settings.supergraphPath), 'utf8'), settings);
   // What `npm run feeds` covers, read from Redis: without a feeds process, nothing, and the TTLs alone bound freshness.
-  const feedsOn = settings.feeds.odoo || settings.feeds.salesforce || settings.feeds.zendesk;
-  const coverage = settings.redisUrl && feedsOn ? new SharedFeedCoverage(settings.redisUrl) : undefined;
+  const coverage = settings.redisUrl && anyFeedOn(settings.feeds) ? new SharedFeedCoverage(settings.redisUrl) : undefined;
   if (coverage) closers.push(async () => coverage.close());
   const extended = coverage ? feedLifetimes(coverage, settings.feeds.long) : undefined;
   const makeCache = (tenant: string): RecordCache => {

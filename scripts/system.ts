@@ -30,11 +30,11 @@ import { createIdempotencyStore } from '../subgraphs/shared/mutations/idempotenc
 import { createAuditLog } from '../platform/audit/audit-log.js';
 import { createMutationRunner } from '../subgraphs/shared/mutations/run-mutation.js';
 import { lifetimesFor, type SystemSettings } from './config.js';
+import { anyFeedOn } from './feed-config.js';
 import { devPrincipalSecret } from './dev-secret.js';
 import { startGateway } from './start-gateway.js';
 import { FeedHealth, feedLifetimes } from '../subgraphs/shared/feeds/index.js';
 import { startFeeds, type RunningFeeds } from './feeds-wiring.js';
-import { createGatewayInvalidationPublisher } from '../gateway/src/plugins/invalidation-publisher.js';
 
 /** How to start the system beyond its settings. */
 export interface StartSystemOptions {
@@ -157,7 +157,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     // The record caches take their lifetimes from the same supergraph (and overrides) as the gateway.
     const supergraphSdl = readFileSync(resolve(ROOT, settings.supergraphPath), 'utf8');
     const lifetimes = lifetimesFor(supergraphSdl, settings);
-    const feedsOn = (options.feeds ?? true) && (settings.feeds.odoo || settings.feeds.salesforce || settings.feeds.zendesk);
+    const feedsOn = (options.feeds ?? true) && anyFeedOn(settings.feeds);
     const feedHealth = new FeedHealth({ maxLagMs: settings.feeds.maxLagMs });
     const extended = feedsOn ? feedLifetimes(feedHealth, settings.feeds.long) : undefined;
     const makeCache = (tenant: string): RecordCache => {
@@ -229,17 +229,10 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
 
     let feeds: RunningFeeds | undefined;
     if (feedsOn) {
-      feeds = await startFeeds({ settings, health: feedHealth, sandboxes, caches, serviceDesk, log });
+      // A gateway in this process is told in process (below); gateways elsewhere over Redis.
+      const remoteGatewaysRedisUrl = (options.gateway ?? true) ? undefined : (options.gatewayInvalidationRedisUrl ?? settings.redisUrl);
+      feeds = await startFeeds({ settings, health: feedHealth, sandboxes, caches, serviceDesk, remoteGatewaysRedisUrl, log });
       closers.push(() => feeds!.close());
-      const remoteGateways = (options.gateway ?? true) ? undefined : (options.gatewayInvalidationRedisUrl ?? settings.redisUrl);
-      if (remoteGateways) {
-        const publisher = createGatewayInvalidationPublisher(remoteGateways);
-        feeds.invalidator.addTagSink((tags) => publisher.publish(tags));
-        closers.push(async () => {
-          await publisher.settled();
-          publisher.close();
-        });
-      }
     }
 
     let gatewayUrl: string | undefined;

@@ -11,6 +11,8 @@ export interface GatewayInvalidationPublisher {
   publish(tags: readonly string[]): void;
   /** Resolves once the publishes so far reached Redis (or gave up). */
   settled(): Promise<void>;
+  /** Resolves true once both channels can publish (what is published before is lost), false after `timeoutMs`. */
+  ready(timeoutMs?: number): Promise<boolean>;
   close(): void;
 }
 
@@ -30,6 +32,9 @@ export function createGatewayInvalidationPublisher(redisUrl: string): GatewayInv
     },
     async settled() {
       await Promise.all(channels.map((c) => c.settled()));
+    },
+    async ready(timeoutMs = 2000) {
+      return (await Promise.all(channels.map((c) => c.ready(timeoutMs)))).every(Boolean);
     },
     close() {
       for (const channel of channels) channel.close();
