@@ -1,45 +1,27 @@
 /**
  * The minimum possible Odoo calls of a freshness run, from the lifetimes actually in force: each
- * unit's declared lifetime (the supergraph's `@cacheControl`, with the settings' overrides) plus its
+ * unit's declared lifetime (the committed supergraph's `@cacheControl`) plus its
  * stale-while-revalidate window, or, with the change feeds, the long lifetime of what they cover,
  * and then one fetch again after every change the feeds evict.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { lifetimeOf } from '../platform/cache-lifetimes/index.js';
 import type { WorldSkeleton } from '../sandbox/world/skeleton.js';
-import { lifetimesFor, loadSettings } from '../scripts/config.js';
-import { ODOO_KINDS } from '../subgraphs/shared/connectors/odoo/record-kinds.js';
-import { feedLifetimes } from '../subgraphs/shared/feeds/index.js';
 import type { OdooConnector } from '../subgraphs/shared/connectors/odoo/connector.js';
-import type { MinimumOptions, Unit, UnitEviction } from './minimum-calls.js';
+import { DEFAULT_LONG_LIFETIMES, feedLifetimes } from '../subgraphs/shared/feeds/index.js';
+import { lifetimeOfUnit, UNITS, type MinimumOptions, type Unit, type UnitEviction } from './minimum-calls.js';
 import type { RecordedChange } from './staleness.js';
 
-/** The record kind each unit of the replay is cached as. */
-const KIND_OF_UNIT = {
-  partnerByRef: ODOO_KINDS.partnerByRef,
-  ordersOfPartner: ODOO_KINDS.orderIdsByPartner,
-  orderByName: ODOO_KINDS.orderByName,
-  orderLine: ODOO_KINDS.orderLine,
-  product: ODOO_KINDS.product,
-  productStock: ODOO_KINDS.productStock,
-  quantsByProduct: ODOO_KINDS.quantsByProduct,
-  warehouses: ODOO_KINDS.warehouses,
-  pickingsByOrder: ODOO_KINDS.pickingsByOrder,
-  movesOfPartner: ODOO_KINDS.moveIdsByPartner,
-} as const satisfies Record<Unit, unknown>;
-
-/** Each unit's lifetime in force, in ms: TTL plus stale-while-revalidate window, the long TTL instead where a healthy feed covers it. */
+/**
+ * Each unit's lifetime in force, in ms: TTL plus stale-while-revalidate window, the long TTL
+ * instead where a healthy feed covers it (the bench's systems run with the default long lifetimes).
+ */
 export function lifetimesInForce(feeds: boolean): (unit: Unit) => number {
-  const settings = loadSettings({});
-  const lifetimes = lifetimesFor(readFileSync(resolve(new URL('..', import.meta.url).pathname, settings.supergraphPath), 'utf8'), settings);
   // The feeds healthy for the whole run: they cover every record stored.
-  const long = feeds ? feedLifetimes({ coveringSince: () => 0 }, settings.feeds.long) : undefined;
+  const long = feeds ? feedLifetimes({ coveringSince: () => 0 }, DEFAULT_LONG_LIFETIMES) : undefined;
   const byUnit = new Map<Unit, number>();
-  for (const [unit, kind] of Object.entries(KIND_OF_UNIT) as Array<[Unit, (typeof KIND_OF_UNIT)[Unit]]>) {
-    const lifetime = lifetimeOf(lifetimes, kind.lifetime)!;
+  for (const unit of Object.keys(UNITS) as Unit[]) {
+    const lifetime = lifetimeOfUnit(unit);
     const base = { ttlMs: lifetime.maxAge * 1000, staleWhileRevalidateMs: lifetime.staleWhileRevalidate * 1000, staleIfErrorMs: lifetime.staleIfError * 1000 };
-    const inForce = long?.extended(kind, base)?.settings ?? base;
+    const inForce = long?.extended(UNITS[unit], base)?.settings ?? base;
     byUnit.set(unit, inForce.ttlMs + inForce.staleWhileRevalidateMs);
   }
   return (unit) => byUnit.get(unit)!;

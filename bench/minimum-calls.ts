@@ -5,34 +5,44 @@
  * costs nothing, otherwise it costs one call per model or list it needs fresh, and that call
  * fetches every record of that model or list the view lacked.
  */
+import { lifetimeOf, type Lifetime } from '../platform/cache-lifetimes/index.js';
 import type { WorldSkeleton } from '../sandbox/world/skeleton.js';
+import type { RecordKind } from '../subgraphs/shared/cache/record-cache.js';
+import { committedLifetimes } from '../subgraphs/shared/cache/committed-lifetimes.js';
+import { ODOO_KINDS } from '../subgraphs/shared/connectors/odoo/record-kinds.js';
 import type { ResponseSummary, ViewKind } from './summarize.js';
-
-/** Our cache classes' TTLs (subgraphs/shared/cache/README.md), in ms. */
-export const TTL_MS = { stock: 5_000, status: 30_000, billing: 60_000, profile: 300_000, catalog: 600_000, list: 30_000 } as const;
 
 /**
  * The units one Odoo call fetches, as the subgraphs batch them (one call per unit and plan step),
- * with their Odoo model and TTL. A partner's orders and a partner's invoices are each one list
+ * with the record kind the subgraphs cache them as (its Odoo model, and the lifetime the
+ * supergraph declares for it: `lifetimeOfUnit`). A partner's orders and a partner's invoices are each one list
  * read that brings the records with it (the canonical field set), so a fresh list means fresh
  * records; the customer's invoices, balances and each order's invoices all come from the one
  * invoice list. Products carry catalog fields (10 min) and quantities (5 s) in one record: a view
  * that shows availability needs them fetched within 5 s.
  */
 export const UNITS = {
-  partnerByRef: { model: 'res.partner', ttlMs: TTL_MS.billing },
-  ordersOfPartner: { model: 'sale.order', ttlMs: TTL_MS.list },
-  orderByName: { model: 'sale.order', ttlMs: TTL_MS.status },
-  orderLine: { model: 'sale.order.line', ttlMs: TTL_MS.status },
-  product: { model: 'product.product', ttlMs: TTL_MS.catalog },
-  productStock: { model: 'product.product', ttlMs: TTL_MS.stock },
-  quantsByProduct: { model: 'stock.quant', ttlMs: TTL_MS.stock },
-  warehouses: { model: 'stock.warehouse', ttlMs: TTL_MS.catalog },
-  pickingsByOrder: { model: 'stock.picking', ttlMs: TTL_MS.status },
-  movesOfPartner: { model: 'account.move', ttlMs: TTL_MS.list },
-} as const;
+  partnerByRef: ODOO_KINDS.partnerByRef,
+  ordersOfPartner: ODOO_KINDS.orderIdsByPartner,
+  orderByName: ODOO_KINDS.orderByName,
+  orderLine: ODOO_KINDS.orderLine,
+  product: ODOO_KINDS.product,
+  productStock: ODOO_KINDS.productStock,
+  quantsByProduct: ODOO_KINDS.quantsByProduct,
+  warehouses: ODOO_KINDS.warehouses,
+  pickingsByOrder: ODOO_KINDS.pickingsByOrder,
+  movesOfPartner: ODOO_KINDS.moveIdsByPartner,
+} as const satisfies Record<string, RecordKind>;
 export type Unit = keyof typeof UNITS;
 const UNIT_ORDER = Object.keys(UNITS) as Unit[];
+
+/** The Odoo model a unit's call reads (the kind's model without its `#field` or `@field` suffix). */
+const modelOf = (unit: Unit) => UNITS[unit].model.split(/[#@]/)[0]!;
+
+/** The lifetime the committed supergraph declares for a unit's records (the bench's systems run without overrides). */
+export function lifetimeOfUnit(unit: Unit): Lifetime {
+  return lifetimeOf(committedLifetimes(), UNITS[unit].lifetime)!;
+}
 
 /** The orders part of a view, when the response could not show it (see `OrdersFallback`). */
 export interface OrdersOfCustomer {
@@ -110,7 +120,7 @@ export interface MinimumOptions {
 
 /** Replays the views in start order against a perfect cache with our TTLs (or the lifetimes and evictions given). */
 export function minimumOdooCalls(views: readonly ViewRecord[], world: WorldSkeleton, fallback?: OrdersFallback, options: MinimumOptions = {}): MinimumCalls {
-  const lifetimeMs = options.lifetimeMs ?? ((unit: Unit) => UNITS[unit].ttlMs);
+  const lifetimeMs = options.lifetimeMs ?? ((unit: Unit) => lifetimeOfUnit(unit).maxAge * 1000);
   const evictions = [...(options.evictions ?? [])].sort((a, b) => a.at - b.at);
   let evicted = 0;
   const fetchedAt = new Map<string, number>();
@@ -128,7 +138,7 @@ export function minimumOdooCalls(views: readonly ViewRecord[], world: WorldSkele
     // In UNITS order: a partner's order list comes before the orders cited by its cases.
     const entries = (Object.entries(needs) as Array<[Unit, Array<string | number>]>).sort(([a], [b]) => UNIT_ORDER.indexOf(a) - UNIT_ORDER.indexOf(b));
     for (const [unit, keys] of entries) {
-      const { model } = UNITS[unit];
+      const model = modelOf(unit);
       const ttlMs = lifetimeMs(unit);
       const recordUnit = unit === 'productStock' ? 'product' : unit;
       const missing = keys.filter((key) => {
