@@ -1,8 +1,9 @@
 /**
  * What writing log lines costs the process's CPU (the thread pool's part included): one
- * asynchronous file write by size, and a request-sized line through the buffered log destination
- * (`platform/logging`) against sonic-boom handed each line itself (4 KiB minimum writes, the
- * destination's earlier configuration).
+ * asynchronous and one synchronous file write by size, and a request-sized line through the
+ * buffered log destination (`platform/logging`; to a file it writes its chunks synchronously)
+ * against sonic-boom handed each line itself (4 KiB minimum asynchronous writes, the destination's
+ * first configuration).
  *
  *   npx tsx bench/log-write-bench.ts [lines]   (default 200000)
  */

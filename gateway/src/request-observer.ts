@@ -87,24 +87,27 @@ export async function observeRequest(req: IncomingMessage, res: ServerResponse, 
       span.setAttributes({ 'http.response.status_code': status, 'graphql.operation.type': operationType, 'c360.outcome': outcome, ...(operationName ? { 'graphql.operation.name': operationName } : {}), ...(cache ? { 'c360.cache': cache } : {}) });
       if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     }
-    componentLogger('gateway').info(
-      {
-        requestId,
-        ...(traceId ? { traceId } : {}),
-        operationName,
-        operationType,
-        ...(principal ? { sub: principal.sub, roles: principal.roles, clientClass: clientClassOf(principal) } : {}),
-        status,
-        outcome,
-        durationMs: Math.round(seconds * 10_000) / 10,
-        errors,
-        ...(cache ? { cache } : {}),
-        backendCalls: report.backendCalls,
-        subgraphFetches: report.subgraphFetches,
-        ...(exchange.cost !== undefined ? { cost: { estimated: exchange.cost.estimate.bySystem, estimatedTotal: exchange.cost.estimate.total } } : {}),
-      },
-      'request',
-    );
+    const log = componentLogger('gateway');
+    if (!log.isLevelEnabled('info')) return;
+    // Built field by field rather than from spreads: one object per request line.
+    const line: Record<string, unknown> = { requestId };
+    if (traceId) line.traceId = traceId;
+    line.operationName = operationName;
+    line.operationType = operationType;
+    if (principal) {
+      line.sub = principal.sub;
+      line.roles = principal.roles;
+      line.clientClass = clientClassOf(principal);
+    }
+    line.status = status;
+    line.outcome = outcome;
+    line.durationMs = Math.round(seconds * 10_000) / 10;
+    line.errors = errors;
+    if (cache) line.cache = cache;
+    line.backendCalls = report.backendCalls;
+    line.subgraphFetches = report.subgraphFetches;
+    if (exchange.cost !== undefined) line.cost = { estimated: exchange.cost.estimate.bySystem, estimatedTotal: exchange.cost.estimate.total };
+    log.info(line, 'request');
   });
 }
 

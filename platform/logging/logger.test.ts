@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runInScope } from '../observability/request-scope.js';
-import { bufferedDestination, componentLog, createLogger, levelFromEnv, requestLogger, setRootLogger } from './logger.js';
+import { bufferedDestination, componentLog, createLogger, levelFromEnv, NO_FIELDS, requestLogger, setLogMixin, setRootLogger } from './logger.js';
 
 function capture(level = 'info') {
   const lines: Record<string, any>[] = [];
@@ -30,6 +30,27 @@ describe('logger', () => {
       ['orders', 'req-1', 'retrying'],
       ['connector', undefined, 'outside'],
     ]);
+  });
+
+  it("adds the mixin's fields to every line, under the line's own, and nothing when it has none; each line has its ISO time", () => {
+    const lines = capture();
+    const log = componentLog('test');
+    try {
+      setLogMixin(() => ({ traceId: 't-1', spanId: 's-1' }));
+      log.info({ spanId: 'own' }, 'traced');
+      setLogMixin(() => NO_FIELDS);
+      const fields = { requestId: 'r-1' };
+      log.info(fields, 'untraced');
+      expect(fields).toEqual({ requestId: 'r-1' });
+    } finally {
+      setLogMixin(() => NO_FIELDS);
+    }
+    expect(lines.map((l) => [l.msg, l.traceId, l.spanId, l.requestId])).toEqual([
+      ['traced', 't-1', 'own', undefined],
+      ['untraced', undefined, undefined, 'r-1'],
+    ]);
+    for (const line of lines) expect(Math.abs(Date.parse(line.time) - Date.now())).toBeLessThan(5_000);
+    expect(lines[0]!.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
   it('takes LOG_LEVEL, info by default, silent under vitest', () => {

@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import pino, { type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 import { currentScope } from '../observability/request-scope.js';
 
@@ -39,11 +40,32 @@ export function levelFromEnv(env: Record<string, string | undefined> = process.e
   return env.VITEST ? 'silent' : 'info';
 }
 
-let mixin: () => Record<string, unknown> = () => ({});
+/** What a mixin returns when it adds nothing to a line (the line is then written as it is, not copied). */
+export const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({});
 
-/** Fields added to every line at the time it is written (tracing adds the active trace id). */
-export function setLogMixin(fields: () => Record<string, unknown>): void {
+let mixin: () => Readonly<Record<string, unknown>> = () => NO_FIELDS;
+
+/** Fields added to every line at the time it is written (tracing adds the active trace id); `NO_FIELDS` when there are none. */
+export function setLogMixin(fields: () => Readonly<Record<string, unknown>>): void {
   mixin = fields;
+}
+
+/** The line's own fields over the mixin's; a line the mixin adds nothing to is not copied (pino's default copies every line). */
+function mergeMixin(line: object, fields: object): object {
+  return fields === NO_FIELDS ? line : Object.assign(fields, line);
+}
+
+let lastMs = -1;
+let lastTime = '';
+
+/** pino's ISO time (`,"time":"…"`), made once per millisecond: a busy gateway writes several lines in each. */
+function isoTime(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime;
 }
 
 /** Creates a root logger: JSON lines with an ISO time, the level's name, and the redaction above. */
@@ -53,10 +75,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     {
       level,
       base: { pid: process.pid },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
-      mixin: () => mixin(),
+      mixin: () => mixin() as Record<string, unknown>,
+      mixinMergeStrategy: mergeMixin,
     },
     options.destination ?? stdoutDestination(),
   );
@@ -88,9 +111,15 @@ export interface BufferedDestination extends DestinationStream {
  * owns the descriptor, partial writes and the synchronous flush) a chunk at a time. Handed one
  * line at a time, sonic-boom appends it to its pending string and measures that string's byte
  * length again, which copies the whole string on every line.
+ *
+ * A chunk goes to a regular file in a synchronous write (a few microseconds into the page cache; a
+ * file never answers EAGAIN), to anything else (a pipe to a collector, a terminal) in an
+ * asynchronous one, which never holds the event loop when the reader falls behind. The
+ * asynchronous write costs the process about ten times the CPU (the thread pool's hand-off):
+ * `npx tsx bench/log-write-bench.ts`.
  */
 export function bufferedDestination(dest: number | string): BufferedDestination {
-  const sonic = pino.destination({ dest, sync: false });
+  const sonic = pino.destination({ dest, sync: isRegularFile(dest) });
   let lines: string[] = [];
   let size = 0;
   const handOn = () => {
@@ -119,6 +148,16 @@ export function bufferedDestination(dest: number | string): BufferedDestination 
     },
     flushSync,
   };
+}
+
+/** Whether a destination is a regular file: a path (sonic-boom creates or appends to it) or a descriptor of one. */
+function isRegularFile(dest: number | string): boolean {
+  if (typeof dest === 'string') return true;
+  try {
+    return fstatSync(dest).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Stdout, buffered (one destination per process). */

@@ -1,5 +1,5 @@
 import { context, createContextKey, INVALID_SPAN_CONTEXT, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { setLogMixin } from '../logging/logger.js';
+import { NO_FIELDS, setLogMixin } from '../logging/logger.js';
 
 /**
  * Tracing over `@opentelemetry/api` (which @apollo/gateway already writes its
@@ -166,9 +166,9 @@ export function withoutPhaseSpans(tracer: Tracer): Tracer {
 }
 
 /** The ids of the active span, for log lines. */
-function traceFields(): Record<string, unknown> {
+function traceFields(): Readonly<Record<string, unknown>> {
   const span = trace.getActiveSpan();
-  if (!span) return {};
+  if (!span) return NO_FIELDS;
   const { traceId, spanId } = span.spanContext();
   return { traceId, spanId };
 }
