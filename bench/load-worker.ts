@@ -31,6 +31,12 @@ export interface LoadJob {
   timeoutMs: number;
   /** Keep the values the change stream changes in each summary (freshness runs). */
   shown?: boolean;
+  /**
+   * By count instead of by time: the first `warmup` requests of the plan warm up, the next
+   * `measured` are measured, and `warmupMs`/`durationMs` are not read. Two runs then do the same
+   * work whatever their speed (by time, the slower run measures a less filled cache).
+   */
+  counts?: { warmup: number; measured: number };
 }
 
 /** One completed (or failed) request. */
@@ -59,17 +65,22 @@ function send(message: WorkerMessage): void {
 
 async function run(job: LoadJob, cpuBefore: NodeJS.CpuUsage): Promise<RequestResult[]> {
   const results: RequestResult[] = [];
-  const deadline = performance.now() + job.warmupMs + job.durationMs;
+  const { counts } = job;
+  const deadline = counts ? Infinity : performance.now() + job.warmupMs + job.durationMs;
+  const end = counts ? Math.min(job.plan.length, counts.warmup + counts.measured) : job.plan.length;
   // On the same clock as every result's `start`.
-  const warm = setTimeout(() => send({ type: 'warm', at: performance.timeOrigin + performance.now(), cpu: process.cpuUsage(cpuBefore) }), job.warmupMs);
+  const warmNow = () => send({ type: 'warm', at: performance.timeOrigin + performance.now(), cpu: process.cpuUsage(cpuBefore) });
+  const warm = counts ? undefined : setTimeout(warmNow, job.warmupMs);
   let next = 0;
   let errors = 0;
   const progress = setInterval(() => send({ type: 'progress', done: results.length, errors }), 1000);
   // The lightest client there is, so that the load process takes as little of the machine as it can.
   const http = createHttpClient();
   const client = async () => {
-    while (next < job.plan.length && performance.now() < deadline) {
+    while (next < end && performance.now() < deadline) {
       const i = next++;
+      // By count, the warm-up ends as the first measured request goes out.
+      if (counts && i === counts.warmup) warmNow();
       const planned = job.plan[i]!;
       const body = JSON.stringify({ query: job.queries[planned.q], variables: { id: planned.id } });
       const t0 = performance.now();

@@ -165,6 +165,8 @@ export interface RunContext extends BenchSystemOptions {
   seconds: number;
   /** Seconds of load before the measured ones. */
   warmupSeconds: number;
+  /** By count instead (the same requests measured in every run, see LoadJob.counts): `seconds` and `warmupSeconds` are then not read. */
+  requestCounts?: { warmup: number; measured: number };
   concurrency: number;
   /** Out-of-band changes a second the sandboxes make during each workload run (0: none). */
   changesPerSecond?: number;
@@ -185,24 +187,26 @@ export async function runWorkload(gateway: GatewayName, workload: Workload, toke
       const [stats, metrics, info] = await Promise.all([readStats(bench), snapshotBoth(bench), bench.backends.processInfo()]);
       before = { stats, metrics, backendsCpu: info.cpu, load: loadavg()[0]!, cpu };
     };
-    const warmupMs = ctx.warmupSeconds * 1000;
-    if (warmupMs === 0) await readBefore();
+    const counts = ctx.requestCounts;
+    const warmupMs = counts ? 0 : ctx.warmupSeconds * 1000;
+    const warmsUp = counts ? counts.warmup > 0 : warmupMs > 0;
+    if (!warmsUp) await readBefore();
     // The change stream runs from before the first request to after the last answer.
     const changes = ctx.changesPerSecond ?? 0;
     const streamStartedAt = new Date().toISOString();
     if (changes > 0) await setChangeStream(bench.backends.sandboxes, changes);
     let lastLog = performance.now();
     const outcome = await runLoad(
-      { url: bench.url, queries: [...QUERIES], tokens, plan: workload.plan, concurrency: ctx.concurrency, warmupMs, durationMs: ctx.seconds * 1000, timeoutMs: 30_000, shown: changes > 0 },
+      { url: bench.url, queries: [...QUERIES], tokens, plan: workload.plan, concurrency: ctx.concurrency, warmupMs, durationMs: ctx.seconds * 1000, timeoutMs: 30_000, shown: changes > 0, ...(counts ? { counts } : {}) },
       (done, errors) => {
         if (performance.now() - lastLog < 4000) return;
         lastLog = performance.now();
-        ctx.log(`    ${gateway}/${workload.name}: ${done} requests, ${errors} errors${before || warmupMs === 0 ? '' : ' (warming up)'}`);
+        ctx.log(`    ${gateway}/${workload.name}: ${done} requests, ${errors} errors${before || !warmsUp ? '' : ' (warming up)'}`);
       },
-      warmupMs > 0 ? readBefore : undefined,
+      warmsUp ? readBefore : undefined,
     );
     if (changes > 0) await setChangeStream(bench.backends.sandboxes, 0);
-    if (!before) throw new Error(`${gateway}/${workload.name}: the plan ran out during the ${ctx.warmupSeconds} s warm-up (raise --max-requests)`);
+    if (!before) throw new Error(`${gateway}/${workload.name}: the plan ran out during the ${counts ? `${counts.warmup}-request` : `${ctx.warmupSeconds} s`} warm-up (raise --max-requests)`);
     const cpu = process.cpuUsage(before.cpu);
     const backendsCpu = cpuMs((await bench.backends.processInfo()).cpu) - cpuMs(before.backendsCpu);
     const loadBefore = before.load;
@@ -227,7 +231,7 @@ export async function runWorkload(gateway: GatewayName, workload: Workload, toke
       if (r.start + r.ms > last) last = r.start + r.ms;
     }
     // From the end of the warm-up (or the first send, without one) to the last answer.
-    if (Number.isFinite(warmEnd) && warmupMs > 0) first = warmEnd;
+    if (Number.isFinite(warmEnd) && warmsUp) first = warmEnd;
     const seconds = requests > 0 ? (last - first) / 1000 : 0;
     let warmupLast = -Infinity;
     let warmupFirst = Infinity;
@@ -280,7 +284,7 @@ export async function runWorkload(gateway: GatewayName, workload: Workload, toke
       requests,
       throughput: seconds > 0 ? requests / seconds : 0,
       warmup: {
-        seconds: ctx.warmupSeconds,
+        seconds: counts ? (warmupLast > warmupFirst ? (warmupLast - warmupFirst) / 1000 : 0) : ctx.warmupSeconds,
         requests: warmupResults.length,
         throughput: warmupResults.length > 0 && warmupLast > warmupFirst ? warmupResults.length / ((warmupLast - warmupFirst) / 1000) : 0,
       },

@@ -6,7 +6,12 @@
  * JSON with `--protocol http/json`), in alternating rounds, each mode in a fresh process (a tracer
  * provider is registered once per process).
  *
- *   npx tsx bench/observability-overhead.ts [--rounds 2] [--seconds 20] [--warmup 10] [--customers 2000] [--concurrency 32] [--protocol http/protobuf|http/json]
+ *   npx tsx bench/observability-overhead.ts [--rounds 2] [--requests 8000] [--warmup-requests 4000] [--customers 2000] [--concurrency 32] [--protocol http/protobuf|http/json]
+ *
+ * Each round measures the same requests of the workload's plan (`--warmup-requests` 4000, then
+ * `--requests` 8000): by time, the slower mode would reach fewer requests into the plan in its
+ * warm-up, and its measured part would find a less filled cache, more backend calls a request
+ * and so a cost that is not the observability's. `--seconds N [--warmup N]` measures by time instead.
  *
  * Prints each round, the throughput ratio (on / off) of the best and of the median rounds and the
  * median of each round's own ratio, and the CPU per request of the gateway and backends processes.
@@ -28,8 +33,11 @@ const PROTOCOLS = ['http/protobuf', 'http/json'] as const;
 interface Options {
   protocol: (typeof PROTOCOLS)[number];
   rounds: number;
-  seconds: number;
-  warmup: number;
+  /** By time when given (and `warmup` with it); by count otherwise. */
+  seconds?: number;
+  warmup?: number;
+  requests: number;
+  'warmup-requests': number;
   customers: number;
   concurrency: number;
 }
@@ -49,16 +57,18 @@ const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const WORLD_SEED = 42;
 
 function parse(argv: readonly string[]): Options & { child?: 'on' | 'off'; endpoint?: string } {
-  const options: Options & { child?: 'on' | 'off'; endpoint?: string } = { protocol: 'http/protobuf', rounds: 2, seconds: 20, warmup: 10, customers: 2000, concurrency: 32 };
+  const options: Options & { child?: 'on' | 'off'; endpoint?: string } = { protocol: 'http/protobuf', rounds: 2, requests: 8000, 'warmup-requests': 4000, customers: 2000, concurrency: 32 };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i]!, argv[i + 1]];
     if (flag === '--child') options.child = value as 'on' | 'off';
     else if (flag === '--endpoint') options.endpoint = value;
     else if (flag === '--protocol' && PROTOCOLS.includes(value as Options['protocol'])) options.protocol = value as Options['protocol'];
-    else if (['--rounds', '--seconds', '--warmup', '--customers', '--concurrency'].includes(flag) && value !== undefined && Number.isFinite(Number(value))) {
+    else if (['--rounds', '--seconds', '--warmup', '--requests', '--warmup-requests', '--customers', '--concurrency'].includes(flag) && value !== undefined && Number.isInteger(Number(value)) && Number(value) >= 0) {
       (options as unknown as Record<string, number>)[flag.slice(2)] = Number(value);
-    } else throw new TypeError(`bad option ${flag} ${value ?? ''}: npx tsx bench/observability-overhead.ts [--rounds N] [--seconds N] [--warmup N] [--customers N] [--concurrency N] [--protocol ${PROTOCOLS.join('|')}]`);
+    } else throw new TypeError(`bad option ${flag} ${value ?? ''}: npx tsx bench/observability-overhead.ts [--rounds N] [--requests N] [--warmup-requests N] [--seconds N [--warmup N]] [--customers N] [--concurrency N] [--protocol ${PROTOCOLS.join('|')}]`);
   }
+  if (options.warmup !== undefined && options.seconds === undefined) throw new TypeError('--warmup goes with --seconds (by time); by count, --warmup-requests');
+  if (options.seconds === 0 || options.requests === 0 || options.rounds === 0) throw new TypeError('--seconds, --requests and --rounds must be at least 1');
   return options;
 }
 
@@ -83,8 +93,9 @@ async function child(mode: 'on' | 'off', options: Options, endpoint: string | un
       customers: options.customers,
       seed: WORLD_SEED,
       devKeysDir,
-      seconds: options.seconds,
-      warmupSeconds: options.warmup,
+      seconds: options.seconds ?? 0,
+      warmupSeconds: options.warmup ?? 0,
+      ...(options.seconds === undefined ? { requestCounts: { warmup: options['warmup-requests'], measured: options.requests } } : {}),
       concurrency: options.concurrency,
       log: () => {},
     });
@@ -143,7 +154,8 @@ async function main(): Promise<void> {
     0,
     '127.0.0.1',
   );
-  console.log(`observability overhead: mixed workload, ours, ${options.warmup} s warm-up + ${options.seconds} s measured, ${options.concurrency} clients, ${options.customers} customers, ${options.rounds} rounds of off then on, spans over OTLP ${options.protocol}`);
+  const span = options.seconds === undefined ? `the same ${options['warmup-requests']} warm-up + ${options.requests} measured requests each round` : `${options.warmup ?? 0} s warm-up + ${options.seconds} s measured`;
+  console.log(`observability overhead: mixed workload, ours, ${span}, ${options.concurrency} clients, ${options.customers} customers, ${options.rounds} rounds of off then on, spans over OTLP ${options.protocol}`);
   const results: RoundResult[] = [];
   try {
     for (let r = 0; r < options.rounds; r++) {
