@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 
 /**
@@ -22,27 +23,53 @@ export interface RequestScope {
   readonly signal?: AbortSignal;
 }
 
-const storage = new AsyncLocalStorage<RequestScope>();
+/** What an asynchronous context carries: the request's scope and, with tracing on, OpenTelemetry's context. */
+interface Carried {
+  readonly scope?: RequestScope;
+  readonly trace?: Context;
+}
+
+/**
+ * One AsyncLocalStorage for both (the tracing context manager keeps its context here too, see
+ * tracing.ts): on Node 20 every AsyncLocalStorage in use adds its own work to every promise of the
+ * process.
+ */
+const storage = new AsyncLocalStorage<Carried>();
 
 /** The scope of the request the calling code works for, if any. */
 export function currentScope(): RequestScope | undefined {
-  return storage.getStore();
+  return storage.getStore()?.scope;
 }
 
 /** Runs `fn` (and everything it starts) in a request's scope. */
 export function runInScope<T>(scope: RequestScope, fn: () => T): T {
-  return storage.run(scope, fn);
+  return storage.run({ scope, trace: storage.getStore()?.trace }, fn);
+}
+
+/** The trace context the calling code runs in (for the tracing context manager). */
+export function carriedTraceContext(): Context | undefined {
+  return storage.getStore()?.trace;
+}
+
+/** Runs `fn` with a trace context, in the caller's request scope (for the tracing context manager). */
+export function runWithTraceContext<A extends unknown[], R>(trace: Context, fn: (...args: A) => R, ...args: A): R {
+  return storage.run({ scope: storage.getStore()?.scope, trace }, fn, ...args);
+}
+
+/** Makes a trace context the current one for the rest of the calling asynchronous context (the context manager's `attach`). */
+export function enterTraceContext(trace: Context | undefined): void {
+  storage.enterWith({ scope: storage.getStore()?.scope, trace });
 }
 
 /** Counts one backend call of `system` for the current request. */
 export function countBackendCall(system: string): void {
-  const calls = storage.getStore()?.backendCalls;
+  const calls = storage.getStore()?.scope?.backendCalls;
   if (calls) calls[system] = (calls[system] ?? 0) + 1;
 }
 
 /** Counts one record-cache lookup result for the current request. */
 export function countCacheResult(result: 'hit' | 'miss' | 'stale'): void {
-  const results = storage.getStore()?.cacheResults;
+  const results = storage.getStore()?.scope?.cacheResults;
   if (results) results[result] = (results[result] ?? 0) + 1;
 }
 
@@ -51,9 +78,10 @@ export function countCacheResult(result: 'hit' | 'miss' | 'stale'): void {
  * (a stale record's refresh, shared by later requests) must not end when this caller hangs up.
  */
 export function detachedFromCaller<T>(fn: () => T): T {
-  const scope = storage.getStore();
+  const carried = storage.getStore();
+  const scope = carried?.scope;
   if (!scope?.signal) return fn();
-  return storage.run({ ...scope, signal: undefined }, fn);
+  return storage.run({ scope: { ...scope, signal: undefined }, trace: carried?.trace }, fn);
 }
 
 /** The header a subgraph answers its backend calls in (`odoo=3,salesforce=1`), summed by the gateway. */

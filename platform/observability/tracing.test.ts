@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Span, Tracer } from '@opentelemetry/api';
-import { tracingSettingsFromEnv, withoutPhaseSpans } from './tracing.js';
+import { createContextKey, ROOT_CONTEXT, type Span, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { createLogger } from '../logging/logger.js';
+import { currentScope, runInScope } from './request-scope.js';
+import { sharedStoreContextManager, tracingSettingsFromEnv, withoutPhaseSpans } from './tracing.js';
 
 describe('tracing settings from the OTEL_* variables', () => {
   it('are off without an endpoint, when disabled, or with the none exporter', () => {
@@ -50,5 +53,39 @@ describe("@apollo/gateway's phase spans", () => {
     expect(tracer.startActiveSpan('gateway.fetch', (span) => span)).toBe('inner span');
     tracer.startSpan('gateway.validate');
     expect(started).toEqual(['active gateway.fetch', 'span gateway.validate']);
+  });
+});
+
+describe('the context manager sharing the request scope storage', () => {
+  it("carries the trace context and the request's scope together across awaits, each kept when the other changes, and nothing once disabled", async () => {
+    const manager = new (sharedStoreContextManager(AsyncLocalStorageContextManager))().enable();
+    const KEY = createContextKey('test.key');
+    const traced = ROOT_CONTEXT.setValue(KEY, 'a');
+    const scope = { requestId: 'req-1', log: createLogger({ level: 'silent' }), backendCalls: {} };
+    const seen: unknown[] = [];
+    await manager.with(traced, async () => {
+      await runInScope(scope, async () => {
+        await new Promise((done) => setTimeout(done, 1));
+        seen.push([manager.active().getValue(KEY), currentScope()?.requestId]);
+        await manager.with(traced.setValue(KEY, 'b'), async () => {
+          await Promise.resolve();
+          seen.push([manager.active().getValue(KEY), currentScope()?.requestId]);
+        });
+        seen.push([manager.active().getValue(KEY), currentScope()?.requestId]);
+      });
+      seen.push([manager.active().getValue(KEY), currentScope()?.requestId]);
+    });
+    seen.push([manager.active().getValue(KEY), currentScope()?.requestId]);
+    expect(seen).toEqual([
+      ['a', 'req-1'],
+      ['b', 'req-1'],
+      ['a', 'req-1'],
+      ['a', undefined],
+      [undefined, undefined],
+    ]);
+    const bound = manager.bind(traced, () => manager.active().getValue(KEY));
+    expect(bound()).toBe('a');
+    manager.disable();
+    expect(manager.with(traced, () => manager.active())).toBe(ROOT_CONTEXT);
   });
 });

@@ -1,5 +1,6 @@
-import { context, createContextKey, INVALID_SPAN_CONTEXT, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { context, createContextKey, INVALID_SPAN_CONTEXT, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { NO_FIELDS, setLogMixin } from '../logging/logger.js';
+import { carriedTraceContext, enterTraceContext, runWithTraceContext } from './request-scope.js';
 
 /**
  * Tracing over `@opentelemetry/api` (which @apollo/gateway already writes its
@@ -103,10 +104,11 @@ export function startTracing(options: { serviceName: string; env?: Env }): Promi
   return (running ??= (async () => {
     const settings = tracingSettingsFromEnv(options.env ?? process.env, options.serviceName);
     if (!settings) return undefined;
-    const [{ NodeTracerProvider }, { BatchSpanProcessor }, { resourceFromAttributes }] = await Promise.all([
+    const [{ NodeTracerProvider }, { BatchSpanProcessor }, { resourceFromAttributes }, { AsyncLocalStorageContextManager }] = await Promise.all([
       import('@opentelemetry/sdk-trace-node'),
       import('@opentelemetry/sdk-trace-base'),
       import('@opentelemetry/resources'),
+      import('@opentelemetry/context-async-hooks'),
     ]);
     const { OTLPTraceExporter } = settings.protocol === 'http/json' ? await import('@opentelemetry/exporter-trace-otlp-http') : await import('@opentelemetry/exporter-trace-otlp-proto');
     const provider = new NodeTracerProvider({
@@ -121,8 +123,9 @@ export function startTracing(options: { serviceName: string; env?: Env }): Promi
         return name.startsWith(APOLLO_GATEWAY_SCOPE) ? withoutPhaseSpans(tracer) : tracer;
       };
     }
-    // Registers the W3C trace-context propagator and the AsyncLocalStorage context manager too.
-    provider.register();
+    // Registers the W3C trace-context propagator and a context manager that keeps its context in
+    // the request scope's AsyncLocalStorage (one storage for both, see request-scope.ts).
+    provider.register({ contextManager: new (sharedStoreContextManager(AsyncLocalStorageContextManager))() });
     enabled = true;
     setLogMixin(traceFields);
     return {
@@ -133,6 +136,51 @@ export function startTracing(options: { serviceName: string; env?: Env }): Promi
       },
     };
   })());
+}
+
+type ContextManagerClass = typeof import('@opentelemetry/context-async-hooks').AsyncLocalStorageContextManager;
+
+/**
+ * OpenTelemetry's AsyncLocalStorage context manager (its binding of functions and emitters kept)
+ * with its context kept in the request scope's storage instead of an AsyncLocalStorage of its own.
+ */
+export function sharedStoreContextManager(Base: ContextManagerClass): ContextManagerClass {
+  return class SharedStoreContextManager extends Base {
+    #enabled = false;
+
+    override active(): Context {
+      return (this.#enabled && carriedTraceContext()) || ROOT_CONTEXT;
+    }
+
+    override with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+      const cb = thisArg == null ? fn : (fn.bind(thisArg) as F);
+      return runWithTraceContext(ctx, cb, ...args);
+    }
+
+    override attach(ctx: Context): { dispose(): void } {
+      const previous = carriedTraceContext();
+      enterTraceContext(ctx);
+      let disposed = false;
+      return {
+        dispose: () => {
+          if (disposed) return;
+          disposed = true;
+          enterTraceContext(previous);
+        },
+      };
+    }
+
+    override enable(): this {
+      this.#enabled = true;
+      return this;
+    }
+
+    // The storage stays: the request scopes live in it.
+    override disable(): this {
+      this.#enabled = false;
+      return this;
+    }
+  };
 }
 
 /** The instrumentation scope @apollo/gateway names its tracer with (`apollo/gateway-js@<version>` or without the version). */
