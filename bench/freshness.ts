@@ -16,8 +16,9 @@ import { signDevToken } from '../gateway/src/auth/dev-keys.js';
 import { supergraphForApolloGateway } from '../gateway/src/auth/supergraph-for-gateway.js';
 import { startApolloPeer, startHivePeer, withSubgraphUrls, type RunningPeer } from './peers.js';
 import { PEER_PRINCIPAL, REALISTIC_LATENCY } from './systems.js';
-import { changesSince, normalizeChange, setChangeStream, shownValues, type SandboxUrls } from './change-stream.js';
-import { ChangeHistory, summarizeStaleness, type ShownValue } from './staleness.js';
+import { changesSince, freshnessOf, setChangeStream, type CheckedAnswer, type SandboxUrls } from './change-stream.js';
+import { logToBenchFile } from './log-file.js';
+import { summarizeResponse } from './summarize.js';
 
 const GATEWAYS = ['ours', 'ours-ttl', 'apollo', 'hive', 'hive-rust'] as const;
 type Gateway = (typeof GATEWAYS)[number];
@@ -44,12 +45,6 @@ function settingsFor(gateway: Gateway): SystemSettings {
   const on = gateway === 'ours';
   const budgets = Object.fromEntries(['support_agent', 'sales_rep', 'finance', 'partner', 'admin'].map((r) => [r, { budget: 100_000_000 }]));
   return { ...base, ports, trustedDocuments: 'off', costLimits: budgets, auditLogPath: join(tmpdir(), `c360-fresh-${process.pid}.jsonl`), feeds: { ...base.feeds, odoo: on, salesforce: on, zendesk: on } };
-}
-
-interface Answer {
-  sentAt: number;
-  receivedAt: number;
-  shown: ShownValue[];
 }
 
 async function runOne(gateway: Gateway, devKeysDir: string) {
@@ -79,7 +74,7 @@ async function runOne(gateway: Gateway, devKeysDir: string) {
     const ids = skeleton.customers.map((c) => c.accountId);
     const startedAt = new Date().toISOString();
     await setChangeStream(sandboxUrls, changesPerSecond);
-    const answers: Answer[] = [];
+    const answers: CheckedAnswer[] = [];
     let errors = 0;
     let measuring = false;
     const stopAt = Date.now() + (warmupSeconds + seconds) * 1000;
@@ -96,25 +91,16 @@ async function runOne(gateway: Gateway, devKeysDir: string) {
         const id = ids[(i = (i * 7 + 13) % ids.length)]!;
         const sentAt = Date.now();
         const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: QUERY, variables: { id } }) }).catch(() => undefined);
-        const body = res ? ((await res.json().catch(() => ({}))) as { data?: { customer?: any }; errors?: unknown[] }) : {};
+        const body: unknown = res ? await res.json().catch(() => ({})) : {};
         const receivedAt = Date.now();
-        const c = body.data?.customer;
-        if (!c || body.errors) {
+        // The values the answer shows, read as the bench's load worker reads them.
+        const summary = summarizeResponse(body, null, { shown: true });
+        if (!summary.customer || summary.errorCodes.length > 0) {
           errors++;
           continue;
         }
         if (!measuring) continue;
-        const shown: ShownValue[] = shownValues(
-          id,
-          {
-            phone: c.phone ?? null,
-            ...(c.billing ? { onHold: !!c.billing.onHold } : {}),
-            orders: (c.orders?.edges ?? []).map((e: any) => [String(e.node.id), e.node.status]),
-            cases: (c.cases?.edges ?? []).map((e: any) => [String(e.node.id), String(e.node.status)]),
-          },
-          skeleton,
-        );
-        answers.push({ sentAt, receivedAt, shown });
+        answers.push({ sentAt, receivedAt, accountId: id, shown: summary.shown });
       }
     };
     const t0 = Date.now();
@@ -122,8 +108,7 @@ async function runOne(gateway: Gateway, devKeysDir: string) {
     const elapsed = (Date.now() - t0) / 1000 - warmupSeconds;
     const after = await calls();
     await setChangeStream(sandboxUrls, 0);
-    const history = new ChangeHistory(await changesSince(sandboxUrls, startedAt), normalizeChange);
-    const staleness = answers.map((a) => Math.max(0, ...a.shown.map((v) => history.staleness(v, a.sentAt, a.receivedAt))));
+    const freshness = freshnessOf(await changesSince(sandboxUrls, startedAt), changesPerSecond, answers, skeleton);
     const backendCalls = Object.fromEntries(Object.keys(after).map((b) => [b, after[b]! - (before[b] ?? 0)]));
     return {
       gateway,
@@ -131,7 +116,7 @@ async function runOne(gateway: Gateway, devKeysDir: string) {
       throughput: answers.length / elapsed,
       backendCalls,
       odooCallsPer1000: (backendCalls.odoo! / Math.max(1, answers.length)) * 1000,
-      ...summarizeStaleness(staleness),
+      ...freshness,
       feeds: system.feeds?.status(),
     };
   } finally {
@@ -142,7 +127,8 @@ async function runOne(gateway: Gateway, devKeysDir: string) {
 
 async function main() {
   const devKeysDir = mkdtempSync(join(tmpdir(), 'c360-fresh-keys-'));
-  console.log(`freshness: ${warmupSeconds} s warm-up + ${seconds} s per gateway, ${clients} clients, ${customers} customers, ${changesPerSecond} out-of-band changes/s`);
+  const logFile = logToBenchFile(new Date());
+  console.log(`freshness: ${warmupSeconds} s warm-up + ${seconds} s per gateway, ${clients} clients, ${customers} customers, ${changesPerSecond} out-of-band changes/s; log lines in ${logFile}`);
   const results = [];
   for (const g of gateways) {
     const r = await runOne(g, devKeysDir);

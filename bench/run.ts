@@ -7,10 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bufferedDestination, createLogger, setRootLogger } from '../platform/logging/index.js';
 import { createRng } from '../sandbox/common/rng.js';
 import { buildSkeleton } from '../sandbox/world/skeleton.js';
 import { runIdentical, runUncached, runWorkload, signTokens, type IdenticalResult, type RunContext, type RunResult, type UncachedResult } from './measure.js';
+import { logToBenchFile } from './log-file.js';
 import { parseOptions } from './options.js';
 import { acceptance, formatAcceptance, formatIdentical, formatTable, formatUncached } from './report.js';
 import { startRedisServer, type TestRedisServer } from '../platform/testing/redis-server.js';
@@ -31,13 +31,6 @@ function commitOf(): string | undefined {
   }
 }
 
-/** Where a run's log lines go: var/bench/<start time>.log (var/ is not part of the checkout). */
-function benchLogFile(started: Date): string {
-  const dir = new URL('../var/bench/', import.meta.url).pathname;
-  mkdirSync(dir, { recursive: true });
-  return join(dir, `${started.toISOString().replace(/[:.]/g, '-')}.log`);
-}
-
 /** Seed of the sandbox world (the one `npm start` uses); the workload seed is separate. */
 const WORLD_SEED = 42;
 
@@ -50,8 +43,7 @@ async function main(): Promise<void> {
   const devKeysDir = mkdtempSync(join(tmpdir(), 'c360-bench-keys-'));
   // The gateway under test (this process) and the backends write their log lines (one per request
   // at LOG_LEVEL=info) to a file: stdout is the report.
-  const logFile = benchLogFile(started);
-  setRootLogger(createLogger({ destination: bufferedDestination(logFile) }));
+  const logFile = logToBenchFile(started);
   // With a change stream, the feeds (in the backends process) reach our gateway's caches over Redis pub/sub, as in a deployment.
   const redis: TestRedisServer | undefined = options.changes > 0 ? await startRedisServer() : undefined;
   // An interrupted run takes its Redis with it (the backends process ends with its stdin).
