@@ -4,7 +4,7 @@
  * invalidations, trusted documents, rate limits and cost budgets.
  */
 import { resolve } from 'node:path';
-import { Redis } from 'ioredis';
+import { nonQueuingRedis } from '../platform/redis/client.js';
 import type { Principal } from '../platform/authz/principal.js';
 import { ALL_SCOPES, ROLES } from '../platform/authz/roles.js';
 import type { AuditLog } from '../platform/audit/audit-log.js';
@@ -61,8 +61,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     ? createJwtVerifier({ issuer: settings.jwt.issuer, audience: settings.jwt.audience, jwksUrl: settings.jwt.jwksUrl, publicKeyPem: settings.jwt.publicKeyPem, clockToleranceSec: settings.jwt.clockToleranceSec, verifiedCacheSec: settings.jwt.verifiedCacheSec })
     : createDevJwtVerifier(options.devKeysDir ?? DEV_KEYS_DIR);
   // The replicas count each client's requests together in Redis; a Redis that is away never queues a request.
-  const rateRedis = settings.redisUrl && options.rateLimits !== false ? new Redis(settings.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: (n) => Math.min(n * 200, 2000) }) : undefined;
-  rateRedis?.on('error', () => {});
+  const rateRedis = settings.redisUrl && options.rateLimits !== false ? nonQueuingRedis(settings.redisUrl) : undefined;
   const gateway = await createGatewayServer({
     supergraphSdl: supergraphForApolloGateway(supergraphSdl),
     subgraphUrls: options.subgraphUrls,

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { nonQueuingRedis, reconnectSlowly } from '../../../platform/redis/client.js';
 import { randomUUID } from 'node:crypto';
 import { onInvalidationMessage } from '../../../platform/pubsub/invalidation-message.js';
 
@@ -35,13 +36,11 @@ export function createInvalidationChannel(url: string | undefined, channel: stri
   if (url === undefined) return { publish() {}, settled: async () => {}, ready: async () => true, close() {} };
   if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) throw new TypeError('redisUrl must be a redis:// or rediss:// URL');
   const origin = randomUUID();
-  const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2000);
   // Publishing never queues while Redis is away: a request must not wait for a reconnection.
-  const publisher = new Redis(url, { retryStrategy, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1000 });
+  const publisher = nonQueuingRedis(url);
   // The subscriber queues its SUBSCRIBE, and ioredis subscribes again after each reconnection.
-  const subscriber = new Redis(url, { retryStrategy, maxRetriesPerRequest: null, connectTimeout: 1000 });
+  const subscriber = new Redis(url, { retryStrategy: reconnectSlowly, maxRetriesPerRequest: null, connectTimeout: 1000 });
   // Errors are expected while Redis is down; the caches go on in process, bounded by their TTLs.
-  publisher.on('error', () => {});
   subscriber.on('error', () => {});
   onInvalidationMessage(subscriber, channel, 't', (tags, from) => {
     if (from !== origin) onRemote(tags);

@@ -2,6 +2,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { pino } from 'pino';
 import { cacheRedisErrorsTotal } from '../metrics/cache-metrics.js';
 import { onInvalidationMessage } from '../../../platform/pubsub/invalidation-message.js';
+import { nonQueuingRedis, reconnectSlowly } from '../../../platform/redis/client.js';
 
 /** Where the layer reports that Redis went away and came back (pino-compatible). */
 export interface CacheLogger {
@@ -80,11 +81,11 @@ export function createRedisLayer(options: RedisLayerOptions): RedisLayer {
   const common: RedisOptions = {
     connectTimeout,
     // Keep reconnecting forever, slowly: the cache works without Redis meanwhile.
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    retryStrategy: reconnectSlowly,
     lazyConnect: false,
   };
   // Commands never queue while Redis is away: a request must not wait for a reconnection.
-  const client = new Redis(url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout });
+  const client = nonQueuingRedis(url, { ...common, commandTimeout });
   // The subscriber does queue its SUBSCRIBE, and ioredis subscribes again after each reconnection.
   const subscriber = new Redis(url, { ...common, maxRetriesPerRequest: null });
 

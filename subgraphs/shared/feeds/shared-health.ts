@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { nonQueuingRedis } from '../../../platform/redis/client.js';
 import { FEED_NAMES, type FeedHealth, type FeedName } from './feed-health.js';
 
 /** What the long lifetimes need to know of the feeds: since when each one covers its types. */
@@ -23,8 +24,7 @@ type Coverage = Partial<Record<FeedName, number>>;
  * `close()` deletes the key, so that the subgraphs fall back at once when the feeds stop.
  */
 export function publishFeedCoverage(health: FeedHealth, redisUrl: string): { close(): Promise<void> } {
-  const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: (n) => Math.min(n * 200, 2000) });
-  redis.on('error', () => {});
+  const redis = nonQueuingRedis(redisUrl);
   const write = () => {
     const coverage: Coverage = {};
     for (const name of FEED_NAMES) {
@@ -57,8 +57,7 @@ export class SharedFeedCoverage implements FeedCoverage {
   readonly #timer: NodeJS.Timeout;
 
   constructor(redisUrl: string) {
-    this.#redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: (n) => Math.min(n * 200, 2000) });
-    this.#redis.on('error', () => {});
+    this.#redis = nonQueuingRedis(redisUrl);
     this.#redis.once('ready', () => void this.refresh());
     this.#timer = setInterval(() => void this.refresh(), EVERY_MS);
     this.#timer.unref();

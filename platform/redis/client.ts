@@ -1,0 +1,15 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+/** Reconnects forever, slowly (200 ms more each attempt, at most 2 s): what uses Redis goes on without it meanwhile. */
+export const reconnectSlowly = (attempt: number): number => Math.min(attempt * 200, 2000);
+
+/**
+ * A Redis client whose commands never queue while Redis is away (they fail at once, so that no
+ * request waits for a reconnection), connecting within 1 s and reconnecting forever. Its errors
+ * are expected while Redis is down and are not thrown: callers handle each command's failure.
+ */
+export function nonQueuingRedis(url: string, options: RedisOptions = {}): Redis {
+  const redis = new Redis(url, { connectTimeout: 1000, retryStrategy: reconnectSlowly, enableOfflineQueue: false, maxRetriesPerRequest: 0, ...options });
+  redis.on('error', () => {});
+  return redis;
+}
