@@ -29,26 +29,18 @@ interface InvalidationMessage {
 
 /**
  * Subscribes to `channel` on `url` and calls `onRemote` with the tags other replicas publish (a
- * replica ignores its own messages). Without a URL, a channel that goes nowhere: the other
- * replicas keep their copies until their own expiry, which is then the bound.
+ * replica ignores its own messages); without `onRemote`, only publishes (no subscription). Without
+ * a URL, a channel that goes nowhere: the other replicas keep their copies until their own
+ * expiry, which is then the bound.
  */
-export function createInvalidationChannel(url: string | undefined, channel: string, onRemote: (tags: string[]) => void): InvalidationChannel {
+export function createInvalidationChannel(url: string | undefined, channel: string, onRemote?: (tags: string[]) => void): InvalidationChannel {
   if (url === undefined) return { publish() {}, settled: async () => {}, ready: async () => true, close() {} };
   if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) throw new TypeError('redisUrl must be a redis:// or rediss:// URL');
   const origin = randomUUID();
   // Publishing never queues while Redis is away: a request must not wait for a reconnection.
   const publisher = nonQueuingRedis(url);
-  // The subscriber queues its SUBSCRIBE, and ioredis subscribes again after each reconnection.
-  const subscriber = new Redis(url, { retryStrategy: reconnectSlowly, maxRetriesPerRequest: null, connectTimeout: 1000 });
-  // Errors are expected while Redis is down; the caches go on in process, bounded by their TTLs.
-  subscriber.on('error', () => {});
-  onInvalidationMessage(subscriber, channel, 't', (tags, from) => {
-    if (from !== origin) onRemote(tags);
-  });
-  const subscribed = subscriber.subscribe(channel).then(
-    () => true,
-    () => false,
-  );
+  const subscriber = onRemote ? subscribe(url, channel, origin, onRemote) : undefined;
+  const subscribed = subscriber?.subscribed ?? Promise.resolve(true);
   // Publishing never queues: until its connection is up, what this replica publishes is lost.
   const canPublish = new Promise<true>((resolve) => (publisher.status === 'ready' ? resolve(true) : publisher.once('ready', () => resolve(true))));
   const pending = new Set<Promise<unknown>>();
@@ -83,7 +75,23 @@ export function createInvalidationChannel(url: string | undefined, channel: stri
     },
     close() {
       publisher.disconnect();
-      subscriber.disconnect();
+      subscriber?.redis.disconnect();
     },
   };
+}
+
+/** The subscription to the other replicas' messages on `channel`. */
+function subscribe(url: string, channel: string, origin: string, onRemote: (tags: string[]) => void): { redis: Redis; subscribed: Promise<boolean> } {
+  // The subscriber queues its SUBSCRIBE, and ioredis subscribes again after each reconnection.
+  const redis = new Redis(url, { retryStrategy: reconnectSlowly, maxRetriesPerRequest: null, connectTimeout: 1000 });
+  // Errors are expected while Redis is down; the caches go on in process, bounded by their TTLs.
+  redis.on('error', () => {});
+  onInvalidationMessage(redis, channel, 't', (tags, from) => {
+    if (from !== origin) onRemote(tags);
+  });
+  const subscribed = redis.subscribe(channel).then(
+    () => true,
+    () => false,
+  );
+  return { redis, subscribed };
 }

@@ -23,8 +23,8 @@ export interface GatewayInvalidationPublisher {
  * that Redis evicts its copies.
  */
 export function createGatewayInvalidationPublisher(redisUrl: string): GatewayInvalidationPublisher {
-  // Only publishing: what other processes publish is not for this one.
-  const channels = [RESPONSE_INVALIDATION_CHANNEL, FETCH_INVALIDATION_CHANNEL].map((channel) => createInvalidationChannel(redisUrl, channel, () => {}));
+  // Only publishing (no subscription): what other processes publish is not for this one.
+  const channels = [RESPONSE_INVALIDATION_CHANNEL, FETCH_INVALIDATION_CHANNEL].map((channel) => createInvalidationChannel(redisUrl, channel));
   return {
     publish(tags) {
       if (tags.length === 0) return;
