@@ -104,6 +104,11 @@ export interface MinimumCalls {
   views: number;
 }
 
+/** The replay's key of a unit's record: a product's stock is part of the product's one record. */
+function recordKeyOf(unit: Unit, key: string | number): string {
+  return `${unit === 'productStock' ? 'product' : unit}\u0000${key}`;
+}
+
 /** A unit's record evicted at `at` (epoch ms): the next view that needs it fetches it again. */
 export interface UnitEviction {
   at: number;
@@ -130,7 +135,7 @@ export function minimumOdooCalls(views: readonly ViewRecord[], world: WorldSkele
   for (const view of sorted) {
     for (; evicted < evictions.length && evictions[evicted]!.at <= view.start; evicted++) {
       const { unit, key } = evictions[evicted]!;
-      fetchedAt.delete(`${unit === 'productStock' ? 'product' : unit}\u0000${key}`);
+      fetchedAt.delete(recordKeyOf(unit, key));
     }
     const needs = needsOf(view, world, fallback);
     // Products: one record, one call, whether the catalog or the quantities part is stale.
@@ -140,13 +145,12 @@ export function minimumOdooCalls(views: readonly ViewRecord[], world: WorldSkele
     for (const [unit, keys] of entries) {
       const model = modelOf(unit);
       const ttlMs = lifetimeMs(unit);
-      const recordUnit = unit === 'productStock' ? 'product' : unit;
       const missing = keys.filter((key) => {
-        const at = fetchedAt.get(`${recordUnit}\u0000${key}`);
+        const at = fetchedAt.get(recordKeyOf(unit, key));
         return at === undefined || view.start - at >= ttlMs;
       });
       if (missing.length === 0) continue;
-      if (recordUnit === 'product') {
+      if (unit === 'product' || unit === 'productStock') {
         for (const key of missing) productCall.add(key);
         continue;
       }
@@ -154,11 +158,11 @@ export function minimumOdooCalls(views: readonly ViewRecord[], world: WorldSkele
         calls++;
         byModel[model] = (byModel[model] ?? 0) + 1;
       }
-      for (const key of missing) fetchedAt.set(`${recordUnit}\u0000${key}`, view.start);
+      for (const key of missing) fetchedAt.set(recordKeyOf(unit, key), view.start);
       // A partner's order list brings every order of the partner: those cited by cases too.
       if (unit === 'ordersOfPartner') {
         const customer = world.byAccountId.get(view.accountId);
-        for (const order of customer?.orders ?? []) fetchedAt.set(`orderByName\u0000${order.number}`, view.start);
+        for (const order of customer?.orders ?? []) fetchedAt.set(recordKeyOf('orderByName', order.number), view.start);
       }
     }
     if (productCall.size > 0) {
@@ -166,7 +170,7 @@ export function minimumOdooCalls(views: readonly ViewRecord[], world: WorldSkele
         calls++;
         byModel['product.product'] = (byModel['product.product'] ?? 0) + 1;
       }
-      for (const key of productCall) fetchedAt.set(`product\u0000${key}`, view.start);
+      for (const key of productCall) fetchedAt.set(recordKeyOf('product', key), view.start);
     }
   }
   return { calls, byModel, views: sorted.filter((v) => !v.warmup).length };
