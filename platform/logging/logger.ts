@@ -1,4 +1,4 @@
-import { fstatSync } from 'node:fs';
+import { fstatSync, statSync } from 'node:fs';
 import pino, { type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 import { currentScope } from '../observability/request-scope.js';
 
@@ -150,13 +150,12 @@ export function bufferedDestination(dest: number | string): BufferedDestination 
   };
 }
 
-/** Whether a destination is a regular file: a path (sonic-boom creates or appends to it) or a descriptor of one. */
+/** Whether a destination is a regular file: a descriptor or a path of one, or a path not there yet (sonic-boom creates a file). */
 function isRegularFile(dest: number | string): boolean {
-  if (typeof dest === 'string') return true;
   try {
-    return fstatSync(dest).isFile();
-  } catch {
-    return false;
+    return (typeof dest === 'string' ? statSync(dest) : fstatSync(dest)).isFile();
+  } catch (err) {
+    return typeof dest === 'string' && (err as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }
 
