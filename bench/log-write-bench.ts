@@ -3,7 +3,8 @@
  * asynchronous and one synchronous file write by size, and a request-sized line through the
  * buffered log destination (`platform/logging`; to a file it writes its chunks synchronously)
  * against sonic-boom handed each line itself (4 KiB minimum asynchronous writes, the destination's
- * first configuration).
+ * first configuration); then the whole request line, made and written, by pino's `info` and by
+ * `writeInfoLine` (one JSON.stringify), through the buffered destination.
  *
  *   npx tsx bench/log-write-bench.ts [lines]   (default 200000)
  */
@@ -11,7 +12,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, write, writeSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { bufferedDestination } from '../platform/logging/index.js';
+import { bufferedDestination, createLogger, writeInfoLine } from '../platform/logging/index.js';
 
 const lines = Number(process.argv[2] ?? 200_000);
 if (!Number.isSafeInteger(lines) || lines <= 0) {
@@ -53,6 +54,41 @@ for (const round of [0, 1]) {
     for (let i = 0; i < lines; i++) {
       destination.write(line(i));
       // Let writes complete between bursts, as between requests.
+      if (i % 500 === 499) await new Promise((done) => setImmediate(done));
+    }
+    destination.flushSync();
+    if (round === 1) console.log(`  ${name}: ${(cpuMicros(cpu) / lines).toFixed(2)} µs`);
+  }
+}
+
+console.log(`${lines} request lines made and written through the buffered destination, CPU per line:`);
+const fieldsOf = (i: number) => ({
+  requestId: `b1e2c3d4-0000-4000-8000-${String(i).padStart(12, '0')}`,
+  operationName: 'PartnerOrders',
+  operationType: 'query',
+  sub: 'partner-001ABCDEFGHIJK',
+  roles: ['partner'],
+  clientClass: 'partner:P001',
+  status: 200,
+  outcome: 'ok',
+  durationMs: 1.3,
+  errors: [],
+  cache: 'hit',
+  backendCalls: {},
+  subgraphFetches: 0,
+});
+const writers = {
+  "pino's info": (logger: ReturnType<typeof createLogger>, i: number) => logger.info(fieldsOf(i), 'request'),
+  writeInfoLine: (logger: ReturnType<typeof createLogger>, i: number) => writeInfoLine(logger, fieldsOf(i), 'request'),
+};
+for (const round of [0, 1]) {
+  for (const [name, writeLine] of Object.entries(writers)) {
+    const destination = bufferedDestination(join(dir, `line-${round}.log`));
+    const logger = createLogger({ level: 'info', destination }).child({ component: 'gateway' });
+    await new Promise((done) => setTimeout(done, 50));
+    const cpu = process.cpuUsage();
+    for (let i = 0; i < lines; i++) {
+      writeLine(logger, i);
       if (i % 500 === 499) await new Promise((done) => setImmediate(done));
     }
     destination.flushSync();

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Histogram } from 'prom-client';
 import { httpFailureBody, sendJson } from '../../platform/http/apollo-http.js';
-import { componentLogger, requestLogger } from '../../platform/logging/index.js';
+import { componentLogger, requestLogger, writeInfoLine } from '../../platform/logging/index.js';
 import { metricsRegistry } from '../../platform/metrics/registry.js';
 import { clientClassOf } from '../../platform/observability/client-class.js';
 import { inSpan, SpanKind, SpanStatusCode } from '../../platform/observability/tracing.js';
@@ -107,7 +107,7 @@ export async function observeRequest(req: IncomingMessage, res: ServerResponse, 
     line.backendCalls = report.backendCalls;
     line.subgraphFetches = report.subgraphFetches;
     if (exchange.cost !== undefined) line.cost = { estimated: exchange.cost.estimate.bySystem, estimatedTotal: exchange.cost.estimate.total };
-    log.info(line, 'request');
+    writeInfoLine(log, line, 'request');
   });
 }
 

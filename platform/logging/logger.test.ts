@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runInScope } from '../observability/request-scope.js';
-import { bufferedDestination, componentLog, createLogger, levelFromEnv, NO_FIELDS, requestLogger, setLogMixin, setRootLogger } from './logger.js';
+import { bufferedDestination, componentLog, componentLogger, createLogger, levelFromEnv, NO_FIELDS, requestLogger, setLogMixin, setRootLogger, writeInfoLine } from './logger.js';
 
 function capture(level = 'info') {
   const lines: Record<string, any>[] = [];
@@ -51,6 +51,40 @@ describe('logger', () => {
     ]);
     for (const line of lines) expect(Math.abs(Date.parse(line.time) - Date.now())).toBeLessThan(5_000);
     expect(lines[0]!.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('writes an info line of plain values at once as pino writes it (same keys in the same order), the mixin included; a redacted key or a level off goes through pino', () => {
+    const raw: string[] = [];
+    setRootLogger(createLogger({ level: 'info', destination: { write: (line: string) => void raw.push(line) } }));
+    const log = componentLogger('gateway');
+    const fields = { requestId: 'r-1', operationName: undefined, roles: ['partner'], status: 200, durationMs: 1.5, ratio: Number.NaN, backendCalls: { odoo: 2 }, errors: [] };
+    log.info(fields, 'request');
+    const throughPino = vi.spyOn(log, 'info');
+    writeInfoLine(log, fields, 'request');
+    writeInfoLine(log, {}, 'empty');
+    try {
+      setLogMixin(() => ({ traceId: 't-1', requestId: 'mixin' }));
+      writeInfoLine(log, fields, 'traced');
+    } finally {
+      setLogMixin(() => NO_FIELDS);
+    }
+    writeInfoLine(log, { requestId: 'r-2', token: 'secret-token', headers: { authorization: 'Bearer abc' } }, 'redacted');
+    expect(throughPino).toHaveBeenCalledTimes(1);
+    expect(raw.every((line) => line.endsWith('}\n') && !line.slice(0, -1).includes('\n'))).toBe(true);
+    const [byPino, atOnce, empty, traced, redacted] = raw.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(Object.keys(atOnce!)).toEqual(Object.keys(byPino!));
+    expect({ ...atOnce, time: undefined }).toEqual({ ...byPino, time: undefined });
+    expect(atOnce).toMatchObject({ level: 'info', component: 'gateway', pid: process.pid, requestId: 'r-1', ratio: null, msg: 'request' });
+    expect(atOnce!.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(empty).toEqual({ level: 'info', time: empty!.time, pid: process.pid, component: 'gateway', msg: 'empty' });
+    expect(traced).toMatchObject({ traceId: 't-1', requestId: 'r-1', msg: 'traced' });
+    expect(redacted).toMatchObject({ requestId: 'r-2', token: '[redacted]', headers: { authorization: '[redacted]' }, msg: 'redacted' });
+    expect(raw.join('')).not.toMatch(/secret-token|Bearer abc/);
+
+    raw.length = 0;
+    setRootLogger(createLogger({ level: 'warn', destination: { write: (line: string) => void raw.push(line) } }));
+    writeInfoLine(componentLogger('gateway'), fields, 'request');
+    expect(raw).toEqual([]);
   });
 
   it('takes LOG_LEVEL, info by default, silent under vitest', () => {
