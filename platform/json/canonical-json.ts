@@ -11,13 +11,25 @@ export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   const withJson = value as { toJSON?: () => unknown };
   if (typeof withJson.toJSON === 'function') return canonicalJson(withJson.toJSON());
-  const skip = (v: unknown) => v === undefined || typeof v === 'function' || typeof v === 'symbol';
-  if (Array.isArray(value)) return `[${value.map((v) => (skip(v) ? 'null' : canonicalJson(v))).join(',')}]`;
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i++) text += `${i > 0 ? ',' : ''}${omitted(value[i]) ? 'null' : canonicalJson(value[i])}`;
+    return `${text}]`;
+  }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record)
-    .filter((k) => !skip(record[k]))
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`).join(',')}}`;
+  const keys = Object.keys(record).sort();
+  let text = '{';
+  for (const key of keys) {
+    const item = record[key];
+    if (omitted(item)) continue;
+    text += `${text.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(item)}`;
+  }
+  return `${text}}`;
+}
+
+/** Values JSON leaves out of objects (and writes as null in arrays). */
+function omitted(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol';
 }
 
 /** SHA-256 (hex) of a value's canonical JSON: what the idempotency store and the audit log keep instead of an input. */

@@ -13,6 +13,17 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ a: undefined, b: 'x' })).toBe('{"b":"x"}');
     expect(canonicalJson(undefined)).toBe('null');
   });
+
+  it('writes what JSON.stringify writes for a value whose keys are in order: omitted members, nulls in arrays, toJSON, escapes', () => {
+    const values: unknown[] = [
+      {},
+      [],
+      { a: undefined, b: 1, c: () => 1, d: Symbol('s'), e: [undefined, () => 2, 'x'], f: { g: undefined } },
+      [{ a: [] }, [[]], null, true, -0.5, 'quote " and \\ and \u2028'],
+      { at: new Date(Date.UTC(2026, 11, 3)), n: Number.NaN },
+    ];
+    for (const value of values) expect(canonicalJson(value)).toBe(JSON.stringify(value));
+  });
 });
 
 describe('responseCacheKey', () => {
