@@ -12,7 +12,7 @@ import { apolloLogger, componentLog } from '../../platform/logging/index.js';
 import type { GatewayContext } from './context.js';
 import { operationalRoutes, startMetricsServer } from './http-routes.js';
 import { observeRequest } from './request-observer.js';
-import { ideRoutes, type IdeOptions } from './ide/ide-routes.js';
+import { ideRoutes, wantsIde, type IdeOptions } from './ide/ide-routes.js';
 import { analyzeStage } from './pipeline/analyze.js';
 import { authenticateStage } from './pipeline/authenticate.js';
 import { executeStage } from './pipeline/execute.js';
@@ -203,20 +203,25 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const invalidate = invalidateRoute({ ...options.invalidation, auth: options.auth, entityTypes: entityTypesOf(options.supergraphSdl), evictTags: invalidateTags });
   const ide = options.ide ? ideRoutes(options.ide) : undefined;
 
+  const answerGraphQL = (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = requestIdOf(req);
+    return observeRequest(req, res, requestId, async (exchange) => {
+      const answer = await pipeline(exchange);
+      await send(res, answer, requestId);
+      return answer;
+    });
+  };
+  const answerOther = async (req: IncomingMessage, res: ServerResponse, path: string) => {
+    if (await routes(req, res, path)) return;
+    if (ide && (await ide(req, res, path))) return;
+    if (path === '/invalidate') return invalidate(req, res);
+    sendJson(res, 404, { error: 'not found' });
+  };
   const server = createServer((req, res) => {
-    void (async () => {
-      const path = (req.url ?? '/').split('?')[0]!;
-      if (await routes(req, res, path)) return;
-      if (ide && (await ide(req, res, path))) return;
-      if (path === '/invalidate') return invalidate(req, res);
-      if (path !== '/graphql' && path !== '/') return sendJson(res, 404, { error: 'not found' });
-      const requestId = requestIdOf(req);
-      await observeRequest(req, res, requestId, async (exchange) => {
-        const answer = await pipeline(exchange);
-        await send(res, answer, requestId);
-        return answer;
-      });
-    })().catch((err: unknown) => {
+    const path = pathOf(req.url);
+    // GraphQL requests go straight to the pipeline; a browser opening the endpoint gets the IDE.
+    const graphql = (path === '/graphql' || path === '/') && !(ide && wantsIde(req));
+    (graphql ? answerGraphQL(req, res) : answerOther(req, res, path)).catch((err: unknown) => {
       log.error({ err }, 'operational route failed');
       sendJson(res, 500, { error: 'internal error' });
     });
@@ -246,6 +251,13 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       };
     },
   };
+}
+
+/** The path of a request target, without its query. */
+function pathOf(url: string | undefined): string {
+  if (!url) return '/';
+  const at = url.indexOf('?');
+  return at === -1 ? url : url.slice(0, at);
 }
 
 /** The client's correlation id (up to 200 characters), or a new one. */
