@@ -80,7 +80,8 @@ async function child(mode: 'on' | 'off', options: Options, endpoint: string | un
   const logDestination = mode === 'on' ? bufferedDestination(logFile) : undefined;
   if (logDestination) {
     setRootLogger(createLogger({ level: 'info', destination: logDestination }));
-    await startTracing({ serviceName: 'customer360-bench', env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: options.protocol, TRACE_GATEWAY_PHASES: process.env.TRACE_GATEWAY_PHASES } });
+    // This process runs the gateway alone, as `npm run gateway` does (no context manager).
+    await startTracing({ serviceName: 'customer360-bench', asyncContext: false, env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: options.protocol, TRACE_GATEWAY_PHASES: process.env.TRACE_GATEWAY_PHASES } });
   } else {
     setRootLogger(createLogger({ level: 'silent' }));
   }

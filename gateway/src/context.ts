@@ -1,3 +1,4 @@
+import type { Span } from '@opentelemetry/api';
 import type { FormattedExecutionResult } from 'graphql';
 import type { ExchangeCost } from './pipeline/stage.js';
 import type { Principal } from '../../platform/authz/principal.js';
@@ -21,6 +22,11 @@ export interface GatewayContext {
    * sources share it.
    */
   freshness?: { untilMs?: number };
+  /**
+   * The request's span, when tracing is on: each subgraph fetch's span is its child, handed on
+   * explicitly (a process running the gateway alone has no context manager to find it in).
+   */
+  span?: Span;
   /** The request's log-line report: the data sources add the subgraphs' backend calls to it. */
   report?: RequestReport;
   /** The client's `Idempotency-Key` header, forwarded to the subgraph that runs a mutation. */

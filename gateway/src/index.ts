@@ -29,7 +29,8 @@ function subgraphUrlsFromEnv(env: Record<string, string | undefined> = process.e
 async function main(): Promise<void> {
   survivePromiseRejections();
   const settings = loadSettings();
-  const tracing = await startObservability('customer360-gateway');
+  // The gateway alone hands its spans on itself: no context manager (no AsyncLocalStorage) runs here.
+  const tracing = await startObservability('customer360-gateway', { asyncContext: false });
   let supergraphSdl: string;
   try {
     supergraphSdl = readFileSync(settings.supergraphPath, 'utf8');

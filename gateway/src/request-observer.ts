@@ -4,7 +4,7 @@ import { httpFailureBody, sendJson } from '../../platform/http/apollo-http.js';
 import { componentLogger, requestLogger, writeInfoLine } from '../../platform/logging/index.js';
 import { metricsRegistry } from '../../platform/metrics/registry.js';
 import { clientClassOf } from '../../platform/observability/client-class.js';
-import { inSpan, SpanKind, SpanStatusCode } from '../../platform/observability/tracing.js';
+import { inHandedOnSpan, SpanKind, SpanStatusCode } from '../../platform/observability/tracing.js';
 import type { Answer, Exchange, RequestReport } from './pipeline/stage.js';
 
 /** Requests answered on /graphql, by operation name and type and by outcome (`ok`, `partial`, `client_error`, `server_error`). */
@@ -41,9 +41,9 @@ export function operationNameLabel(name: string | undefined): string {
 export type Responder = (exchange: Exchange) => Promise<Answer>;
 
 /**
- * Runs one GraphQL request in its span (`gateway request`, the root of the
- * request's trace: @apollo/gateway's `gateway.request/plan/fetch` spans and every subgraph and
- * backend span below it), and when it has been answered writes its one log line and its metrics:
+ * Runs one GraphQL request in its span (`gateway request`, the root of the request's trace,
+ * handed on in the exchange: each subgraph fetch's span, and every subgraph and backend span, are
+ * below it), and when it has been answered writes its one log line and its metrics:
  *
  * `{ msg: "request", requestId, traceId?, operationName, operationType, sub, roles, clientClass,
  *    status, outcome, durationMs, errors: [codes], cache: hit|stale|miss, backendCalls: { odoo: n },
@@ -60,8 +60,8 @@ export type Responder = (exchange: Exchange) => Promise<Answer>;
 export async function observeRequest(req: IncomingMessage, res: ServerResponse, requestId: string, respond: Responder): Promise<void> {
   const started = performance.now();
   const report: RequestReport = { backendCalls: {}, subgraphFetches: 0 };
-  const exchange: Exchange = { req, requestId, report };
-  await inSpan('gateway request', { kind: SpanKind.SERVER, attributes: { 'c360.component': 'gateway', 'c360.request_id': requestId, 'http.request.method': req.method ?? 'GET' } }, async (span) => {
+  await inHandedOnSpan('gateway request', { kind: SpanKind.SERVER, attributes: { 'c360.component': 'gateway', 'c360.request_id': requestId, 'http.request.method': req.method ?? 'GET' } }, async (span) => {
+    const exchange: Exchange = span ? { req, requestId, report, span } : { req, requestId, report };
     let status: number;
     let answer: Answer | undefined;
     try {

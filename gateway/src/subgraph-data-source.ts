@@ -1,4 +1,5 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { Span } from '@opentelemetry/api';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher, FetcherHeaders, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
@@ -6,7 +7,7 @@ import { STATUS_CODES } from 'node:http';
 import { httpHeaders, isOk, sharedHttpClient, type HttpAnswer, type HttpClient, type HttpHeaders } from '../../platform/http/client.js';
 import { REQUIRE_FRESH_HEADER } from '../../platform/http/internal-headers.js';
 import { addBackendCalls, BACKEND_CALLS_HEADER } from '../../platform/observability/request-scope.js';
-import { injectTraceHeaders } from '../../platform/observability/tracing.js';
+import { injectSpanHeaders, injectTraceHeaders, markFailed, SpanKind, startChildSpan } from '../../platform/observability/tracing.js';
 import { subgraphFetchDurationSeconds } from './subgraph-fetch-metrics.js';
 import type { GatewayContext } from './context.js';
 import { fetchCacheKey, subgraphFetchCacheTotal, type FetchCache } from './plugins/fetch-cache.js';
@@ -53,6 +54,9 @@ export interface SubgraphDataSourceOptions {
  * and the correlation id, and collects `extensions.stale`, `extensions.freshForMs` and
  * `extensions.invalidate` from subgraph answers.
  */
+/** The span of each fetch in flight, by the options Apollo hands both `process` and `willSendRequest`. */
+const fetchSpans = new WeakMap<object, Span>();
+
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly name: string;
   private readonly timeoutMs: number;
@@ -121,13 +125,34 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     this.fetcher = fetcher;
   }
 
+  /**
+   * Each fetch of a request has its span (`fetch <subgraph>`, a child of the request's span), whose
+   * context the subgraph continues: the span is kept by the fetch's options, which Apollo hands on
+   * to `willSendRequest`.
+   */
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const span = startChildSpan((options.context as GatewayContext).span, `fetch ${this.name}`, { kind: SpanKind.CLIENT, attributes: { 'c360.component': 'gateway', 'c360.subgraph': this.name } });
+    if (!span) return super.process(options);
+    fetchSpans.set(options, span);
+    try {
+      return await super.process(options);
+    } catch (err) {
+      markFailed(span, err);
+      throw err;
+    } finally {
+      span.end();
+    }
+  }
+
   override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const { request, context } = options;
     const headers = request.http!.headers;
     for (const [name, value] of Object.entries(this.principalHeaders(context as GatewayContext))) headers.set(name, value);
     if (context.requestId) headers.set('x-request-id', context.requestId);
-    // The active span here is @apollo/gateway's `gateway.fetch`: the subgraph's span continues it.
-    injectTraceHeaders((name, value) => headers.set(name, value));
+    // The subgraph's span continues the fetch's (or, for a fetch of no request, the active context).
+    const span = fetchSpans.get(options);
+    if (span) injectSpanHeaders(span, (name, value) => headers.set(name, value));
+    else injectTraceHeaders((name, value) => headers.set(name, value));
     if ((context as GatewayContext).requireFresh) headers.set(REQUIRE_FRESH_HEADER, '1');
     // The client's key travels only with the mutation itself, to the subgraph that owns the write.
     const idempotencyKey = (context as GatewayContext).idempotencyKey;

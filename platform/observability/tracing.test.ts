@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createContextKey, ROOT_CONTEXT, type Span, type Tracer } from '@opentelemetry/api';
+import { createContextKey, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { startOtlpReceiver } from '../../test/support/otlp-receiver.js';
 import { createLogger } from '../logging/logger.js';
 import { currentScope, runInScope } from './request-scope.js';
-import { sharedStoreContextManager, tracingSettingsFromEnv, withoutPhaseSpans } from './tracing.js';
+import { ELIDING_TRACER, inHandedOnSpan, injectSpanHeaders, sharedStoreContextManager, SpanKind, startChildSpan, startTracing, tracingSettingsFromEnv } from './tracing.js';
 
 describe('tracing settings from the OTEL_* variables', () => {
   it('are off without an endpoint, when disabled, or with the none exporter', () => {
@@ -32,27 +33,54 @@ describe('tracing settings from the OTEL_* variables', () => {
   });
 });
 
-describe("@apollo/gateway's phase spans", () => {
-  it('are kept only with TRACE_GATEWAY_PHASES=true, and a value that is not a boolean is refused', () => {
+describe("@apollo/gateway's own spans", () => {
+  it('are recorded only with TRACE_GATEWAY_PHASES=true, and a value that is not a boolean is refused', () => {
     const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' };
     expect(tracingSettingsFromEnv(env, 'c360')?.gatewayPhases).toBe(false);
     expect(tracingSettingsFromEnv({ ...env, TRACE_GATEWAY_PHASES: 'true' }, 'c360')?.gatewayPhases).toBe(true);
     expect(() => tracingSettingsFromEnv({ ...env, TRACE_GATEWAY_PHASES: 'yes' }, 'c360')).toThrow(/TRACE_GATEWAY_PHASES/);
   });
 
-  it('run their callbacks with a span that records nothing; other spans reach the tracer', () => {
-    const started: string[] = [];
-    const inner = {
-      startSpan: (name: string) => (started.push(`span ${name}`), undefined as unknown as Span),
-      startActiveSpan: (name: string, ...rest: unknown[]) => (started.push(`active ${name}`), (rest[rest.length - 1] as (s: unknown) => unknown)('inner span')),
-    } as unknown as Tracer;
-    const tracer = withoutPhaseSpans(inner);
-    // The context stays the caller's (nothing is entered): test/observability shows gateway.fetch's parent is gateway.request.
-    expect(tracer.startActiveSpan('gateway.execute', { attributes: {} }, (span) => span.isRecording())).toBe(false);
-    expect(tracer.startActiveSpan('gateway.postprocessing', (span) => span.isRecording())).toBe(false);
-    expect(tracer.startActiveSpan('gateway.fetch', (span) => span)).toBe('inner span');
-    tracer.startSpan('gateway.validate');
-    expect(started).toEqual(['active gateway.fetch', 'span gateway.validate']);
+  it('otherwise run their callbacks with a span that records nothing, in the context they were called in', () => {
+    const KEY = createContextKey('test.key');
+    const manager = new (sharedStoreContextManager(AsyncLocalStorageContextManager))().enable();
+    const outer = ROOT_CONTEXT.setValue(KEY, 'outer');
+    const seen = manager.with(outer, () => ELIDING_TRACER.startActiveSpan('gateway.fetch', { attributes: {} }, (span) => [span.isRecording(), manager.active().getValue(KEY)]));
+    expect(seen).toEqual([false, 'outer']);
+    expect(ELIDING_TRACER.startActiveSpan('gateway.request', (span) => span.isRecording())).toBe(false);
+    expect(ELIDING_TRACER.startSpan('gateway.plan').isRecording()).toBe(false);
+    manager.disable();
+  });
+});
+
+describe('spans handed on explicitly, in a process with no context manager (the gateway alone)', () => {
+  it('nest by hand: a child of the request span, its context in traceparent, while the active context stays empty', async () => {
+    const receiver = await startOtlpReceiver();
+    const tracing = await startTracing({ serviceName: 'tracing-test', asyncContext: false, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' } });
+    try {
+      const seen = await inHandedOnSpan('gateway request', { kind: SpanKind.SERVER }, async (span) => {
+        await new Promise((done) => setTimeout(done, 1));
+        const child = startChildSpan(span, 'fetch orders', { kind: SpanKind.CLIENT })!;
+        const headers: Record<string, string> = {};
+        injectSpanHeaders(child, (name, value) => (headers[name] = value));
+        child.end();
+        return { span: span!.spanContext(), child: child.spanContext(), parent: (child as unknown as { parentSpanContext?: { spanId: string } }).parentSpanContext?.spanId, headers, active: trace.getActiveSpan() };
+      });
+      expect(seen.span.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(seen.child.traceId).toBe(seen.span.traceId);
+      expect(seen.parent).toBe(seen.span.spanId);
+      expect(seen.headers.traceparent).toBe(`00-${seen.span.traceId}-${seen.child.spanId}-01`);
+      expect(seen.active).toBeUndefined();
+      expect(startChildSpan(undefined, 'fetch orders')).toBeUndefined();
+      await tracing!.flush();
+      expect(receiver.spans.map((s) => [s.name, s.traceId, s.spanId, s.parentSpanId ?? null])).toEqual([
+        ['fetch orders', seen.span.traceId, seen.child.spanId, seen.span.spanId],
+        ['gateway request', seen.span.traceId, seen.span.spanId, null],
+      ]);
+    } finally {
+      await tracing?.shutdown();
+      await receiver.close();
+    }
   });
 });
 

@@ -3,9 +3,15 @@ import { NO_FIELDS, setLogMixin } from '../logging/logger.js';
 import { carriedTraceContext, enterTraceContext, runWithTraceContext } from './request-scope.js';
 
 /**
- * Tracing over `@opentelemetry/api` (which @apollo/gateway already writes its
- * `gateway.request/plan/fetch` spans to). Off unless an OTLP endpoint is configured: then no SDK
- * is loaded, no context manager runs, and every helper here is a branch on one boolean.
+ * Tracing over `@opentelemetry/api`. Off unless an OTLP endpoint is configured: then no SDK is
+ * loaded, no context manager runs, and every helper here is a branch on one boolean.
+ *
+ * The gateway hands its spans on explicitly (the request's span to each subgraph fetch's, that one's
+ * context to the subgraph in `traceparent`), so that a process running the gateway alone needs no
+ * context manager, whose AsyncLocalStorage would put hooks on every promise of the process; the
+ * subgraphs' spans (their operation, each backend call) find their parent in the active context.
+ * @apollo/gateway writes spans of its own (`gateway.request/plan/fetch` and its phases) through
+ * the same API; they are recorded only with `TRACE_GATEWAY_PHASES=true`.
  */
 
 type Env = Record<string, string | undefined>;
@@ -23,7 +29,11 @@ export interface TracingSettings {
   serviceName: string;
   /** The batch span processor's `OTEL_BSP_*` settings that are set (the SDK's defaults otherwise). */
   batch: { scheduledDelayMillis?: number; maxExportBatchSize?: number; maxQueueSize?: number; exportTimeoutMillis?: number };
-  /** `TRACE_GATEWAY_PHASES=true`: keep @apollo/gateway's phase spans (`gateway.validate`, `gateway.execute`, `gateway.postprocessing`); default false. */
+  /**
+   * `TRACE_GATEWAY_PHASES=true`: record @apollo/gateway's own spans (`gateway.request`, `.plan`,
+   * `.fetch`, `.validate`, `.execute`, `.postprocessing`) under the gateway's request span, which
+   * needs a context manager in the gateway's process; default false.
+   */
   gatewayPhases: boolean;
 }
 
@@ -80,6 +90,8 @@ export function tracingSettingsFromEnv(env: Env, defaultServiceName: string): Tr
 }
 
 let enabled = false;
+/** Whether the gateway's request span is made the active one (for @apollo/gateway's own spans, which find their parent there). */
+let activeRequestSpans = false;
 let running: Promise<TracingHandle | undefined> | undefined;
 
 /** A started tracer provider. */
@@ -98,9 +110,11 @@ export function tracingEnabled(): boolean {
  * Starts the process's tracer provider when the `OTEL_*` variables ask for it (once per process:
  * `npm start` runs every component in one process, under one provider; spans say which component
  * wrote them in `c360.component`). The sampler follows `OTEL_TRACES_SAMPLER`/`_ARG` (default
- * parent-based always-on). Loads the SDK only then.
+ * parent-based always-on). Loads the SDK only then. `asyncContext: false` registers no context
+ * manager, for a process that runs the gateway alone (its spans are handed on explicitly); with
+ * `TRACE_GATEWAY_PHASES=true` one is registered all the same, for @apollo/gateway's spans.
  */
-export function startTracing(options: { serviceName: string; env?: Env }): Promise<TracingHandle | undefined> {
+export function startTracing(options: { serviceName: string; env?: Env; asyncContext?: boolean }): Promise<TracingHandle | undefined> {
   return (running ??= (async () => {
     const settings = tracingSettingsFromEnv(options.env ?? process.env, options.serviceName);
     if (!settings) return undefined;
@@ -118,14 +132,14 @@ export function startTracing(options: { serviceName: string; env?: Env }): Promi
     if (!settings.gatewayPhases) {
       // Read through @opentelemetry/api's proxy each time @apollo/gateway starts a span.
       const getTracer = provider.getTracer.bind(provider);
-      provider.getTracer = (name, version, tracerOptions) => {
-        const tracer = getTracer(name, version, tracerOptions);
-        return name.startsWith(APOLLO_GATEWAY_SCOPE) ? withoutPhaseSpans(tracer) : tracer;
-      };
+      provider.getTracer = (name, version, tracerOptions) => (name.startsWith(APOLLO_GATEWAY_SCOPE) ? ELIDING_TRACER : getTracer(name, version, tracerOptions));
     }
-    // Registers the W3C trace-context propagator and a context manager that keeps its context in
-    // the request scope's AsyncLocalStorage (one storage for both, see request-scope.ts).
-    provider.register({ contextManager: new (sharedStoreContextManager(AsyncLocalStorageContextManager))() });
+    // Registers the W3C trace-context propagator and, unless the process needs none, a context
+    // manager that keeps its context in the request scope's AsyncLocalStorage (one storage for
+    // both, see request-scope.ts).
+    const asyncContext = options.asyncContext !== false || settings.gatewayPhases;
+    provider.register({ contextManager: asyncContext ? new (sharedStoreContextManager(AsyncLocalStorageContextManager))() : null });
+    activeRequestSpans = settings.gatewayPhases;
     enabled = true;
     setLogMixin(traceFields);
     return {
@@ -186,32 +200,21 @@ export function sharedStoreContextManager(Base: ContextManagerClass): ContextMan
 /** The instrumentation scope @apollo/gateway names its tracer with (`apollo/gateway-js@<version>` or without the version). */
 const APOLLO_GATEWAY_SCOPE = 'apollo/gateway-js';
 
-/**
- * @apollo/gateway's spans of its own phases, inside `gateway.request`: checking the operation
- * (the gateway's analyze stage has done that already), and the execution and post-processing of
- * the plan around its `gateway.fetch` spans: three per request the response cache does not answer,
- * saying little that `gateway.request`'s duration and its fetches do not.
- */
-const GATEWAY_PHASE_SPANS = new Set(['gateway.validate', 'gateway.execute', 'gateway.postprocessing']);
-
 /** A span that records nothing and leaves the active context as it is, standing in for an elided one. */
 const ELIDED = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 /**
- * The tracer without @apollo/gateway's phase spans: their callbacks run with a span that records
- * nothing, in the context they were called in, so that the spans below them (`gateway.fetch`)
- * are children of `gateway.request` and every trace stays whole.
+ * The tracer @apollo/gateway gets unless its spans are recorded: each callback runs with a span
+ * that records nothing, in the context it was called in, and a span started without a callback
+ * records nothing. The gateway's request span and its fetches' spans (ours) make the trace.
  */
-export function withoutPhaseSpans(tracer: Tracer): Tracer {
-  return {
-    startSpan: (name, options, ctx) => tracer.startSpan(name, options, ctx),
-    startActiveSpan: ((name: string, ...rest: unknown[]) => {
-      if (!GATEWAY_PHASE_SPANS.has(name)) return (tracer.startActiveSpan as (...args: unknown[]) => unknown)(name, ...rest);
-      const fn = rest[rest.length - 1] as (span: Span) => unknown;
-      return fn(ELIDED);
-    }) as Tracer['startActiveSpan'],
-  };
-}
+export const ELIDING_TRACER: Tracer = {
+  startSpan: () => ELIDED,
+  startActiveSpan: ((_name: string, ...rest: unknown[]) => {
+    const fn = rest[rest.length - 1] as (span: Span) => unknown;
+    return fn(ELIDED);
+  }) as Tracer['startActiveSpan'],
+};
 
 /** The ids of the active span, for log lines. */
 function traceFields(): Readonly<Record<string, unknown>> {
@@ -247,13 +250,49 @@ export function inSpan<T>(name: string, options: SpanOptions, fn: (span: Span | 
     try {
       return await fn(span);
     } catch (err) {
-      span.recordException(err as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+      markFailed(span, err);
       throw err;
     } finally {
       span.end();
     }
   });
+}
+
+/**
+ * Runs `fn` with a new span (ended when `fn` settles, marked as an error when it throws) that the
+ * code below hands on itself (`startChildSpan`, `injectSpanHeaders`) rather than finding it in the
+ * active context: the gateway's request span. It is made the active one only when
+ * @apollo/gateway's own spans are recorded. Without tracing, runs `fn` alone with no span.
+ */
+export async function inHandedOnSpan<T>(name: string, options: SpanOptions, fn: (span: Span | undefined) => Promise<T>): Promise<T> {
+  if (!enabled) return fn(undefined);
+  const parent = options.parent ?? context.active();
+  const span = tracer.startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, parent);
+  try {
+    return await (activeRequestSpans ? context.with(trace.setSpan(parent, span), () => fn(span)) : fn(span));
+  } catch (err) {
+    markFailed(span, err);
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
+/** A new span under `parent`, handed to it explicitly; undefined without a parent (or without tracing). The caller ends it. */
+export function startChildSpan(parent: Span | undefined, name: string, options: Omit<SpanOptions, 'parent'> = {}): Span | undefined {
+  if (!enabled || !parent) return undefined;
+  return tracer.startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, trace.setSpan(ROOT_CONTEXT, parent));
+}
+
+/** Marks a span as failed by `err`. */
+export function markFailed(span: Span, err: unknown): void {
+  span.recordException(err as Error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+}
+
+/** Writes a span's trace context into outgoing headers (W3C `traceparent`, `tracestate`): the receiver's spans continue it. */
+export function injectSpanHeaders(span: Span, set: (name: string, value: string) => void): void {
+  propagation.inject(trace.setSpan(ROOT_CONTEXT, span), undefined, { set: (_carrier, name, value) => set(name, value) });
 }
 
 /** Writes the active trace context into outgoing headers (W3C `traceparent`, `tracestate`). */

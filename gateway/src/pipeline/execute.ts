@@ -17,7 +17,7 @@ export interface ExecuteOptions {
 }
 
 /** A request's context. The arrays and objects are created here: Apollo may hand the data sources a shallow copy of it. */
-export function newGatewayContext(exchange: Pick<Exchange, 'principal' | 'requestId' | 'req' | 'requireFresh' | 'cost' | 'report'>): GatewayContext {
+export function newGatewayContext(exchange: Pick<Exchange, 'principal' | 'requestId' | 'req' | 'requireFresh' | 'cost' | 'report' | 'span'>): GatewayContext {
   const idempotencyKey = exchange.req.headers['idempotency-key'];
   return {
     principal: exchange.principal!,
@@ -27,6 +27,7 @@ export function newGatewayContext(exchange: Pick<Exchange, 'principal' | 'reques
     audits: [],
     freshness: {},
     report: exchange.report,
+    ...(exchange.span ? { span: exchange.span } : {}),
     // Forwarded as sent: the subgraph validates it exactly as it validates the key in the input.
     idempotencyKey: typeof idempotencyKey === 'string' && !exchange.requireFresh ? idempotencyKey : undefined,
     ...(exchange.requireFresh ? { requireFresh: true } : {}),

@@ -1,4 +1,5 @@
 import type { HTTPGraphQLRequest } from '@apollo/server';
+import type { Span } from '@opentelemetry/api';
 import type { IncomingMessage } from 'node:http';
 import type { Principal } from '../../../platform/authz/principal.js';
 import { canonicalJson } from '../../../platform/json/canonical-json.js';
@@ -41,6 +42,8 @@ export interface Exchange {
   requireFresh?: boolean;
   /** What the request's log line reports beside the exchange itself (set by the server; see request-observer.ts). */
   readonly report?: RequestReport;
+  /** The request's span, when tracing is on (set by the server): each subgraph fetch's span is its child. */
+  readonly span?: Span;
 }
 
 /** What the request's log line reports that the stages and data sources learn as the request runs. */
