@@ -49,14 +49,14 @@ export interface SubgraphDataSourceOptions {
   onUnansweredMutation?(event: UnansweredMutation): Promise<void>;
 }
 
+/** The span of each fetch in flight, by the options Apollo hands both `process` and `willSendRequest`. */
+const fetchSpans = new WeakMap<object, Span>();
+
 /**
  * Sends subgraph fetches over a keep-alive HTTP client with a timeout, forwards the signed principal
  * and the correlation id, and collects `extensions.stale`, `extensions.freshForMs` and
  * `extensions.invalidate` from subgraph answers.
  */
-/** The span of each fetch in flight, by the options Apollo hands both `process` and `willSendRequest`. */
-const fetchSpans = new WeakMap<object, Span>();
-
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly name: string;
   private readonly timeoutMs: number;
