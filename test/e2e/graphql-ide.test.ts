@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { loadSettings } from '../../scripts/config.js';
@@ -38,6 +39,20 @@ describe('the GraphQL IDE at GET /graphql', () => {
     }
     // A client asking for JSON still gets GraphQL: no token, 401.
     expect((await fetch(system.gatewayUrl, { headers: { accept: 'application/json' } })).status).toBe(401);
+  });
+
+  it('answers a browser whose request target no URL can be made of, and goes on serving', async () => {
+    const statusOf = (target: string) =>
+      new Promise<string>((done, fail) => {
+        const socket = connect(Number(new URL(origin).port), new URL(origin).hostname, () => socket.write(`GET ${target} HTTP/1.1\r\nHost: gateway\r\nAccept: text/html\r\nConnection: close\r\n\r\n`));
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString()));
+        socket.on('error', fail);
+        socket.on('close', () => done(text.split('\r\n')[0]!));
+      });
+    expect(await statusOf('//[')).toBe('HTTP/1.1 404 Not Found');
+    expect(await statusOf('http://[/graphql')).toBe('HTTP/1.1 404 Not Found');
+    expect((await fetch(system.gatewayUrl, { headers: { accept: 'text/html' } })).status).toBe(200);
   });
 
   it('offers development tokens for a role, and only those a development gateway verifies', async () => {

@@ -39,7 +39,13 @@ const PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self' 'un
 /** Whether a request is a browser opening the endpoint: a GET asking for HTML, without a query. */
 export function wantsIde(req: IncomingMessage): boolean {
   if (req.method !== 'GET' || !(req.headers.accept ?? '').includes('text/html')) return false;
-  const search = new URL(req.url ?? '/', 'http://gateway').searchParams;
+  let search: URLSearchParams;
+  try {
+    search = new URL(req.url ?? '/', 'http://gateway').searchParams;
+  } catch {
+    // A target no URL can be made of is no page to open; the GraphQL endpoint answers it.
+    return false;
+  }
   return !search.has('query') && !search.has('extensions');
 }
 
