@@ -7,7 +7,7 @@ import { STATUS_CODES } from 'node:http';
 import { httpHeaders, isOk, sharedHttpClient, type HttpAnswer, type HttpClient, type HttpHeaders } from '../../platform/http/client.js';
 import { REQUIRE_FRESH_HEADER } from '../../platform/http/internal-headers.js';
 import { addBackendCalls, BACKEND_CALLS_HEADER } from '../../platform/observability/request-scope.js';
-import { injectSpanHeaders, injectTraceHeaders, markFailed, SpanKind, startChildSpan } from '../../platform/observability/tracing.js';
+import { injectTraceHeaders, settleSpan, SpanKind, startChildSpan } from '../../platform/observability/tracing.js';
 import { subgraphFetchDurationSeconds } from './subgraph-fetch-metrics.js';
 import type { GatewayContext } from './context.js';
 import { fetchCacheKey, subgraphFetchCacheTotal, type FetchCache } from './plugins/fetch-cache.js';
@@ -130,18 +130,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
    * context the subgraph continues: the span is kept by the fetch's options, which Apollo hands on
    * to `willSendRequest`.
    */
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+  override process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const span = startChildSpan((options.context as GatewayContext).span, `fetch ${this.name}`, { kind: SpanKind.CLIENT, attributes: { 'c360.component': 'gateway', 'c360.subgraph': this.name } });
     if (!span) return super.process(options);
     fetchSpans.set(options, span);
-    try {
-      return await super.process(options);
-    } catch (err) {
-      markFailed(span, err);
-      throw err;
-    } finally {
-      span.end();
-    }
+    return settleSpan(span, () => super.process(options));
   }
 
   override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -150,9 +143,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     for (const [name, value] of Object.entries(this.principalHeaders(context as GatewayContext))) headers.set(name, value);
     if (context.requestId) headers.set('x-request-id', context.requestId);
     // The subgraph's span continues the fetch's (or, for a fetch of no request, the active context).
-    const span = fetchSpans.get(options);
-    if (span) injectSpanHeaders(span, (name, value) => headers.set(name, value));
-    else injectTraceHeaders((name, value) => headers.set(name, value));
+    injectTraceHeaders((name, value) => headers.set(name, value), fetchSpans.get(options));
     if ((context as GatewayContext).requireFresh) headers.set(REQUIRE_FRESH_HEADER, '1');
     // The client's key travels only with the mutation itself, to the subgraph that owns the write.
     const idempotencyKey = (context as GatewayContext).idempotencyKey;

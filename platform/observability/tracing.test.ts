@@ -4,7 +4,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { startOtlpReceiver } from '../../test/support/otlp-receiver.js';
 import { createLogger } from '../logging/logger.js';
 import { currentScope, runInScope } from './request-scope.js';
-import { ELIDING_TRACER, inHandedOnSpan, injectSpanHeaders, sharedStoreContextManager, SpanKind, startChildSpan, startTracing, tracingSettingsFromEnv } from './tracing.js';
+import { ELIDING_TRACER, inHandedOnSpan, injectTraceHeaders, sharedStoreContextManager, SpanKind, startChildSpan, startTracing, tracingSettingsFromEnv } from './tracing.js';
 
 describe('tracing settings from the OTEL_* variables', () => {
   it('are off without an endpoint, when disabled, or with the none exporter', () => {
@@ -62,7 +62,7 @@ describe('spans handed on explicitly, in a process with no context manager (the 
         await new Promise((done) => setTimeout(done, 1));
         const child = startChildSpan(span, 'fetch orders', { kind: SpanKind.CLIENT })!;
         const headers: Record<string, string> = {};
-        injectSpanHeaders(child, (name, value) => (headers[name] = value));
+        injectTraceHeaders((name, value) => (headers[name] = value), child);
         child.end();
         return { span: span!.spanContext(), child: child.spanContext(), parent: (child as unknown as { parentSpanContext?: { spanId: string } }).parentSpanContext?.spanId, headers, active: trace.getActiveSpan() };
       });

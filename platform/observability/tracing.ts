@@ -246,36 +246,20 @@ export interface SpanOptions {
 export function inSpan<T>(name: string, options: SpanOptions, fn: (span: Span | undefined) => Promise<T>): Promise<T> {
   if (!enabled) return fn(undefined);
   const parent = options.parent ?? context.active();
-  return tracer.startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, parent, async (span) => {
-    try {
-      return await fn(span);
-    } catch (err) {
-      markFailed(span, err);
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, parent, (span) => settleSpan(span, () => fn(span)));
 }
 
 /**
  * Runs `fn` with a new span (ended when `fn` settles, marked as an error when it throws) that the
- * code below hands on itself (`startChildSpan`, `injectSpanHeaders`) rather than finding it in the
+ * code below hands on itself (`startChildSpan`, `injectTraceHeaders`) rather than finding it in the
  * active context: the gateway's request span. It is made the active one only when
  * @apollo/gateway's own spans are recorded. Without tracing, runs `fn` alone with no span.
  */
-export async function inHandedOnSpan<T>(name: string, options: SpanOptions, fn: (span: Span | undefined) => Promise<T>): Promise<T> {
+export function inHandedOnSpan<T>(name: string, options: SpanOptions, fn: (span: Span | undefined) => Promise<T>): Promise<T> {
   if (!enabled) return fn(undefined);
   const parent = options.parent ?? context.active();
   const span = tracer.startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, parent);
-  try {
-    return await (activeRequestSpans ? context.with(trace.setSpan(parent, span), () => fn(span)) : fn(span));
-  } catch (err) {
-    markFailed(span, err);
-    throw err;
-  } finally {
-    span.end();
-  }
+  return settleSpan(span, () => (activeRequestSpans ? context.with(trace.setSpan(parent, span), () => fn(span)) : fn(span)));
 }
 
 /** A new span under `parent`, handed to it explicitly; undefined without a parent (or without tracing). The caller ends it. */
@@ -284,21 +268,26 @@ export function startChildSpan(parent: Span | undefined, name: string, options: 
   return tracer.startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, trace.setSpan(ROOT_CONTEXT, parent));
 }
 
-/** Marks a span as failed by `err`. */
-export function markFailed(span: Span, err: unknown): void {
-  span.recordException(err as Error);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+/** Runs `work`, marks `span` as failed by what it throws, and ends the span when it settles. */
+export async function settleSpan<T>(span: Span, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    span.recordException(err as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+    throw err;
+  } finally {
+    span.end();
+  }
 }
 
-/** Writes a span's trace context into outgoing headers (W3C `traceparent`, `tracestate`): the receiver's spans continue it. */
-export function injectSpanHeaders(span: Span, set: (name: string, value: string) => void): void {
-  propagation.inject(trace.setSpan(ROOT_CONTEXT, span), undefined, { set: (_carrier, name, value) => set(name, value) });
-}
-
-/** Writes the active trace context into outgoing headers (W3C `traceparent`, `tracestate`). */
-export function injectTraceHeaders(set: (name: string, value: string) => void): void {
+/**
+ * Writes a trace context into outgoing headers (W3C `traceparent`, `tracestate`): `span`'s when
+ * given (handed on explicitly), else the active one. The receiver's spans continue it.
+ */
+export function injectTraceHeaders(set: (name: string, value: string) => void, span?: Span): void {
   if (!enabled) return;
-  propagation.inject(context.active(), undefined, { set: (_carrier, name, value) => set(name, value) });
+  propagation.inject(span ? trace.setSpan(ROOT_CONTEXT, span) : context.active(), undefined, { set: (_carrier, name, value) => set(name, value) });
 }
 
 /** The trace context incoming headers carry (the active one when they carry none). */
