@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
-import { nonQueuingRedis, reconnectSlowly } from '../../../platform/redis/client.js';
+import type { Redis } from 'ioredis';
+import { nonQueuingRedis, subscriberRedis } from '../../../platform/redis/client.js';
 import { randomUUID } from 'node:crypto';
 import { onInvalidationMessage } from '../../../platform/pubsub/invalidation-message.js';
 
@@ -82,10 +82,8 @@ export function createInvalidationChannel(url: string | undefined, channel: stri
 
 /** The subscription to the other replicas' messages on `channel`. */
 function subscribe(url: string, channel: string, origin: string, onRemote: (tags: string[]) => void): { redis: Redis; subscribed: Promise<boolean> } {
-  // The subscriber queues its SUBSCRIBE, and ioredis subscribes again after each reconnection.
-  const redis = new Redis(url, { retryStrategy: reconnectSlowly, maxRetriesPerRequest: null, connectTimeout: 1000 });
   // Errors are expected while Redis is down; the caches go on in process, bounded by their TTLs.
-  redis.on('error', () => {});
+  const redis = subscriberRedis(url);
   onInvalidationMessage(redis, channel, 't', (tags, from) => {
     if (from !== origin) onRemote(tags);
   });

@@ -1,8 +1,7 @@
-import { Redis, type RedisOptions } from 'ioredis';
 import { pino } from 'pino';
 import { cacheRedisErrorsTotal } from '../metrics/cache-metrics.js';
 import { onInvalidationMessage } from '../../../platform/pubsub/invalidation-message.js';
-import { nonQueuingRedis, reconnectSlowly } from '../../../platform/redis/client.js';
+import { nonQueuingRedis, subscriberRedis } from '../../../platform/redis/client.js';
 
 /** Where the layer reports that Redis went away and came back (pino-compatible). */
 export interface CacheLogger {
@@ -78,16 +77,10 @@ export function createRedisLayer(options: RedisLayerOptions): RedisLayer {
   }
   const logger = options.logger ?? pino({ name: 'record-cache-redis' });
 
-  const common: RedisOptions = {
-    connectTimeout,
-    // Keep reconnecting forever, slowly: the cache works without Redis meanwhile.
-    retryStrategy: reconnectSlowly,
-    lazyConnect: false,
-  };
-  // Commands never queue while Redis is away: a request must not wait for a reconnection.
-  const client = nonQueuingRedis(url, { ...common, commandTimeout });
-  // The subscriber does queue its SUBSCRIBE, and ioredis subscribes again after each reconnection.
-  const subscriber = new Redis(url, { ...common, maxRetriesPerRequest: null });
+  // Both reconnect forever, slowly: the cache works without Redis meanwhile. Commands never queue
+  // while Redis is away (a request must not wait for a reconnection); the SUBSCRIBE does.
+  const client = nonQueuingRedis(url, { connectTimeout, commandTimeout });
+  const subscriber = subscriberRedis(url, { connectTimeout });
 
   let healthy = false;
   let degraded = false;

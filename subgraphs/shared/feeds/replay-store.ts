@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Redis } from 'ioredis';
+import { retryingRedis } from '../../../platform/redis/client.js';
 
 /** Where the Salesforce subscriber keeps its last replay id, so that a restart resumes from it. */
 export interface ReplayStore {
@@ -14,8 +14,7 @@ export interface ReplayStore {
 
 /** A replay store in Redis (shared by the replicas: whichever subscribes resumes where the last left). */
 export function redisReplayStore(url: string, key = 'c360:feeds:salesforce:replay-id'): ReplayStore {
-  const redis = new Redis(url, { maxRetriesPerRequest: 2, connectTimeout: 1000, retryStrategy: (n) => Math.min(n * 200, 2000) });
-  redis.on('error', () => {});
+  const redis = retryingRedis(url);
   let last: Promise<unknown> = Promise.resolve();
   return {
     async load() {
