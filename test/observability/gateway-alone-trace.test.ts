@@ -7,7 +7,7 @@ import { DEV_KEYS_DIR } from '../../gateway/src/auth/dev-keys.js';
 import { startTracing, type TracingHandle } from '../../platform/observability/tracing.js';
 import { CUSTOMER_360 } from '../queries.js';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
-import { startOtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
+import { spanTree, startOtlpReceiver } from '../support/otlp-receiver.js';
 import { startTestSystem, testSettings, type TestSystem } from '../support/system.js';
 
 /**
@@ -68,7 +68,7 @@ describe('the trace of a request through a gateway alone in its process', () => 
     await expect.poll(() => inTrace().filter((s) => s.name === 'gateway request').length, { timeout: 10_000 }).toBe(1);
     await expect.poll(() => inTrace().filter((s) => s.name.startsWith('fetch ')).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(5);
     const spans = inTrace();
-    const byId = new Map(spans.map((s) => [s.spanId, s]));
+    const tree = spanTree(spans);
     const root = spans.find((s) => s.name === 'gateway request')!;
     expect(root.parentSpanId).toBeFalsy();
     expect(root.serviceName).toBe('customer360-gateway');
@@ -84,15 +84,10 @@ describe('the trace of a request through a gateway alone in its process', () => 
     const subgraphSpans = spans.filter((s) => s.name.startsWith('subgraph '));
     expect(new Set(subgraphSpans.map((s) => s.attributes['c360.subgraph']))).toEqual(new Set(['accounts', 'orders', 'stock', 'invoices', 'cases']));
     for (const span of subgraphSpans) {
-      const parent = byId.get(span.parentSpanId!);
-      expect(parent?.name, `${span.name}'s parent`).toBe(`fetch ${span.attributes['c360.subgraph']}`);
+      expect(tree.parentOf(span)?.name, `${span.name}'s parent`).toBe(`fetch ${span.attributes['c360.subgraph']}`);
     }
-    const descendsFromRoot = (span: ReceivedSpan) => {
-      for (let at: ReceivedSpan | undefined = span; at; at = at.parentSpanId ? byId.get(at.parentSpanId) : undefined) if (at === root) return true;
-      return false;
-    };
     const backendSpans = spans.filter((s) => s.attributes['c360.backend.system'] !== undefined);
-    for (const span of backendSpans) expect(descendsFromRoot(span), `${span.name} descends from the gateway span`).toBe(true);
+    for (const span of backendSpans) expect(tree.descends(span, root), `${span.name} descends from the gateway span`).toBe(true);
     const count = (backend: string) => backendSpans.filter((s) => s.attributes['c360.backend.system'] === backend).length;
     expect({ odoo: count('odoo'), salesforce: count('salesforce'), zendesk: count('servicedesk') }).toEqual(served);
     expect(served.odoo + served.salesforce + served.zendesk).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTracing, type TracingHandle } from '../../platform/observability/tracing.js';
 import { CUSTOMER_360 } from '../queries.js';
-import { startOtlpReceiver } from '../support/otlp-receiver.js';
+import { spanTree, startOtlpReceiver } from '../support/otlp-receiver.js';
 import { startTestSystem, testSettings, type TestSystem } from '../support/system.js';
 
 /**
@@ -30,13 +30,13 @@ describe('the trace with TRACE_GATEWAY_PHASES=true', () => {
     await tracing!.flush();
     const root = receiver.spans.find((s) => s.name === 'gateway request')!;
     const spans = receiver.spans.filter((s) => s.traceId === root.traceId);
-    const byId = new Map(spans.map((s) => [s.spanId, s]));
-    const parentOf = (name: string) => [...new Set(spans.filter((s) => s.name === name).map((s) => byId.get(s.parentSpanId!)?.name))];
+    const tree = spanTree(spans);
+    const parentOf = (name: string) => [...new Set(spans.filter((s) => s.name === name).map((s) => tree.parentOf(s)?.name))];
     expect(parentOf('gateway.request')).toEqual(['gateway request']);
     expect(parentOf('gateway.plan')).toEqual(['gateway.request']);
     expect(parentOf('gateway.fetch')).toEqual(['gateway.execute']);
     expect(spans.filter((s) => s.name.startsWith('fetch ')).length).toBeGreaterThanOrEqual(5);
     expect(parentOf('fetch orders')).toEqual(['gateway request']);
-    for (const span of spans.filter((s) => s.name.startsWith('subgraph '))) expect(byId.get(span.parentSpanId!)?.name).toBe(`fetch ${span.attributes['c360.subgraph']}`);
+    for (const span of spans.filter((s) => s.name.startsWith('subgraph '))) expect(tree.parentOf(span)?.name).toBe(`fetch ${span.attributes['c360.subgraph']}`);
   });
 });

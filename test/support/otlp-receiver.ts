@@ -56,3 +56,16 @@ export async function startOtlpReceiver(): Promise<{ endpoint: string; spans: Re
   const listening = await listen(server, 0, '127.0.0.1');
   return { endpoint: listening.origin, spans, close: () => listening.close() };
 }
+
+/** The spans of one trace as a tree: each span's parent, and whether a span has another among its ancestors. */
+export function spanTree(spans: readonly ReceivedSpan[]): { parentOf(span: ReceivedSpan): ReceivedSpan | undefined; descends(span: ReceivedSpan, ancestor: ReceivedSpan): boolean } {
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const parentOf = (span: ReceivedSpan) => (span.parentSpanId ? byId.get(span.parentSpanId) : undefined);
+  return {
+    parentOf,
+    descends(span, ancestor) {
+      for (let at = parentOf(span); at; at = parentOf(at)) if (at === ancestor) return true;
+      return false;
+    },
+  };
+}
