@@ -82,8 +82,8 @@ const writers = {
   writeInfoLine: (logger: ReturnType<typeof createLogger>, i: number) => writeInfoLine(logger, fieldsOf(i), 'request'),
 };
 for (const round of [0, 1]) {
-  for (const [name, writeLine] of Object.entries(writers)) {
-    const destination = bufferedDestination(join(dir, `line-${round}.log`));
+  for (const [index, [name, writeLine]] of Object.entries(writers).entries()) {
+    const destination = bufferedDestination(join(dir, `line-${round}-${index}.log`));
     const logger = createLogger({ level: 'info', destination }).child({ component: 'gateway' });
     await new Promise((done) => setTimeout(done, 50));
     const cpu = process.cpuUsage();
