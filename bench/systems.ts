@@ -119,7 +119,7 @@ export async function startBenchSystem(gateway: GatewayName, options: BenchSyste
     faults: options.latency ?? REALISTIC_LATENCY,
     recordCache: ours,
     subgraphPermissions: true,
-    allowUnsigned: ours ? undefined : { sub: PEER_PRINCIPAL.sub, roles: PEER_PRINCIPAL.roles, scopes: [...PEER_PRINCIPAL.scopes] },
+    allowUnsigned: ours ? undefined : { sub: PEER_PRINCIPAL.sub, roles: [...PEER_PRINCIPAL.roles], scopes: [...PEER_PRINCIPAL.scopes] },
     principalSecret,
     devKeysDir: options.devKeysDir,
     auditLogPath: settings.auditLogPath,

@@ -8,7 +8,7 @@ import { toGraphQLError } from '../errors/graphql-errors.js';
 /** Who attempted the mutation: the verified principal's subject and roles (and reseller, if any). */
 export interface AuditPrincipal {
   sub: string;
-  roles: string[];
+  roles: readonly string[];
   partnerId?: string;
 }
 

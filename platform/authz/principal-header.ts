@@ -115,9 +115,7 @@ function parsePayload(payload: string): Principal {
   ) {
     throw new PrincipalHeaderError(`malformed ${PRINCIPAL_HEADER} header`);
   }
-  const principal: Principal = { sub: w.sub, roles: [...w.roles], scopes: new Set(w.scopes) };
-  if (w.partnerId !== undefined) principal.partnerId = w.partnerId;
-  return principal;
+  return { sub: w.sub, roles: [...w.roles], scopes: new Set(w.scopes), ...(w.partnerId !== undefined ? { partnerId: w.partnerId } : {}) };
 }
 
 /** Verifies the signed principal headers; throws {@link PrincipalHeaderError} (status 401) when missing, malformed, forged or expired. */

@@ -125,15 +125,22 @@ describe('createJwtVerifier', () => {
     expect(() => createJwtVerifier({ publicKeyPem: esPem, issuer: ISS, audience: AUD, verifiedCacheSec: -1 })).toThrow(/verifiedCacheSec/);
   });
 
-  it('remembers a verified token, never past its exp, and hands out a principal of its own each time', async () => {
+  it('remembers a verified token, never past its exp, and hands out a principal no request can change', async () => {
     let clock = Date.now();
     const v = createJwtVerifier({ publicKeyPem: esPem, issuer: ISS, audience: AUD, clockToleranceSec: 0, now: () => clock });
     const jwt = await token({}, es.privateKey, 'ES256', 'es', { exp: Math.floor(clock / 1000) + 120 });
     const first = await v.verify(jwt);
     const again = await v.verify(jwt);
     expect(again).toEqual(first);
-    expect(again).not.toBe(first);
-    expect(again.scopes).not.toBe(first.scopes);
+    // The remembered principal itself, shared: nothing downstream can change it for the next request.
+    expect(again).toBe(first);
+    expect(() => {
+      (again as { sub: string }).sub = 'admin-1';
+    }).toThrow(TypeError);
+    expect(() => (again.roles as string[]).push('admin')).toThrow(TypeError);
+    expect(() => (again.scopes as Set<string>).add('customer:write')).toThrow(TypeError);
+    expect(() => (again.scopes as Set<string>).delete('customer:read')).toThrow(TypeError);
+    expect((await v.verify(jwt)).roles).toEqual(first.roles);
     // Within the remembered minute but past exp: refused as expired.
     clock += 59_000;
     expect((await v.verify(jwt)).sub).toBe('user-1');

@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
-import type { Principal } from '../../../platform/authz/principal.js';
+import { readOnlyPrincipal, type Principal } from '../../../platform/authz/principal.js';
 import { scopesForRoles } from '../../../platform/authz/roles.js';
 
 /** Options of {@link createJwtVerifier}. Exactly one key source: `jwksUrl` or `publicKeyPem`. */
@@ -120,14 +120,8 @@ function principalOf(payload: JWTPayload): Principal {
     // A partner without its account would see every customer's rows.
     throw new AuthenticationError('token claim "partner_id" required for the partner role', 'CLAIM_REJECTED');
   }
-  const principal: Principal = { sub, roles: [...rolesClaim], scopes };
-  if (typeof partnerId === 'string') principal.partnerId = partnerId;
-  return principal;
-}
-
-/** A principal of its own for each request (nothing downstream can change a remembered one). */
-function copyOf(principal: Principal): Principal {
-  return { ...principal, roles: [...principal.roles], scopes: new Set(principal.scopes) };
+  // Every request of the token shares it (the verified cache hands out this object): read-only.
+  return readOnlyPrincipal({ sub, roles: rolesClaim, scopes, ...(typeof partnerId === 'string' ? { partnerId } : {}) });
 }
 
 /** Creates the gateway's bearer-token verifier (jose; RS256/ES256; iss, aud and exp checked; bounded clock skew). */
@@ -173,7 +167,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
       if (token.length > MAX_TOKEN_LENGTH) throw new AuthenticationError('malformed token', 'MALFORMED_TOKEN');
       const known = verified?.get(token);
       if (known) {
-        if (now() <= known.validUntilMs) return copyOf(known.principal);
+        if (now() <= known.validUntilMs) return known.principal;
         verified!.delete(token);
       }
       try {
@@ -182,7 +176,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
           key instanceof Function ? await jwtVerify(token, key, verifyOptions) : await jwtVerify(token, key, verifyOptions);
         const principal = principalOf(payload);
         // jwtVerify accepts the token up to exp plus the tolerance; so does the cache, and no longer.
-        verified?.set(token, { principal: copyOf(principal), validUntilMs: (payload.exp! + clockToleranceSec) * 1000 });
+        verified?.set(token, { principal, validUntilMs: (payload.exp! + clockToleranceSec) * 1000 });
         return principal;
       } catch (err) {
         throw failureOf(err);

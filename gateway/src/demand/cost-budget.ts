@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Principal } from '../../../platform/authz/principal.js';
 import type { Role } from '../../../platform/authz/roles.js';
 import { countingLimiter, rateKeyOf } from '../pipeline/rate-limit.js';
@@ -59,13 +59,21 @@ export function createCostBudgets(options: { limits?: Partial<Record<Role, Parti
   const limits = Object.fromEntries(Object.entries(DEFAULT_COST_LIMITS).map(([role, l]) => [role, { ...l, ...(options.limits?.[role as Role] ?? {}) }])) as Record<Role, CostLimits>;
   const prefix = options.keyPrefix ?? 'c360:cost';
   const counters = new Map(Object.entries(limits).map(([role, l]) => [role, countingLimiter(options.redis, `${prefix}:${role}`, l.budget, COST_WINDOW_SECONDS)]));
-  return {
-    limitsOf: (principal) => limits[limitRoleOf(principal, limits)],
-    async charge(principal, cost) {
+  // A principal's limits, counter and key, worked out once per principal (the verifier shares one among a token's requests).
+  const placed = new WeakMap<Principal, { own: CostLimits; counter: RateLimiterAbstract; key: string }>();
+  const placeOf = (principal: Principal) => {
+    let place = placed.get(principal);
+    if (!place) {
       const role = limitRoleOf(principal, limits);
-      const own = limits[role];
-      const counter = counters.get(role)!;
-      const key = rateKeyOf(principal);
+      place = { own: limits[role], counter: counters.get(role)!, key: rateKeyOf(principal) };
+      placed.set(principal, place);
+    }
+    return place;
+  };
+  return {
+    limitsOf: (principal) => placeOf(principal).own,
+    async charge(principal, cost) {
+      const { own, counter, key } = placeOf(principal);
       try {
         // A free operation still reads the budget, for the answer to `rateLimit`.
         const res = cost > 0 ? await counter.consume(key, cost) : ((await counter.get(key)) ?? new RateLimiterRes(own.budget, COST_WINDOW_SECONDS * 1000, 0));
