@@ -57,10 +57,10 @@ export type Responder = (exchange: Exchange) => Promise<Answer>;
  * a scope would put hooks on every promise of the process (measured only within noise); lines that
  * Apollo's own logger writes carry no request id.
  */
-export async function observeRequest(req: IncomingMessage, res: ServerResponse, requestId: string, respond: Responder): Promise<void> {
+export function observeRequest(req: IncomingMessage, res: ServerResponse, requestId: string, respond: Responder): Promise<void> {
   const started = performance.now();
   const report: RequestReport = { backendCalls: {}, subgraphFetches: 0 };
-  await inHandedOnSpan('gateway request', { kind: SpanKind.SERVER, attributes: { 'c360.component': 'gateway', 'c360.request_id': requestId, 'http.request.method': req.method ?? 'GET' } }, async (span) => {
+  return inHandedOnSpan('gateway request', { kind: SpanKind.SERVER, attributes: { 'c360.component': 'gateway', 'c360.request_id': requestId, 'http.request.method': req.method ?? 'GET' } }, async (span) => {
     const exchange: Exchange = span ? { req, requestId, report, span } : { req, requestId, report };
     let status: number;
     let answer: Answer | undefined;

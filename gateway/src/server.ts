@@ -25,7 +25,7 @@ import type { CostBudgets } from './demand/cost-budget.js';
 import { createLocalSubgraph, LOCAL_SUBGRAPH_NAME } from './local-subgraph/local-subgraph.js';
 import { responseCacheStage } from './pipeline/response-cache.js';
 import { invalidateRoute, type InvalidateRouteOptions } from './invalidate-route.js';
-import { composeStages, type Answer, type Stage } from './pipeline/stage.js';
+import { composeStages, type Answer, type Exchange, type Stage } from './pipeline/stage.js';
 import { trustedDocumentsStage, type TrustedDocumentsOptions } from './pipeline/trusted-documents.js';
 import { completeResultPlugin } from './plugins/complete-result-plugin.js';
 import { createFetchCache, type FetchCache, type FetchCacheOptions } from './plugins/fetch-cache.js';
@@ -193,7 +193,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     analyzeStage({ schema, auth: options.auth, responseCache, limits: options.documentLimits }),
     filterFieldsStage({ auth: options.auth, onDeniedMutations: options.onDeniedMutations }),
     ...(options.costBudgets ? [demandControlStage({ schema, model: costModelOf(options.supergraphSdl), budgets: options.costBudgets, alwaysReport: options.alwaysReportCost })] : []),
-    ...(responseCache ? [responseCacheStage({ cache: responseCache, auth: options.auth, onRefreshError: (err) => log.error({ err }, 'response cache refresh failed') })] : []),
+    ...(responseCache ? [responseCacheStage({ cache: responseCache, onRefreshError: (err) => log.error({ err }, 'response cache refresh failed') })] : []),
     executeStage({ apollo, auth: options.auth, schema, responseCache, fetchCache }),
   ];
   const pipeline = composeStages(stages);
@@ -205,11 +205,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
 
   const answerGraphQL = (req: IncomingMessage, res: ServerResponse) => {
     const requestId = requestIdOf(req);
-    return observeRequest(req, res, requestId, async (exchange) => {
-      const answer = await pipeline(exchange);
-      await send(res, answer, requestId);
-      return answer;
-    });
+    return observeRequest(req, res, requestId, (exchange) => pipeline(exchange).then((answer) => send(res, answer, exchange)));
   };
   const answerOther = async (req: IncomingMessage, res: ServerResponse, path: string) => {
     if (await routes(req, res, path)) return;
@@ -267,16 +263,22 @@ function requestIdOf(req: IncomingMessage): string {
   return id && id.length <= 200 ? id : randomUUID();
 }
 
-/** Writes the pipeline's answer, with the correlation id echoed in `x-request-id`. */
-async function send(res: ServerResponse, answer: Answer, requestId: string): Promise<void> {
+/** Writes the pipeline's answer, with the headers the stages gave every answer and the correlation id echoed in `x-request-id`; resolves to the answer once written. */
+function send(res: ServerResponse, answer: Answer, exchange: Exchange): Answer | Promise<Answer> {
+  const headers = exchange.answerHeaders ? { ...answer.headers, ...exchange.answerHeaders } : { ...answer.headers };
+  headers['x-request-id'] = exchange.requestId;
   if ('body' in answer) {
-    res.writeHead(answer.status, { ...answer.headers, 'x-request-id': requestId, 'content-length': String(Buffer.byteLength(answer.body)) });
+    headers['content-length'] = String(Buffer.byteLength(answer.body));
+    res.writeHead(answer.status, headers);
     res.end(answer.body);
-    return;
+    return answer;
   }
-  res.writeHead(answer.status, { ...answer.headers, 'x-request-id': requestId });
-  for await (const chunk of answer.stream) res.write(chunk);
-  res.end();
+  res.writeHead(answer.status, headers);
+  return (async () => {
+    for await (const chunk of answer.stream) res.write(chunk);
+    res.end();
+    return answer;
+  })();
 }
 
 export { HeaderMap };

@@ -64,21 +64,25 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
  * refusal) never reads it.
  */
 export async function toHTTPGraphQLRequest(req: IncomingMessage, rawBody?: string): Promise<HTTPGraphQLRequest> {
+  return httpGraphQLRequestOf(req, req.method === 'POST' ? (rawBody ?? (await readBody(req))) : undefined);
+}
+
+/** {@link toHTTPGraphQLRequest} of a request whose body (of a POST) has been read. */
+export function httpGraphQLRequestOf(req: IncomingMessage, rawBody: string | undefined): HTTPGraphQLRequest {
   let headers: HeaderMap | undefined;
   // The query string as Apollo takes it (`?…`, or empty), without building a URL per request.
-  const target = (req.url ?? '/').split('#')[0]!;
+  const url = req.url ?? '/';
+  const hash = url.indexOf('#');
+  const target = hash === -1 ? url : url.slice(0, hash);
   const at = target.indexOf('?');
   const search = at === -1 || at === target.length - 1 ? '' : target.slice(at);
   let body: unknown;
-  if (req.method === 'POST') {
-    const text = rawBody ?? (await readBody(req));
-    if (text.length > 0) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // Apollo answers a 400 for a body it cannot read; hand it the text so the message says why.
-        body = text;
-      }
+  if (req.method === 'POST' && rawBody !== undefined && rawBody.length > 0) {
+    try {
+      body = JSON.parse(rawBody);
+    } catch {
+      // Apollo answers a 400 for a body it cannot read; hand it the text so the message says why.
+      body = rawBody;
     }
   }
   return {

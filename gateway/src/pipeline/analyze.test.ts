@@ -11,8 +11,13 @@ import { authenticateStage } from './authenticate.js';
 import { readRequestStage } from './read-request.js';
 import { serveStages, type StageTestServer } from './stage-test-server.js';
 
-// The token names the role; the real verifier is tested in auth/.
-const verifier: JwtVerifier = { async verify(token) { return { sub: token, roles: [token], scopes: scopesForRoles([token]) }; } } as JwtVerifier;
+// The token names the role (and a partner's account after a colon); the real verifier is tested in auth/.
+const verifier: JwtVerifier = {
+  async verify(token) {
+    const [role, partnerId] = token.split(':') as [string, string?];
+    return { sub: token, roles: [role], scopes: scopesForRoles([role]), ...(partnerId ? { partnerId } : {}) };
+  },
+} as JwtVerifier;
 const auth = createGatewayAuth(verifier, SUPERGRAPH_SDL, 'a-principal-secret-of-at-least-32-bytes!');
 let schema: GraphQLSchema;
 let server: StageTestServer;
@@ -78,6 +83,26 @@ describe('analyze stage', () => {
     await send('support_agent', query);
     await send('finance', query);
     expect(parses - before).toBe(2);
+  });
+
+  it('gives one id (part of the response cache key) to each text, operation name and visibility class, and the same id to the same request', async () => {
+    const query = 'query P { product(sku: "B") { name } } query Q { product(sku: "B") { sku } }';
+    const idOf = async (role: string, text: string, operationName?: string) => {
+      expect((await send(role, text, operationName)).status).toBe(200);
+      return server.seen.at(-1)!.operation!.id;
+    };
+    const id = await idOf('support_agent', query, 'P');
+    expect(await idOf('support_agent', query, 'P')).toBe(id);
+    const others = [await idOf('finance', query, 'P'), await idOf('support_agent', query, 'Q'), await idOf('support_agent', `${query} `, 'P'), await idOf('partner', query, 'P'), await idOf('partner:001000000000002AAA', query, 'P')];
+    expect(new Set([id, ...others]).size).toBe(others.length + 1);
+    // Two texts the filter makes one query of: two analyses (their answers carry different FORBIDDEN errors).
+    const a = await send('support_agent', '{ customer(id: "1") { name billing { onHold outstanding { amount } } } }');
+    const first = server.seen.at(-1)!.operation!;
+    const b = await send('support_agent', '{ customer(id: "1") { name billing { onHold outstanding { amount currency } } } }');
+    const second = server.seen.at(-1)!.operation!;
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(second.query).toBe(first.query);
+    expect(second.id).not.toBe(first.id);
   });
 });
 

@@ -8,7 +8,7 @@ import { pageArguments, pageSizeProblem } from '../request/page-size.js';
 import { DEFAULT_STRUCTURAL_LIMITS, structuralLimitRules, type StructuralLimits } from '../request/structural-limits.js';
 import type { GatewayAuth, RemovedField } from '../types.js';
 import type { OperationEntry } from './operation-entry.js';
-import { jsonAnswer, type Stage } from './stage.js';
+import { answered, type Stage } from './stage.js';
 
 /** What the gateway knows of one operation text for one visibility class. */
 type Analysis = (OperationEntry & { refusal?: undefined }) | { refusal: Refusal };
@@ -35,45 +35,65 @@ export function defaultIntrospection(principal: Principal): boolean {
  * Parses the operation within the document limits, validates it against the API schema, picks
  * the operation to run and filters it for the principal's visibility class; what is refused is
  * refused alike for every principal, before any field is filtered. The outcome is pure in (query
- * text, operation name, visibility), so it is cached like a query plan, bounded by the text it
- * holds as well as by count (a query may be megabytes long). Without a loaded schema, or without
- * a query text, Apollo answers the request itself.
+ * text, operation name, visibility), so it is cached like a query plan: by the text (a string the
+ * request already has, hashed once; not a key built of text and class for every request), then by
+ * visibility class and operation name; bounded by the text it holds as well as by count (a query
+ * may be megabytes long). Without a loaded schema, or without a query text, Apollo answers the
+ * request itself.
  */
 export function analyzeStage(options: AnalyzeOptions): Stage {
   const limits: DocumentLimits = { ...DEFAULT_DOCUMENT_LIMITS, ...(options.limits ?? {}) };
   const limitRules = structuralLimitRules({ ...DEFAULT_STRUCTURAL_LIMITS, ...(options.structuralLimits ?? {}) });
   const introspection = options.introspection ?? defaultIntrospection;
-  const analyses = new LRUCache<string, Analysis>({
+  const analyses = new LRUCache<string, Map<string, Analysis>>({
     max: 2000,
     maxSize: 64 * 1024 * 1024,
-    sizeCalculation: (entry, key) => key.length + (entry.refusal ? 256 : entry.query.length) + 1,
+    sizeCalculation: (byClass, query) => {
+      let size = query.length + 1;
+      for (const [classKey, entry] of byClass) size += classKey.length + (entry.refusal ? 256 : entry.query.length) + 1;
+      return size;
+    },
   });
   return {
     name: 'analyze',
-    async handle(exchange, next) {
+    handle(exchange, next) {
       const schema = options.schema();
       const query = exchange.params?.query;
       const principal = exchange.principal;
       if (!schema || query === undefined || !principal) return next();
       const operationName = exchange.params?.operationName;
-      const key = `${options.auth.visibilityKey(principal)}\u0000${operationName ?? ''}\u0000${query}`;
-      let analysis = analyses.get(key);
+      const classKey = operationName === undefined ? options.auth.visibilityKey(principal) : `${options.auth.visibilityKey(principal)}\u0000${operationName}`;
+      const byClass = analyses.get(query);
+      let analysis = byClass?.get(classKey);
       if (!analysis) {
         analysis = analyze(schema, query, operationName, principal, options, limits, { limitRules, introspection: introspection(principal) });
-        analyses.set(key, analysis);
+        if (!byClass) analyses.set(query, new Map([[classKey, analysis]]));
+        else {
+          // The oldest class of a text goes first past the bound (a text many resellers send has one class each).
+          if (byClass.size >= CLASSES_PER_TEXT) byClass.delete(byClass.keys().next().value!);
+          byClass.set(classKey, analysis);
+          // Set again so that its size counts the new class.
+          analyses.set(query, byClass);
+        }
       }
-      if (analysis.refusal) return jsonAnswer(analysis.refusal.status, { errors: analysis.refusal.errors });
+      if (analysis.refusal) return answered(analysis.refusal.status, { errors: analysis.refusal.errors });
       // A GET must not change anything (GraphQL over HTTP): refused before filtering could answer it.
       if (exchange.req.method === 'GET' && analysis.definition.operation !== 'query') {
-        return jsonAnswer(405, { errors: [{ message: `A ${analysis.definition.operation} must be sent with POST`, extensions: { code: 'BAD_REQUEST' } }] }, { allow: 'POST' });
+        return answered(405, { errors: [{ message: `A ${analysis.definition.operation} must be sent with POST`, extensions: { code: 'BAD_REQUEST' } }] }, { allow: 'POST' });
       }
       const pageProblem = pageSizeProblem(analysis.pageArguments, analysis.definition, exchange.params?.variables);
-      if (pageProblem) return jsonAnswer(400, { errors: [{ message: pageProblem, extensions: { code: 'BAD_USER_INPUT' } }] });
+      if (pageProblem) return answered(400, { errors: [{ message: pageProblem, extensions: { code: 'BAD_USER_INPUT' } }] });
       exchange.operation = analysis;
       return next();
     },
   };
 }
+
+/** Visibility classes (with operation names) kept for one text. */
+const CLASSES_PER_TEXT = 256;
+
+/** Analyses made in this process, for their ids. */
+let analysesMade = 0;
 
 function analyze(
   schema: GraphQLSchema,
@@ -113,6 +133,7 @@ function analyze(
   const ttlMs = cache && operation === 'query' ? cache.ttlMs(schema, document) : 0;
   const staleMs = cache && ttlMs > 0 ? cache.staleMs(schema, document) : 0;
   return {
+    id: `a${++analysesMade}`,
     query: removed.length > 0 ? print(document) : query,
     removed,
     executable,

@@ -5,14 +5,17 @@ import { jsonAnswer, type Stage } from './stage.js';
 export function authenticateStage(auth: Pick<GatewayAuth, 'authenticate'>): Stage {
   return {
     name: 'authenticate',
-    async handle(exchange, next) {
-      try {
-        exchange.principal = await auth.authenticate(exchange.req.headers);
-      } catch (err) {
-        const message = err instanceof Error && err.message ? err.message : 'Unauthenticated';
-        return jsonAnswer(401, { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }, { 'www-authenticate': 'Bearer' });
-      }
-      return next();
+    handle(exchange, next) {
+      return auth.authenticate(exchange.req.headers).then(
+        (principal) => {
+          exchange.principal = principal;
+          return next();
+        },
+        (err: unknown) => {
+          const message = err instanceof Error && err.message ? err.message : 'Unauthenticated';
+          return jsonAnswer(401, { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }, { 'www-authenticate': 'Bearer' });
+        },
+      );
     },
   };
 }

@@ -14,10 +14,12 @@ beforeAll(async () => {
 
 const QUERY = 'query($id: ID!, $n: Int = 7) { customer(id: $id) { cases(first: $n) { edges { node { comments { body } } } } } }';
 
+let entries = 0;
+
 function entryOf(query: string): OperationEntry {
   const document = parse(query);
   const definition = getOperationAST(document)!;
-  return { query, removed: [], executable: true, document, definition, runs: definition, clientDocument: document, ttlMs: 0, staleMs: 0, deniedMutations: [], pageArguments: [] };
+  return { id: `a${++entries}`, query, removed: [], executable: true, document, definition, runs: definition, clientDocument: document, ttlMs: 0, staleMs: 0, deniedMutations: [], pageArguments: [] };
 }
 
 /** The memo over one operation, counting the estimates it had to work out. */

@@ -3,7 +3,7 @@ import type { CostBudgets } from '../demand/cost-budget.js';
 import type { CostModel } from '../demand/cost-model.js';
 import { estimateCost, type CostEstimate } from '../demand/estimate.js';
 import type { OperationEntry } from './operation-entry.js';
-import { jsonAnswer, type Answer, type Stage } from './stage.js';
+import { answered, jsonAnswer, type Answer, type Stage } from './stage.js';
 
 /** Options of the demand-control stage. */
 export interface DemandControlOptions {
@@ -32,7 +32,7 @@ export function demandControlStage(options: DemandControlOptions): Stage {
   const estimates = new EstimateMemo();
   return {
     name: 'demand-control',
-    async handle(exchange, next) {
+    handle(exchange, next) {
       const schema = options.schema();
       const { operation, principal } = exchange;
       if (!schema || !operation || !principal) return next();
@@ -43,7 +43,7 @@ export function demandControlStage(options: DemandControlOptions): Stage {
       );
       const { maxCost } = options.budgets.limitsOf(principal);
       if (estimate.total > maxCost) {
-        return jsonAnswer(400, {
+        return answered(400, {
           errors: [
             {
               message: `The operation is estimated to cost ${estimate.total} backend calls, above the ${maxCost} allowed`,
@@ -52,22 +52,24 @@ export function demandControlStage(options: DemandControlOptions): Stage {
           ],
         });
       }
-      const budget = await options.budgets.charge(principal, estimate.total);
-      exchange.cost = { estimate, maxCost, budget };
-      if (!budget.allowed) {
-        const retryAfter = Math.max(1, Math.ceil((budget.resetAt.getTime() - Date.now()) / 1000));
-        return jsonAnswer(
-          429,
-          { errors: [{ message: `The cost budget of ${budget.limit} a minute is spent; retry in ${retryAfter} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: retryAfter, cost: estimate.bySystem } }] },
-          { 'retry-after': String(retryAfter) },
-        );
-      }
-      const answer = await next();
-      const asked = exchange.req.headers[COST_HEADER] === '1';
-      if (!asked && !options.alwaysReport) return answer;
-      // What ran: the backend calls the subgraphs counted for this request (cache hits cost nothing).
-      const actual = exchange.report?.backendCalls;
-      return withCost(answer, { estimated: estimate.bySystem, estimatedTotal: estimate.total, ...(actual ? { actual: { ...actual } } : {}), maxCost, budgetRemaining: budget.remaining });
+      return options.budgets.charge(principal, estimate.total).then((budget) => {
+        exchange.cost = { estimate, maxCost, budget };
+        if (!budget.allowed) {
+          const retryAfter = Math.max(1, Math.ceil((budget.resetAt.getTime() - Date.now()) / 1000));
+          return jsonAnswer(
+            429,
+            { errors: [{ message: `The cost budget of ${budget.limit} a minute is spent; retry in ${retryAfter} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: retryAfter, cost: estimate.bySystem } }] },
+            { 'retry-after': String(retryAfter) },
+          );
+        }
+        const asked = exchange.req.headers[COST_HEADER] === '1';
+        if (!asked && !options.alwaysReport) return next();
+        return next().then((answer) => {
+          // What ran: the backend calls the subgraphs counted for this request (cache hits cost nothing).
+          const actual = exchange.report?.backendCalls;
+          return withCost(answer, { estimated: estimate.bySystem, estimatedTotal: estimate.total, ...(actual ? { actual: { ...actual } } : {}), maxCost, budgetRemaining: budget.remaining });
+        });
+      });
     },
   };
 }

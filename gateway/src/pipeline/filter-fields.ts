@@ -1,7 +1,9 @@
+import type { HTTPGraphQLRequest } from '@apollo/server';
 import { forbiddenErrors } from '../auth/operation-filter.js';
 import type { DeniedMutations, GatewayAuth } from '../types.js';
+import type { OperationEntry } from './operation-entry.js';
 import { replaceQuery } from './read-request.js';
-import { jsonAnswer, type Stage } from './stage.js';
+import { answered, type Answer, type Next, type Stage } from './stage.js';
 
 /** Options of the filter-fields stage. */
 export interface FilterFieldsOptions {
@@ -21,29 +23,34 @@ export interface FilterFieldsOptions {
 export function filterFieldsStage(options: FilterFieldsOptions): Stage {
   return {
     name: 'filter-fields',
-    async handle(exchange, next) {
+    handle(exchange, next) {
       const { operation, principal, request } = exchange;
       if (!operation || !principal || !request) return next();
-      if (operation.deniedMutations.length > 0 && options.onDeniedMutations) {
-        const variables = exchange.params?.variables ?? {};
-        const code = operation.removed.find((r) => r.path.length === 1)?.code ?? 'FORBIDDEN';
-        const header = exchange.req.headers['idempotency-key'];
-        await options.onDeniedMutations({
+      if (operation.deniedMutations.length === 0 || !options.onDeniedMutations) return runFiltered(operation, request, options, next);
+      const variables = exchange.params?.variables ?? {};
+      const code = operation.removed.find((r) => r.path.length === 1)?.code ?? 'FORBIDDEN';
+      const header = exchange.req.headers['idempotency-key'];
+      return options
+        .onDeniedMutations({
           principal,
           requestId: exchange.requestId,
           fields: operation.deniedMutations,
           variables,
           code,
           ...(typeof header === 'string' ? { idempotencyKeyHeader: header } : {}),
-        });
-      }
-      if (!operation.executable) {
-        const empty: Record<string, unknown> = {};
-        const data = options.auth.applyRemovedFields ? options.auth.applyRemovedFields(empty, operation.removed) : empty;
-        return jsonAnswer(200, { errors: forbiddenErrors(operation.removed), data });
-      }
-      if (operation.removed.length > 0) replaceQuery(request, operation.query);
-      return next();
+        })
+        .then(() => runFiltered(operation, request, options, next));
     },
   };
+}
+
+/** Answers an operation with nothing left to run, or runs the rest of the pipeline with the filtered query. */
+function runFiltered(operation: OperationEntry, request: HTTPGraphQLRequest, options: FilterFieldsOptions, next: Next): Promise<Answer> {
+  if (!operation.executable) {
+    const empty: Record<string, unknown> = {};
+    const data = options.auth.applyRemovedFields ? options.auth.applyRemovedFields(empty, operation.removed) : empty;
+    return answered(200, { errors: forbiddenErrors(operation.removed), data });
+  }
+  if (operation.removed.length > 0) replaceQuery(request, operation.query);
+  return next();
 }

@@ -4,6 +4,11 @@ import type { RemovedField } from '../auth/operation-filter.js';
 
 /** A parsed, valid operation filtered for one visibility class: what the later stages work with, cached like a query plan. */
 export interface OperationEntry {
+  /**
+   * Identifies this analysis (one client text and operation name for one visibility class) in this
+   * process: the response cache keys by it instead of by the text, which may be long.
+   */
+  readonly id: string;
   /** The query that runs: the filtered text when fields were removed. */
   query: string;
   removed: RemovedField[];

@@ -82,17 +82,28 @@ export function createRequestLimiter(options: RequestLimiterOptions = {}): Reque
     if (!(rate.perSecond > 0) || !(rate.burst >= rate.perSecond)) throw new TypeError(`rate of ${role} must have perSecond > 0 and burst >= perSecond, got ${rate.perSecond}/${rate.burst}`);
     limiters.set(role, new BurstyRateLimiter(make(role, rate.perSecond, 1), make(`${role}:burst`, Math.max(1, rate.burst - rate.perSecond), BURST_WINDOW_SECONDS)));
   }
-  return {
-    async consume(principal) {
+  // Which limiter and key a principal counts against, worked out once per principal (the verifier shares one among a token's requests).
+  const placed = new WeakMap<Principal, { rate: RequestRate; limiter: BurstyRateLimiter; key: string }>();
+  const placeOf = (principal: Principal) => {
+    let place = placed.get(principal);
+    if (!place) {
       const rate = rateOf(principal, rates);
       const role = (Object.entries(rates) as [Role, RequestRate][]).find(([, r]) => r === rate)![0];
-      try {
-        const res = await limiters.get(role)!.consume(rateKeyOf(principal), 1);
-        return { allowed: true, rate, remaining: Math.max(0, res.remainingPoints), resetSeconds: Math.ceil(res.msBeforeNext / 1000) };
-      } catch (err) {
-        if (!(err instanceof RateLimiterRes)) throw err;
-        return { allowed: false, rate, remaining: 0, resetSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
-      }
+      place = { rate, limiter: limiters.get(role)!, key: rateKeyOf(principal) };
+      placed.set(principal, place);
+    }
+    return place;
+  };
+  return {
+    consume(principal) {
+      const { rate, limiter, key } = placeOf(principal);
+      return limiter.consume(key, 1).then(
+        (res: RateLimiterRes) => ({ allowed: true, rate, remaining: Math.max(0, res.remainingPoints), resetSeconds: Math.ceil(res.msBeforeNext / 1000) }),
+        (err: unknown) => {
+          if (!(err instanceof RateLimiterRes)) throw err;
+          return { allowed: false, rate, remaining: 0, resetSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
+        },
+      );
     },
   };
 }
@@ -114,19 +125,21 @@ export function rateLimitHeaders(decision: RateDecision): Record<string, string>
 export function rateLimitStage(limiter: RequestLimiter): Stage {
   return {
     name: 'rate-limit',
-    async handle(exchange, next) {
+    handle(exchange, next) {
       if (!exchange.principal) return next();
-      const decision = await limiter.consume(exchange.principal);
-      const headers = rateLimitHeaders(decision);
-      if (!decision.allowed) {
-        return jsonAnswer(
-          429,
-          { errors: [{ message: `Too many requests: at most ${decision.rate.perSecond} per second (bursts of ${decision.rate.burst}); retry in ${decision.resetSeconds} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: decision.resetSeconds } }] },
-          { ...headers, 'retry-after': String(decision.resetSeconds) },
-        );
-      }
-      const answer = await next();
-      return { ...answer, headers: { ...answer.headers, ...headers } };
+      return limiter.consume(exchange.principal).then((decision) => {
+        const headers = rateLimitHeaders(decision);
+        if (!decision.allowed) {
+          return jsonAnswer(
+            429,
+            { errors: [{ message: `Too many requests: at most ${decision.rate.perSecond} per second (bursts of ${decision.rate.burst}); retry in ${decision.resetSeconds} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: decision.resetSeconds } }] },
+            { ...headers, 'retry-after': String(decision.resetSeconds) },
+          );
+        }
+        // Whichever later stage answers, the answer carries them (the server writes them).
+        exchange.answerHeaders = exchange.answerHeaders ? { ...exchange.answerHeaders, ...headers } : headers;
+        return next();
+      });
     },
   };
 }

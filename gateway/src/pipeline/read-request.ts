@@ -1,7 +1,7 @@
 import type { HTTPGraphQLRequest } from '@apollo/server';
-import { httpFailureBody, readBody, toHTTPGraphQLRequest } from '../../../platform/http/apollo-http.js';
+import { httpFailureBody, httpGraphQLRequestOf, readBody } from '../../../platform/http/apollo-http.js';
 import { variablesProblem, type VariableLimits } from '../request/variables-check.js';
-import { jsonAnswer, type OperationParams, type Stage } from './stage.js';
+import { answered, jsonAnswer, type Answer, type Exchange, type Next, type OperationParams, type Stage } from './stage.js';
 
 /**
  * Reads the HTTP request into Apollo's form: a POST must be JSON (415 otherwise), its body within
@@ -11,31 +11,39 @@ import { jsonAnswer, type OperationParams, type Stage } from './stage.js';
 export function readRequestStage(limits?: VariableLimits): Stage {
   return {
     name: 'read-request',
-    async handle(exchange, next) {
+    handle(exchange, next) {
       const { req } = exchange;
-      if (req.method === 'POST' && !isJsonContentType(req.headers['content-type'])) {
-        return jsonAnswer(415, { errors: [{ message: 'A GraphQL POST must have Content-Type: application/json', extensions: { code: 'BAD_REQUEST' } }] });
+      if (req.method !== 'POST') return readParams(exchange, undefined, limits, next);
+      if (!isJsonContentType(req.headers['content-type'])) {
+        return answered(415, { errors: [{ message: 'A GraphQL POST must have Content-Type: application/json', extensions: { code: 'BAD_REQUEST' } }] });
       }
-      let raw: string | undefined;
-      try {
-        raw = req.method === 'POST' ? await readBody(req) : undefined;
-      } catch (err) {
-        const status = (err as { status?: number }).status;
-        if (status === undefined || status >= 500) throw err;
-        return jsonAnswer(status, httpFailureBody(status));
-      }
-      const request = await toHTTPGraphQLRequest(req, raw);
-      const variables = variablesOf(request);
-      const problem = variablesProblem(variables, limits);
-      if (problem) return jsonAnswer(400, { errors: [{ message: problem, extensions: { code: 'BAD_USER_INPUT' } }] });
-      if (emptyOperationName(request)) {
-        return jsonAnswer(400, { errors: [{ message: 'operationName must name an operation of the document, or be left out', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }] });
-      }
-      exchange.request = request;
-      exchange.params = variables === INVALID ? { ...paramsOf(request), invalidVariables: true } : { ...paramsOf(request), variables };
-      return next();
+      return readBody(req).then(
+        (raw) => readParams(exchange, raw, limits, next),
+        (err: unknown) => {
+          const status = (err as { status?: number }).status;
+          if (status === undefined || status >= 500) throw err;
+          return jsonAnswer(status, httpFailureBody(status));
+        },
+      );
     },
   };
+}
+
+/** Reads the request (with its body, for a POST) into the exchange, or answers what is wrong with it. */
+function readParams(exchange: Exchange, raw: string | undefined, limits: VariableLimits | undefined, next: Next): Promise<Answer> {
+  const request = httpGraphQLRequestOf(exchange.req, raw);
+  const variables = variablesOf(request);
+  const problem = variablesProblem(variables, limits);
+  if (problem) return answered(400, { errors: [{ message: problem, extensions: { code: 'BAD_USER_INPUT' } }] });
+  if (emptyOperationName(request)) {
+    return answered(400, { errors: [{ message: 'operationName must name an operation of the document, or be left out', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }] });
+  }
+  exchange.request = request;
+  const params = paramsOf(request);
+  if (variables === INVALID) params.invalidVariables = true;
+  else params.variables = variables;
+  exchange.params = params;
+  return next();
 }
 
 /** Media types a GraphQL POST body may have: JSON (GraphQL over HTTP), or its GraphQL response type, which some clients send. */
@@ -43,7 +51,10 @@ const JSON_TYPES = new Set(['application/json', 'application/graphql-response+js
 
 /** Whether a content type is JSON (with or without parameters). */
 function isJsonContentType(value: string | undefined): boolean {
-  return value !== undefined && JSON_TYPES.has(value.split(';')[0]!.trim().toLowerCase());
+  if (value === undefined) return false;
+  // What nearly every client sends, taken without splitting it.
+  if (value === 'application/json') return true;
+  return JSON_TYPES.has(value.split(';')[0]!.trim().toLowerCase());
 }
 
 /** Whether the request names an empty operation (no operation has an empty name). */
@@ -56,7 +67,7 @@ function emptyOperationName(request: HTTPGraphQLRequest): boolean {
 }
 
 /** The query and operation name of a GET or POST request, when it has them as strings. */
-function paramsOf(request: HTTPGraphQLRequest): Omit<OperationParams, 'variables'> {
+function paramsOf(request: HTTPGraphQLRequest): OperationParams {
   if (request.method === 'POST') {
     const body = request.body as { query?: unknown; operationName?: unknown } | undefined;
     if (!body || typeof body !== 'object' || Array.isArray(body)) return {};

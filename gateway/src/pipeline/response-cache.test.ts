@@ -6,7 +6,8 @@ import type { OperationEntry } from './operation-entry.js';
 import { responseCacheStage } from './response-cache.js';
 import { jsonAnswer, type Answer, type Exchange } from './stage.js';
 
-const operation = (ttlMs: number, staleMs = 0): OperationEntry => ({ query: '{ order(id: "1") { id } }', removed: [], executable: true, document: { kind: 'Document', definitions: [] } as never, operation: OperationTypeNode.QUERY, ttlMs, staleMs, deniedMutations: [], definition: {} as never, runs: {} as never, clientDocument: {} as never, pageArguments: [] });
+// One analysis of one text for one class: the analyze stage hands every such request the same id.
+const operation = (ttlMs: number, staleMs = 0): OperationEntry => ({ id: 'a1', query: '{ order(id: "1") { id } }', removed: [], executable: true, document: { kind: 'Document', definitions: [] } as never, operation: OperationTypeNode.QUERY, ttlMs, staleMs, deniedMutations: [], definition: {} as never, runs: {} as never, clientDocument: {} as never, pageArguments: [] });
 const exchange = (op: OperationEntry, headers: Record<string, string> = { 'content-type': 'application/json' }): Exchange => ({
   req: { headers } as unknown as IncomingMessage,
   requestId: 'r',
@@ -14,7 +15,6 @@ const exchange = (op: OperationEntry, headers: Record<string, string> = { 'conte
   params: { query: op.query, variables: {} },
   operation: op,
 });
-const auth = { visibilityKey: () => 'v' };
 
 /** A stand-in for execute: answers a numbered body, storable for ttlMs. */
 function executor(ttlMs: number, staleMs = 0) {
@@ -35,7 +35,7 @@ const body = (answer: Answer) => ('body' in answer ? JSON.parse(answer.body) : u
 describe('response-cache stage', () => {
   it('answers a miss through the pipeline once, then hits without it', async () => {
     const cache = createResponseCache();
-    const stage = responseCacheStage({ cache, auth });
+    const stage = responseCacheStage({ cache });
     const run = executor(10_000);
     const first = await handle(stage, exchange(operation(10_000)), run);
     expect([first.headers['x-cache'], body(first)]).toEqual(['miss', { data: { run: 1 } }]);
@@ -44,18 +44,19 @@ describe('response-cache stage', () => {
     expect(run.runs()).toBe(1);
   });
 
-  it('keys on the client\'s text: two texts that filter to one query carry different FORBIDDEN errors', async () => {
-    const stage = responseCacheStage({ cache: createResponseCache(), auth });
+  it('keys on the analysis of the client\'s text: two texts that filter to one query carry different FORBIDDEN errors', async () => {
+    const stage = responseCacheStage({ cache: createResponseCache() });
     const run = executor(10_000);
+    // The analyze stage gives each client text its own analysis, whatever it filters to (analyze.test.ts).
     const op = operation(10_000);
-    await handle(stage, { ...exchange(op), params: { query: '{ order(id: "1") { id secretA } }', variables: {} } }, run);
-    const other = await handle(stage, { ...exchange(op), params: { query: '{ order(id: "1") { id secretB } }', variables: {} } }, run);
+    await handle(stage, { ...exchange({ ...op, id: 'a1' }), params: { query: '{ order(id: "1") { id secretA } }', variables: {} } }, run);
+    const other = await handle(stage, { ...exchange({ ...op, id: 'a2' }), params: { query: '{ order(id: "1") { id secretB } }', variables: {} } }, run);
     expect(run.runs()).toBe(2);
     expect(other.headers['x-cache']).toBe('miss');
   });
 
   it('merges identical concurrent misses into one execution', async () => {
-    const stage = responseCacheStage({ cache: createResponseCache(), auth });
+    const stage = responseCacheStage({ cache: createResponseCache() });
     const run = executor(10_000);
     const answers = await Promise.all(Array.from({ length: 5 }, () => handle(stage, exchange(operation(10_000)), run)));
     expect(run.runs()).toBe(1);
@@ -65,7 +66,7 @@ describe('response-cache stage', () => {
   it('serves a stale hit flagged and refreshes it once, fresh, in the background', async () => {
     let now = 0;
     const cache = createResponseCache({ now: () => now });
-    const stage = responseCacheStage({ cache, auth });
+    const stage = responseCacheStage({ cache });
     const run = executor(1_000, 10_000);
     await handle(stage, exchange(operation(1_000, 10_000)), run);
     now = 2_000;
@@ -82,7 +83,7 @@ describe('response-cache stage', () => {
   });
 
   it('leaves uncacheable requests to the pipeline: mutations (TTL 0), simple content types, invalid variables', async () => {
-    const stage = responseCacheStage({ cache: createResponseCache(), auth });
+    const stage = responseCacheStage({ cache: createResponseCache() });
     const run = executor(10_000);
     await handle(stage, exchange(operation(0)), run);
     await handle(stage, exchange(operation(10_000), { 'content-type': 'text/plain' }), run);

@@ -5,13 +5,11 @@ import type { CachedResponse, ResponseCache } from '../plugins/response-cache.js
 import { responseCacheRefreshTotal, responseCacheTotal } from '../plugins/response-cache-metrics.js';
 import { markStale } from '../plugins/stale-mark.js';
 import { responseCacheKey } from '../plugins/response-cache-key.js';
-import type { GatewayAuth } from '../types.js';
 import { variablesKeyOf, type Answer, type Exchange, type Next, type Stage } from './stage.js';
 
 /** Options of the response-cache stage. */
 export interface ResponseCacheStageOptions {
   cache: ResponseCache;
-  auth: Pick<GatewayAuth, 'visibilityKey'>;
   /** Where a failed background refresh is reported. */
   onRefreshError?(err: unknown): void;
 }
@@ -24,20 +22,20 @@ export interface ResponseCacheStageOptions {
  * in flight, and what it answers is stored when storable.
  */
 export function responseCacheStage(options: ResponseCacheStageOptions): Stage {
-  const { cache, auth } = options;
+  const { cache } = options;
   return {
     name: 'response-cache',
-    async handle(exchange, next) {
+    handle(exchange, next) {
       const { operation, principal, params } = exchange;
       if (!operation || !principal || operation.ttlMs <= 0 || params?.invalidVariables || !preflighted(exchange.req.headers)) return next();
       const accept = headerValue(exchange.req.headers.accept);
-      // The client's text, not the filtered one: two texts that filter to one query differ in the
-      // FORBIDDEN errors their answers carry (the visibility class fixes what is filtered out).
-      const key = responseCacheKey({ visibilityKey: auth.visibilityKey(principal), operationName: params?.operationName, query: params?.query ?? operation.query, variablesKey: variablesKeyOf(exchange), accept });
+      // The analysis of the client's text, not the filtered text: two texts that filter to one query
+      // differ in the FORBIDDEN errors their answers carry (the visibility class fixes what is filtered out).
+      const key = responseCacheKey({ operationId: operation.id, variablesKey: variablesKeyOf(exchange), accept });
       const found = cache.lookup(key);
       if (found && !found.stale) {
-        responseCacheTotal.inc({ result: 'hit' });
-        return cachedAnswer(found.entry, 'hit');
+        responseCacheTotal.inc(HIT);
+        return Promise.resolve(cachedAnswer(found.entry, 'hit'));
       }
       if (found?.stale) {
         // Staleness is always visible: the body names it, and a body we cannot flag is not served stale.
@@ -45,22 +43,27 @@ export function responseCacheStage(options: ResponseCacheStageOptions): Stage {
         if (body !== undefined) {
           responseCacheTotal.inc({ result: 'stale' });
           refresh(key, exchange, accept, next);
-          return cachedAnswer({ ...found.entry, body }, 'stale');
+          return Promise.resolve(cachedAnswer({ ...found.entry, body }, 'stale'));
         }
       }
-      const result = await cache.load(key, async () => {
-        const answer = await next({ ...exchange, storable: true });
-        return { outcome: answer, toStore: 'body' in answer ? answer.toStore : undefined };
-      });
-      if (result.kind === 'joined') {
-        responseCacheTotal.inc({ result: 'hit' });
-        return cachedAnswer(result.entry, 'hit');
-      }
-      responseCacheTotal.inc({ result: 'miss' });
-      const answer = result.outcome;
-      return 'body' in answer ? { ...answer, headers: { ...answer.headers, 'x-cache': 'miss' }, toStore: undefined } : answer;
+      return load(key, exchange, next);
     },
   };
+
+  /** A miss: the rest of the pipeline runs once for every identical request in flight, and what it answers is stored when storable. */
+  async function load(key: string, exchange: Exchange, next: Next): Promise<Answer> {
+    const result = await cache.load(key, async () => {
+      const answer = await next({ ...exchange, storable: true });
+      return { outcome: answer, toStore: 'body' in answer ? answer.toStore : undefined };
+    });
+    if (result.kind === 'joined') {
+      responseCacheTotal.inc(HIT);
+      return cachedAnswer(result.entry, 'hit');
+    }
+    responseCacheTotal.inc({ result: 'miss' });
+    const answer = result.outcome;
+    return 'body' in answer ? { ...answer, headers: { ...answer.headers, 'x-cache': 'miss' }, toStore: undefined } : answer;
+  }
 
   /**
    * Refreshes a response served stale, in the background and once per key: the same filtered
@@ -89,6 +92,9 @@ export function responseCacheStage(options: ResponseCacheStageOptions): Stage {
   }
 }
 
+/** The labels of a hit, made once (one label set per hit otherwise). */
+const HIT = { result: 'hit' } as const;
+
 /** The exchange of a background refresh: a new request of the filtered query, for the same principal. */
 function refreshExchange(exchange: Exchange, accept: string | undefined): Exchange {
   const headers = new HeaderMap();
@@ -100,9 +106,18 @@ function refreshExchange(exchange: Exchange, accept: string | undefined): Exchan
   return { ...exchange, requestId: randomUUID(), request: { method: 'POST', headers, search: '', body }, storable: true, requireFresh: true };
 }
 
+/** The headers of a fresh hit on each cached response, made at its first hit (read-only: hits are the most frequent answers, and share them). */
+const hitHeaders = new WeakMap<Pick<CachedResponse, 'body' | 'headers'>, Record<string, string>>();
+
 /** A cached response as an answer; `x-cache` says whether it was fresh (`hit`) or served stale. */
 function cachedAnswer(cached: Pick<CachedResponse, 'body' | 'headers'>, state: 'hit' | 'stale'): Answer {
-  return { status: 200, headers: { ...cached.headers, 'x-cache': state }, body: cached.body };
+  if (state === 'stale') return { status: 200, headers: { ...cached.headers, 'x-cache': state }, body: cached.body };
+  let headers = hitHeaders.get(cached);
+  if (!headers) {
+    headers = Object.freeze({ ...cached.headers, 'x-cache': state });
+    hitHeaders.set(cached, headers);
+  }
+  return { status: 200, headers, body: cached.body };
 }
 
 const SIMPLE_CONTENT_TYPES = new Set(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data']);
@@ -113,6 +128,7 @@ const SIMPLE_CONTENT_TYPES = new Set(['text/plain', 'application/x-www-form-urle
  */
 function preflighted(headers: IncomingHttpHeaders): boolean {
   const contentType = headerValue(headers['content-type']);
+  if (contentType === 'application/json') return true;
   if (contentType !== undefined && !SIMPLE_CONTENT_TYPES.has(contentType.split(';')[0]!.trim().toLowerCase())) return true;
   return headers['x-apollo-operation-name'] !== undefined || headers['apollo-require-preflight'] !== undefined;
 }

@@ -26,10 +26,12 @@ export async function serveStages(stages: Stage[], last?: (exchange: Exchange) =
   const pipeline = composeStages([...stages, end]);
   let n = 0;
   const server = createServer((req: IncomingMessage, res) => {
-    pipeline({ req, requestId: typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : `test-${++n}` }).then(
+    const exchange: Exchange = { req, requestId: typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : `test-${++n}` };
+    pipeline(exchange).then(
       (answer) => {
         if (!('body' in answer)) throw new Error('stage tests answer complete bodies');
-        res.writeHead(answer.status, answer.headers);
+        // As the gateway's server writes them: the answer's headers and those the stages gave every answer.
+        res.writeHead(answer.status, { ...answer.headers, ...exchange.answerHeaders });
         res.end(answer.body);
       },
       (err: { status?: number }) => {

@@ -44,6 +44,8 @@ export interface Exchange {
   readonly report?: RequestReport;
   /** The request's span, when tracing is on (set by the server): each subgraph fetch's span is its child. */
   readonly span?: Span;
+  /** rate-limit: headers the answer carries whichever stage gives it (the server writes them). */
+  answerHeaders?: Record<string, string>;
 }
 
 /** What the request's log line reports that the stages and data sources learn as the request runs. */
@@ -75,20 +77,34 @@ export type Answer =
 /** Runs the rest of the pipeline, for this exchange or another one (a stage may run it for a refresh). */
 export type Next = (exchange?: Exchange) => Promise<Answer>;
 
-/** One named stage: it answers itself, or passes the exchange on with `next` (and may look at what comes back). */
+/**
+ * One named stage: it answers itself, or passes the exchange on with `next` (and may look at what
+ * comes back). A stage that only passes the exchange on returns `next()` itself rather than
+ * awaiting it in an `async` handler: every request runs every stage, and each `async` layer adds
+ * a promise and its turns of the microtask queue.
+ */
 export interface Stage {
   readonly name: string;
   handle(exchange: Exchange, next: Next): Promise<Answer>;
 }
 
-/** Composes stages in order into one handler; the last stage must answer. */
+/** Composes stages in order into one handler; the last stage must answer. What a stage throws rejects the handler's promise. */
 export function composeStages(stages: readonly Stage[]): (exchange: Exchange) => Promise<Answer> {
   const run = (index: number, exchange: Exchange): Promise<Answer> => {
     const stage = stages[index];
     if (!stage) return Promise.reject(new Error('the gateway pipeline ended without an answer'));
-    return stage.handle(exchange, (next = exchange) => run(index + 1, next));
+    try {
+      return stage.handle(exchange, (next = exchange) => run(index + 1, next));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   };
   return (exchange) => run(0, exchange);
+}
+
+/** A JSON answer, as a settled promise: what a stage that is not `async` returns when it answers itself. */
+export function answered(status: number, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  return Promise.resolve(jsonAnswer(status, body, headers));
 }
 
 /** A JSON answer. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Principal } from '../../../platform/authz/principal.js';
-import { jsonAnswer, type Stage } from './stage.js';
+import { answered, type Stage } from './stage.js';
 
 /** Who may send operation text instead of a trusted document's id. */
 export type TrustedDocumentsMode = 'partners' | 'all' | 'off';
@@ -42,10 +42,10 @@ export function trustedDocumentsStage(options: TrustedDocumentsOptions): Stage {
   const byId = new Map(manifest.operations.map((op) => [op.id, op]));
   const mode = options.mode ?? 'partners';
   const restricted = (principal: Principal | undefined) => mode === 'all' || (mode === 'partners' && isPartner(principal));
-  const notInList = (message: string) => jsonAnswer(400, { errors: [{ message, extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' } }] });
+  const notInList = (message: string) => answered(400, { errors: [{ message, extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' } }] });
   return {
     name: 'trusted-documents',
-    async handle(exchange, next) {
+    handle(exchange, next) {
       const { request, params } = exchange;
       if (!request || !params) return next();
       const id = documentIdOf(request.body, request.search);
