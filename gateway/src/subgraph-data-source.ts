@@ -30,7 +30,7 @@ export interface SubgraphDataSourceOptions {
   /** Per-fetch timeout in milliseconds. */
   timeoutMs: number;
   /** Headers that carry the verified principal to the subgraph (signed). */
-  principalHeaders(context: GatewayContext): Record<string, string>;
+  principalHeaders(context: GatewayContext): Readonly<Record<string, string>>;
   /** Merges identical query fetches in flight (off when absent). */
   dedup?: FetchDedup;
   /** Serves fresh answers of query fetches without calling the subgraph (off when absent). */
@@ -68,7 +68,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly onUnansweredMutation: SubgraphDataSourceOptions['onUnansweredMutation'];
 
   constructor(options: SubgraphDataSourceOptions) {
-    super({ url: options.url });
+    // The gateway takes lifetimes from `extensions.freshForMs`; Apollo's cache policy (disabled) would only parse each answer's Cache-Control.
+    super({ url: options.url, honorSubgraphCacheControlHeader: false });
     this.name = options.name;
     this.timeoutMs = options.timeoutMs;
     this.principalHeaders = options.principalHeaders;

@@ -18,8 +18,8 @@ export interface GatewayAuth {
   };
   /** Writes null at the removed fields of a result. */
   applyRemovedFields?(data: Record<string, unknown>, removed: RemovedField[]): Record<string, unknown> | null;
-  /** The signed headers that carry the principal to the subgraphs. */
-  principalHeaders(principal: Principal): Record<string, string>;
+  /** The signed headers that carry the principal to the subgraphs (shared: copied onto each fetch, never changed). */
+  principalHeaders(principal: Principal): Readonly<Record<string, string>>;
   /** A key naming what the principal may see: requests with equal keys see the same fields and rows. */
   visibilityKey(principal: Principal): string;
 }

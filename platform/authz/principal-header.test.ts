@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Principal } from './principal.js';
 import {
   PRINCIPAL_HEADER,
@@ -7,6 +7,7 @@ import {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   createAuthenticate,
+  createPrincipalSigner,
   signPrincipalHeaders,
   verifyPrincipalHeaders,
 } from './principal-header.js';
@@ -86,5 +87,56 @@ describe('principal headers', () => {
     expect(bench(headers)?.sub).toBe('user-7');
     // A request that claims a signature still has to carry a valid one.
     expect(statusOf(() => bench({ ...headers, [SIGNATURE_HEADER]: '0'.repeat(64) }))).toBe(401);
+  });
+
+  it('the signer reuses a principal\'s signed headers for reuseMs, then signs afresh; each verifies', () => {
+    let now = T;
+    const signer = createPrincipalSigner(secret, { reuseMs: 1000, now: () => now });
+    const first = signer(partner);
+    expect(first).toEqual(signPrincipalHeaders(partner, secret, T));
+    expect(Object.isFrozen(first)).toBe(true);
+    now = T + 999;
+    expect(signer(partner)).toBe(first);
+    // Another principal (even an equal one) is signed on its own.
+    const other: Principal = { ...partner, sub: 'user-8' };
+    expect(verifyPrincipalHeaders(signer(other), secret, { now }).sub).toBe('user-8');
+    now = T + 1000;
+    const second = signer(partner);
+    expect(second).not.toBe(first);
+    expect(second[TIMESTAMP_HEADER]).toBe(String(T + 1000));
+    expect(second[PRINCIPAL_HEADER]).toBe(first[PRINCIPAL_HEADER]);
+    expect(verifyPrincipalHeaders(second, secret, { now }).sub).toBe('user-7');
+    // A clock that went back never hands out headers signed "in the future".
+    now = T;
+    expect(signer(partner)[TIMESTAMP_HEADER]).toBe(String(T));
+    const always = createPrincipalSigner(secret, { reuseMs: 0, now: () => T });
+    expect(always(partner)).not.toBe(always(partner));
+  });
+
+  it('authenticate remembers a verified signature: the same headers share one read-only principal, and age, payload and timestamp are still checked', () => {
+    const authenticate = createAuthenticate({ secret, maxAgeMs: 60_000 });
+    const headers = signPrincipalHeaders(partner, secret);
+    const first = authenticate(headers)!;
+    expect(authenticate({ ...headers })).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(() => (first.scopes as Set<string>).add('admin:all')).toThrow(TypeError);
+    // The remembered signature does not vouch for another payload or timestamp.
+    const admin = Buffer.from(JSON.stringify({ sub: 'user-7', roles: ['admin'], scopes: ['admin:all'] })).toString('base64url');
+    expect(statusOf(() => authenticate({ ...headers, [PRINCIPAL_HEADER]: admin }))).toBe(401);
+    expect(statusOf(() => authenticate({ ...headers, [TIMESTAMP_HEADER]: String(Number(headers[TIMESTAMP_HEADER]) + 1) }))).toBe(401);
+    // A remembered signature past the replay window is refused like any other.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(T);
+      const shortWindow = createAuthenticate({ secret, maxAgeMs: 50 });
+      const fresh = signPrincipalHeaders(partner, secret);
+      expect(shortWindow(fresh)?.sub).toBe('user-7');
+      vi.setSystemTime(T + 50);
+      expect(shortWindow(fresh)?.sub).toBe('user-7');
+      vi.setSystemTime(T + 51);
+      expect(statusOf(() => shortWindow(fresh))).toBe(401);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

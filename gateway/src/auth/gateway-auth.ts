@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { Principal } from '../../../platform/authz/principal.js';
 import { readAuthDirectives } from '../../../platform/authz/directives.js';
-import { signPrincipalHeaders } from '../../../platform/authz/principal-header.js';
+import { createPrincipalSigner } from '../../../platform/authz/principal-header.js';
 import { AuthenticationError, type JwtVerifier } from './jwt.js';
 import { applyRemovedFields, filterOperation } from './operation-filter.js';
 import type { GatewayAuth } from '../types.js';
@@ -22,7 +22,7 @@ export function createGatewayAuth(verifier: JwtVerifier, supergraphSdl: string, 
     filterOperation: ({ schema, document, operationName, principal }: { schema: GraphQLSchema; document: DocumentNode; operationName?: string; principal: Principal }) =>
       filterOperation({ schema, policies, document, operationName, principal }),
     applyRemovedFields: (data, removed) => applyRemovedFields(data, removed),
-    principalHeaders: (principal) => signPrincipalHeaders(principal, principalSecret),
+    principalHeaders: createPrincipalSigner(principalSecret),
     visibilityKey: (principal) => {
       let key = visibilityKeys.get(principal);
       if (key === undefined) {

@@ -35,14 +35,28 @@ export function ownedByRecord<K, V>(kind: RecordKind, byRecord: (record: V, key:
   return { kind, byRecord };
 }
 
+/** A loader whose every record is answered as it is (a class: nothing to make per request but the instance). */
+class PassThrough<K, V> implements RowLoader<K, V> {
+  constructor(private readonly raw: DataLoader<K, V | null>) {}
+  load(key: K): Promise<V | null> {
+    return this.raw.load(key);
+  }
+  loadMany(keys: readonly K[]): Promise<(V | null | Error)[]> {
+    return this.raw.loadMany(keys);
+  }
+  prime(key: K, value: V): void {
+    this.raw.prime(key, value);
+  }
+  clear(key: K): void {
+    this.raw.clear(key);
+  }
+  admit(_key: K, record: V | null): Promise<V | null> {
+    return Promise.resolve(record);
+  }
+}
+
 function passThrough<K, V>(raw: DataLoader<K, V | null>): RowLoader<K, V> {
-  return {
-    load: (key) => raw.load(key),
-    loadMany: (keys) => raw.loadMany(keys),
-    prime: (key, value) => void raw.prime(key, value),
-    clear: (key) => void raw.clear(key),
-    admit: async (_key, record) => record,
-  };
+  return new PassThrough(raw);
 }
 
 /** Catalog data (products, stock, warehouses, sales reps): visible to every principal. */

@@ -4,7 +4,7 @@ import type { Authenticate } from '../../../platform/authz/principal-header.js';
 import { REQUIRE_FRESH_HEADER } from '../../../platform/http/internal-headers.js';
 import type { Principal } from '../../../platform/authz/principal.js';
 import type { RecordKey, RecordKind, StaleObserver } from '../cache/record-cache.js';
-import { requestLogger, type Logger } from '../../../platform/logging/index.js';
+import type { Logger } from '../../../platform/logging/index.js';
 
 
 export type { Authenticate } from '../../../platform/authz/principal-header.js';
@@ -32,7 +32,7 @@ export interface BaseSubgraphContext {
   principal: Principal | null;
   /** Correlation id from the gateway (`x-request-id`) or a new one. */
   requestId: string;
-  /** The request's logger: every line carries the request id (and, with tracing, the trace id). */
+  /** The request's logger, when the caller made one (else the request scope makes it on the first line written). */
   log?: Logger;
   /** Collects stale serves and record freshness for this request. */
   stale: StaleCollector;
@@ -70,13 +70,12 @@ export function createStaleCollector(now: () => number = Date.now, requireFresh 
 
 
 /** The part of every subgraph's context that comes from the request: verified principal, correlation id, stale collector. */
-export function baseContext(authenticate: Authenticate, headers: IncomingHttpHeaders, component = 'subgraph'): BaseSubgraphContext & { stale: StaleCollector } {
+export function baseContext(authenticate: Authenticate, headers: IncomingHttpHeaders): BaseSubgraphContext & { stale: StaleCollector } {
   const header = headers['x-request-id'];
   const requestId = typeof header === 'string' && header.length > 0 && header.length <= 200 ? header : randomUUID();
   return {
     principal: authenticate(headers),
     requestId,
-    log: requestLogger(component, requestId),
     stale: createStaleCollector(Date.now, headers[REQUIRE_FRESH_HEADER] === '1'),
   };
 }

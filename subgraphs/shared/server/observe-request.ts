@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { requestLogger } from '../../../platform/logging/index.js';
+import { componentLogger, requestLogger } from '../../../platform/logging/index.js';
 import { clientClassOf } from '../../../platform/observability/client-class.js';
 import { runInScope, type RequestScope } from '../../../platform/observability/request-scope.js';
 import { extractTraceContext, inSpan, SpanKind } from '../../../platform/observability/tracing.js';
@@ -22,9 +22,13 @@ export async function observeSubgraphRequest(name: string, req: IncomingMessage,
   res.once('close', () => {
     if (!res.writableFinished) ended.abort();
   });
+  let log = context.log;
   const scope: RequestScope = {
     requestId,
-    log: context.log ?? requestLogger(name, requestId),
+    // Made on the first line written: most requests write none (a pino child costs more than the rest of the scope).
+    get log() {
+      return (log ??= requestLogger(name, requestId));
+    },
     clientClass: clientClassOf(context.principal),
     backendCalls: {},
     cacheResults: {},
@@ -37,7 +41,8 @@ export async function observeSubgraphRequest(name: string, req: IncomingMessage,
       span?.setAttributes({ 'http.response.status_code': res.statusCode, ...cacheAttributes(scope), ...callAttributes(scope) });
     }),
   );
-  if (scope.log.isLevelEnabled('debug')) {
+  // A request logger has its root's level: asked of the component's, so that no logger is made for a line not written.
+  if ((log ?? componentLogger(name)).isLevelEnabled('debug')) {
     scope.log.debug({ status: res.statusCode, durationMs: Math.round(performance.now() - started), backendCalls: scope.backendCalls, cache: scope.cacheResults, clientClass: scope.clientClass, aborted: ended.signal.aborted }, 'subgraph request');
   }
 }

@@ -68,7 +68,7 @@ export async function createSubgraph<TContext extends BaseContext>(definition: S
   const owned = definition.mutations && !deps.mutations ? createDefaultMutations(definition.mutations.idempotencyPrefix) : undefined;
   const mutations = deps.mutations ?? owned;
   const createContext = (headers: IncomingHttpHeaders): TContext => {
-    const base = baseContext(deps.authenticate, headers, definition.name);
+    const base = baseContext(deps.authenticate, headers);
     return definition.context({
       base,
       cache,
