@@ -30,7 +30,7 @@ interface CompareOptions {
 }
 
 /** One bench run of one side: per workload, its throughput and the gateway's CPU per request. */
-type RoundFigures = Record<string, { throughput: number; gatewayCpuMs: number }>;
+type RoundFigures = Record<string, { throughput: number; gatewayCpuMs: number; backendsCpuMs: number; responseHitRatio: number | null }>;
 
 function parseCompareOptions(argv: readonly string[]): CompareOptions {
   const options: Partial<CompareOptions> & { head: string; rounds: number; workloads: string[]; seconds: number; warmup: number } = { head: 'HEAD', rounds: 3, workloads: ['crm', 'partner'], seconds: 10, warmup: 4 };
@@ -99,8 +99,10 @@ async function benchIn(dir: string, options: CompareOptions): Promise<RoundFigur
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const path = /^results: (\S+\.json)/m.exec(out)?.[1];
   if (code !== 0 || !path) throw new Error(`bench/run.ts in ${dir} failed (exit ${code}):\n${out.slice(-2000)}`);
-  const report = JSON.parse(readFileSync(path, 'utf8')) as { runs: { workload: string; throughput: number; cpuMsPerRequestByProcess: { gateway: number } }[] };
-  return Object.fromEntries(report.runs.map((r) => [r.workload, { throughput: r.throughput, gatewayCpuMs: r.cpuMsPerRequestByProcess.gateway }]));
+  const report = JSON.parse(readFileSync(path, 'utf8')) as { runs: { workload: string; throughput: number; responseCacheHitRatio: number | null; cpuMsPerRequestByProcess: { gateway: number; backends: number } }[] };
+  return Object.fromEntries(
+    report.runs.map((r) => [r.workload, { throughput: r.throughput, gatewayCpuMs: r.cpuMsPerRequestByProcess.gateway, backendsCpuMs: r.cpuMsPerRequestByProcess.backends, responseHitRatio: r.responseCacheHitRatio }]),
+  );
 }
 
 function median(values: number[]): number {
@@ -130,7 +132,8 @@ async function main(): Promise<void> {
     rounds.push(done);
     for (const w of options.workloads) {
       const [b, h] = [done.base[w]!, done.head[w]!];
-      log(`  round ${round} ${w.padEnd(8)} base ${b.throughput.toFixed(1).padStart(9)} req/s (gateway ${b.gatewayCpuMs.toFixed(3)} ms/req)  head ${h.throughput.toFixed(1).padStart(9)} req/s (gateway ${h.gatewayCpuMs.toFixed(3)} ms/req)  head/base ${(h.throughput / b.throughput).toFixed(2)}`);
+      const side = (f: RoundFigures[string]) => `${f.throughput.toFixed(1).padStart(9)} req/s (CPU ms/req gateway ${f.gatewayCpuMs.toFixed(3)}, backends ${f.backendsCpuMs.toFixed(3)}; hits ${f.responseHitRatio === null ? '-' : `${(f.responseHitRatio * 100).toFixed(1)}%`})`;
+      log(`  round ${round} ${w.padEnd(8)} base ${side(b)}  head ${side(h)}  head/base ${(h.throughput / b.throughput).toFixed(2)}`);
     }
   }
   const summary = Object.fromEntries(
