@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import { BackendError } from '../../../platform/errors/backend-error.js';
+import { freePort } from '../../../platform/testing/redis-server.js';
 import { canonicalJson, digestInput } from '../../../platform/json/canonical-json.js';
 import {
   createIdempotencyStore,
@@ -209,6 +210,23 @@ describe('idempotency store', () => {
         expect(JSON.parse((await client.get(keys[0]!))!)).toMatchObject({ state: 'done', digest, value: { id: 7 } });
       } finally {
         client.disconnect();
+      }
+    });
+
+    it('fails a call at once while Redis is unreachable, without running the write or writing to the console', async () => {
+      const port = await freePort();
+      const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+      const store = createIdempotencyStore({ keyPrefix: 'down', redisUrl: `redis://127.0.0.1:${port}` });
+      try {
+        const execute = counter({ id: 1 });
+        const started = Date.now();
+        await expect(store.run({ scope: 's', key: newKey(), inputDigest: digest, execute })).rejects.toThrow();
+        expect(execute.calls).toBe(0);
+        expect(Date.now() - started).toBeLessThan(5_000);
+        expect(consoleError).not.toHaveBeenCalled();
+      } finally {
+        consoleError.mockRestore();
+        await store.close();
       }
     });
   });

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { retryingRedis } from '../../../platform/redis/client.js';
 import { BackendError, isBackendError, type BackendErrorCode } from '../../../platform/errors/backend-error.js';
 import { createFollowUps } from './idempotency-follow-up.js';
 import { isOutcomeUnknown as defaultIsOutcomeUnknown } from './outcome.js';
@@ -196,7 +197,7 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
 
   let backend: RecordBackend;
   if (options.redis) backend = redisBackend(options.redis, false, pollIntervalMs);
-  else if (options.redisUrl) backend = redisBackend(new Redis(options.redisUrl, { maxRetriesPerRequest: 2 }), true, pollIntervalMs);
+  else if (options.redisUrl) backend = redisBackend(retryingRedis(options.redisUrl), true, pollIntervalMs);
   else backend = inProcessBackend(maxEntries);
 
   // Hashing keeps keys short and makes (scope, key) pairs unambiguous whatever characters they hold.

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createAuditLog, readAuditLog } from '../../../platform/audit/audit-log.js';
+import { freePort } from '../../../platform/testing/redis-server.js';
 import { createIdempotencyStore } from './idempotency.js';
 import { startReconciler, type OrphanWrite } from './reconciler.js';
 import { createWriteProgressStore, type WriteProgress } from './write-progress.js';
@@ -30,6 +31,21 @@ describe('the write progress file', () => {
     expect(await reopened.claim('a', Date.now(), Date.now() + 1000)).toMatchObject({ id: 'a', reconcileAttempts: 1 });
     expect(await reopened.claim('a', Date.now(), Date.now() + 1000)).toBeUndefined();
     await reopened.close();
+  });
+});
+
+describe('the write progress store on Redis', () => {
+  it('fails a write of progress while Redis is unreachable, without writing to the console', async () => {
+    const port = await freePort();
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const store = createWriteProgressStore({ redisUrl: `redis://127.0.0.1:${port}` });
+    try {
+      await expect(store.put(progressOf('a'))).rejects.toThrow();
+      expect(consoleError).not.toHaveBeenCalled();
+    } finally {
+      consoleError.mockRestore();
+      await store.close();
+    }
   });
 });
 

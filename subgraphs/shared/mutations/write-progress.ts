@@ -6,7 +6,8 @@
 import { mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { retryingRedis } from '../../../platform/redis/client.js';
 import type { AuditPrincipal } from '../../../platform/audit/audit-log.js';
 import type { IdempotencyRecordRef } from './idempotency.js';
 
@@ -62,7 +63,7 @@ export interface WriteProgressOptions {
 
 /** Creates the progress store the settings name. */
 export function createWriteProgressStore(options: WriteProgressOptions): WriteProgressStore {
-  if (options.redisUrl) return redisProgress(new Redis(options.redisUrl, { maxRetriesPerRequest: 2 }), options.keyPrefix ?? 'c360:progress');
+  if (options.redisUrl) return redisProgress(retryingRedis(options.redisUrl), options.keyPrefix ?? 'c360:progress');
   return fileProgress(options.path);
 }
 
