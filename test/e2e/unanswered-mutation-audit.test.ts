@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { attemptRecords, type AuditLog, createAuditLog, readAuditLog } from '../../platform/audit/audit-log.js';
 import { freePort } from '../../platform/testing/redis-server.js';
 import { startGateway } from '../../scripts/system.js';
@@ -47,7 +47,6 @@ const post = async (url: string, role: 'sales_rep' | 'finance', requestId: strin
   return (await res.json()) as { data?: Record<string, any> | null; errors?: { extensions?: { code?: string } }[] };
 };
 const recordsOf = async (requestId: string) => (await readAuditLog(settings.auditLogPath)).filter((r) => r.correlationId === requestId);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('a mutation that cannot reach its subgraph', () => {
   it('is answered BACKEND_UNAVAILABLE and audited by the gateway with the key, the request id and what the client was told', async () => {
@@ -75,11 +74,14 @@ describe('a mutation whose subgraph answers after the gateway gave up', () => {
     const body = await post(impatient.url, 'finance', 'lost-1', hold, { id: customerId }, { 'idempotency-key': key });
     expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['BACKEND_UNAVAILABLE']);
     // The gateway's record is written before the client's answer; the subgraph's once its own work has stopped.
-    let records = await recordsOf('lost-1');
-    for (let i = 0; i < 100 && records.length < 2; i++) {
-      await sleep(100);
-      records = await recordsOf('lost-1');
-    }
+    const records = await vi.waitFor(
+      async () => {
+        const written = await recordsOf('lost-1');
+        expect(written.length).toBeGreaterThanOrEqual(2);
+        return written;
+      },
+      { timeout: 10_000, interval: 100 },
+    );
     expect(records[0]).toMatchObject({ operation: 'setCreditHold', clientOutcome: 'BACKEND_UNAVAILABLE', backendOutcome: 'unknown', answerLost: true, idempotencyKey: key });
     expect(records).toHaveLength(2);
     expect(records[1]).toMatchObject({ operation: 'setCreditHold', idempotencyKey: key });

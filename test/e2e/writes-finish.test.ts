@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readAuditLog } from '../../platform/audit/audit-log.js';
 import { odooCall, salesforceConnection } from '../support/backends.js';
 import { startTestSystem, testSettings, type TestSystem } from '../support/system.js';
@@ -66,11 +66,14 @@ describe('a placeOrder left between create and confirm', () => {
     expect(Date.now() - failedAt).toBeLessThan(BOUND_MS + 6000);
     system.sandboxes.odoo!.setFaults({});
     // The reconciler's record follows its last call (the read of the confirmed order).
-    let records = (await readAuditLog(auditLogPath)).filter((r) => r.idempotencyKey === key);
-    for (let i = 0; i < 40 && !records.some((r) => r.actor === 'reconciler'); i++) {
-      await sleep(100);
-      records = (await readAuditLog(auditLogPath)).filter((r) => r.idempotencyKey === key);
-    }
+    const records = await vi.waitFor(
+      async () => {
+        const written = (await readAuditLog(auditLogPath)).filter((r) => r.idempotencyKey === key);
+        expect(written.some((r) => r.actor === 'reconciler')).toBe(true);
+        return written;
+      },
+      { timeout: 4000, interval: 100 },
+    );
     // The client's attempt, and the reconciler's record of how the write ended.
     expect(records.map((r) => r.clientOutcome ?? r.outcome)).toContain('BACKEND_UNAVAILABLE');
     expect(records.some((r) => r.actor === 'reconciler' && (r.backendOutcome === 'completed' || r.backendOutcome === 'compensated'))).toBe(true);

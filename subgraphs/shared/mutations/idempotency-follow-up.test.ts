@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BackendError } from '../../../platform/errors/backend-error.js';
 import { digestInput } from '../../../platform/json/canonical-json.js';
 import { counter, idempotencyTestStores, type StorePair } from './idempotency-test-stores.js';
@@ -9,15 +9,6 @@ import { OutcomeUnknownError } from './outcome.js';
  * one Redis (the look runs in the replica that made the attempt, the replay comes from the other).
  */
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Waits until `done()` holds, failing after `ms`. */
-async function until(done: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(10);
-  }
-}
 
 const timedOut = async (): Promise<string> => {
   throw new OutcomeUnknownError({ backend: 'odoo' });
@@ -46,9 +37,9 @@ describe.each(pairs)('the idempotency store, %s', (_name, pairOf) => {
     };
     await expect(a.run({ scope: 's', key, inputDigest: digest, execute: timedOut, recover })).rejects.toMatchObject({ outcomeUnknown: true });
     // The first look (after 250 ms) finds the backend down; the next one (500 ms later) finds the write.
-    await until(() => looks === 1);
+    await vi.waitFor(() => expect(looks).toBe(1), { timeout: 3000, interval: 10 });
     backendUp = true;
-    await until(() => looks === 2);
+    await vi.waitFor(() => expect(looks).toBe(2), { timeout: 3000, interval: 10 });
     backendUp = false;
     await sleep(50);
     const execute = counter('never', 0);
