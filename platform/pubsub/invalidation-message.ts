@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/client.js';
 
 /**
  * Calls `handle` for every well-formed invalidation message on `channel`: JSON with the origin

@@ -1,5 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 
+export type { Redis };
+
 /** Reconnects forever, slowly (200 ms more each attempt, at most 2 s): what uses Redis goes on without it meanwhile. */
 export const reconnectSlowly = (attempt: number): number => Math.min(attempt * 200, 2000);
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../../platform/redis/client.js';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Principal } from '../../../platform/authz/principal.js';
 import type { Role } from '../../../platform/authz/roles.js';

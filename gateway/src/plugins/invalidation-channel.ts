@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { nonQueuingRedis, subscriberRedis } from '../../../platform/redis/client.js';
+import { nonQueuingRedis, subscriberRedis, type Redis } from '../../../platform/redis/client.js';
 import { randomUUID } from 'node:crypto';
 import { onInvalidationMessage } from '../../../platform/pubsub/invalidation-message.js';
 

@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { nonQueuingRedis } from '../../../platform/redis/client.js';
+import { nonQueuingRedis, type Redis } from '../../../platform/redis/client.js';
 import { FEED_NAMES, type FeedHealth, type FeedName } from './feed-health.js';
 
 /** What the long lifetimes need to know of the feeds: since when each one covers its types. */

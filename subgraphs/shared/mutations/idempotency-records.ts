@@ -1,5 +1,5 @@
 /** The idempotency store's records and the backends that keep them (this process, or Redis). */
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../../platform/redis/client.js';
 import { LRUCache } from 'lru-cache';
 import type { BackendSystem } from '../../../platform/errors/backend-error.js';
 

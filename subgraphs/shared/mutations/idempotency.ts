@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import type { Redis } from 'ioredis';
-import { retryingRedis } from '../../../platform/redis/client.js';
+import { retryingRedis, type Redis } from '../../../platform/redis/client.js';
 import { BackendError, isBackendError, type BackendErrorCode } from '../../../platform/errors/backend-error.js';
 import { createFollowUps } from './idempotency-follow-up.js';
 import { isOutcomeUnknown as defaultIsOutcomeUnknown } from './outcome.js';

@@ -6,8 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Redis } from 'ioredis';
-import { retryingRedis } from '../../../platform/redis/client.js';
+import { retryingRedis, type Redis } from '../../../platform/redis/client.js';
 import type { AuditPrincipal } from '../../../platform/audit/audit-log.js';
 import type { IdempotencyRecordRef } from './idempotency.js';
 
