@@ -22,6 +22,11 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The URL of a Redis that is not there (a local port nobody listens on): what a client sees while Redis is down. */
+export async function unreachableRedisUrl(): Promise<string> {
+  return `redis://127.0.0.1:${await freePort()}`;
+}
+
 /** The one line `npm test` prints when it has no Redis to test with. */
 export const NO_REDIS_MESSAGE = 'redis-server is not on PATH: install it (apt-get install -y redis-server) or set TEST_REDIS_URL to a running Redis (redis://host:port) that the tests may use';
 

@@ -5,7 +5,7 @@ import { createRecordCache } from './lru-record-cache.js';
 import { recordCacheKey, type LruRecordCache } from './record-cache.js';
 import type { RecordKey, RecordKind } from './record-cache.js';
 import { createRedisLayer, type CacheLogger, type RedisLayer } from './redis-layer.js';
-import { freePort, startRedisServer, type TestRedisServer } from '../../../platform/testing/redis-server.js';
+import { startRedisServer, unreachableRedisUrl, type TestRedisServer } from '../../../platform/testing/redis-server.js';
 
 const orders: RecordKind = { backend: 'odoo', model: 'sale.order', lifetime: 'Order' };
 
@@ -146,9 +146,8 @@ describe('Redis second level (real redis-server)', () => {
 
 describe('Redis second level, never reachable', () => {
   it('serves every request from memory and the backend', async () => {
-    const port = await freePort();
     const logger = quietLogger();
-    const layer = createRedisLayer({ url: `redis://127.0.0.1:${port}`, logger });
+    const layer = createRedisLayer({ url: await unreachableRedisUrl(), logger });
     const cache = createRecordCache({ tenant: 'retail', redis: layer });
     try {
       expect(await layer.ready(200)).toBe(false);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createAuditLog, readAuditLog } from '../../../platform/audit/audit-log.js';
-import { freePort } from '../../../platform/testing/redis-server.js';
+import { unreachableRedisUrl } from '../../../platform/testing/redis-server.js';
 import { createIdempotencyStore } from './idempotency.js';
 import { startReconciler, type OrphanWrite } from './reconciler.js';
 import { createWriteProgressStore, type WriteProgress } from './write-progress.js';
@@ -36,9 +36,8 @@ describe('the write progress file', () => {
 
 describe('the write progress store on Redis', () => {
   it('fails a write of progress while Redis is unreachable, without writing to the console', async () => {
-    const port = await freePort();
     const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const store = createWriteProgressStore({ redisUrl: `redis://127.0.0.1:${port}` });
+    const store = createWriteProgressStore({ redisUrl: await unreachableRedisUrl() });
     try {
       await expect(store.put(progressOf('a'))).rejects.toThrow();
       expect(consoleError).not.toHaveBeenCalled();
