@@ -11,6 +11,7 @@ import { badInput, codedError, ErrorCode } from '../../platform/errors/graphql-e
 import { OutcomeUnknownError } from '../shared/mutations/outcome.js';
 import type { RowFilter } from '../shared/data-access/row-filter.js';
 import type { WriteProgress, WriteProgressStore } from '../shared/mutations/write-progress.js';
+import { refuseWriteWithoutStore } from '../shared/mutations/store-unavailable.js';
 import { confirmIfDraft, isRejected, liveOrderByMarker, markStalled, readPlaced, recordStep, type PlacedOrderRecord } from './place-order-saga.js';
 
 /** Most lines one order may carry. */
@@ -180,7 +181,7 @@ export async function executePlaceOrder(cmd: PlaceOrderCommand, env: PlaceOrderE
       reconcileAttempts: 0,
       updatedAt: now,
     };
-    await env.progress.put(progress);
+    await env.progress.put(progress).catch((err: unknown) => refuseWriteWithoutStore('write-progress', err));
   }
   const stall = async () => {
     if (env.progress && progress) await markStalled(env.progress, progress);

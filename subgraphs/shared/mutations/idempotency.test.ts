@@ -213,12 +213,15 @@ describe('idempotency store', () => {
       }
     });
 
-    it('fails a call while Redis is unreachable, without running the write or writing to the console', async () => {
+    it('fails a call while Redis is unreachable with BACKEND_UNAVAILABLE, without running the write or writing to the console', async () => {
       const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
       const store = createIdempotencyStore({ keyPrefix: 'down', redisUrl: await unreachableRedisUrl() });
       try {
         const execute = counter({ id: 1 });
-        await expect(store.run({ scope: 's', key: newKey(), inputDigest: digest, execute })).rejects.toThrow();
+        await expect(store.run({ scope: 's', key: newKey(), inputDigest: digest, execute })).rejects.toMatchObject({
+          message: 'The idempotency store is unavailable: nothing was written; retry later',
+          extensions: { code: 'BACKEND_UNAVAILABLE', store: 'idempotency', retryAfterSeconds: 1 },
+        });
         expect(execute.calls).toBe(0);
         expect(consoleError).not.toHaveBeenCalled();
       } finally {

@@ -5,6 +5,7 @@ import { BackendError, isBackendError, type BackendErrorCode } from '../../../pl
 import { createFollowUps } from './idempotency-follow-up.js';
 import { isOutcomeUnknown as defaultIsOutcomeUnknown } from './outcome.js';
 import { inProcessBackend, redisBackend, type PendingRecord, type RecordBackend, type SerializedError, type StoredRecord } from './idempotency-records.js';
+import { refuseWriteWithoutStore } from './store-unavailable.js';
 
 /** Settings of an idempotency store. */
 export interface IdempotencyStoreOptions {
@@ -202,6 +203,9 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
   // Hashing keeps keys short and makes (scope, key) pairs unambiguous whatever characters they hold.
   const recordId = (scope: string, key: string) => `${keyPrefix}:${createHash('sha256').update(JSON.stringify([scope, key])).digest('hex')}`;
 
+  // The records could not be read or claimed (Redis down): the write has not run, and the call may be repeated.
+  const unavailable = (err: unknown): never => refuseWriteWithoutStore('idempotency', err);
+
   const followUps = createFollowUps(backend, { followUpMs, maxFollowUps, leaseMs, ttlMs });
 
   async function executeClaimed<T>(id: string, pending: PendingRecord, request: IdempotentRun<T>, previous: StoredRecord | undefined): Promise<IdempotentResult<T>> {
@@ -243,13 +247,13 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
       const deadline = Date.now() + waitTimeoutMs;
       for (;;) {
         const pending: PendingRecord = { state: 'pending', digest, attempt: randomUUID(), leaseUntil: Date.now() + leaseMs };
-        const claim = await backend.claim(id, pending, ttlMs);
+        const claim = await backend.claim(id, pending, ttlMs).catch(unavailable);
         if (claim.claimed) return executeClaimed(id, pending, request, claim.previous);
         const { current } = claim;
         if (current.digest !== digest) throw new IdempotencyConflictError('INPUT_MISMATCH');
         if (current.state === 'done') return { value: current.value as T, replayed: true };
         if (current.state !== 'pending') continue; // became claimable meanwhile
-        const settled = await backend.waitSettled(id, current, deadline);
+        const settled = await backend.waitSettled(id, current, deadline).catch(unavailable);
         if (settled === 'timeout') throw new IdempotencyConflictError('IN_PROGRESS');
         if (settled?.state === 'failed' && settled.attempt === current.attempt) throw errorOf(settled);
         if (Date.now() >= deadline) throw new IdempotencyConflictError('IN_PROGRESS');
