@@ -55,14 +55,17 @@ describe('a placeOrder left between create and confirm', () => {
       const orders = await odooCall(system.sandboxes.odoo!.url, 'sale.order', 'search_read', [[['origin', '=like', 'c360-idem:%'], ['partner_id.ref', '=', customerId]]], { fields: ['state', 'origin'] }).catch(() => null);
       return orders === null ? null : orders.map((o: { state: string }) => o.state);
     };
-    let seen: string[] | null = null;
-    while (Date.now() - failedAt < BOUND_MS + 6000) {
-      await sleep(1000);
-      seen = await states();
-      if (seen && seen.length > 0 && seen.every((s: string) => s === 'sale' || s === 'cancel')) break;
-    }
+    const seen: string[] = await vi.waitFor(
+      async () => {
+        const current = await states();
+        expect(current?.length).toBeGreaterThan(0);
+        expect(current!.every((state: string) => state === 'sale' || state === 'cancel')).toBe(true);
+        return current!;
+      },
+      { timeout: BOUND_MS + 6000, interval: 1000 },
+    );
     expect(seen).toHaveLength(1);
-    expect(['sale', 'cancel']).toContain(seen![0]);
+    expect(['sale', 'cancel']).toContain(seen[0]);
     expect(Date.now() - failedAt).toBeLessThan(BOUND_MS + 6000);
     system.sandboxes.odoo!.setFaults({});
     // The reconciler's record follows its last call (the read of the confirmed order).
