@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAuditLog } from '../../platform/audit/audit-log.js';
 import { odooCall, zendeskGet } from '../support/backends.js';
-import { startTestSystem, testSettings, type TestSystem } from '../support/system.js';
+import { startTestSystem, testSettings, writesOf, type TestSystem } from '../support/system.js';
 import { salesforceId } from '../../sandbox/world/salesforce-id.js';
 
 /**
@@ -23,9 +23,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const WRITE_OPERATION = /\.(create|write|unlink|update|upsert|delete|action_\w+|composite_(create|update|delete|upsert))$/;
-const writesOf = (delta: Record<string, Record<string, number>>) =>
-  Object.fromEntries(Object.entries(delta).map(([backend, ops]) => [backend, Object.keys(ops).filter((op) => WRITE_OPERATION.test(op)).sort()]));
 
 const PLACE_ORDER = `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id number status lines { quantity product { sku } } customer { id } } }`;
 const OPEN_CASE = `mutation($input: OpenCaseInput!) { openCase(input: $input) { id subject status customer { id } } }`;

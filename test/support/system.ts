@@ -113,3 +113,11 @@ export function statsDelta(before: SandboxStats, after: SandboxStats): Record<st
   }
   return delta;
 }
+
+/** Sandbox operations that change records (Odoo writes and actions, Salesforce and Zendesk creates, updates and deletes). */
+const WRITE_OPERATION = /\.(create|write|unlink|update|upsert|delete|action_\w+|composite_(create|update|delete|upsert))$/;
+
+/** The write operations of a `snapshot().delta()`, by backend, sorted. */
+export function writesOf(delta: Record<Backend, Record<string, number>>): Record<Backend, string[]> {
+  return Object.fromEntries(Object.entries(delta).map(([backend, ops]) => [backend, Object.keys(ops).filter((op) => WRITE_OPERATION.test(op)).sort()])) as Record<Backend, string[]>;
+}
